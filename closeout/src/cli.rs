@@ -1,0 +1,120 @@
+//! The command-line front end shared by the `closeout` binary and `cargo xtask closeout`:
+//! parses flags, builds one [`Context`], dispatches to a task, maps the result to an exit code.
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::exit;
+use crate::report::Style;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "closeout",
+    version,
+    about = "Make a release's closeout and certification program executable and checkable",
+    after_help = "Exit codes: 0 success, 1 a gate or check failed, 2 bad input or usage, 130 interrupted.\n\
+                  The program is read from closeout.toml, found by walking up from the current folder."
+)]
+pub struct Cli {
+    /// Folder holding closeout.toml (default: the nearest one at or above the current folder)
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scaffold closeout.toml and plan/progress docs in the current repository
+    Init(crate::tasks::init::InitArgs),
+    /// Show the packet board, open debt and the latest baseline run
+    Status(crate::tasks::status::StatusArgs),
+}
+
+/// What every task gets: where it runs and how to print.
+pub struct Context {
+    pub cwd: PathBuf,
+    pub root: Option<PathBuf>,
+    pub style: Style,
+    pub stdout_is_tty: bool,
+}
+
+impl Context {
+    /// The folder holding closeout.toml.
+    pub fn program_root(&self) -> Result<PathBuf> {
+        crate::discover::find_root(&self.cwd, self.root.as_deref())
+    }
+
+    pub fn load(&self) -> Result<crate::model::Program> {
+        crate::discover::load(&self.program_root()?)
+    }
+}
+
+/// Run the CLI on `args` (the first is the program name) and return the exit code.
+/// `bin_name` is how the user invoked it, shown in help and usage.
+pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed =
+        Cli::command().bin_name(bin_name).try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { exit::USAGE } else { exit::SUCCESS };
+        }
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let stdout_is_tty = std::io::stdout().is_terminal();
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stdout_is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let root = cli.root.map(|r| absolute(&cwd, &r));
+    let ctx = Context { cwd, root, style: Style { color }, stdout_is_tty };
+    let result = match cli.command {
+        Command::Init(args) => args.run(&ctx),
+        Command::Status(args) => args.run(&ctx),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            report_error(&e);
+            e.exit_code()
+        }
+    }
+}
+
+fn report_error(e: &Error) {
+    match e {
+        // Config errors already carry their location on every line.
+        Error::Config(errors) => {
+            for line in errors.to_string().lines() {
+                eprintln!("error: {line}");
+            }
+        }
+        other => eprintln!("error: {other}"),
+    }
+}
+
+fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    }
+}

@@ -1,0 +1,697 @@
+//! Reading and validating `closeout.toml`.
+//!
+//! Parsing is pure: [`parse`] takes the file's text and a predicate for "does this repo
+//! path exist", and returns either a [`Program`] or every problem found, each with its
+//! line, column, the offending value and what would be accepted.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::duration;
+use crate::model::*;
+use crate::vocab::{did_you_mean, Vocab};
+
+/// One problem in `closeout.toml`, located at a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Every problem found in one file, in source order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigErrors {
+    pub file: PathBuf,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl std::fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(f, "{}:{}:{}: {}", self.file.display(), d.line, d.column, d.message)?;
+        }
+        let n = self.diagnostics.len();
+        write!(
+            f,
+            "{} has {n} error{}; fix {} and run again (keys are documented in docs/configuration.md)",
+            self.file.display(),
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" }
+        )
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// Parse and validate the text of a `closeout.toml` whose folder is `root`.
+///
+/// `exists` answers whether a path relative to `root` exists; it is how the `docs` check
+/// reaches the file system without this function doing I/O.
+pub fn parse(
+    text: &str,
+    file: &Path,
+    root: &Path,
+    exists: &dyn Fn(&Path) -> bool,
+) -> Result<Program, ConfigErrors> {
+    let mut cx = Cx { text, diags: Vec::new() };
+    let program = cx.program(root, exists);
+    let mut diags = cx.diags;
+    diags.sort_by_key(|d| (d.line, d.column));
+    diags.dedup();
+    match program {
+        Some(program) if diags.is_empty() => Ok(program),
+        _ => Err(ConfigErrors { file: file.to_path_buf(), diagnostics: diags }),
+    }
+}
+
+const TOP_KEYS: &[&str] = &["program", "run", "gate", "track", "packet", "risk", "debt"];
+const PROGRAM_KEYS: &[&str] = &["name", "docs"];
+const RUN_KEYS: &[&str] = &["jobs", "timeout", "grace"];
+const GATE_KEYS: &[&str] = &["id", "run", "timeout", "parser", "exclusive", "known_failure"];
+const TRACK_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "plan",
+    "progress",
+    "plan_status",
+    "progress_status",
+    "classification",
+    "checkpoint",
+    "notes",
+];
+const PACKET_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "status",
+    "review",
+    "implementer",
+    "reviewer",
+    "scope",
+    "tests",
+    "commit",
+    "residual_risk",
+    "rollback",
+];
+const RISK_KEYS: &[&str] = &["id", "surface", "description", "severity", "packets", "mitigation"];
+const DEBT_KEYS: &[&str] = &[
+    "id",
+    "description",
+    "severity",
+    "owner",
+    "milestone",
+    "source",
+    "blocks_release",
+    "status",
+    "resolution",
+];
+
+struct Cx<'t> {
+    text: &'t str,
+    diags: Vec<Diagnostic>,
+}
+
+/// A reference from one item to another, checked once every table is read.
+struct Reference {
+    value: String,
+    span: Range<usize>,
+    from: String,
+}
+
+/// One table being read, with the name used for it in messages, like `[[gate]] "go-build"`.
+struct Item<'a, 'i> {
+    table: &'a DeTable<'i>,
+    span: Range<usize>,
+    name: String,
+}
+
+impl<'t> Cx<'t> {
+    fn error(&mut self, span: Range<usize>, message: String) {
+        let (line, column) = line_col(self.text, span.start);
+        self.diags.push(Diagnostic { line, column, message });
+    }
+
+    fn line(&self, span: &Range<usize>) -> usize {
+        line_col(self.text, span.start).0
+    }
+
+    fn program(&mut self, root: &Path, exists: &dyn Fn(&Path) -> bool) -> Option<Program> {
+        let doc = match DeTable::parse(self.text) {
+            Ok(doc) => doc,
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                let message = format!("invalid TOML: {}", e.message().trim_end_matches('\n'));
+                self.error(span, message);
+                return None;
+            }
+        };
+        let top = Item { table: doc.get_ref(), span: doc.span(), name: "the top level".into() };
+        self.unknown_keys(&top, TOP_KEYS);
+
+        let mut program_name = None;
+        let mut docs = Vec::new();
+        match self.sub_table(&top, "program") {
+            Some(item) => {
+                self.unknown_keys(&item, PROGRAM_KEYS);
+                program_name = self.string(&item, "name", true);
+                for (path, span) in self.string_list(&item, "docs") {
+                    if !exists(Path::new(&path)) {
+                        self.error(
+                            span,
+                            format!(
+                                "docs file `{path}` does not exist (paths are relative to the folder holding closeout.toml); create it or remove it from [program].docs"
+                            ),
+                        );
+                    }
+                    docs.push(PathBuf::from(path));
+                }
+            }
+            None => self.error(0..0, "missing [program] table; add `[program]` with `name = \"...\"`".into()),
+        }
+
+        let mut run = RunSettings::default();
+        if let Some(item) = self.sub_table(&top, "run") {
+            self.unknown_keys(&item, RUN_KEYS);
+            if let Some(jobs) = self.integer(&item, "jobs") {
+                run.jobs = jobs;
+            }
+            if let Some(t) = self.duration(&item, "timeout", false) {
+                run.timeout = t;
+            }
+            if let Some(g) = self.duration(&item, "grace", true) {
+                run.grace = g;
+            }
+        }
+
+        let mut refs: Vec<(&'static str, Reference)> = Vec::new();
+
+        let gates: Vec<Gate> = self
+            .array_of_tables(&top, "gate")
+            .into_iter()
+            .filter_map(|item| {
+                self.unknown_keys(&item, GATE_KEYS);
+                let id = self.string(&item, "id", true);
+                let run = self.string(&item, "run", true);
+                let timeout = self.duration(&item, "timeout", false);
+                let parser = self.vocab(&item, "parser").unwrap_or(ParserKind::Auto);
+                let exclusive = self.string(&item, "exclusive", false);
+                let known_failure = self.string_spanned(&item, "known_failure");
+                if let Some((value, span)) = &known_failure {
+                    refs.push((
+                        "debt",
+                        Reference { value: value.clone(), span: span.clone(), from: item.name.clone() },
+                    ));
+                }
+                Some(Gate {
+                    id: id?,
+                    run: run?,
+                    timeout,
+                    parser,
+                    exclusive,
+                    known_failure: known_failure.map(|(v, _)| v),
+                    line: self.line(&item.span),
+                })
+            })
+            .collect();
+
+        let tracks: Vec<Track> = self
+            .array_of_tables(&top, "track")
+            .into_iter()
+            .filter_map(|item| {
+                self.unknown_keys(&item, TRACK_KEYS);
+                let id = self.string(&item, "id", true);
+                let name = self.string(&item, "name", true);
+                let classification = self.required_vocab(&item, "classification");
+                Some(Track {
+                    id: id?,
+                    name: name?,
+                    plan: self.string(&item, "plan", false),
+                    progress: self.string(&item, "progress", false),
+                    plan_status: self.string(&item, "plan_status", false),
+                    progress_status: self.string(&item, "progress_status", false),
+                    classification: classification?,
+                    checkpoint: self.string(&item, "checkpoint", false),
+                    notes: self.string(&item, "notes", false),
+                    line: self.line(&item.span),
+                })
+            })
+            .collect();
+
+        let packets: Vec<Packet> = self
+            .array_of_tables(&top, "packet")
+            .into_iter()
+            .filter_map(|item| {
+                self.unknown_keys(&item, PACKET_KEYS);
+                let id = self.string(&item, "id", true);
+                let title = self.string(&item, "title", true);
+                let status = self.vocab(&item, "status").unwrap_or(PacketStatus::Todo);
+                let review = self.vocab(&item, "review").unwrap_or(ReviewState::Pending);
+                let tests: Vec<TestRef> = self
+                    .string_list(&item, "tests")
+                    .into_iter()
+                    .map(|(spec, span)| {
+                        let test = TestRef::from_spec(&spec);
+                        if let TestRef::Gate(gate) = &test {
+                            refs.push((
+                                "gate",
+                                Reference { value: gate.clone(), span, from: item.name.clone() },
+                            ));
+                        }
+                        test
+                    })
+                    .collect();
+                Some(Packet {
+                    id: id?,
+                    title: title?,
+                    status,
+                    review,
+                    implementer: self.string(&item, "implementer", false),
+                    reviewer: self.string(&item, "reviewer", false),
+                    scope: self.string_list(&item, "scope").into_iter().map(|(s, _)| s).collect(),
+                    tests,
+                    commit: self.string(&item, "commit", false),
+                    residual_risk: self
+                        .string_list(&item, "residual_risk")
+                        .into_iter()
+                        .map(|(s, _)| s)
+                        .collect(),
+                    rollback: self.string_list(&item, "rollback").into_iter().map(|(s, _)| s).collect(),
+                    line: self.line(&item.span),
+                })
+            })
+            .collect();
+
+        let risks: Vec<Risk> = self
+            .array_of_tables(&top, "risk")
+            .into_iter()
+            .filter_map(|item| {
+                self.unknown_keys(&item, RISK_KEYS);
+                let id = self.string(&item, "id", true);
+                let description = self.string(&item, "description", true);
+                let severity = self.required_vocab(&item, "severity");
+                let packets: Vec<String> = self
+                    .string_list(&item, "packets")
+                    .into_iter()
+                    .map(|(p, span)| {
+                        refs.push(("packet", Reference { value: p.clone(), span, from: item.name.clone() }));
+                        p
+                    })
+                    .collect();
+                Some(Risk {
+                    id: id?,
+                    surface: self.string(&item, "surface", false),
+                    description: description?,
+                    severity: severity?,
+                    packets,
+                    mitigation: self.string(&item, "mitigation", false),
+                    line: self.line(&item.span),
+                })
+            })
+            .collect();
+
+        let debts: Vec<Debt> = self
+            .array_of_tables(&top, "debt")
+            .into_iter()
+            .filter_map(|item| {
+                self.unknown_keys(&item, DEBT_KEYS);
+                let id = self.string(&item, "id", true);
+                let description = self.string(&item, "description", true);
+                let status = self.vocab(&item, "status").unwrap_or(DebtStatus::Open);
+                let resolution = self.string(&item, "resolution", false).filter(|r| !r.trim().is_empty());
+                if status == DebtStatus::Resolved && resolution.is_none() {
+                    let span = item.table.get("status").map(|v| v.span()).unwrap_or(item.span.clone());
+                    self.error(
+                        span,
+                        format!(
+                            "{} is `resolved` but has no `resolution`; say how it was resolved in `resolution = \"...\"` or set `status = \"open\"`",
+                            item.name
+                        ),
+                    );
+                }
+                Some(Debt {
+                    id: id?,
+                    description: description?,
+                    severity: self.vocab(&item, "severity"),
+                    owner: self.string(&item, "owner", false),
+                    milestone: self.string(&item, "milestone", false),
+                    source: self.string(&item, "source", false),
+                    blocks_release: self.boolean(&item, "blocks_release").unwrap_or(false),
+                    status,
+                    resolution,
+                    line: self.line(&item.span),
+                })
+            })
+            .collect();
+
+        let gate_ids = self.unique_ids(&top, "gate");
+        let packet_ids = self.unique_ids(&top, "packet");
+        let debt_ids = self.unique_ids(&top, "debt");
+        self.unique_ids(&top, "track");
+        self.unique_ids(&top, "risk");
+
+        for (kind, r) in refs {
+            let (known, table, key) = match kind {
+                "gate" => (&gate_ids, "[[gate]]", "packet.tests"),
+                "packet" => (&packet_ids, "[[packet]]", "risk.packets"),
+                _ => (&debt_ids, "[[debt]]", "known_failure"),
+            };
+            if known.contains(&r.value) {
+                continue;
+            }
+            let hint = match did_you_mean(&r.value, known.iter().map(String::as_str)) {
+                Some(s) => format!(" (did you mean `{s}`?)"),
+                None if known.is_empty() => format!("; there is no {table} yet"),
+                None => format!("; known ids: {}", known.join(", ")),
+            };
+            let what = if kind == "gate" {
+                format!("{key} in {} names gate `{}`, but no {table} has that id{hint}; a test with no space in it is a gate id, so add the gate or write the full command", r.from, r.value)
+            } else {
+                format!("{key} in {} names `{}`, but no {table} has that id{hint}", r.from, r.value)
+            };
+            self.error(r.span, what);
+        }
+
+        Some(Program {
+            root: root.to_path_buf(),
+            name: program_name?,
+            docs,
+            run,
+            gates,
+            tracks,
+            packets,
+            risks,
+            debts,
+        })
+    }
+
+    /// The ids of one array of tables, reporting duplicates at their second occurrence.
+    fn unique_ids(&mut self, top: &Item, key: &str) -> Vec<String> {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut ids = Vec::new();
+        let Some(DeValue::Array(items)) = top.table.get(key).map(|v| v.get_ref()) else { return ids };
+        for entry in items {
+            let Some(id) = entry.get_ref().as_table().and_then(|t| t.get("id")) else { continue };
+            let Some(value) = id.get_ref().as_str() else { continue };
+            if let Some(first) = seen.get(value) {
+                let message = format!("duplicate id `{value}` in [[{key}]]; the first is on line {first}, and each id must be unique");
+                self.error(id.span(), message);
+            } else {
+                seen.insert(value.to_string(), self.line(&id.span()));
+                ids.push(value.to_string());
+            }
+        }
+        ids
+    }
+
+    fn unknown_keys(&mut self, item: &Item, allowed: &[&str]) {
+        for (key, _) in item.table.iter() {
+            let k: &str = key.get_ref();
+            if allowed.contains(&k) {
+                continue;
+            }
+            let hint = match did_you_mean(k, allowed.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`? "),
+                None => String::new(),
+            };
+            let message =
+                format!("unknown key `{k}` in {}; {hint}accepted keys: {}", item.name, allowed.join(", "));
+            self.error(key.span(), message);
+        }
+    }
+
+    fn sub_table<'a, 'i>(&mut self, top: &Item<'a, 'i>, key: &str) -> Option<Item<'a, 'i>> {
+        let value = top.table.get(key)?;
+        match value.get_ref() {
+            DeValue::Table(t) => Some(Item { table: t, span: value.span(), name: format!("[{key}]") }),
+            other => {
+                self.error(
+                    value.span(),
+                    format!("`{key}` must be a table ([{key}]), found {}", other.type_str()),
+                );
+                None
+            }
+        }
+    }
+
+    fn array_of_tables<'a, 'i>(&mut self, top: &Item<'a, 'i>, key: &str) -> Vec<Item<'a, 'i>> {
+        let Some(value) = top.table.get(key) else { return Vec::new() };
+        let DeValue::Array(entries) = value.get_ref() else {
+            self.error(
+                value.span(),
+                format!(
+                    "`{key}` must be an array of tables, written `[[{key}]]`; found {}",
+                    value.get_ref().type_str()
+                ),
+            );
+            return Vec::new();
+        };
+        let mut items = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
+            match entry.get_ref() {
+                DeValue::Table(t) => {
+                    let name = match t.get("id").and_then(|v| v.get_ref().as_str()) {
+                        Some(id) => format!("[[{key}]] \"{id}\""),
+                        None => format!("[[{key}]] #{}", index + 1),
+                    };
+                    items.push(Item { table: t, span: entry.span(), name });
+                }
+                other => self.error(
+                    entry.span(),
+                    format!(
+                        "`{key}` entries must be tables, written `[[{key}]]`; found {}",
+                        other.type_str()
+                    ),
+                ),
+            }
+        }
+        items
+    }
+
+    fn string_spanned(&mut self, item: &Item, key: &str) -> Option<(String, Range<usize>)> {
+        let value = item.table.get(key)?;
+        match value.get_ref() {
+            DeValue::String(s) => Some((s.to_string(), value.span())),
+            other => {
+                self.error(value.span(), wrong_type(item, key, "a string", other, value));
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, item: &Item, key: &str, required: bool) -> Option<String> {
+        match self.string_spanned(item, key) {
+            Some((s, span)) => {
+                if required && s.trim().is_empty() {
+                    self.error(span, format!("`{key}` in {} must not be empty", item.name));
+                    return None;
+                }
+                Some(s)
+            }
+            None => {
+                if required && !item.table.contains_key(key) {
+                    self.error(
+                        item.span.clone(),
+                        format!("{} is missing the required key `{key}`", item.name),
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, item: &Item, key: &str) -> Vec<(String, Range<usize>)> {
+        let Some(value) = item.table.get(key) else { return Vec::new() };
+        let DeValue::Array(entries) = value.get_ref() else {
+            let message = wrong_type(item, key, "an array of strings", value.get_ref(), value);
+            self.error(value.span(), message);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            match entry.get_ref() {
+                DeValue::String(s) => out.push((s.to_string(), entry.span())),
+                other => {
+                    let message = wrong_type(item, key, "an array of strings", other, entry);
+                    self.error(entry.span(), message);
+                }
+            }
+        }
+        out
+    }
+
+    fn vocab<T: Vocab>(&mut self, item: &Item, key: &str) -> Option<T> {
+        let (text, span) = self.string_spanned(item, key)?;
+        if let Some(v) = T::parse(&text) {
+            return Some(v);
+        }
+        let hint = match did_you_mean(&text, T::ALL.iter().map(|(k, _)| *k)) {
+            Some(s) => format!(" (did you mean `{s}`?)"),
+            None => String::new(),
+        };
+        self.error(
+            span,
+            format!("invalid `{key}` `{text}` in {}{hint}; expected one of: {}", item.name, T::expected()),
+        );
+        None
+    }
+
+    fn required_vocab<T: Vocab>(&mut self, item: &Item, key: &str) -> Option<T> {
+        if !item.table.contains_key(key) {
+            self.error(
+                item.span.clone(),
+                format!("{} is missing the required key `{key}` (one of: {})", item.name, T::expected()),
+            );
+            return None;
+        }
+        self.vocab(item, key)
+    }
+
+    fn duration(&mut self, item: &Item, key: &str, zero_ok: bool) -> Option<Duration> {
+        let (text, span) = self.string_spanned(item, key)?;
+        match duration::parse(&text) {
+            Ok(d) if d.is_zero() && !zero_ok => {
+                self.error(
+                    span,
+                    format!("`{key}` in {} must be longer than zero, found `{text}`", item.name),
+                );
+                None
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.error(span, format!("invalid `{key}` in {}: {e}", item.name));
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, item: &Item, key: &str) -> Option<usize> {
+        let value = item.table.get(key)?;
+        let parsed = match value.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok(),
+            other => {
+                self.error(value.span(), wrong_type(item, key, "a whole number", other, value));
+                return None;
+            }
+        };
+        match parsed.and_then(|n| usize::try_from(n).ok()) {
+            Some(n) => Some(n),
+            None => {
+                let text = &self.text[value.span()];
+                self.error(
+                    value.span(),
+                    format!("`{key}` in {} must be 0 or more, found `{text}`", item.name),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, item: &Item, key: &str) -> Option<bool> {
+        let value = item.table.get(key)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                self.error(value.span(), wrong_type(item, key, "true or false", other, value));
+                None
+            }
+        }
+    }
+}
+
+fn wrong_type(item: &Item, key: &str, expected: &str, found: &DeValue, _at: &Spanned<DeValue>) -> String {
+    let shown = match found {
+        DeValue::String(s) => format!("string \"{s}\""),
+        DeValue::Integer(i) => format!("integer {}", i.as_str()),
+        DeValue::Float(f) => format!("float {}", f.as_str()),
+        DeValue::Boolean(b) => format!("boolean {b}"),
+        other => other.type_str().to_string(),
+    };
+    format!("`{key}` in {} must be {expected}, found {shown}", item.name)
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Program {
+        parse(text, Path::new("closeout.toml"), Path::new("/repo"), &|_| true).expect("valid")
+    }
+
+    #[test]
+    fn minimal_program() {
+        let p = parse_ok("[program]\nname = \"x\"\n");
+        assert_eq!(p.name, "x");
+        assert_eq!(p.run, RunSettings::default());
+        assert!(p.gates.is_empty());
+    }
+
+    #[test]
+    fn reads_every_table() {
+        let p = parse_ok(
+            r#"
+[program]
+name = "P"
+docs = ["plan.md"]
+[run]
+jobs = 3
+timeout = "1m"
+grace = "0s"
+[[gate]]
+id = "build"
+run = "cargo build"
+parser = "cargo"
+exclusive = "target"
+known_failure = "DL-1"
+[[track]]
+id = "t"
+name = "Track"
+classification = "DEFERRED"
+[[packet]]
+id = "00"
+title = "First"
+status = "DONE"
+review = "APPROVED"
+tests = ["build", "cargo test -p x"]
+[[risk]]
+id = "R-1"
+description = "d"
+severity = "LOW"
+packets = ["00"]
+[[debt]]
+id = "DL-1"
+description = "d"
+milestone = "Pre-release"
+"#,
+        );
+        assert_eq!(p.run.jobs, 3);
+        assert_eq!(p.run.grace, Duration::ZERO);
+        assert_eq!(p.gates[0].parser, ParserKind::Cargo);
+        assert_eq!(p.gates[0].line, 9);
+        assert_eq!(p.tracks[0].classification, Classification::Deferred);
+        assert_eq!(
+            p.packets[0].tests,
+            vec![TestRef::Gate("build".into()), TestRef::Command("cargo test -p x".into())]
+        );
+        assert!(p.debts[0].is_release_blocker());
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("ab\ncé d", 7), (2, 4));
+        assert_eq!(line_col("x", 0), (1, 1));
+    }
+}

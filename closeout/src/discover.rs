@@ -1,0 +1,57 @@
+//! Finding and loading the program: walk up from the current folder to `closeout.toml`.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::model::Program;
+
+pub const FILE_NAME: &str = "closeout.toml";
+
+/// The folder holding `closeout.toml`: `root` when given, else the nearest of `start`
+/// and its ancestors that has one.
+pub fn find_root(start: &Path, root: Option<&Path>) -> Result<PathBuf> {
+    if let Some(root) = root {
+        return if root.join(FILE_NAME).is_file() {
+            Ok(root.to_path_buf())
+        } else {
+            Err(Error::NotFound { start: root.to_path_buf() })
+        };
+    }
+    start
+        .ancestors()
+        .find(|dir| dir.join(FILE_NAME).is_file())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| Error::NotFound { start: start.to_path_buf() })
+}
+
+/// Read and validate `root/closeout.toml`.
+pub fn load(root: &Path) -> Result<Program> {
+    let file = root.join(FILE_NAME);
+    let text = std::fs::read_to_string(&file).map_err(|source| Error::Read { path: file.clone(), source })?;
+    let shown = display_path(&file);
+    Ok(crate::config::parse(&text, &shown, root, &|p| root.join(p).exists())?)
+}
+
+/// A path as a user would type it: relative to the current folder when it is below it.
+pub fn display_path(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_up_to_the_nearest_program() {
+        let dir = std::env::temp_dir().join(format!("closeout-discover-{}", std::process::id()));
+        let deep = dir.join("a/b/c");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(dir.join(FILE_NAME), "").unwrap();
+        assert_eq!(find_root(&deep, None).unwrap(), dir);
+        assert!(matches!(find_root(&deep, Some(&deep)), Err(Error::NotFound { .. })));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

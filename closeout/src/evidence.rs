@@ -1,0 +1,224 @@
+//! Run records: the schema-versioned JSON evidence of one baseline run, and where it lives.
+//!
+//! Full records and logs go under `target/closeout/runs/<id>/`; a compact copy of the
+//! latest run (no log paths, with hashes) goes to `.closeout/latest.json`, which is meant
+//! to be committed. Writes are atomic: a temp file in the same folder, fsync, rename.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::vocab::vocab;
+
+/// Bumped whenever a field changes meaning or disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Where full runs go, relative to the repository root.
+pub const RUNS_DIR: &str = "target/closeout/runs";
+/// The committed compact record of the latest run, relative to the repository root.
+pub const LATEST: &str = ".closeout/latest.json";
+/// Recorded durations of earlier runs, used to schedule longest-first.
+pub const HISTORY: &str = "target/closeout/history.json";
+
+vocab!(
+    /// How one gate ended. Only `PASS` passes.
+    Outcome {
+        Pass = "PASS",
+        Fail = "FAIL",
+        BuildFailed = "BUILD_FAILED",
+        NoTests = "NO_TESTS",
+        EmptyOutput = "EMPTY_OUTPUT",
+        Timeout = "TIMEOUT",
+        Truncated = "TRUNCATED",
+        SpawnFailed = "SPAWN_FAILED",
+        Interrupted = "INTERRUPTED",
+        NotRun = "NOT_RUN",
+    }
+);
+
+impl Outcome {
+    pub fn passed(self) -> bool {
+        self == Outcome::Pass
+    }
+}
+
+/// Test counts read from a runner's output. Fields a runner does not report stay `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestCounts {
+    pub passed: u64,
+    pub failed: u64,
+    pub skipped: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packages_ok: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packages_failed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packages_build_failed: Option<u64>,
+    /// Compile or typecheck errors (tsc's `Found N errors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<u64>,
+}
+
+impl TestCounts {
+    pub fn total(&self) -> u64 {
+        self.passed + self.failed + self.skipped
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogRecord {
+    /// Relative to the repository root; absent in the compact record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateRecord {
+    pub id: String,
+    pub command: String,
+    pub outcome: Outcome,
+    /// Why the outcome is what it is, in one line (`exit 1`, `no test files found`).
+    pub reason: String,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub duration_ms: u64,
+    pub parser: String,
+    pub counts: Option<TestCounts>,
+    pub failing_tests: Vec<String>,
+    pub log: Option<LogRecord>,
+    pub known_failure: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Host {
+    pub os: String,
+    pub arch: String,
+}
+
+impl Host {
+    pub fn current() -> Host {
+        Host { os: std::env::consts::OS.into(), arch: std::env::consts::ARCH.into() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitState {
+    pub head: String,
+    pub dirty: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub schema: u32,
+    pub run_id: String,
+    pub program: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub closeout_version: String,
+    pub host: Host,
+    pub jobs: usize,
+    pub git: Option<GitState>,
+    pub interrupted: bool,
+    /// max(longest gate, total work ÷ jobs), in milliseconds.
+    pub lower_bound_ms: u64,
+    pub makespan_ms: u64,
+    pub gates: Vec<GateRecord>,
+}
+
+impl RunRecord {
+    pub fn passed(&self) -> bool {
+        self.gates.iter().all(|g| g.outcome.passed())
+    }
+
+    /// The record without log paths, for committing.
+    pub fn compact(&self) -> RunRecord {
+        let mut compact = self.clone();
+        for gate in &mut compact.gates {
+            if let Some(log) = &mut gate.log {
+                log.path = None;
+            }
+        }
+        compact
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("run records always serialize");
+        text.push('\n');
+        text
+    }
+
+    pub fn from_json(text: &str, path: &Path) -> Result<RunRecord> {
+        let record: RunRecord = serde_json::from_str(text)
+            .map_err(|e| Error::BadEvidence { path: path.to_path_buf(), message: e.to_string() })?;
+        if record.schema != SCHEMA_VERSION {
+            return Err(Error::BadEvidence {
+                path: path.to_path_buf(),
+                message: format!("schema version {} is not {SCHEMA_VERSION}", record.schema),
+            });
+        }
+        Ok(record)
+    }
+}
+
+/// Read the latest compact record of the repository at `root`, if one was written.
+pub fn read_latest(root: &Path) -> Result<Option<RunRecord>> {
+    let path = root.join(LATEST);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => RunRecord::from_json(&text, &path).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Read { path, source }),
+    }
+}
+
+/// Write `bytes` to `path` atomically: a temp file beside it, fsync, rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let err = |source| Error::Write { path: path.to_path_buf(), source };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp: PathBuf = dir.join(format!(".{name}.closeout-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+/// RFC 3339 UTC timestamp with milliseconds.
+pub fn timestamp(t: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_millis(t).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_whole_file() {
+        let dir = std::env::temp_dir().join(format!("closeout-evidence-{}", std::process::id()));
+        let path = dir.join("sub/latest.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.join("sub")).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temp files left behind");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn rejects_other_schema_versions() {
+        let text = r#"{"schema": 99}"#;
+        assert!(RunRecord::from_json(text, Path::new("x.json")).is_err());
+    }
+}

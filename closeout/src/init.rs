@@ -1,0 +1,99 @@
+//! `closeout init`: the files that start a program in a repository, chosen from what
+//! the repository already has (Cargo, Go, npm). Pure; the CLI writes what it returns.
+
+use std::path::{Path, PathBuf};
+
+/// Build systems whose usual baseline `init` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ecosystem {
+    Cargo,
+    Go,
+    Npm,
+}
+
+impl Ecosystem {
+    /// The ecosystems present at a repository root, judged by their manifest files.
+    pub fn detect(exists: &dyn Fn(&Path) -> bool) -> Vec<Ecosystem> {
+        [("Cargo.toml", Ecosystem::Cargo), ("go.mod", Ecosystem::Go), ("package.json", Ecosystem::Npm)]
+            .into_iter()
+            .filter(|(file, _)| exists(Path::new(file)))
+            .map(|(_, e)| e)
+            .collect()
+    }
+
+    fn gates(self) -> &'static [(&'static str, &'static str, &'static str)] {
+        match self {
+            Ecosystem::Cargo => &[
+                ("cargo-build", "cargo build --workspace --all-targets", "none"),
+                ("cargo-test", "cargo test --workspace", "cargo"),
+                ("clippy", "cargo clippy --all-targets -- -D warnings", "none"),
+                ("fmt", "cargo fmt --all -- --check", "none"),
+            ],
+            Ecosystem::Go => &[
+                ("go-build", "go build ./...", "none"),
+                ("go-vet", "go vet ./...", "none"),
+                ("go-test", "go test ./...", "go"),
+            ],
+            Ecosystem::Npm => &[("npm-test", "npm test", "auto")],
+        }
+    }
+}
+
+pub const PLAN: &str = "docs/closeout/plan.md";
+pub const PROGRESS: &str = "docs/closeout/progress.md";
+
+/// The files `init` writes, relative to the repository root, with their content.
+pub fn scaffold(name: &str, ecosystems: &[Ecosystem]) -> Vec<(PathBuf, String)> {
+    let mut toml = format!(
+        "# closeout program: the source of truth for the plan and progress docs.\n\
+         # Every key is documented in docs/configuration.md of the closeout repository.\n\n\
+         [program]\nname = {name:?}\ndocs = [{PLAN:?}, {PROGRESS:?}]\n\n\
+         [run]\njobs = 0          # 0 = all available cores\ntimeout = \"20m\"   # default per gate\n\
+         grace = \"10s\"     # SIGTERM, then SIGKILL after this long\n"
+    );
+    let gates: Vec<_> = ecosystems.iter().flat_map(|e| e.gates()).collect();
+    if gates.is_empty() {
+        toml.push_str(
+            "\n# The global validation baseline: add one [[gate]] per command, in order.\n\
+             # [[gate]]\n# id = \"build\"\n# run = \"make\"\n",
+        );
+    }
+    for (id, run, parser) in gates {
+        toml.push_str(&format!("\n[[gate]]\nid = {id:?}\nrun = {run:?}\nparser = {parser:?}\n"));
+    }
+    toml.push_str(&format!(
+        "\n[[packet]]\nid = \"00\"\ntitle = \"Closeout Baseline\"\nstatus = \"TODO\"\nreview = \"PENDING\"\n\
+         scope = [{PLAN:?}, {PROGRESS:?}]\ntests = [{}]\n",
+        ecosystems.first().map_or(String::new(), |e| format!("{:?}", e.gates()[0].0))
+    ));
+    vec![
+        (PathBuf::from(crate::discover::FILE_NAME), toml),
+        (PathBuf::from(PLAN), include_str!("../templates/plan.md").replace("{name}", name)),
+        (PathBuf::from(PROGRESS), include_str!("../templates/progress.md").replace("{name}", name)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scaffold_validates() {
+        for ecosystems in [vec![], vec![Ecosystem::Cargo], vec![Ecosystem::Go, Ecosystem::Npm]] {
+            let files = scaffold("Demo", &ecosystems);
+            let program =
+                crate::config::parse(&files[0].1, Path::new("closeout.toml"), Path::new("/r"), &|_| true)
+                    .unwrap_or_else(|e| panic!("{e}\n{}", files[0].1));
+            assert_eq!(program.name, "Demo");
+            assert_eq!(program.docs.len(), 2);
+            let expected: usize = ecosystems.iter().map(|e| e.gates().len()).sum();
+            assert_eq!(program.gates.len(), expected);
+        }
+    }
+
+    #[test]
+    fn detects_manifests() {
+        let found = Ecosystem::detect(&|p| p == Path::new("go.mod") || p == Path::new("package.json"));
+        assert_eq!(found, vec![Ecosystem::Go, Ecosystem::Npm]);
+    }
+}

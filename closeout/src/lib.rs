@@ -1,0 +1,20 @@
+//! closeout: a release's closeout and certification program, made executable.
+//!
+//! `closeout.toml` is the source of truth ([`config`] reads it into a [`model::Program`]).
+//! The engine modules are pure or do narrow I/O; [`report`] renders; [`cli`] is the front
+//! end shared by the `closeout` binary and `cargo xtask closeout`. See ARCHITECTURE.md.
+
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod duration;
+pub mod error;
+pub mod evidence;
+pub mod exit;
+pub mod init;
+pub mod model;
+pub mod report;
+pub mod tasks;
+pub mod vocab;
+
+pub use error::{Error, Result};

@@ -1,0 +1,218 @@
+//! The program model: the typed, validated content of `closeout.toml`.
+//!
+//! Values here are already checked (vocabularies, references, durations); see
+//! `config` for how they are read and what is rejected.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::vocab::vocab;
+
+vocab!(
+    /// Where a packet stands on the board.
+    PacketStatus {
+        Todo = "TODO",
+        InProgress = "IN_PROGRESS",
+        ChangesRequested = "CHANGES_REQUESTED",
+        Blocked = "BLOCKED",
+        Done = "DONE",
+    }
+);
+
+vocab!(
+    /// The reviewer's state for a packet.
+    ReviewState {
+        Pending = "PENDING",
+        Approved = "APPROVED",
+        ChangesRequested = "CHANGES_REQUESTED",
+        Blocked = "BLOCKED",
+    }
+);
+
+vocab!(
+    /// The drift taxonomy for an upstream track.
+    Classification {
+        Matched = "MATCHED",
+        DriftAccepted = "DRIFT_ACCEPTED",
+        DriftFixRequired = "DRIFT_FIX_REQUIRED",
+        Deferred = "DEFERRED",
+    }
+);
+
+vocab!(
+    /// Severity of a risk or a debt item.
+    Severity {
+        High = "HIGH",
+        Medium = "MEDIUM",
+        Low = "LOW",
+    }
+);
+
+vocab!(
+    /// Whether a debt item is still owed.
+    DebtStatus {
+        Open = "open",
+        Resolved = "resolved",
+    }
+);
+
+vocab!(
+    /// Which output parser reads a gate's log.
+    ParserKind {
+        Auto = "auto",
+        Go = "go",
+        GoJson = "go-json",
+        Cargo = "cargo",
+        Nextest = "nextest",
+        Vitest = "vitest",
+        Jest = "jest",
+        Pytest = "pytest",
+        Tsc = "tsc",
+        None = "none",
+    }
+);
+
+/// A whole program, as loaded from one `closeout.toml`.
+#[derive(Debug, Clone)]
+pub struct Program {
+    /// The folder holding `closeout.toml`; every path in the model is relative to it.
+    pub root: PathBuf,
+    pub name: String,
+    pub docs: Vec<PathBuf>,
+    pub run: RunSettings,
+    pub gates: Vec<Gate>,
+    pub tracks: Vec<Track>,
+    pub packets: Vec<Packet>,
+    pub risks: Vec<Risk>,
+    pub debts: Vec<Debt>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSettings {
+    /// Parallel gates; 0 means all available cores.
+    pub jobs: usize,
+    pub timeout: Duration,
+    pub grace: Duration,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings { jobs: 0, timeout: Duration::from_secs(20 * 60), grace: Duration::from_secs(10) }
+    }
+}
+
+/// One command of the global validation baseline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gate {
+    pub id: String,
+    pub run: String,
+    pub timeout: Option<Duration>,
+    pub parser: ParserKind,
+    pub exclusive: Option<String>,
+    pub known_failure: Option<String>,
+    /// 1-based line of the gate's `[[gate]]` header.
+    pub line: usize,
+}
+
+/// An upstream plan being certified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Track {
+    pub id: String,
+    pub name: String,
+    pub plan: Option<String>,
+    pub progress: Option<String>,
+    pub plan_status: Option<String>,
+    pub progress_status: Option<String>,
+    pub classification: Classification,
+    pub checkpoint: Option<String>,
+    pub notes: Option<String>,
+    pub line: usize,
+}
+
+/// A required test of a packet: a gate of the baseline, or a literal command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TestRef {
+    Gate(String),
+    Command(String),
+}
+
+impl TestRef {
+    /// A string containing whitespace is a command; anything else names a gate.
+    pub fn from_spec(spec: &str) -> TestRef {
+        if spec.chars().any(char::is_whitespace) {
+            TestRef::Command(spec.to_string())
+        } else {
+            TestRef::Gate(spec.to_string())
+        }
+    }
+}
+
+/// A unit of closeout work with its review state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packet {
+    pub id: String,
+    pub title: String,
+    pub status: PacketStatus,
+    pub review: ReviewState,
+    pub implementer: Option<String>,
+    pub reviewer: Option<String>,
+    pub scope: Vec<String>,
+    pub tests: Vec<TestRef>,
+    pub commit: Option<String>,
+    pub residual_risk: Vec<String>,
+    pub rollback: Vec<String>,
+    pub line: usize,
+}
+
+/// A row of the risk register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Risk {
+    pub id: String,
+    pub surface: Option<String>,
+    pub description: String,
+    pub severity: Severity,
+    pub packets: Vec<String>,
+    pub mitigation: Option<String>,
+    pub line: usize,
+}
+
+/// A row of the debt ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Debt {
+    pub id: String,
+    pub description: String,
+    pub severity: Option<Severity>,
+    pub owner: Option<String>,
+    pub milestone: Option<String>,
+    pub source: Option<String>,
+    pub blocks_release: bool,
+    pub status: DebtStatus,
+    pub resolution: Option<String>,
+    pub line: usize,
+}
+
+impl Debt {
+    /// Open and either flagged `blocks_release` or due `Pre-release`.
+    pub fn is_release_blocker(&self) -> bool {
+        self.status == DebtStatus::Open
+            && (self.blocks_release
+                || self.milestone.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("pre-release")))
+    }
+}
+
+impl Program {
+    pub fn gate(&self, id: &str) -> Option<&Gate> {
+        self.gates.iter().find(|g| g.id == id)
+    }
+
+    pub fn debt(&self, id: &str) -> Option<&Debt> {
+        self.debts.iter().find(|d| d.id == id)
+    }
+
+    /// Open debt with pre-release blockers first, each group in ledger order.
+    pub fn open_debt(&self) -> Vec<&Debt> {
+        let mut open: Vec<&Debt> = self.debts.iter().filter(|d| d.status == DebtStatus::Open).collect();
+        open.sort_by_key(|d| !d.is_release_blocker());
+        open
+    }
+}

@@ -1,0 +1,122 @@
+//! `closeout status`: the packet board, open debt (pre-release blockers first) and the
+//! latest baseline run.
+
+use super::{table, Style};
+use crate::duration;
+use crate::evidence::RunRecord;
+use crate::model::{PacketStatus, Program, ReviewState};
+use crate::vocab::Vocab;
+
+pub fn render(program: &Program, latest: Option<&RunRecord>, style: Style) -> String {
+    let mut out = format!("{}\n\n", style.bold(&program.name));
+
+    out.push_str(&style.bold("Packet board"));
+    out.push('\n');
+    if program.packets.is_empty() {
+        out.push_str("  no packets; add [[packet]] entries to closeout.toml\n");
+    } else {
+        let rows: Vec<Vec<String>> = program
+            .packets
+            .iter()
+            .map(|p| {
+                vec![
+                    p.id.clone(),
+                    p.title.clone(),
+                    paint_status(p.status, style),
+                    p.implementer.clone().unwrap_or_else(|| "-".into()),
+                    p.reviewer.clone().unwrap_or_else(|| "-".into()),
+                    paint_review(p.review, style),
+                    p.commit.clone().unwrap_or_else(|| "-".into()),
+                ]
+            })
+            .collect();
+        out.push_str(&indent(&table::render(
+            &["Packet", "Title", "Status", "Implementer", "Reviewer", "Review", "Commit"],
+            &rows,
+        )));
+    }
+    let done = program.packets.iter().filter(|p| p.status == PacketStatus::Done).count();
+    out.push_str(&format!("  {done}/{} packets DONE\n\n", program.packets.len()));
+
+    out.push_str(&style.bold("Open debt"));
+    out.push('\n');
+    let open = program.open_debt();
+    if open.is_empty() {
+        out.push_str("  none\n");
+    } else {
+        let rows: Vec<Vec<String>> = open
+            .iter()
+            .map(|d| {
+                let blocker = if d.is_release_blocker() { style.red("BLOCKER") } else { String::new() };
+                vec![
+                    d.id.clone(),
+                    blocker,
+                    d.severity.map_or("-".into(), |s| s.to_string()),
+                    d.owner.clone().unwrap_or_else(|| "-".into()),
+                    d.milestone.clone().unwrap_or_else(|| "-".into()),
+                    d.description.clone(),
+                ]
+            })
+            .collect();
+        out.push_str(&indent(&table::render(
+            &["ID", "", "Severity", "Owner", "Milestone", "Description"],
+            &rows,
+        )));
+        let blockers = open.iter().filter(|d| d.is_release_blocker()).count();
+        out.push_str(&format!("  {} open, {blockers} pre-release blocker(s)\n", open.len()));
+    }
+    out.push('\n');
+
+    out.push_str(&style.bold("Latest baseline run"));
+    out.push('\n');
+    match latest {
+        None => out.push_str("  none yet; run `closeout baseline`\n"),
+        Some(run) => {
+            let passed = run.gates.iter().filter(|g| g.outcome.passed()).count();
+            let head = run.git.as_ref().map_or("no git".to_string(), |g| {
+                format!("{}{}", &g.head[..g.head.len().min(12)], if g.dirty { " (dirty tree)" } else { "" })
+            });
+            out.push_str(&format!(
+                "  {} at {}, {head}: {passed}/{} gates passed in {}\n",
+                run.run_id,
+                run.finished_at,
+                run.gates.len(),
+                duration::human(std::time::Duration::from_millis(run.makespan_ms))
+            ));
+            for gate in run.gates.iter().filter(|g| !g.outcome.passed()) {
+                let known =
+                    gate.known_failure.as_ref().map_or(String::new(), |k| format!(" (known failure {k})"));
+                out.push_str(&format!(
+                    "  {} {}: {}{known}\n",
+                    style.red(gate.outcome.as_str()),
+                    gate.id,
+                    gate.reason
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+fn paint_status(status: PacketStatus, style: Style) -> String {
+    let text = status.to_string();
+    match status {
+        PacketStatus::Done => style.green(&text),
+        PacketStatus::InProgress => style.yellow(&text),
+        PacketStatus::Blocked | PacketStatus::ChangesRequested => style.red(&text),
+        PacketStatus::Todo => style.dim(&text),
+    }
+}
+
+fn paint_review(review: ReviewState, style: Style) -> String {
+    let text = review.to_string();
+    match review {
+        ReviewState::Approved => style.green(&text),
+        ReviewState::Pending => style.dim(&text),
+        ReviewState::Blocked | ReviewState::ChangesRequested => style.red(&text),
+    }
+}

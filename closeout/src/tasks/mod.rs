@@ -1,0 +1,4 @@
+//! One module per subcommand; each task is a `run(self, ctx)` method on its flags struct.
+
+pub mod init;
+pub mod status;

@@ -1,0 +1,103 @@
+//! The CLI as a new user meets it: init, status, help, exit codes.
+
+use crate::support::{closeout, describe, scratch, text};
+
+#[test]
+fn init_then_status_in_a_repo_without_cargo() {
+    let repo = scratch("init-go");
+    std::fs::write(repo.join("go.mod"), "module example.com/demo\n").unwrap();
+    let out = closeout().args(["init", "--name", "Demo"]).current_dir(&repo).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
+    assert!(toml.contains("run = \"go test ./...\""), "{toml}");
+    assert!(repo.join("docs/closeout/plan.md").is_file());
+
+    let sub = repo.join("internal/api");
+    std::fs::create_dir_all(&sub).unwrap();
+    let out = closeout().arg("status").current_dir(&sub).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("Demo\n"), "{stdout}");
+    assert!(stdout.contains("00      Closeout Baseline  TODO"), "{stdout}");
+    assert!(stdout.contains("none yet; run `closeout baseline`"), "{stdout}");
+    assert!(!stdout.contains('\x1b'), "no colour without a TTY");
+}
+
+#[test]
+fn init_never_overwrites_without_force() {
+    let repo = scratch("init-force");
+    std::fs::create_dir_all(repo.join("docs/closeout")).unwrap();
+    std::fs::write(repo.join("docs/closeout/plan.md"), "my plan\n").unwrap();
+    let out = closeout().arg("init").current_dir(&repo).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("plan.md already exists; pass --force"), "{}", describe(&out));
+    assert!(!repo.join("closeout.toml").exists(), "nothing is written when one file exists");
+    assert_eq!(std::fs::read_to_string(repo.join("docs/closeout/plan.md")).unwrap(), "my plan\n");
+
+    let out = closeout().args(["init", "--force"]).current_dir(&repo).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_ne!(std::fs::read_to_string(repo.join("docs/closeout/plan.md")).unwrap(), "my plan\n");
+}
+
+#[test]
+fn status_shows_blockers_first_and_colour_when_forced() {
+    let repo = scratch("status-debt");
+    std::fs::write(
+        repo.join("closeout.toml"),
+        r#"[program]
+name = "P"
+
+[[debt]]
+id = "DL-1"
+description = "later"
+milestone = "Next"
+
+[[debt]]
+id = "DL-2"
+description = "now"
+severity = "MEDIUM"
+milestone = "Pre-release"
+
+[[debt]]
+id = "DL-3"
+description = "gone"
+status = "resolved"
+resolution = "fixed"
+"#,
+    )
+    .unwrap();
+    let out = closeout().args(["status", "--color", "always"]).current_dir(&repo).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    let dl2 = stdout.find("DL-2").unwrap();
+    let dl1 = stdout.find("DL-1").unwrap();
+    assert!(dl2 < dl1, "blocker first:\n{stdout}");
+    assert!(!stdout.contains("DL-3"), "resolved debt is not open:\n{stdout}");
+    assert!(stdout.contains("2 open, 1 pre-release blocker(s)"), "{stdout}");
+    assert!(stdout.contains("\x1b[31mBLOCKER\x1b[0m"), "{stdout}");
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    let out = closeout().arg("--no-such-flag").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = closeout().arg("frobnicate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = closeout().arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("Exit codes: 0 success, 1 a gate or check failed"));
+}
+
+#[test]
+fn missing_program_names_the_fix() {
+    let dir = scratch("no-program");
+    let out = closeout().arg("status").current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("run `closeout init` there, or pass --root DIR"),
+        "{}",
+        describe(&out)
+    );
+    let out = closeout().args(["status", "--root", "nowhere"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

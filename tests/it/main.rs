@@ -1,0 +1,5 @@
+//! End-to-end tests of the `closeout` binary: one test binary, one module per area.
+
+mod cli;
+mod config_errors;
+mod support;

@@ -1,0 +1,48 @@
+//! Helpers shared by the end-to-end tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `closeout` binary under test.
+pub fn closeout() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_closeout"));
+    cmd.env_remove("NO_COLOR").env_remove("GITHUB_ACTIONS");
+    cmd
+}
+
+/// The workspace's tests/fixtures folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+/// A fresh empty folder under the target dir, removed and recreated on each call.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Compare `actual` with the content of `path`; with `UPDATE_EXPECT=1`, rewrite the file
+/// instead. Returns a description of the mismatch, if any.
+pub fn expect_file(path: &Path, actual: &str) -> Option<String> {
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(path, actual).unwrap();
+        return None;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    (expected != actual).then(|| {
+        format!(
+            "{}: expected\n{expected}\n--- actual\n{actual}\n(run with UPDATE_EXPECT=1 to accept)",
+            path.display()
+        )
+    })
+}
+
+pub fn describe(out: &Output) -> String {
+    format!("status {:?}\nstdout:\n{}\nstderr:\n{}", out.status.code(), text(&out.stdout), text(&out.stderr))
+}
