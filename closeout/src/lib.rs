@@ -4,6 +4,7 @@
 //! The engine modules are pure or do narrow I/O; [`report`] renders; [`cli`] is the front
 //! end shared by the `closeout` binary and `cargo xtask closeout`. See ARCHITECTURE.md.
 
+pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod discover;
@@ -13,6 +14,7 @@ pub mod evidence;
 pub mod exit;
 pub mod init;
 pub mod model;
+pub mod parse;
 pub mod report;
 pub mod tasks;
 pub mod vocab;

@@ -2,4 +2,5 @@
 
 mod cli;
 mod config_errors;
+mod parsers;
 mod support;

@@ -1,0 +1,150 @@
+//! `go test`, plain or `-v`, and `go test -json` (whose stream may carry plain build
+//! error lines in between).
+
+use super::{Parsed, RunnerParser};
+use crate::evidence::TestCounts;
+
+#[derive(Default)]
+pub struct Go {
+    passed: u64,
+    failed: u64,
+    skipped: u64,
+    packages_ok: u64,
+    packages_with_tests: u64,
+    packages_failed: u64,
+    packages_build_failed: u64,
+    packages_no_test_files: u64,
+    recognised: bool,
+    failing: Parsed,
+}
+
+impl RunnerParser for Go {
+    fn line(&mut self, line: &str) {
+        let trimmed = line.trim_start();
+        let top_level = trimmed.len() == line.len();
+        for (prefix, kind) in [("--- PASS: ", 0), ("--- FAIL: ", 1), ("--- SKIP: ", 2)] {
+            if let Some(rest) = trimmed.strip_prefix(prefix) {
+                self.recognised = true;
+                let name = rest.split(" (").next().unwrap_or(rest).trim();
+                if kind == 1 {
+                    self.failing.add_failing(name);
+                }
+                if top_level {
+                    match kind {
+                        0 => self.passed += 1,
+                        1 => self.failed += 1,
+                        _ => self.skipped += 1,
+                    }
+                }
+                return;
+            }
+        }
+        let mut fields = line.split('\t');
+        let head = fields.next().unwrap_or("").trim_end();
+        let Some(package) = fields.next() else { return };
+        if package.is_empty() || package.contains(' ') && !package.contains('[') {
+            return;
+        }
+        let rest: Vec<&str> = fields.collect();
+        let tail = rest.join("\t");
+        match head {
+            "ok" => {
+                self.recognised = true;
+                self.packages_ok += 1;
+                if !tail.contains("[no tests to run]") {
+                    self.packages_with_tests += 1;
+                }
+            }
+            "FAIL" => {
+                self.recognised = true;
+                if package.contains("[build failed]")
+                    || package.contains("[setup failed]")
+                    || tail.contains("[build failed]")
+                    || tail.contains("[setup failed]")
+                {
+                    self.packages_build_failed += 1;
+                } else {
+                    self.packages_failed += 1;
+                }
+            }
+            "?" => {
+                self.recognised = true;
+                self.packages_no_test_files += 1;
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(&self) -> Parsed {
+        let closing = self.packages_ok
+            + self.packages_failed
+            + self.packages_build_failed
+            + self.packages_no_test_files
+            > 0;
+        Parsed {
+            parser: "go",
+            recognised: self.recognised,
+            closing,
+            closing_required: true,
+            counts: Some(TestCounts {
+                passed: self.passed,
+                failed: self.failed,
+                skipped: self.skipped,
+                packages_ok: Some(self.packages_ok),
+                packages_failed: Some(self.packages_failed),
+                packages_build_failed: Some(self.packages_build_failed),
+                errors: None,
+            }),
+            failing: self.failing.failing.clone(),
+            failing_omitted: self.failing.failing_omitted,
+            build_failed: self.packages_build_failed > 0,
+            no_tests: closing
+                && self.packages_with_tests == 0
+                && self.packages_failed == 0
+                && self.packages_build_failed == 0
+                && self.passed + self.failed == 0,
+        }
+    }
+}
+
+/// `go test -json`: output events are read as the plain parser would read them;
+/// lines that are not JSON (build errors) go to it directly.
+#[derive(Default)]
+pub struct GoJson {
+    inner: Go,
+    events: u64,
+}
+
+#[derive(serde::Deserialize)]
+struct Event {
+    #[serde(rename = "Output")]
+    output: Option<String>,
+    #[serde(rename = "Action")]
+    action: Option<String>,
+}
+
+impl RunnerParser for GoJson {
+    fn line(&mut self, line: &str) {
+        if line.starts_with('{') {
+            if let Ok(event) = serde_json::from_str::<Event>(line) {
+                if event.action.is_some() {
+                    self.events += 1;
+                }
+                if let Some(output) = event.output {
+                    for l in output.lines() {
+                        self.inner.line(l);
+                    }
+                }
+                return;
+            }
+        }
+        self.inner.line(line);
+    }
+
+    fn finish(&self) -> Parsed {
+        let mut parsed = self.inner.finish();
+        parsed.parser = "go-json";
+        parsed.recognised = self.events > 0;
+        parsed
+    }
+}

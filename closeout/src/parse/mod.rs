@@ -1,0 +1,275 @@
+//! Test-runner output parsers. Each reads a gate's output line by line (ANSI codes
+//! already stripped) and reports counts, failing tests, and the markers classification
+//! needs: a closing line, a build failure, a run of zero tests. Pure; fed by the runner.
+
+mod cargo;
+mod go;
+mod jest;
+mod nextest;
+mod pytest;
+mod tsc;
+mod vitest;
+
+use crate::evidence::TestCounts;
+use crate::model::ParserKind;
+
+/// Failing test names kept per gate; the rest are counted in `failing_omitted`.
+pub const MAX_FAILING: usize = 500;
+
+/// What a parser learned from a whole output.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// The parser that produced this (after `auto` resolved), as written in closeout.toml.
+    pub parser: &'static str,
+    /// The output had lines that only this runner prints.
+    pub recognised: bool,
+    /// The runner's closing summary line was seen.
+    pub closing: bool,
+    /// Whether this runner always prints a closing line (tsc does not).
+    pub closing_required: bool,
+    pub counts: Option<TestCounts>,
+    pub failing: Vec<String>,
+    pub failing_omitted: usize,
+    pub build_failed: bool,
+    pub no_tests: bool,
+}
+
+impl Parsed {
+    pub(crate) fn add_failing(&mut self, name: &str) {
+        if self.failing.iter().any(|f| f == name) {
+            return;
+        }
+        if self.failing.len() < MAX_FAILING {
+            self.failing.push(name.to_string());
+        } else {
+            self.failing_omitted += 1;
+        }
+    }
+}
+
+/// A line-fed parser for one runner.
+pub trait RunnerParser: Send {
+    fn line(&mut self, line: &str);
+    fn finish(&self) -> Parsed;
+}
+
+/// Compile errors any build tool may print, for gates with no test parser.
+#[derive(Default)]
+struct BuildErrors {
+    seen: bool,
+}
+
+impl RunnerParser for BuildErrors {
+    fn line(&mut self, line: &str) {
+        if line.starts_with("error: could not compile")
+            || line.contains("[build failed]")
+            || line.contains("[setup failed]")
+            || tsc::is_error_line(line)
+        {
+            self.seen = true;
+        }
+    }
+    fn finish(&self) -> Parsed {
+        Parsed { parser: "none", build_failed: self.seen, ..Parsed::default() }
+    }
+}
+
+/// `auto` when the command did not say: every parser reads the output, and the first
+/// that recognised it wins.
+struct Sniff {
+    candidates: Vec<Box<dyn RunnerParser>>,
+}
+
+impl RunnerParser for Sniff {
+    fn line(&mut self, line: &str) {
+        for c in &mut self.candidates {
+            c.line(line);
+        }
+    }
+    fn finish(&self) -> Parsed {
+        self.candidates
+            .iter()
+            .map(|c| c.finish())
+            .find(|p| p.recognised)
+            .unwrap_or_else(|| BuildErrors::default().finish())
+    }
+}
+
+/// The parser `kind` names; `auto` picks by the command, else by the output.
+pub fn for_gate(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
+    let kind = if kind == ParserKind::Auto { detect(command) } else { Some(kind) };
+    match kind {
+        Some(ParserKind::Go) => Box::new(go::Go::default()),
+        Some(ParserKind::GoJson) => Box::new(go::GoJson::default()),
+        Some(ParserKind::Cargo) => Box::new(cargo::Cargo::default()),
+        Some(ParserKind::Nextest) => Box::new(nextest::Nextest::default()),
+        Some(ParserKind::Vitest) => Box::new(vitest::Vitest::default()),
+        Some(ParserKind::Jest) => Box::new(jest::Jest::default()),
+        Some(ParserKind::Pytest) => Box::new(pytest::Pytest::default()),
+        Some(ParserKind::Tsc) => Box::new(tsc::Tsc::default()),
+        Some(ParserKind::None) => Box::new(BuildErrors::default()),
+        Some(ParserKind::Auto) | None => Box::new(Sniff {
+            candidates: vec![
+                Box::new(nextest::Nextest::default()),
+                Box::new(cargo::Cargo::default()),
+                Box::new(go::GoJson::default()),
+                Box::new(go::Go::default()),
+                Box::new(vitest::Vitest::default()),
+                Box::new(jest::Jest::default()),
+                Box::new(pytest::Pytest::default()),
+                Box::new(tsc::Tsc::default()),
+            ],
+        }),
+    }
+}
+
+/// The runner a command line invokes, when its words say so. `None` for build commands
+/// (`go build`, `cargo clippy`): they get compile-error detection only.
+pub fn detect(command: &str) -> Option<ParserKind> {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let has = |w: &str| words.iter().any(|x| *x == w || x.ends_with(&format!("/{w}")));
+    let pair = |a: &str, b: &str| {
+        words.windows(2).any(|p| (p[0] == a || p[0].ends_with(&format!("/{a}"))) && p[1] == b)
+    };
+    if pair("go", "test") || has("gotestsum") {
+        return Some(if has("-json") { ParserKind::GoJson } else { ParserKind::Go });
+    }
+    if has("nextest") {
+        return Some(ParserKind::Nextest);
+    }
+    if pair("cargo", "test") {
+        return Some(ParserKind::Cargo);
+    }
+    if has("vitest") {
+        return Some(ParserKind::Vitest);
+    }
+    if has("jest") {
+        return Some(ParserKind::Jest);
+    }
+    if has("pytest") {
+        return Some(ParserKind::Pytest);
+    }
+    if has("tsc") || has("vue-tsc") {
+        return Some(ParserKind::Tsc);
+    }
+    let build = ["build", "vet", "check", "clippy", "fmt", "lint"];
+    if words.windows(2).any(|p| ["go", "cargo"].contains(&p[0]) && build.contains(&p[1])) {
+        return Some(ParserKind::None);
+    }
+    None
+}
+
+/// Remove ANSI escape sequences (CSI and OSC) from a line.
+pub fn strip_ansi(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.contains('\x1b') {
+        return line.into();
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek() {
+            Some('[') => {
+                chars.next();
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                chars.next();
+                while let Some(c) = chars.next() {
+                    if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.into()
+}
+
+/// Parse "N word" groups, e.g. `2 failed | 1 passed (3)` or `1 failed, 2 passed in 0.1s`,
+/// into (number, word) pairs.
+pub(crate) fn number_words(text: &str) -> Vec<(u64, String)> {
+    let tokens: Vec<&str> =
+        text.split(|c: char| c.is_whitespace() || c == ',' || c == '|').filter(|t| !t.is_empty()).collect();
+    tokens
+        .windows(2)
+        .filter_map(|w| {
+            let n = w[0].parse::<u64>().ok()?;
+            let word: String = w[1].chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+            (!word.is_empty()).then_some((n, word.to_ascii_lowercase()))
+        })
+        .collect()
+}
+
+/// Parse a whole text with one parser (for tests and for re-reading logs).
+pub fn parse_text(kind: ParserKind, command: &str, text: &str) -> Parsed {
+    let mut parser = for_gate(kind, command);
+    for line in text.lines() {
+        parser.line(&strip_ansi(line));
+    }
+    parser.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_runner_from_command() {
+        let cases = [
+            ("go test ./internal/api/... -run \"Contract\" -v", Some(ParserKind::Go)),
+            ("go test ./... -json", Some(ParserKind::GoJson)),
+            ("cargo nextest run", Some(ParserKind::Nextest)),
+            ("cargo test --workspace", Some(ParserKind::Cargo)),
+            ("npm --prefix frontend-modern exec -- vitest run src/a.test.ts", Some(ParserKind::Vitest)),
+            ("npx jest --ci", Some(ParserKind::Jest)),
+            ("python3 -m pytest -q", Some(ParserKind::Pytest)),
+            ("frontend-modern/node_modules/.bin/tsc --noEmit -p x", Some(ParserKind::Tsc)),
+            ("go build ./...", Some(ParserKind::None)),
+            ("cargo clippy --all-targets -- -D warnings", Some(ParserKind::None)),
+            ("npm test", None),
+            ("./scripts/check.sh", None),
+        ];
+        for (command, expected) in cases {
+            assert_eq!(detect(command), expected, "{command}");
+        }
+    }
+
+    #[test]
+    fn strips_ansi() {
+        assert_eq!(strip_ansi("\x1b[32m- Expected\x1b[39m"), "- Expected");
+        assert_eq!(strip_ansi("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ ok"), "link ok");
+        assert_eq!(strip_ansi("plain"), "plain");
+    }
+
+    #[test]
+    fn number_words_reads_any_order() {
+        assert_eq!(
+            number_words("Tests  1 failed | 3 passed | 1 skipped (5)"),
+            vec![(1, "failed".into()), (3, "passed".into()), (1, "skipped".into())]
+        );
+        assert_eq!(
+            number_words("1 failed, 2 passed in 0.03s"),
+            vec![(1, "failed".into()), (2, "passed".into())]
+        );
+    }
+
+    #[test]
+    fn auto_sniffs_output_when_command_is_opaque() {
+        let text = "running 1 test\ntest a ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n";
+        let parsed = parse_text(ParserKind::Auto, "make test", text);
+        assert_eq!(parsed.parser, "cargo");
+        assert_eq!(parsed.counts.unwrap().passed, 1);
+        let parsed = parse_text(ParserKind::Auto, "make", "all good\n");
+        assert_eq!(parsed.parser, "none");
+        assert!(!parsed.recognised);
+    }
+}

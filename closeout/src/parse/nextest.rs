@@ -1,0 +1,64 @@
+//! `cargo nextest run`: status lines per test and a closing `Summary [...]` line.
+
+use super::{number_words, Parsed, RunnerParser};
+use crate::evidence::TestCounts;
+
+#[derive(Default)]
+pub struct Nextest {
+    started: bool,
+    summary: Option<TestCounts>,
+    build_failed: bool,
+    failing: Parsed,
+}
+
+impl RunnerParser for Nextest {
+    fn line(&mut self, line: &str) {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("Nextest run ID")
+            || (trimmed.starts_with("Starting ") && trimmed.contains(" binar"))
+        {
+            self.started = true;
+        } else if let Some(rest) = trimmed.strip_prefix("Summary [") {
+            let after = rest.split_once(']').map_or(rest, |(_, a)| a);
+            let mut counts = TestCounts::default();
+            for (n, word) in number_words(after) {
+                match word.as_str() {
+                    "passed" => counts.passed += n,
+                    "failed" | "timed" => counts.failed += n,
+                    "skipped" => counts.skipped += n,
+                    _ => {}
+                }
+            }
+            self.summary = Some(counts);
+        } else if ["FAIL [", "TIMEOUT [", "SIGSEGV [", "SIGABRT [", "ABORT ["]
+            .iter()
+            .any(|p| trimmed.starts_with(p))
+        {
+            // `FAIL [   0.219s] (2/2) rsample tests::fails`: the name follows the counter.
+            let after = trimmed.split_once(']').map_or("", |(_, a)| a).trim();
+            let name = match after.split_once(") ") {
+                Some((counter, name)) if counter.starts_with('(') => name,
+                _ => after,
+            };
+            if !name.is_empty() {
+                self.failing.add_failing(name.trim());
+            }
+        } else if trimmed.starts_with("error: could not compile") {
+            self.build_failed = true;
+        }
+    }
+
+    fn finish(&self) -> Parsed {
+        Parsed {
+            parser: "nextest",
+            recognised: self.started || self.summary.is_some(),
+            closing: self.summary.is_some(),
+            closing_required: true,
+            counts: self.summary.clone(),
+            failing: self.failing.failing.clone(),
+            failing_omitted: self.failing.failing_omitted,
+            build_failed: self.build_failed,
+            no_tests: self.summary.as_ref().is_some_and(|c| c.passed + c.failed == 0),
+        }
+    }
+}
