@@ -41,6 +41,8 @@ enum ColorChoice {
 enum Command {
     /// Scaffold closeout.toml and plan/progress docs in the current repository
     Init(crate::tasks::init::InitArgs),
+    /// Run the global validation baseline in parallel and write its evidence
+    Baseline(crate::tasks::baseline::BaselineArgs),
     /// Show the packet board, open debt and the latest baseline run
     Status(crate::tasks::status::StatusArgs),
 }
@@ -88,6 +90,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
     let ctx = Context { cwd, root, style: Style { color }, stdout_is_tty };
     let result = match cli.command {
         Command::Init(args) => args.run(&ctx),
+        Command::Baseline(args) => args.run(&ctx),
         Command::Status(args) => args.run(&ctx),
     };
     match result {

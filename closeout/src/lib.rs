@@ -16,6 +16,8 @@ pub mod init;
 pub mod model;
 pub mod parse;
 pub mod report;
+pub mod runner;
+pub mod schedule;
 pub mod tasks;
 pub mod vocab;
 

@@ -188,6 +188,11 @@ pub fn strip_ansi(line: &str) -> std::borrow::Cow<'_, str> {
                     }
                 }
             }
+            // Character set designation: `ESC ( B` and friends.
+            Some('(' | ')' | '*' | '+') => {
+                chars.next();
+                chars.next();
+            }
             _ => {}
         }
     }
@@ -248,6 +253,7 @@ mod tests {
         assert_eq!(strip_ansi("\x1b[32m- Expected\x1b[39m"), "- Expected");
         assert_eq!(strip_ansi("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ ok"), "link ok");
         assert_eq!(strip_ansi("plain"), "plain");
+        assert_eq!(strip_ansi("\x1b(B+ added\x1b[m"), "+ added");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Reporters: everything that turns engine data into text for a person or a machine.
 //! The engine never prints; these functions return strings or write to a given sink.
 
+pub mod baseline;
 pub mod status;
 pub mod table;
 

@@ -1,4 +1,5 @@
 //! One module per subcommand; each task is a `run(self, ctx)` method on its flags struct.
 
+pub mod baseline;
 pub mod init;
 pub mod status;

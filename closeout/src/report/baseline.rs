@@ -1,0 +1,290 @@
+//! What `closeout baseline` shows: the live view (TTY) or one line per finished gate with
+//! a heartbeat (CI), the dry-run plan, and the end-of-run summary.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{table, Style};
+use crate::duration::human;
+use crate::evidence::{GateRecord, Outcome, RunRecord, TestCounts};
+use crate::model::{DebtStatus, Program};
+use crate::runner::{Observer, Plan, PlannedGate};
+use crate::vocab::Vocab;
+
+/// Counts in a short form: `236 passed, 1 failed, 3 skipped`, `2 pkg build failed`, `1 error`.
+pub fn counts_text(counts: Option<&TestCounts>) -> String {
+    let Some(c) = counts else { return "-".into() };
+    let mut parts = Vec::new();
+    if c.total() > 0 || c.errors.is_none() {
+        parts.push(format!("{} passed", c.passed));
+        if c.failed > 0 {
+            parts.push(format!("{} failed", c.failed));
+        }
+        if c.skipped > 0 {
+            parts.push(format!("{} skipped", c.skipped));
+        }
+    }
+    if let Some(n) = c.packages_build_failed.filter(|n| *n > 0) {
+        parts.push(format!("{n} pkg build failed"));
+    }
+    if let Some(n) = c.errors.filter(|n| *n > 0) {
+        parts.push(format!("{n} error{}", if n == 1 { "" } else { "s" }));
+    }
+    parts.join(", ")
+}
+
+fn paint_outcome(outcome: Outcome, style: Style) -> String {
+    match outcome {
+        Outcome::Pass => style.green(outcome.as_str()),
+        Outcome::NotRun | Outcome::Interrupted => style.yellow(outcome.as_str()),
+        _ => style.red(outcome.as_str()),
+    }
+}
+
+fn exit_text(g: &GateRecord) -> String {
+    match (g.exit_code, g.signal) {
+        (Some(c), _) => c.to_string(),
+        (None, Some(s)) => format!("signal {s}"),
+        _ => "-".into(),
+    }
+}
+
+/// The planned order with predicted durations, for `--dry-run`.
+pub fn render_plan(plan: &Plan) -> String {
+    let rows: Vec<Vec<String>> = plan
+        .order
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let g = &plan.gates[i];
+            vec![
+                (n + 1).to_string(),
+                g.id.clone(),
+                g.predicted.map_or("no history".into(), human),
+                g.exclusive.clone().unwrap_or_else(|| "-".into()),
+                g.command.clone(),
+            ]
+        })
+        .collect();
+    let mut out = table::render(&["#", "Gate", "Predicted", "Exclusive", "Command"], &rows);
+    let unknown = plan.gates.iter().filter(|g| g.predicted.is_none()).count();
+    let predicted: Vec<Duration> = plan.gates.iter().filter_map(|g| g.predicted).collect();
+    out.push_str(&format!(
+        "\n{} gate(s) on {} job(s); predicted makespan {} (lower bound {}){}\n",
+        plan.gates.len(),
+        plan.jobs,
+        human(plan.predicted_makespan),
+        human(crate::schedule::lower_bound(&predicted, plan.jobs)),
+        if unknown > 0 {
+            format!("; {unknown} gate(s) have no recorded duration yet and run first")
+        } else {
+            String::new()
+        }
+    ));
+    out
+}
+
+/// The end-of-run summary: one row per gate, the tail of every failed gate's log, the
+/// makespan against its lower bound, stale known failures, and where the evidence is.
+pub fn render_summary(
+    program: &Program,
+    record: &RunRecord,
+    tails: &BTreeMap<String, Vec<String>>,
+    record_path: &str,
+    style: Style,
+) -> String {
+    let rows: Vec<Vec<String>> = record
+        .gates
+        .iter()
+        .map(|g| {
+            let known = match &g.known_failure {
+                Some(id) if !g.outcome.passed() && g.outcome != Outcome::NotRun => {
+                    format!("pre-existing {id}")
+                }
+                _ => String::new(),
+            };
+            vec![
+                g.id.clone(),
+                paint_outcome(g.outcome, style),
+                exit_text(g),
+                human(Duration::from_millis(g.duration_ms)),
+                counts_text(g.counts.as_ref()),
+                known,
+            ]
+        })
+        .collect();
+    let mut out = table::render(&["Gate", "Outcome", "Exit", "Duration", "Counts", "Known failure"], &rows);
+
+    for g in record.gates.iter().filter(|g| !g.outcome.passed() && g.outcome != Outcome::NotRun) {
+        out.push_str(&format!(
+            "\n{} {} — {}\n",
+            style.bold(&g.id),
+            paint_outcome(g.outcome, style),
+            g.reason
+        ));
+        if !g.failing_tests.is_empty() {
+            out.push_str(&format!("  failing: {}\n", g.failing_tests.join(", ")));
+        }
+        if let Some(path) = g.log.as_ref().and_then(|l| l.path.as_ref()) {
+            out.push_str(&format!("  log: {path}\n"));
+        }
+        if let Some(tail) = tails.get(&g.id).filter(|t| !t.is_empty()) {
+            out.push_str(&format!("  last {} lines:\n", tail.len()));
+            for line in tail {
+                out.push_str(&format!("  {} {line}\n", style.dim("│")));
+            }
+        }
+    }
+
+    for g in &record.gates {
+        let Some(id) = &g.known_failure else { continue };
+        let open = program.debt(id).is_some_and(|d| d.status == DebtStatus::Open);
+        if g.outcome.passed() && open {
+            out.push_str(&format!(
+                "\nstale debt: gate `{}` passes but is still marked known_failure = \"{id}\"; resolve {id} and remove known_failure from the gate\n",
+                g.id
+            ));
+        }
+    }
+
+    let passed = record.gates.iter().filter(|g| g.outcome.passed()).count();
+    let ratio = if record.lower_bound_ms > 0 {
+        format!("{:.2}", record.makespan_ms as f64 / record.lower_bound_ms as f64)
+    } else {
+        "-".into()
+    };
+    out.push_str(&format!(
+        "\n{passed}/{} gates passed on {} job(s): makespan {}, lower bound {}, ratio {ratio}\n",
+        record.gates.len(),
+        record.jobs,
+        human(Duration::from_millis(record.makespan_ms)),
+        human(Duration::from_millis(record.lower_bound_ms)),
+    ));
+    if record.interrupted {
+        out.push_str("interrupted: running gates were stopped and the rest marked NOT_RUN\n");
+    }
+    out.push_str(&format!("evidence: {record_path}\n"));
+    out
+}
+
+/// Live progress on stderr: indicatif spinners on a TTY, plain lines and a heartbeat in CI.
+pub struct Live {
+    style: Style,
+    inner: Mutex<LiveState>,
+    total: usize,
+    tty: bool,
+    multi: MultiProgress,
+    overall: ProgressBar,
+}
+
+struct LiveState {
+    running: BTreeMap<String, (Instant, Option<ProgressBar>)>,
+    done: usize,
+}
+
+impl Live {
+    pub fn new(total: usize, tty: bool, style: Style) -> Arc<Live> {
+        let target = if tty { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+        let multi = MultiProgress::with_draw_target(target);
+        let overall = multi.add(ProgressBar::new(total as u64));
+        overall.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} gates done, {elapsed} elapsed")
+                .expect("static template"),
+        );
+        Arc::new(Live {
+            style,
+            inner: Mutex::new(LiveState { running: BTreeMap::new(), done: 0 }),
+            total,
+            tty,
+            multi,
+            overall,
+        })
+    }
+
+    /// In CI, print "still running: …" every `every` until the returned guard drops.
+    pub fn heartbeat(self: &Arc<Self>, every: Duration) -> Heartbeat {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let live = self.clone();
+        let thread = std::thread::spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(every) {
+                if live.tty {
+                    continue;
+                }
+                let state = live.inner.lock().unwrap();
+                if state.running.is_empty() {
+                    continue;
+                }
+                let list: Vec<String> = state
+                    .running
+                    .iter()
+                    .map(|(id, (t, _))| format!("{id} ({})", human(t.elapsed())))
+                    .collect();
+                eprintln!("still running: {}", list.join(", "));
+            }
+        });
+        Heartbeat { stop: Some(tx), thread: Some(thread) }
+    }
+
+    pub fn finish(&self) {
+        self.overall.finish_and_clear();
+        let _ = self.multi.clear();
+    }
+}
+
+pub struct Heartbeat {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Observer for Live {
+    fn started(&self, gate: &PlannedGate) {
+        let bar = self.tty.then(|| {
+            let bar = self.multi.insert_before(&self.overall, ProgressBar::new_spinner());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("static template"),
+            );
+            bar.set_message(gate.id.clone());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        self.inner.lock().unwrap().running.insert(gate.id.clone(), (Instant::now(), bar));
+    }
+
+    fn finished(&self, record: &GateRecord, _tail: &[String]) {
+        let mut state = self.inner.lock().unwrap();
+        state.done += 1;
+        let done = state.done;
+        if let Some((_, Some(bar))) = state.running.remove(&record.id) {
+            bar.finish_and_clear();
+            self.multi.remove(&bar);
+        }
+        drop(state);
+        let line = format!(
+            "[{done}/{}] {} {} in {} ({})",
+            self.total,
+            paint_outcome(record.outcome, self.style),
+            record.id,
+            human(Duration::from_millis(record.duration_ms)),
+            record.reason
+        );
+        if self.tty {
+            self.overall.inc(1);
+            let _ = self.multi.println(line);
+        } else {
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
+    }
+}

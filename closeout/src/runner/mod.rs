@@ -1,0 +1,331 @@
+//! The baseline runner: the only module that spawns processes. It plans the run
+//! (filters, order, predicted makespan), runs gates on a worker pool in that order,
+//! keeps exclusive groups apart, and writes the run record after every gate so that an
+//! interrupted or killed run still leaves valid evidence. It reports through [`Observer`].
+
+pub mod cancel;
+pub mod git;
+pub mod process;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, SystemTime};
+
+use crate::classify::{classify, Ending};
+use crate::error::{Error, Result};
+use crate::evidence::{self, GateRecord, Host, LogRecord, Outcome, RunRecord, SCHEMA_VERSION};
+use crate::model::{ParserKind, Program};
+use crate::schedule::{self, History, Job};
+pub use cancel::{Cancel, SignalGuard};
+
+/// One gate ready to run.
+#[derive(Debug, Clone)]
+pub struct PlannedGate {
+    pub id: String,
+    pub command: String,
+    pub timeout: Duration,
+    pub parser: ParserKind,
+    pub exclusive: Option<String>,
+    pub known_failure: Option<String>,
+    pub predicted: Option<Duration>,
+}
+
+/// What a run will do, before it does it.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub gates: Vec<PlannedGate>,
+    /// Indices into `gates`, in the order workers take them.
+    pub order: Vec<usize>,
+    pub jobs: usize,
+    pub grace: Duration,
+    pub predicted_makespan: Duration,
+    /// Whether every gate of the program is in the plan (no --only/--skip).
+    pub complete: bool,
+}
+
+/// The number of workers: `jobs`, or every available core when 0.
+pub fn effective_jobs(jobs: usize) -> usize {
+    if jobs > 0 {
+        jobs
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+}
+
+/// Plan a run of `program`'s gates, filtered by `only` and `skip` (gate ids).
+pub fn plan(
+    program: &Program,
+    history: &History,
+    jobs: Option<usize>,
+    only: &[String],
+    skip: &[String],
+) -> Result<Plan> {
+    for id in only.iter().chain(skip) {
+        if program.gate(id).is_none() {
+            let known: Vec<&str> = program.gates.iter().map(|g| g.id.as_str()).collect();
+            let hint = crate::vocab::did_you_mean(id, known.iter().copied())
+                .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+            return Err(Error::Usage(format!(
+                "no gate `{id}` in closeout.toml{hint}; gates: {}",
+                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+            )));
+        }
+    }
+    let gates: Vec<PlannedGate> = program
+        .gates
+        .iter()
+        .filter(|g| only.is_empty() || only.contains(&g.id))
+        .filter(|g| !skip.contains(&g.id))
+        .map(|g| PlannedGate {
+            id: g.id.clone(),
+            command: g.run.clone(),
+            timeout: g.timeout.unwrap_or(program.run.timeout),
+            parser: g.parser,
+            exclusive: g.exclusive.clone(),
+            known_failure: g.known_failure.clone(),
+            predicted: history.median(&g.id),
+        })
+        .collect();
+    let jobs = effective_jobs(jobs.unwrap_or(program.run.jobs));
+    let sched: Vec<Job> = gates
+        .iter()
+        .map(|g| Job { id: g.id.clone(), exclusive: g.exclusive.clone(), predicted: g.predicted })
+        .collect();
+    let order = schedule::order(&sched);
+    let predicted_makespan = schedule::simulate(&sched, &order, jobs);
+    let complete = gates.len() == program.gates.len();
+    Ok(Plan { gates, order, jobs, grace: program.run.grace, predicted_makespan, complete })
+}
+
+/// Receives the run's events; reporters implement it. Called from worker threads.
+pub trait Observer: Sync {
+    fn started(&self, gate: &PlannedGate);
+    fn finished(&self, record: &GateRecord, tail: &[String]);
+}
+
+/// A finished run: its record, where it lives, and each gate's last lines of output.
+#[derive(Debug)]
+pub struct RunOutput {
+    pub record: RunRecord,
+    pub run_dir: PathBuf,
+    pub tails: BTreeMap<String, Vec<String>>,
+}
+
+/// Run the plan. Writes `target/closeout/runs/<id>/run.json` after every gate.
+pub fn execute(
+    program: &Program,
+    plan: &Plan,
+    cancel: &Cancel,
+    observer: &dyn Observer,
+) -> Result<RunOutput> {
+    let root = &program.root;
+    let started_at = SystemTime::now();
+    let run_id = run_id(started_at);
+    let run_dir = root.join(evidence::RUNS_DIR).join(&run_id);
+    std::fs::create_dir_all(&run_dir).map_err(|source| Error::Write { path: run_dir.clone(), source })?;
+    let record_path = run_dir.join("run.json");
+
+    let record = RunRecord {
+        schema: SCHEMA_VERSION,
+        run_id: run_id.clone(),
+        program: program.name.clone(),
+        started_at: evidence::timestamp(started_at),
+        finished_at: evidence::timestamp(started_at),
+        closeout_version: env!("CARGO_PKG_VERSION").into(),
+        host: Host::current(),
+        jobs: plan.jobs,
+        git: git::state(root),
+        interrupted: false,
+        lower_bound_ms: 0,
+        makespan_ms: 0,
+        gates: plan.gates.iter().map(not_run).collect(),
+    };
+    evidence::write_atomic(&record_path, record.to_json().as_bytes())?;
+
+    struct Shared {
+        queue: Vec<usize>,
+        busy_groups: HashSet<String>,
+        record: RunRecord,
+        tails: BTreeMap<String, Vec<String>>,
+        write_error: Option<Error>,
+    }
+    let shared = Mutex::new(Shared {
+        queue: plan.order.clone(),
+        busy_groups: HashSet::new(),
+        record,
+        tails: BTreeMap::new(),
+        write_error: None,
+    });
+    let wake = Condvar::new();
+
+    let worker = || loop {
+        let index = {
+            let mut s = shared.lock().unwrap();
+            loop {
+                if cancel.level() > 0 || s.queue.is_empty() {
+                    return;
+                }
+                let free = s.queue.iter().position(|&i| {
+                    plan.gates[i].exclusive.as_ref().is_none_or(|g| !s.busy_groups.contains(g))
+                });
+                if let Some(pos) = free {
+                    let i = s.queue.remove(pos);
+                    if let Some(g) = &plan.gates[i].exclusive {
+                        s.busy_groups.insert(g.clone());
+                    }
+                    break i;
+                }
+                s = wake.wait_timeout(s, Duration::from_millis(100)).unwrap().0;
+            }
+        };
+        let gate = &plan.gates[index];
+        observer.started(gate);
+        let log_path = run_dir.join(format!("{:03}-{}.log", index, sanitize(&gate.id)));
+        let spec = process::GateSpec {
+            command: &gate.command,
+            cwd: root,
+            timeout: gate.timeout,
+            grace: plan.grace,
+            log_path: log_path.clone(),
+            parser: gate.parser,
+        };
+        let run = process::run_gate(&spec, cancel);
+        let gate_record = to_record(gate, &run, root, &log_path);
+        observer.finished(&gate_record, &run.tail);
+        let mut s = shared.lock().unwrap();
+        if let Some(g) = &gate.exclusive {
+            s.busy_groups.remove(g);
+        }
+        s.record.gates[index] = gate_record;
+        s.tails.insert(gate.id.clone(), run.tail);
+        s.record.finished_at = evidence::timestamp(SystemTime::now());
+        if let Err(e) = evidence::write_atomic(&record_path, s.record.to_json().as_bytes()) {
+            s.write_error.get_or_insert(e);
+        }
+        drop(s);
+        wake.notify_all();
+    };
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.jobs.max(1))
+        .thread_name(|i| format!("closeout-gate-{i}"))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", plan.jobs)))?;
+    pool.scope(|scope| {
+        for _ in 0..plan.jobs.max(1).min(plan.gates.len().max(1)) {
+            scope.spawn(|_| worker());
+        }
+    });
+
+    let shared = shared.into_inner().unwrap();
+    if let Some(e) = shared.write_error {
+        return Err(e);
+    }
+    let mut record = shared.record;
+    let finished = SystemTime::now();
+    record.finished_at = evidence::timestamp(finished);
+    record.interrupted = cancel.level() > 0;
+    record.makespan_ms = finished.duration_since(started_at).unwrap_or_default().as_millis() as u64;
+    let durations: Vec<Duration> =
+        record.gates.iter().map(|g| Duration::from_millis(g.duration_ms)).collect();
+    record.lower_bound_ms = schedule::lower_bound(&durations, plan.jobs).as_millis() as u64;
+    evidence::write_atomic(&record_path, record.to_json().as_bytes())?;
+    Ok(RunOutput { record, run_dir, tails: shared.tails })
+}
+
+/// Add this run's durations to the history used for scheduling. Gates that did not run to
+/// an end (interrupted, not run, could not start) teach nothing.
+pub fn learn(history: &mut History, record: &RunRecord) {
+    for g in &record.gates {
+        if !matches!(g.outcome, Outcome::Interrupted | Outcome::NotRun | Outcome::SpawnFailed) {
+            history.record(&g.id, Duration::from_millis(g.duration_ms));
+        }
+    }
+}
+
+/// History from `target/closeout/history.json`, seeded from the committed latest record
+/// on a fresh clone.
+pub fn load_history(root: &Path) -> History {
+    let path = root.join(evidence::HISTORY);
+    if let Some(h) = std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok()) {
+        return h;
+    }
+    let mut history = History::default();
+    if let Ok(Some(latest)) = evidence::read_latest(root) {
+        learn(&mut history, &latest);
+    }
+    history
+}
+
+pub fn save_history(root: &Path, history: &History) -> Result<()> {
+    let text = serde_json::to_string_pretty(history).expect("history serializes");
+    evidence::write_atomic(&root.join(evidence::HISTORY), text.as_bytes())
+}
+
+fn not_run(gate: &PlannedGate) -> GateRecord {
+    GateRecord {
+        id: gate.id.clone(),
+        command: gate.command.clone(),
+        outcome: Outcome::NotRun,
+        reason: "not run".into(),
+        exit_code: None,
+        signal: None,
+        started_at: None,
+        finished_at: None,
+        duration_ms: 0,
+        parser: gate.parser.to_string(),
+        counts: None,
+        failing_tests: Vec::new(),
+        log: None,
+        known_failure: gate.known_failure.clone(),
+    }
+}
+
+fn to_record(gate: &PlannedGate, run: &process::GateRun, root: &Path, log_path: &Path) -> GateRecord {
+    let (outcome, mut reason) = classify(&run.ending, run.log.bytes, run.log.complete, &run.parsed);
+    if let Some(problem) = &run.log.problem {
+        reason = format!("{reason} ({problem})");
+    }
+    let mut failing = run.parsed.failing.clone();
+    if run.parsed.failing_omitted > 0 {
+        failing.push(format!("… and {} more failing tests (see the log)", run.parsed.failing_omitted));
+    }
+    let spawned = !matches!(run.ending, Ending::SpawnFailed(_));
+    GateRecord {
+        id: gate.id.clone(),
+        command: gate.command.clone(),
+        outcome,
+        reason,
+        exit_code: match run.ending {
+            Ending::Exited(c) => Some(c),
+            _ => None,
+        },
+        signal: match run.ending {
+            Ending::Signaled(s) => Some(s),
+            _ => None,
+        },
+        started_at: Some(evidence::timestamp(run.started)),
+        finished_at: Some(evidence::timestamp(run.finished)),
+        duration_ms: run.duration.as_millis() as u64,
+        parser: run.parsed.parser.to_string(),
+        counts: run.parsed.counts.clone(),
+        failing_tests: failing,
+        log: spawned.then(|| LogRecord {
+            path: Some(log_path.strip_prefix(root).unwrap_or(log_path).to_string_lossy().into_owned()),
+            sha256: run.log.sha256.clone(),
+            bytes: run.log.bytes,
+        }),
+        known_failure: gate.known_failure.clone(),
+    }
+}
+
+/// `20261127T071500.123Z-4242`: sortable, unique per process.
+fn run_id(t: SystemTime) -> String {
+    let stamp: String = evidence::timestamp(t).chars().filter(|c| !matches!(c, '-' | ':')).collect();
+    format!("{stamp}-{}", std::process::id())
+}
+
+fn sanitize(id: &str) -> String {
+    id.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect()
+}

@@ -1,0 +1,94 @@
+//! `closeout baseline`: run the global validation baseline and write its evidence.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cli::Context;
+use crate::error::{Error, Result};
+use crate::evidence;
+use crate::exit;
+use crate::report::baseline::{render_plan, render_summary, Live};
+use crate::runner::{self, Cancel, SignalGuard};
+
+#[derive(Debug, clap::Args)]
+pub struct BaselineArgs {
+    /// Gates run at once (default: [run].jobs; 0 = all cores)
+    #[arg(short, long)]
+    jobs: Option<usize>,
+    /// Run only these gates
+    #[arg(long, num_args = 1.., value_name = "ID")]
+    only: Vec<String>,
+    /// Skip these gates
+    #[arg(long, num_args = 1.., value_name = "ID")]
+    skip: Vec<String>,
+    /// Print the planned order and predicted makespan; run nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Write the run record to stdout instead of the summary
+    #[arg(long)]
+    json: bool,
+}
+
+impl BaselineArgs {
+    pub fn run(self, ctx: &Context) -> Result<u8> {
+        let program = ctx.load()?;
+        if program.gates.is_empty() {
+            return Err(Error::Usage(
+                "closeout.toml has no [[gate]]; add the baseline's commands first".into(),
+            ));
+        }
+        let mut history = runner::load_history(&program.root);
+        let plan = runner::plan(&program, &history, self.jobs, &self.only, &self.skip)?;
+        let mut stdout = std::io::stdout().lock();
+        if self.dry_run {
+            let _ = stdout.write_all(render_plan(&plan).as_bytes());
+            return Ok(exit::SUCCESS);
+        }
+
+        let cancel = Arc::new(Cancel::default());
+        let guard = SignalGuard::install(cancel.clone())
+            .map_err(|e| Error::Usage(format!("cannot install the Ctrl-C handler: {e}")))?;
+        let tty = std::io::stderr().is_terminal();
+        let live = Live::new(plan.gates.len(), tty, ctx.style);
+        let heartbeat = live.heartbeat(heartbeat_interval());
+        let result = runner::execute(&program, &plan, &cancel, live.as_ref());
+        drop(heartbeat);
+        live.finish();
+        drop(guard);
+        let output = result?;
+
+        runner::learn(&mut history, &output.record);
+        runner::save_history(&program.root, &history)?;
+        if plan.complete && !output.record.interrupted {
+            let compact = output.record.compact();
+            evidence::write_atomic(&program.root.join(evidence::LATEST), compact.to_json().as_bytes())?;
+        }
+
+        let record_path = output.run_dir.join("run.json");
+        let shown = record_path.strip_prefix(&program.root).unwrap_or(&record_path).display().to_string();
+        if self.json {
+            let _ = stdout.write_all(output.record.to_json().as_bytes());
+        } else {
+            let summary = render_summary(&program, &output.record, &output.tails, &shown, ctx.style);
+            let _ = stdout.write_all(summary.as_bytes());
+            if !plan.complete {
+                let _ = writeln!(stdout, "partial run (--only/--skip): {} was not updated", evidence::LATEST);
+            }
+        }
+        Ok(if output.record.interrupted {
+            exit::INTERRUPTED
+        } else if output.record.passed() {
+            exit::SUCCESS
+        } else {
+            exit::FAILED
+        })
+    }
+}
+
+/// Seconds between "still running" lines without a TTY: 60, or `CLOSEOUT_HEARTBEAT_SECS`.
+fn heartbeat_interval() -> Duration {
+    let secs =
+        std::env::var("CLOSEOUT_HEARTBEAT_SECS").ok().and_then(|s| s.parse::<f64>().ok()).unwrap_or(60.0);
+    Duration::from_secs_f64(secs.clamp(0.05, 60.0))
+}
