@@ -4,4 +4,5 @@ mod baseline;
 mod cli;
 mod config_errors;
 mod parsers;
+mod real_suites;
 mod support;

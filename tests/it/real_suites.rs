@@ -1,0 +1,161 @@
+//! closeout on real `go test` and vitest suites (tests/fixtures/real-suites): a failing
+//! test, a build failure, a zero-match `-run` filter, a hanging test, a suite that fails to
+//! import, no test files. Needs `go` and vitest (installed by .ci/run into
+//! target/e2e/node); without them the test prints why and skips, unless
+//! `CLOSEOUT_REQUIRE_REAL_SUITES=1` (as in CI) makes that a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use closeout::evidence::{GateRecord, RunRecord};
+
+use crate::support::{closeout, describe, fixtures, scratch};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn missing(what: &str) -> bool {
+    let message = format!("skipped real-suite test: {what}");
+    if std::env::var_os("CLOSEOUT_REQUIRE_REAL_SUITES").is_some() {
+        panic!("{message}, and CLOSEOUT_REQUIRE_REAL_SUITES is set");
+    }
+    eprintln!("{message}");
+    true
+}
+
+fn run(dir: &Path) -> (std::process::Output, RunRecord) {
+    let out = closeout().args(["baseline", "--json"]).current_dir(dir).output().unwrap();
+    let record = RunRecord::from_json(&String::from_utf8_lossy(&out.stdout), Path::new("stdout"))
+        .unwrap_or_else(|e| panic!("{e}\n{}", describe(&out)));
+    (out, record)
+}
+
+fn gate<'a>(record: &'a RunRecord, id: &str) -> &'a GateRecord {
+    record.gates.iter().find(|g| g.id == id).unwrap()
+}
+
+fn check(g: &GateRecord, outcome: &str, passed: u64, failed: u64, skipped: u64, failing: &[&str]) {
+    assert_eq!(g.outcome.to_string(), outcome, "{}: {g:#?}", g.id);
+    let c = g.counts.clone().unwrap_or_default();
+    assert_eq!((c.passed, c.failed, c.skipped), (passed, failed, skipped), "{}: {g:#?}", g.id);
+    assert_eq!(g.failing_tests, failing, "{}", g.id);
+    let log = g.log.as_ref().unwrap();
+    assert!(log.bytes > 0 && log.sha256.len() == 64, "{}", g.id);
+}
+
+#[test]
+fn real_go_test_suites() {
+    if Command::new("go").arg("version").output().is_err() && missing("`go` is not installed") {
+        return;
+    }
+    let dir = scratch("real-go");
+    copy_dir(&fixtures().join("real-suites/go"), &dir);
+    let cache = dir.join(".gocache");
+    let gates = [
+        ("go-build", "go build ./...", ""),
+        ("go-api", "go test ./internal/api/... -v", ""),
+        ("go-alerts", "go test ./internal/alerts/... -v", ""),
+        ("go-monitoring", "go test ./internal/monitoring/... -v", ""),
+        ("go-nomatch", "go test ./internal/api/... -run Nope -v", ""),
+        // Runs beside the others on the second worker; the cache is warm, so its timeout
+        // measures the hanging test rather than compilation.
+        ("go-hang", "go test ./internal/hang/... -v", "timeout = \"8s\""),
+        ("go-json", "go test ./internal/api/... ./internal/alerts/... ./internal/monitoring/... -json", ""),
+        ("go-all", "go test ./internal/api/... ./internal/alerts/... ./internal/monitoring/...", ""),
+    ];
+    let mut toml = String::from("[program]\nname = \"pulse-lite\"\n[run]\njobs = 2\ngrace = \"2s\"\n");
+    for (id, run, extra) in gates {
+        toml.push_str(&format!("\n[[gate]]\nid = \"{id}\"\nrun = '''{run}'''\n{extra}\n"));
+    }
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let env = |cmd: &mut Command| {
+        cmd.env("GOCACHE", &cache)
+            .env("GOPATH", dir.join(".gopath"))
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOPROXY", "off");
+    };
+    let mut warm = Command::new("go");
+    warm.args(["test", "-count=1", "-run", "^$", "./internal/api/...", "./internal/hang/..."])
+        .current_dir(&dir);
+    env(&mut warm);
+    warm.output().unwrap();
+
+    let mut cmd = closeout();
+    cmd.args(["baseline", "--json"]).current_dir(&dir);
+    env(&mut cmd);
+    let out = cmd.output().unwrap();
+    let record = RunRecord::from_json(&String::from_utf8_lossy(&out.stdout), Path::new("stdout"))
+        .unwrap_or_else(|e| panic!("{e}\n{}", describe(&out)));
+    assert_eq!(out.status.code(), Some(1));
+
+    assert_eq!(gate(&record, "go-build").outcome.to_string(), "PASS");
+    check(gate(&record, "go-api"), "PASS", 2, 0, 1, &[]);
+    check(gate(&record, "go-alerts"), "FAIL", 1, 1, 0, &["TestCanonicalResourceTypeKeys"]);
+    check(gate(&record, "go-monitoring"), "BUILD_FAILED", 0, 0, 0, &[]);
+    check(gate(&record, "go-nomatch"), "NO_TESTS", 0, 0, 0, &[]);
+    let hang = gate(&record, "go-hang");
+    assert_eq!(hang.outcome.to_string(), "TIMEOUT", "{hang:#?}");
+    assert!(hang.duration_ms < 8_000 + 2_000 + 1_000, "{hang:#?}");
+    check(gate(&record, "go-json"), "BUILD_FAILED", 3, 1, 1, &["TestCanonicalResourceTypeKeys"]);
+    let json = gate(&record, "go-json").counts.clone().unwrap();
+    assert_eq!(
+        (json.packages_ok, json.packages_failed, json.packages_build_failed),
+        (Some(1), Some(1), Some(1))
+    );
+    let all = gate(&record, "go-all");
+    assert_eq!(all.outcome.to_string(), "BUILD_FAILED");
+    assert_eq!(all.failing_tests, ["TestCanonicalResourceTypeKeys"]);
+}
+
+fn vitest_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e/node/node_modules")
+}
+
+#[test]
+fn real_vitest_suites() {
+    let modules = vitest_dir();
+    if !modules.join(".bin/vitest").exists()
+        && missing("vitest is not installed in target/e2e/node (.ci/run installs it)")
+    {
+        return;
+    }
+    let dir = scratch("real-vitest");
+    copy_dir(&fixtures().join("real-suites/node"), &dir);
+    std::os::unix::fs::symlink(modules.canonicalize().unwrap(), dir.join("node_modules")).unwrap();
+    let gates = [
+        ("vitest-pass", "node_modules/.bin/vitest run src/pass.test.ts"),
+        ("vitest-fail", "node_modules/.bin/vitest run src/fail.test.ts"),
+        ("vitest-broken", "node_modules/.bin/vitest run src/broken.test.ts"),
+        ("vitest-nofiles", "node_modules/.bin/vitest run src/nothing.test.ts"),
+    ];
+    let mut toml = String::from("[program]\nname = \"frontend-lite\"\n[run]\njobs = 2\n");
+    for (id, run) in gates {
+        toml.push_str(&format!("\n[[gate]]\nid = \"{id}\"\nrun = '''{run}'''\n"));
+    }
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let (out, record) = run(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    check(gate(&record, "vitest-pass"), "PASS", 2, 0, 1, &[]);
+    check(
+        gate(&record, "vitest-fail"),
+        "FAIL",
+        1,
+        1,
+        0,
+        &["src/fail.test.ts > covers every legacy redirect definition"],
+    );
+    let broken = gate(&record, "vitest-broken");
+    assert_eq!(broken.outcome.to_string(), "FAIL", "{broken:#?}");
+    assert_eq!(broken.failing_tests, ["src/broken.test.ts"]);
+    assert_eq!(gate(&record, "vitest-nofiles").outcome.to_string(), "NO_TESTS");
+}
