@@ -6,3 +6,4 @@ mod config_errors;
 mod parsers;
 mod real_suites;
 mod support;
+mod tidy;
