@@ -370,3 +370,74 @@ fn records_git_head_and_dirty_tree() {
     assert_eq!(git_state.head.len(), 40);
     assert!(git_state.dirty, "closeout.toml and .gitignore are untracked");
 }
+
+#[test]
+fn known_failures_are_pre_existing_and_stale_debt_is_reported() {
+    let gates = [
+        gate(
+            "monitoring",
+            "echo 'FAIL\\texample.com/m [build failed]'; exit 2",
+            "parser = \"go\"\nknown_failure = \"DL-009\"",
+        ),
+        gate("vitest", "echo fixed now", "parser = \"none\"\nknown_failure = \"DL-010\""),
+    ]
+    .concat();
+    let debts = "\n[[debt]]\nid = \"DL-009\"\ndescription = \"monitoring build\"\n\n[[debt]]\nid = \"DL-010\"\ndescription = \"vitest flake\"\n";
+    let dir = repo("known", "", &format!("{gates}{debts}"));
+    let (out, record) = baseline(&dir, &[]);
+    assert_eq!(out.status.code(), Some(1), "a known failure still fails the run\n{}", describe(&out));
+    let record = record.unwrap();
+    let monitoring = record.gates.iter().find(|g| g.id == "monitoring").unwrap();
+    assert_eq!(
+        (monitoring.outcome.to_string().as_str(), monitoring.known_failure.as_deref()),
+        ("BUILD_FAILED", Some("DL-009"))
+    );
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("pre-existing DL-009"), "{stdout}");
+    assert!(
+        stdout.contains("stale debt: gate `vitest` passes but is still marked known_failure = \"DL-010\""),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_killed_run_still_leaves_a_valid_record() {
+    let dir = scratch("killed");
+    let pids = dir.join("pids");
+    let gates = [
+        gate("quick", "echo done", "parser = \"none\""),
+        gate("slow", &format!("echo $$ >> {}; sleep 300", pids.display()), ""),
+    ]
+    .concat();
+    std::fs::write(dir.join("closeout.toml"), format!("[program]\nname = \"k\"\n[run]\njobs = 2\n{gates}"))
+        .unwrap();
+    let mut child = spawn_baseline(&dir);
+    let slow = wait_for_pids(&pids, 1);
+    // Give the checkpoint interval time to record the quick gate.
+    std::thread::sleep(closeout::runner::CHECKPOINT * 3);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // SAFETY: clean up the orphaned gate, whose supervisor we just killed.
+    unsafe {
+        libc::kill(-slow[0], libc::SIGKILL);
+    }
+    let record = latest_run(&dir).expect("run.json exists and parses");
+    assert_eq!(outcome(&record, "quick"), "PASS");
+    assert_eq!(outcome(&record, "slow"), "NOT_RUN");
+}
+
+#[test]
+fn this_repository_runs_its_own_baseline() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    // The full baseline runs in .ci/run; here the plan, and the fmt gate for real (the
+    // cargo gates would wait on the build lock this test run holds).
+    let out = closeout().args(["baseline", "--dry-run"]).current_dir(&root).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let plan = text(&out.stdout);
+    for id in ["build", "test", "clippy", "fmt"] {
+        assert!(plan.lines().any(|l| l.split_whitespace().nth(1) == Some(id)), "{plan}");
+    }
+    let out = closeout().args(["baseline", "--only", "fmt", "--json"]).current_dir(&root).output().unwrap();
+    let record = RunRecord::from_json(&text(&out.stdout), Path::new("stdout")).unwrap();
+    assert_eq!(outcome(&record, "fmt"), "PASS", "{}", describe(&out));
+}

@@ -195,6 +195,9 @@ impl Live {
             ProgressStyle::with_template("{bar:30} {pos}/{len} gates done, {elapsed} elapsed")
                 .expect("static template"),
         );
+        if tty {
+            overall.enable_steady_tick(Duration::from_millis(200));
+        }
         Arc::new(Live {
             style,
             inner: Mutex::new(LiveState { running: BTreeMap::new(), done: 0 }),

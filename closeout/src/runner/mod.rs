@@ -10,7 +10,7 @@ pub mod process;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use crate::classify::{classify, Ending};
 use crate::error::{Error, Result};
@@ -152,7 +152,8 @@ pub fn execute(
         record: RunRecord,
         tails: BTreeMap<String, Vec<String>>,
         write_error: Option<Error>,
-        last_checkpoint: Instant,
+        /// Gates finished since the record was last written.
+        dirty: bool,
     }
     let shared = Mutex::new(Shared {
         queue: plan.order.clone(),
@@ -160,7 +161,7 @@ pub fn execute(
         record,
         tails: BTreeMap::new(),
         write_error: None,
-        last_checkpoint: Instant::now(),
+        dirty: false,
     });
     let wake = Condvar::new();
 
@@ -204,15 +205,7 @@ pub fn execute(
         }
         s.record.gates[index] = gate_record;
         s.tails.insert(gate.id.clone(), run.tail);
-        // Checkpoint the record so a killed run still leaves valid evidence; at most every
-        // CHECKPOINT, which keeps 200 one-millisecond gates from paying for 200 fsyncs.
-        if s.last_checkpoint.elapsed() >= CHECKPOINT {
-            s.record.finished_at = evidence::timestamp(SystemTime::now());
-            if let Err(e) = evidence::write_atomic(&record_path, s.record.to_json().as_bytes()) {
-                s.write_error.get_or_insert(e);
-            }
-            s.last_checkpoint = Instant::now();
-        }
+        s.dirty = true;
         drop(s);
         wake.notify_all();
     };
@@ -222,10 +215,31 @@ pub fn execute(
         .thread_name(|i| format!("closeout-gate-{i}"))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", plan.jobs)))?;
-    pool.scope(|scope| {
-        for _ in 0..plan.jobs.max(1).min(plan.gates.len().max(1)) {
-            scope.spawn(|_| worker());
+    // Checkpoint the record so a killed run still leaves valid evidence: at most every
+    // CHECKPOINT, which keeps 200 one-millisecond gates from paying for 200 fsyncs.
+    let (stop_checkpoints, stopped) = std::sync::mpsc::channel::<()>();
+    let (shared_ref, record_path_ref) = (&shared, &record_path);
+    let checkpointer = move || {
+        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT) {
+            let mut s = shared_ref.lock().unwrap();
+            if !s.dirty {
+                continue;
+            }
+            s.dirty = false;
+            s.record.finished_at = evidence::timestamp(SystemTime::now());
+            if let Err(e) = evidence::write_atomic(record_path_ref, s.record.to_json().as_bytes()) {
+                s.write_error.get_or_insert(e);
+            }
         }
+    };
+    std::thread::scope(|threads| {
+        threads.spawn(checkpointer);
+        pool.scope(|scope| {
+            for _ in 0..plan.jobs.max(1).min(plan.gates.len().max(1)) {
+                scope.spawn(|_| worker());
+            }
+        });
+        drop(stop_checkpoints);
     });
 
     let shared = shared.into_inner().unwrap();
