@@ -43,6 +43,10 @@ enum Command {
     Init(crate::tasks::init::InitArgs),
     /// Run the global validation baseline in parallel and write its evidence
     Baseline(crate::tasks::baseline::BaselineArgs),
+    /// Fail when the generated regions of the docs drift from closeout.toml (writes nothing)
+    VerifyDocs(crate::tasks::docs::VerifyDocsArgs),
+    /// Regenerate the docs' regions in place from closeout.toml and the evidence
+    UpdateDocs(crate::tasks::docs::UpdateDocsArgs),
     /// Show the packet board, open debt and the latest baseline run
     Status(crate::tasks::status::StatusArgs),
 }
@@ -53,6 +57,8 @@ pub struct Context {
     pub root: Option<PathBuf>,
     pub style: Style,
     pub stdout_is_tty: bool,
+    /// How the user runs closeout (`closeout`, `cargo xtask closeout`), for fix commands.
+    pub bin_name: String,
 }
 
 impl Context {
@@ -87,10 +93,12 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
         ColorChoice::Auto => stdout_is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let root = cli.root.map(|r| absolute(&cwd, &r));
-    let ctx = Context { cwd, root, style: Style { color }, stdout_is_tty };
+    let ctx = Context { cwd, root, style: Style { color }, stdout_is_tty, bin_name: bin_name.to_string() };
     let result = match cli.command {
         Command::Init(args) => args.run(&ctx),
         Command::Baseline(args) => args.run(&ctx),
+        Command::VerifyDocs(args) => args.run(&ctx),
+        Command::UpdateDocs(args) => args.run(&ctx),
         Command::Status(args) => args.run(&ctx),
     };
     match result {
@@ -105,8 +113,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
 fn report_error(e: &Error) {
     match e {
         // Config errors already carry their location on every line.
-        Error::Config(errors) => {
-            for line in errors.to_string().lines() {
+        Error::Config(_) | Error::Docs { .. } => {
+            for line in e.to_string().lines() {
                 eprintln!("error: {line}");
             }
         }

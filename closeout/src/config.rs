@@ -70,7 +70,10 @@ pub fn parse(
     }
 }
 
-const TOP_KEYS: &[&str] = &["program", "run", "gate", "track", "packet", "risk", "debt"];
+const TOP_KEYS: &[&str] = &["program", "run", "gate", "track", "packet", "risk", "debt", "paths", "waiver"];
+const PATHS_KEYS: &[&str] = &["moved", "removed"];
+const WAIVER_KEYS: &[&str] = &["rule", "subject", "reason"];
+const FILE_KEYS: &[&str] = &["path", "reason"];
 const PROGRAM_KEYS: &[&str] = &["name", "docs"];
 const RUN_KEYS: &[&str] = &["jobs", "timeout", "grace"];
 const GATE_KEYS: &[&str] = &["id", "run", "timeout", "parser", "exclusive", "known_failure"];
@@ -97,6 +100,9 @@ const PACKET_KEYS: &[&str] = &[
     "commit",
     "residual_risk",
     "rollback",
+    "files",
+    "p1",
+    "p1_reason",
 ];
 const RISK_KEYS: &[&str] = &["id", "surface", "description", "severity", "packets", "mitigation"];
 const DEBT_KEYS: &[&str] = &[
@@ -109,6 +115,7 @@ const DEBT_KEYS: &[&str] = &[
     "blocks_release",
     "status",
     "resolution",
+    "covers",
 ];
 
 struct Cx<'t> {
@@ -281,6 +288,17 @@ impl<'t> Cx<'t> {
                         .map(|(s, _)| s)
                         .collect(),
                     rollback: self.string_list(&item, "rollback").into_iter().map(|(s, _)| s).collect(),
+                    files: self
+                        .table_list(&item, "files")
+                        .into_iter()
+                        .filter_map(|file| {
+                            self.unknown_keys(&file, FILE_KEYS);
+                            let path = self.string(&file, "path", true)?;
+                            Some(FileChange { path, reason: self.string(&file, "reason", false) })
+                        })
+                        .collect(),
+                    p1: self.vocab(&item, "p1"),
+                    p1_reason: self.string(&item, "p1_reason", false),
                     line: self.line(&item.span),
                 })
             })
@@ -333,7 +351,24 @@ impl<'t> Cx<'t> {
                         ),
                     );
                 }
+                let covers: Vec<Coverage> = self
+                    .string_list(&item, "covers")
+                    .into_iter()
+                    .filter_map(|(target, span)| {
+                        let (kind, value) = match target.split_once(':') {
+                            Some(("track", v)) => ("track", v.to_string()),
+                            Some(("packet", v)) => ("packet", v.to_string()),
+                            _ => {
+                                self.error(span, format!("invalid `covers` entry `{target}` in {}; write `track:ID` or `packet:ID`", item.name));
+                                return None;
+                            }
+                        };
+                        refs.push((kind, Reference { value: value.clone(), span, from: item.name.clone() }));
+                        Some(if kind == "track" { Coverage::Track(value) } else { Coverage::Packet(value) })
+                    })
+                    .collect();
                 Some(Debt {
+                    covers,
                     id: id?,
                     description: description?,
                     severity: self.vocab(&item, "severity"),
@@ -348,16 +383,79 @@ impl<'t> Cx<'t> {
             })
             .collect();
 
+        let mut paths = PathRules::default();
+        if let Some(item) = self.sub_table(&top, "paths") {
+            self.unknown_keys(&item, PATHS_KEYS);
+            paths.removed = self.string_list(&item, "removed").into_iter().map(|(s, _)| s).collect();
+            if let Some(value) = item.table.get("moved") {
+                match value.get_ref() {
+                    DeValue::Table(t) => {
+                        for (old, new) in t.iter() {
+                            match new.get_ref().as_str() {
+                                Some(n) => paths.moved.push((old.get_ref().to_string(), n.to_string())),
+                                None => self.error(
+                                    new.span(),
+                                    format!(
+                                        "`moved` entry `{}` in [paths] must be a string (the new path)",
+                                        old.get_ref()
+                                    ),
+                                ),
+                            }
+                        }
+                    }
+                    other => {
+                        let message =
+                            wrong_type(&item, "moved", "a table of old = \"new\" paths", other, value);
+                        self.error(value.span(), message);
+                    }
+                }
+            }
+        }
+
+        let waivers: Vec<Waiver> = self
+            .array_of_tables(&top, "waiver")
+            .into_iter()
+            .filter_map(|item| {
+                self.unknown_keys(&item, WAIVER_KEYS);
+                let rule = self.string_spanned(&item, "rule");
+                if let Some((rule, span)) = &rule {
+                    if !RULES.contains(&rule.as_str()) {
+                        let hint = did_you_mean(rule, RULES.iter().copied())
+                            .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+                        self.error(
+                            span.clone(),
+                            format!("unknown rule `{rule}` in [[waiver]]{hint}; rules: {}", RULES.join(", ")),
+                        );
+                    }
+                } else if !item.table.contains_key("rule") {
+                    self.error(
+                        item.span.clone(),
+                        format!("{} is missing the required key `rule`", item.name),
+                    );
+                }
+                let subject = self.string(&item, "subject", true);
+                let reason = self.string(&item, "reason", true);
+                Some(Waiver {
+                    rule: rule?.0,
+                    subject: subject?,
+                    reason: reason?,
+                    line: self.line(&item.span),
+                })
+            })
+            .collect();
+
         let gate_ids = self.unique_ids(&top, "gate");
         let packet_ids = self.unique_ids(&top, "packet");
         let debt_ids = self.unique_ids(&top, "debt");
-        self.unique_ids(&top, "track");
+        let track_ids = self.unique_ids(&top, "track");
         self.unique_ids(&top, "risk");
 
         for (kind, r) in refs {
             let (known, table, key) = match kind {
                 "gate" => (&gate_ids, "[[gate]]", "packet.tests"),
+                "packet" if r.from.starts_with("[[debt]]") => (&packet_ids, "[[packet]]", "debt.covers"),
                 "packet" => (&packet_ids, "[[packet]]", "risk.packets"),
+                "track" => (&track_ids, "[[track]]", "debt.covers"),
                 _ => (&debt_ids, "[[debt]]", "known_failure"),
             };
             if known.contains(&r.value) {
@@ -386,6 +484,8 @@ impl<'t> Cx<'t> {
             packets,
             risks,
             debts,
+            paths,
+            waivers,
         })
     }
 
@@ -470,6 +570,31 @@ impl<'t> Cx<'t> {
             }
         }
         items
+    }
+
+    /// An array of tables inside an item, such as `files = [{ path = "…", reason = "…" }]`.
+    fn table_list<'a, 'i>(&mut self, item: &Item<'a, 'i>, key: &str) -> Vec<Item<'a, 'i>> {
+        let Some(value) = item.table.get(key) else { return Vec::new() };
+        let DeValue::Array(entries) = value.get_ref() else {
+            let message = wrong_type(item, key, "an array of tables", value.get_ref(), value);
+            self.error(value.span(), message);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
+            match entry.get_ref() {
+                DeValue::Table(t) => out.push(Item {
+                    table: t,
+                    span: entry.span(),
+                    name: format!("{}.{key}[{index}]", item.name),
+                }),
+                other => {
+                    let message = wrong_type(item, key, "an array of tables", other, entry);
+                    self.error(entry.span(), message);
+                }
+            }
+        }
+        out
     }
 
     fn string_spanned(&mut self, item: &Item, key: &str) -> Option<(String, Range<usize>)> {

@@ -22,6 +22,12 @@ pub enum Error {
     BadEvidence { path: PathBuf, message: String },
     #[error("{0}")]
     Usage(String),
+    /// Problems in the program's docs (markers, region names, missing evidence), each
+    /// already located as `file:line: message`.
+    #[error("{}", problems.join("\n"))]
+    Docs { problems: Vec<String> },
+    #[error("{} changed while closeout was updating it; nothing was written to it. Run the command again", path.display())]
+    ChangedDuringWrite { path: PathBuf },
 }
 
 impl Error {

@@ -19,6 +19,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const RUNS_DIR: &str = "target/closeout/runs";
 /// The committed compact record of the latest run, relative to the repository root.
 pub const LATEST: &str = ".closeout/latest.json";
+/// Packet review runs (`closeout packet ID`), one committed record per packet.
+pub const PACKETS_DIR: &str = ".closeout/packets";
 /// Recorded durations of earlier runs, used to schedule longest-first.
 pub const HISTORY: &str = "target/closeout/history.json";
 
@@ -64,6 +66,28 @@ pub struct TestCounts {
 impl TestCounts {
     pub fn total(&self) -> u64 {
         self.passed + self.failed + self.skipped
+    }
+
+    /// Counts in a short form: `236 passed, 1 failed, 3 skipped`, `2 pkg build failed`, `1 error`.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        let other = self.errors.is_some_and(|n| n > 0) || self.packages_build_failed.is_some_and(|n| n > 0);
+        if self.total() > 0 || !other {
+            parts.push(format!("{} passed", self.passed));
+            if self.failed > 0 {
+                parts.push(format!("{} failed", self.failed));
+            }
+            if self.skipped > 0 {
+                parts.push(format!("{} skipped", self.skipped));
+            }
+        }
+        if let Some(n) = self.packages_build_failed.filter(|n| *n > 0) {
+            parts.push(format!("{n} pkg build failed"));
+        }
+        if let Some(n) = self.errors.filter(|n| *n > 0) {
+            parts.push(format!("{n} error{}", if n == 1 { "" } else { "s" }));
+        }
+        parts.join(", ")
     }
 }
 
@@ -132,6 +156,10 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
+    pub fn gate(&self, id: &str) -> Option<&GateRecord> {
+        self.gates.iter().find(|g| g.id == id)
+    }
+
     pub fn passed(&self) -> bool {
         self.gates.iter().all(|g| g.outcome.passed())
     }

@@ -8,6 +8,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod docs;
 pub mod duration;
 pub mod error;
 pub mod evidence;

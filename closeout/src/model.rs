@@ -72,6 +72,29 @@ vocab!(
     }
 );
 
+vocab!(
+    /// The reviewer's behavioural judgement of a packet (gate P1).
+    Judgement {
+        Pass = "PASS",
+        Fail = "FAIL",
+        NotApplicable = "N/A",
+    }
+);
+
+/// The consistency rules `verify-docs` checks; each can be waived with a reason.
+pub const RULES: &[&str] = &[
+    "done-open-box",
+    "done-not-approved",
+    "done-missing-exit-code",
+    "done-commit",
+    "placeholder",
+    "deferred-uncovered",
+    "residual-risk-uncovered",
+    "coverage-mismatch",
+    "debt-incomplete",
+    "missing-path",
+];
+
 /// A whole program, as loaded from one `closeout.toml`.
 #[derive(Debug, Clone)]
 pub struct Program {
@@ -85,6 +108,26 @@ pub struct Program {
     pub packets: Vec<Packet>,
     pub risks: Vec<Risk>,
     pub debts: Vec<Debt>,
+    pub paths: PathRules,
+    pub waivers: Vec<Waiver>,
+}
+
+/// Repo paths the docs may name although they no longer exist.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathRules {
+    /// Old path → new path.
+    pub moved: Vec<(String, String)>,
+    pub removed: Vec<String>,
+}
+
+/// A consistency finding accepted on purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiver {
+    pub rule: String,
+    /// What the finding is about: a packet id, a track id, a debt id, a path or a file.
+    pub subject: String,
+    pub reason: String,
+    pub line: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,7 +204,38 @@ pub struct Packet {
     pub commit: Option<String>,
     pub residual_risk: Vec<String>,
     pub rollback: Vec<String>,
+    pub files: Vec<FileChange>,
+    pub p1: Option<Judgement>,
+    pub p1_reason: Option<String>,
     pub line: usize,
+}
+
+impl Packet {
+    /// Residual risks that are real risks, not "None".
+    pub fn open_residual_risks(&self) -> Vec<&str> {
+        self.residual_risk
+            .iter()
+            .map(String::as_str)
+            .filter(|r| {
+                let r = r.trim().trim_end_matches('.').to_ascii_lowercase();
+                !(r.is_empty() || r == "none" || r.starts_with("none.") || r.starts_with("none "))
+            })
+            .collect()
+    }
+}
+
+/// A file a packet changed, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: String,
+    pub reason: Option<String>,
+}
+
+/// What a debt item covers: a track (by id) or a packet's residual risk (by packet id).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Coverage {
+    Track(String),
+    Packet(String),
 }
 
 /// A row of the risk register.
@@ -188,6 +262,7 @@ pub struct Debt {
     pub blocks_release: bool,
     pub status: DebtStatus,
     pub resolution: Option<String>,
+    pub covers: Vec<Coverage>,
     pub line: usize,
 }
 
@@ -203,6 +278,19 @@ impl Debt {
 impl Program {
     pub fn gate(&self, id: &str) -> Option<&Gate> {
         self.gates.iter().find(|g| g.id == id)
+    }
+
+    pub fn packet(&self, id: &str) -> Option<&Packet> {
+        self.packets.iter().find(|p| p.id == id)
+    }
+
+    pub fn track(&self, id: &str) -> Option<&Track> {
+        self.tracks.iter().find(|t| t.id == id)
+    }
+
+    /// Whether a finding of `rule` about `subject` is waived.
+    pub fn waived(&self, rule: &str, subject: &str) -> Option<&Waiver> {
+        self.waivers.iter().find(|w| w.rule == rule && w.subject == subject)
     }
 
     pub fn debt(&self, id: &str) -> Option<&Debt> {

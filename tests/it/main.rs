@@ -3,6 +3,7 @@
 mod baseline;
 mod cli;
 mod config_errors;
+mod docs;
 mod parsers;
 mod real_suites;
 mod support;

@@ -15,26 +15,8 @@ use crate::model::{DebtStatus, Program};
 use crate::runner::{Observer, Plan, PlannedGate};
 use crate::vocab::Vocab;
 
-/// Counts in a short form: `236 passed, 1 failed, 3 skipped`, `2 pkg build failed`, `1 error`.
 pub fn counts_text(counts: Option<&TestCounts>) -> String {
-    let Some(c) = counts else { return "-".into() };
-    let mut parts = Vec::new();
-    if c.total() > 0 || c.errors.is_none() {
-        parts.push(format!("{} passed", c.passed));
-        if c.failed > 0 {
-            parts.push(format!("{} failed", c.failed));
-        }
-        if c.skipped > 0 {
-            parts.push(format!("{} skipped", c.skipped));
-        }
-    }
-    if let Some(n) = c.packages_build_failed.filter(|n| *n > 0) {
-        parts.push(format!("{n} pkg build failed"));
-    }
-    if let Some(n) = c.errors.filter(|n| *n > 0) {
-        parts.push(format!("{n} error{}", if n == 1 { "" } else { "s" }));
-    }
-    parts.join(", ")
+    counts.map_or("-".into(), TestCounts::summary)
 }
 
 fn paint_outcome(outcome: Outcome, style: Style) -> String {

@@ -2,6 +2,7 @@
 //! The engine never prints; these functions return strings or write to a given sink.
 
 pub mod baseline;
+pub mod docs;
 pub mod status;
 pub mod table;
 

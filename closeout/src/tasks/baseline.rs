@@ -60,9 +60,11 @@ impl BaselineArgs {
 
         runner::learn(&mut history, &output.record);
         runner::save_history(&program.root, &history)?;
+        let mut docs_note = None;
         if plan.complete && !output.record.interrupted {
             let compact = output.record.compact();
             evidence::write_atomic(&program.root.join(evidence::LATEST), compact.to_json().as_bytes())?;
+            docs_note = update_baseline_regions(&program, &compact);
         }
 
         let record_path = output.run_dir.join("run.json");
@@ -74,6 +76,9 @@ impl BaselineArgs {
             let _ = stdout.write_all(summary.as_bytes());
             if !plan.complete {
                 let _ = writeln!(stdout, "partial run (--only/--skip): {} was not updated", evidence::LATEST);
+            }
+            if let Some(note) = docs_note {
+                let _ = writeln!(stdout, "{note}");
             }
         }
         Ok(if output.record.interrupted {
@@ -91,4 +96,38 @@ fn heartbeat_interval() -> Duration {
     let secs =
         std::env::var("CLOSEOUT_HEARTBEAT_SECS").ok().and_then(|s| s.parse::<f64>().ok()).unwrap_or(60.0);
     Duration::from_secs_f64(secs.clamp(0.05, 60.0))
+}
+
+/// Rewrite the `baseline` regions of the program's docs from the new evidence. Returns a
+/// line for the summary; never fails the run (the evidence is already written).
+fn update_baseline_regions(program: &crate::model::Program, latest: &evidence::RunRecord) -> Option<String> {
+    use crate::docs::{files, generate::Evidence, sync};
+    let packets = files::packet_records(&program.root).unwrap_or_default();
+    let evidence = Evidence { latest: Some(latest), packets: &packets };
+    let mut notes = Vec::new();
+    for doc in &program.docs {
+        let file = match files::read(&program.root, doc) {
+            Ok(f) => f,
+            Err(e) => {
+                notes.push(format!("docs: {e}"));
+                continue;
+            }
+        };
+        match sync::check_kinds(&file.text, program, evidence, false, Some(&["baseline"])) {
+            Ok(check) if check.regions.iter().any(|r| r.state == sync::RegionState::HandEdited) => notes.push(format!(
+                "docs: the baseline region of {} was edited by hand; not overwritten (run update-docs --force)",
+                file.shown
+            )),
+            Ok(check) => match files::write(&file, &check.updated) {
+                Ok(true) => notes.push(format!("docs: updated the baseline region of {}", file.shown)),
+                Ok(false) => {}
+                Err(e) => notes.push(format!("docs: {e}")),
+            },
+            Err(errors) => {
+                let first = &errors[0];
+                notes.push(format!("docs: {}:{}: {}; baseline region not updated", file.shown, first.line, first.message))
+            }
+        }
+    }
+    (!notes.is_empty()).then(|| notes.join("\n"))
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand; each task is a `run(self, ctx)` method on its flags struct.
 
 pub mod baseline;
+pub mod docs;
 pub mod init;
 pub mod status;

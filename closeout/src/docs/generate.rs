@@ -1,0 +1,612 @@
+//! The generators: one per region kind, each a pure function of the program and the
+//! latest evidence returning the region's markdown (LF line endings, a blank line before
+//! and after, no timestamps). Layouts follow the plans and trackers closeout certifies.
+
+use std::collections::BTreeMap;
+
+use super::render::{self, code, prose, text, Cell, Table};
+use crate::evidence::{GateRecord, Outcome, RunRecord};
+use crate::model::{Coverage, DebtStatus, Packet, PacketStatus, Program, ReviewState, TestRef};
+use crate::vocab::Vocab;
+
+/// The evidence regions are generated from.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    /// `.closeout/latest.json`, the latest complete baseline run.
+    pub latest: Option<&'a RunRecord>,
+    /// `.closeout/packets/<id>.json`, each packet's review run.
+    pub packets: &'a BTreeMap<String, RunRecord>,
+}
+
+/// Whether a kind takes an argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arg {
+    None,
+    PacketId,
+}
+
+/// Every kind a generator owns, with what it takes and the closeout.toml data behind it.
+pub const KINDS: &[(&str, Arg, &str)] = &[
+    ("baseline", Arg::None, "[[gate]] and the evidence in .closeout/latest.json"),
+    ("packet-board", Arg::None, "[[packet]] status, implementer, reviewer, review"),
+    (
+        "packet-evidence",
+        Arg::PacketId,
+        "[[packet]] files, tests, p1, review, commit, residual_risk, rollback",
+    ),
+    ("packet-completeness", Arg::None, "[[packet]] status, review, commit, tests"),
+    ("tracks", Arg::None, "[[track]]"),
+    ("drift", Arg::None, "[[track]] classification, notes"),
+    ("risks", Arg::None, "[[risk]]"),
+    ("ledger", Arg::None, "[[debt]]"),
+    ("blockers", Arg::None, "[[debt]] blocks_release, milestone, status"),
+    ("traceability", Arg::None, "[[debt]] covers"),
+];
+
+/// The closeout.toml data behind a kind, for "edit closeout.toml (key …) instead".
+pub fn source_of(kind: &str) -> &'static str {
+    KINDS.iter().find(|(k, _, _)| *k == kind).map_or("", |(_, _, s)| s)
+}
+
+/// Where a drifted cell comes from: `[[debt]] id = "DL-001", key severity`.
+pub fn key_for(kind: &str, row: &str, column: &str) -> Option<String> {
+    let (table, id_is_name, columns): (&str, bool, &[(&str, &str)]) = match kind {
+        "ledger" => (
+            "debt",
+            false,
+            &[
+                ("Description", "description"),
+                ("Severity", "severity"),
+                ("Owner", "owner"),
+                ("Target Milestone", "milestone"),
+                ("Source", "source"),
+                ("Status", "status / resolution"),
+            ],
+        ),
+        "risks" => (
+            "risk",
+            false,
+            &[
+                ("Surface", "surface"),
+                ("Description", "description"),
+                ("Severity", "severity"),
+                ("Mapped Packet", "packets"),
+                ("Mitigation", "mitigation"),
+            ],
+        ),
+        "packet-board" => (
+            "packet",
+            false,
+            &[
+                ("Title", "title"),
+                ("Status", "status"),
+                ("Implementer", "implementer"),
+                ("Reviewer", "reviewer"),
+                ("Review State", "review"),
+            ],
+        ),
+        "packet-completeness" => (
+            "packet",
+            false,
+            &[
+                ("Status", "status"),
+                ("Verdict", "review"),
+                ("Checkpoint Commit", "commit"),
+                ("Evidence Complete", "status, review, commit and tests"),
+            ],
+        ),
+        "tracks" => (
+            "track",
+            true,
+            &[
+                ("Plan File", "plan"),
+                ("Plan Status", "plan_status"),
+                ("Progress File", "progress"),
+                ("Progress Status", "progress_status"),
+                ("Final Checkpoint", "checkpoint"),
+            ],
+        ),
+        "drift" => ("track", true, &[("Classification", "classification"), ("Notes", "notes")]),
+        "baseline" => (
+            "gate",
+            false,
+            &[
+                ("Result", "evidence: run `closeout baseline`"),
+                ("Evidence", "evidence: run `closeout baseline`"),
+            ],
+        ),
+        _ => return None,
+    };
+    let key = columns.iter().find(|(c, _)| *c == column)?.1;
+    let row = row.trim_matches('`');
+    let selector = if id_is_name { format!("name = {row:?}") } else { format!("id = {row:?}") };
+    Some(format!("[[{table}]] {selector}, key {key}"))
+}
+
+/// Check a region name: a kind some generator owns, with the argument it needs.
+pub fn check_name(kind: &str, arg: Option<&str>, program: &Program) -> Result<(), String> {
+    let Some((_, takes, _)) = KINDS.iter().find(|(k, _, _)| *k == kind) else {
+        let names: Vec<&str> = KINDS.iter().map(|(k, _, _)| *k).collect();
+        let hint = crate::vocab::did_you_mean(kind, names.iter().copied())
+            .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+        return Err(format!("no generator owns region kind `{kind}`{hint}; kinds: {}", names.join(", ")));
+    };
+    match (takes, arg) {
+        (Arg::None, Some(a)) => Err(format!("region `{kind}` takes no argument, found `{kind}:{a}`")),
+        (Arg::PacketId, None) => Err(format!("region `{kind}` needs a packet id, like `{kind}:00`")),
+        (Arg::PacketId, Some(id)) if program.packet(id).is_none() => {
+            let ids: Vec<&str> = program.packets.iter().map(|p| p.id.as_str()).collect();
+            Err(format!(
+                "region `{kind}:{id}` names no [[packet]] in closeout.toml; packets: {}",
+                ids.join(", ")
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Generate one region's content.
+pub fn generate(
+    kind: &str,
+    arg: Option<&str>,
+    program: &Program,
+    evidence: Evidence,
+) -> Result<String, String> {
+    check_name(kind, arg, program)?;
+    let body = match kind {
+        "baseline" => baseline(program, evidence)?,
+        "packet-board" => packet_board(program),
+        "packet-evidence" => {
+            packet_evidence(program.packet(arg.unwrap_or_default()).expect("checked"), program, evidence)
+        }
+        "packet-completeness" => packet_completeness(program, evidence),
+        "tracks" => tracks(program),
+        "drift" => drift(program),
+        "risks" => risks(program),
+        "ledger" => ledger(program),
+        "blockers" => blockers(program),
+        "traceability" => traceability(program),
+        _ => unreachable!("check_name knows every kind"),
+    };
+    Ok(render::block(&body))
+}
+
+fn or_dash(v: &Option<String>) -> Cell {
+    prose(v.as_deref().unwrap_or("N/A"))
+}
+
+fn baseline(program: &Program, evidence: Evidence) -> Result<String, String> {
+    let Some(run) = evidence.latest else {
+        return Err(format!(
+            "no baseline evidence: {} does not exist; run `closeout baseline` and commit it",
+            crate::evidence::LATEST
+        ));
+    };
+    let rows = program
+        .gates
+        .iter()
+        .map(|gate| {
+            let record = run.gate(&gate.id).filter(|r| r.command == gate.run);
+            let (result, detail) = match record {
+                None => (
+                    "NOT_RUN".to_string(),
+                    "no evidence for this command in the latest run; run `closeout baseline`".to_string(),
+                ),
+                Some(r) => (result_text(r), evidence_text(r, program)),
+            };
+            vec![code(gate.run.clone()), text(result), prose(&detail)]
+        })
+        .collect();
+    Ok(render::table(&Table { header: vec!["Command".into(), "Result".into(), "Evidence".into()], rows }))
+}
+
+/// `PASS (exit 0)`, `FAIL (exit 1)`, `TIMEOUT`.
+fn result_text(r: &GateRecord) -> String {
+    match r.exit_code {
+        Some(code) if r.outcome != Outcome::Timeout && r.outcome != Outcome::Interrupted => {
+            format!("{} (exit {code})", r.outcome)
+        }
+        _ => r.outcome.to_string(),
+    }
+}
+
+/// Counts, the known failure, and why a gate failed.
+fn evidence_text(r: &GateRecord, program: &Program) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = &r.counts {
+        let summary = c.summary();
+        if !summary.is_empty() {
+            parts.push(summary);
+        }
+    }
+    if !r.outcome.passed() {
+        if let Some(id) = &r.known_failure {
+            let open = program.debt(id).is_some_and(|d| d.status == DebtStatus::Open);
+            parts.push(if open {
+                format!("known failure {id}")
+            } else {
+                format!("{id} is resolved, yet the gate fails")
+            });
+        }
+        parts.push(r.reason.clone());
+    }
+    if parts.is_empty() {
+        parts.push(r.reason.clone());
+    }
+    parts.join("; ")
+}
+
+fn packet_board(program: &Program) -> String {
+    let rows = program
+        .packets
+        .iter()
+        .map(|p| {
+            vec![
+                text(p.id.clone()),
+                prose(&p.title),
+                text(p.status.as_str()),
+                or_dash(&p.implementer),
+                or_dash(&p.reviewer),
+                text(p.review.as_str()),
+                text(format!("See Packet {} Review Evidence below", p.id)),
+            ]
+        })
+        .collect();
+    let header = ["Packet", "Title", "Status", "Implementer", "Reviewer", "Review State", "Evidence Link"];
+    render::table(&Table { header: header.map(String::from).to_vec(), rows })
+}
+
+/// A required test's evidence: the gate record (latest baseline) or the packet's own run.
+fn test_evidence<'a>(
+    test: &TestRef,
+    packet: &Packet,
+    program: &Program,
+    evidence: Evidence<'a>,
+) -> (String, Option<&'a GateRecord>) {
+    match test {
+        TestRef::Gate(id) => {
+            let command = program.gate(id).map_or(id.clone(), |g| g.run.clone());
+            let record = evidence
+                .packets
+                .get(&packet.id)
+                .and_then(|r| r.gate(id))
+                .or_else(|| evidence.latest.and_then(|r| r.gate(id)))
+                .filter(|r| r.command == command);
+            (command, record)
+        }
+        TestRef::Command(command) => {
+            let record =
+                evidence.packets.get(&packet.id).and_then(|r| r.gates.iter().find(|g| &g.command == command));
+            (command.clone(), record)
+        }
+    }
+}
+
+/// Whether a failed gate is a known failure on an open debt item.
+fn known_open(r: &GateRecord, program: &Program) -> bool {
+    r.known_failure.as_ref().and_then(|id| program.debt(id)).is_some_and(|d| d.status == DebtStatus::Open)
+}
+
+/// P0: every required test passed, or failed only as a known failure on open debt.
+pub fn p0(packet: &Packet, program: &Program, evidence: Evidence) -> Result<(), Vec<String>> {
+    let mut reasons = Vec::new();
+    if packet.tests.is_empty() {
+        reasons.push("no required tests".to_string());
+    }
+    for test in &packet.tests {
+        let (command, record) = test_evidence(test, packet, program, evidence);
+        match record {
+            None => reasons.push(format!("`{command}` not run")),
+            Some(r) if r.outcome.passed() || known_open(r, program) => {}
+            Some(r) => reasons.push(format!("`{command}` {}", r.outcome)),
+        }
+    }
+    if reasons.is_empty() {
+        Ok(())
+    } else {
+        Err(reasons)
+    }
+}
+
+fn packet_evidence(packet: &Packet, program: &Program, evidence: Evidence) -> String {
+    let mut out = String::from("Files changed:\n");
+    if packet.files.is_empty() {
+        out.push_str("- none recorded\n");
+    }
+    for f in &packet.files {
+        let reason = f.reason.clone().unwrap_or_else(|| "<reason missing>".into());
+        out.push_str(&format!("- {}: {}\n", render::code_span_plain(&f.path), inline(&reason)));
+    }
+    out.push_str("\nCommands run + exit codes:\n");
+    if packet.tests.is_empty() {
+        out.push_str("- none required\n");
+    }
+    for (n, test) in packet.tests.iter().enumerate() {
+        let (command, record) = test_evidence(test, packet, program, evidence);
+        let result = match record {
+            None => "not run".to_string(),
+            Some(r) => {
+                let head = match r.exit_code {
+                    Some(code) => format!("exit {code}"),
+                    None => format!("{} (no exit code)", r.outcome),
+                };
+                let mut detail = vec![r.outcome.to_string()];
+                if let Some(c) = r.counts.as_ref().map(|c| c.summary()).filter(|s| !s.is_empty()) {
+                    detail.push(c);
+                }
+                if let Some(id) = r.known_failure.as_ref().filter(|_| !r.outcome.passed()) {
+                    detail.push(format!("known failure {id}"));
+                }
+                format!("{head} ({})", detail.join(", "))
+            }
+        };
+        out.push_str(&format!("{}. {} -> {result}\n", n + 1, render::code_span_plain(&command)));
+    }
+    out.push_str("\nGate checklist:\n");
+    match p0(packet, program, evidence) {
+        Ok(()) => {
+            out.push_str("- P0: PASS (every required test passed or is a known failure on open debt)\n")
+        }
+        Err(reasons) => out.push_str(&format!("- P0: FAIL ({})\n", inline(&reasons.join("; ")))),
+    }
+    match packet.p1 {
+        Some(j) => out.push_str(&format!(
+            "- P1: {j} ({})\n",
+            inline(packet.p1_reason.as_deref().unwrap_or("no reason recorded"))
+        )),
+        None => out.push_str("- P1: PENDING (record p1 and p1_reason in closeout.toml)\n"),
+    }
+    let missing_reasons = packet.files.iter().filter(|f| f.reason.is_none()).count();
+    if missing_reasons > 0 {
+        out.push_str(&format!("- P2: FAIL ({missing_reasons} changed file(s) without a reason)\n"));
+    } else {
+        out.push_str("- P2: PASS (review block generated from closeout.toml and the evidence)\n");
+    }
+    out.push_str(&format!("\nVerdict: {}\n", packet.review));
+    out.push_str("\nCommit:\n");
+    match &packet.commit {
+        Some(c) => out.push_str(&format!("- {}\n", render::code_span_plain(c))),
+        None => out.push_str("- none recorded\n"),
+    }
+    out.push_str("\nResidual risk:\n");
+    list(&mut out, &packet.residual_risk, "none");
+    out.push_str("\nRollback:\n");
+    list(&mut out, &packet.rollback, "none recorded");
+    out
+}
+
+fn list(out: &mut String, items: &[String], empty: &str) {
+    if items.is_empty() {
+        out.push_str(&format!("- {empty}\n"));
+    }
+    for item in items {
+        out.push_str(&format!("- {}\n", inline(item)));
+    }
+}
+
+/// Free text on one list line: code spans kept, the rest markdown-escaped.
+fn inline(s: &str) -> String {
+    render::line(&prose(s))
+}
+
+/// Placeholders that stand where a commit hash should be.
+pub fn is_placeholder_commit(commit: &str) -> bool {
+    let c = commit.trim().trim_matches('`').to_ascii_lowercase();
+    c.is_empty()
+        || ["(this commit)", "this commit", "tbd", "n/a", "na", "todo", "-", "pending", "none"]
+            .contains(&c.as_str())
+        || !c.chars().all(|ch| ch.is_ascii_hexdigit())
+        || c.len() < 7
+}
+
+fn packet_completeness(program: &Program, evidence: Evidence) -> String {
+    let rows = program
+        .packets
+        .iter()
+        .map(|p| {
+            let mut missing = Vec::new();
+            if p.status != PacketStatus::Done {
+                missing.push(format!("status {}", p.status));
+            }
+            if p.review != ReviewState::Approved {
+                missing.push(format!("review {}", p.review));
+            }
+            match &p.commit {
+                None => missing.push("no checkpoint commit".to_string()),
+                Some(c) if is_placeholder_commit(c) => missing.push(format!("commit `{c}` is a placeholder")),
+                _ => {}
+            }
+            for test in &p.tests {
+                let (command, record) = test_evidence(test, p, program, evidence);
+                if record.and_then(|r| r.exit_code).is_none() {
+                    missing.push(format!("no exit code for `{command}`"));
+                }
+            }
+            let complete =
+                if missing.is_empty() { "Yes".to_string() } else { format!("No ({})", missing.join("; ")) };
+            let commit: Cell = match &p.commit {
+                Some(c) => code(c.clone()),
+                None => text("N/A"),
+            };
+            vec![
+                text(p.id.clone()),
+                text(p.status.as_str()),
+                text(p.review.as_str()),
+                commit,
+                prose(&complete),
+            ]
+        })
+        .collect();
+    let header = ["Packet", "Status", "Verdict", "Checkpoint Commit", "Evidence Complete"];
+    render::table(&Table { header: header.map(String::from).to_vec(), rows })
+}
+
+fn file_cell(v: &Option<String>) -> Cell {
+    match v {
+        Some(f) => code(f.clone()),
+        None => text("N/A"),
+    }
+}
+
+fn tracks(program: &Program) -> String {
+    let rows = program
+        .tracks
+        .iter()
+        .map(|t| {
+            vec![
+                prose(&t.name),
+                file_cell(&t.plan),
+                or_dash(&t.plan_status),
+                file_cell(&t.progress),
+                or_dash(&t.progress_status),
+                or_dash(&t.checkpoint),
+            ]
+        })
+        .collect();
+    let header =
+        ["Track", "Plan File", "Plan Status", "Progress File", "Progress Status", "Final Checkpoint"];
+    render::table(&Table { header: header.map(String::from).to_vec(), rows })
+}
+
+fn drift(program: &Program) -> String {
+    let rows = program
+        .tracks
+        .iter()
+        .map(|t| {
+            vec![
+                prose(&t.name),
+                code(t.classification.as_str()),
+                prose(t.notes.as_deref().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    render::table(&Table { header: vec!["Track".into(), "Classification".into(), "Notes".into()], rows })
+}
+
+fn risks(program: &Program) -> String {
+    let rows = program
+        .risks
+        .iter()
+        .map(|r| {
+            vec![
+                text(r.id.clone()),
+                prose(r.surface.as_deref().unwrap_or_default()),
+                prose(&r.description),
+                text(r.severity.as_str()),
+                text(r.packets.join(", ")),
+                prose(r.mitigation.as_deref().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    let header = ["Risk ID", "Surface", "Description", "Severity", "Mapped Packet", "Mitigation"];
+    render::table(&Table { header: header.map(String::from).to_vec(), rows })
+}
+
+fn ledger(program: &Program) -> String {
+    let rows = program
+        .debts
+        .iter()
+        .map(|d| {
+            let status = match (d.status, d.is_release_blocker()) {
+                (DebtStatus::Resolved, _) => {
+                    format!("resolved: {}", d.resolution.clone().unwrap_or_default())
+                }
+                (DebtStatus::Open, true) => "open, blocks release".to_string(),
+                (DebtStatus::Open, false) => "open".to_string(),
+            };
+            vec![
+                text(d.id.clone()),
+                prose(&d.description),
+                text(d.severity.map_or(String::new(), |s| s.to_string())),
+                prose(d.owner.as_deref().unwrap_or_default()),
+                prose(d.milestone.as_deref().unwrap_or_default()),
+                prose(d.source.as_deref().unwrap_or_default()),
+                prose(&status),
+            ]
+        })
+        .collect();
+    let header = ["ID", "Description", "Severity", "Owner", "Target Milestone", "Source", "Status"];
+    render::table(&Table { header: header.map(String::from).to_vec(), rows })
+}
+
+fn blockers(program: &Program) -> String {
+    let open: Vec<_> = program.debts.iter().filter(|d| d.is_release_blocker()).collect();
+    if open.is_empty() {
+        return "No open pre-release blockers.\n".into();
+    }
+    let mut out = String::from("Pre-release blockers (open):\n");
+    for d in open {
+        let facts: Vec<String> = [
+            d.severity.map(|s| s.to_string()),
+            d.owner.as_ref().map(|o| format!("owner {o}")),
+            d.milestone.as_ref().map(|m| format!("milestone {m}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        out.push_str(&format!(
+            "- {}: {} ({})\n",
+            render::code_span_plain(&d.id),
+            inline(&d.description),
+            inline(&facts.join("; "))
+        ));
+    }
+    out
+}
+
+fn covering(program: &Program, target: &Coverage) -> Vec<String> {
+    program
+        .debts
+        .iter()
+        .filter(|d| d.covers.contains(target))
+        .map(|d| render::code_span_plain(&d.id))
+        .collect()
+}
+
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+    }
+}
+
+fn traceability(program: &Program) -> String {
+    let mut out = String::new();
+    let mut any = false;
+    for t in &program.tracks {
+        let debts = covering(program, &Coverage::Track(t.id.clone()));
+        if t.classification != crate::model::Classification::Deferred && debts.is_empty() {
+            continue;
+        }
+        any = true;
+        let coverage = if debts.is_empty() {
+            "not covered by any debt item".to_string()
+        } else {
+            format!("covered by {}", and_list(&debts))
+        };
+        out.push_str(&format!(
+            "- Track {} ({}): {coverage}.\n",
+            inline(&t.name),
+            render::code_span_plain(t.classification.as_str())
+        ));
+    }
+    for p in &program.packets {
+        let debts = covering(program, &Coverage::Packet(p.id.clone()));
+        if p.open_residual_risks().is_empty() && debts.is_empty() {
+            continue;
+        }
+        any = true;
+        let coverage = if debts.is_empty() {
+            "not covered by any debt item".to_string()
+        } else {
+            format!("covered by {}", and_list(&debts))
+        };
+        out.push_str(&format!("- Packet {} residual risk: {coverage}.\n", inline(&p.id)));
+    }
+    if !any {
+        out.push_str("No deferred tracks or residual risks to trace.\n");
+    }
+    out
+}

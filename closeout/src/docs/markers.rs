@@ -1,0 +1,281 @@
+//! Finding generated regions in a markdown file: the text between
+//! `<!-- closeout:begin KIND[:ARG] -->` and `<!-- closeout:end KIND[:ARG] checksum=… -->`,
+//! each marker alone on its line. Markers are found with pulldown-cmark, so one inside a
+//! code block or inline code is not a marker. Pure.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Options, Parser};
+
+/// One generated region of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    pub kind: String,
+    pub arg: Option<String>,
+    /// 1-based lines of the begin and end markers.
+    pub begin_line: usize,
+    pub end_line: usize,
+    /// Bytes of the begin marker line and of the end marker line, newline included.
+    pub begin: Range<usize>,
+    pub end: Range<usize>,
+    /// Bytes between the markers: what closeout owns.
+    pub content: Range<usize>,
+    /// The checksum recorded in the end marker, if any.
+    pub checksum: Option<String>,
+}
+
+impl Region {
+    /// `ledger` or `packet-evidence:03`.
+    pub fn name(&self) -> String {
+        match &self.arg {
+            Some(arg) => format!("{}:{arg}", self.kind),
+            None => self.kind.clone(),
+        }
+    }
+}
+
+/// A marker problem, at a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkerError {
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Marker {
+    Begin { kind: String, arg: Option<String> },
+    End { kind: String, arg: Option<String>, checksum: Option<String> },
+}
+
+/// Markdown options closeout reads documents with.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+}
+
+/// Every region of `text`, or every marker problem found.
+pub fn find(text: &str) -> Result<Vec<Region>, Vec<MarkerError>> {
+    let line_starts = line_starts(text);
+    let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset);
+    let mut errors = Vec::new();
+    let mut regions: Vec<Region> = Vec::new();
+    let mut open: Option<(String, Option<String>, usize, Range<usize>)> = None;
+    let mut seen_lines = std::collections::HashSet::new();
+
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        if !matches!(event, Event::Html(_)) {
+            continue;
+        }
+        // An HTML event may span several lines; each line is checked on its own.
+        let mut line_no = line_of(range.start);
+        while line_no <= line_starts.len() && line_starts[line_no - 1] < range.end {
+            let start = line_starts[line_no - 1];
+            let end = line_starts.get(line_no).copied().unwrap_or(text.len());
+            let line_text = &text[start..end];
+            let current = line_no;
+            line_no += 1;
+            if !seen_lines.insert(current) {
+                continue;
+            }
+            let marker = match parse_marker(line_text) {
+                None => continue,
+                Some(Err(message)) => {
+                    errors.push(MarkerError { line: current, message });
+                    continue;
+                }
+                Some(Ok(marker)) => marker,
+            };
+            match marker {
+                Marker::Begin { kind, arg } => {
+                    if let Some((open_kind, open_arg, open_line, _)) = &open {
+                        errors.push(MarkerError {
+                            line: current,
+                            message: format!(
+                                "region `{}` begins inside region `{}` (line {open_line}); regions must not nest: end the first one before",
+                                join(&kind, &arg),
+                                join(open_kind, open_arg)
+                            ),
+                        });
+                        continue;
+                    }
+                    open = Some((kind, arg, current, start..end));
+                }
+                Marker::End { kind, arg, checksum } => match open.take() {
+                    None => errors.push(MarkerError {
+                        line: current,
+                        message: format!(
+                            "end marker for `{}` has no begin marker; add `<!-- closeout:begin {} -->` above it or remove it",
+                            join(&kind, &arg),
+                            join(&kind, &arg)
+                        ),
+                    }),
+                    Some((open_kind, open_arg, open_line, begin)) => {
+                        if open_kind != kind || open_arg != arg {
+                            errors.push(MarkerError {
+                                line: current,
+                                message: format!(
+                                    "end marker `{}` does not match the begin marker `{}` on line {open_line}",
+                                    join(&kind, &arg),
+                                    join(&open_kind, &open_arg)
+                                ),
+                            });
+                            continue;
+                        }
+                        if let Some(first) = regions.iter().find(|r| r.kind == kind && r.arg == arg) {
+                            errors.push(MarkerError {
+                                line: open_line,
+                                message: format!(
+                                    "region `{}` appears twice (first on line {}); keep one",
+                                    join(&kind, &arg),
+                                    first.begin_line
+                                ),
+                            });
+                            continue;
+                        }
+                        regions.push(Region {
+                            kind,
+                            arg,
+                            begin_line: open_line,
+                            end_line: current,
+                            content: begin.end..start,
+                            begin,
+                            end: start..end,
+                            checksum,
+                        });
+                    }
+                },
+            }
+        }
+    }
+    if let Some((kind, arg, line, _)) = open {
+        errors.push(MarkerError {
+            line,
+            message: format!(
+                "region `{}` has no end marker; add `<!-- closeout:end {} -->` after it",
+                join(&kind, &arg),
+                join(&kind, &arg)
+            ),
+        });
+    }
+    if errors.is_empty() {
+        Ok(regions)
+    } else {
+        errors.sort_by_key(|e| e.line);
+        Err(errors)
+    }
+}
+
+fn join(kind: &str, arg: &Option<String>) -> String {
+    match arg {
+        Some(a) => format!("{kind}:{a}"),
+        None => kind.to_string(),
+    }
+}
+
+/// Byte offsets at which each line starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len()))
+        .collect()
+}
+
+/// `Some(Ok)` for a marker, `Some(Err)` for a line that means to be one but is malformed,
+/// `None` for any other line.
+fn parse_marker(line: &str) -> Option<Result<Marker, String>> {
+    let trimmed = line.trim_end_matches(['\n', '\r']).trim();
+    let inner = trimmed.strip_prefix("<!--")?.trim_start();
+    let body = inner.strip_prefix("closeout:")?;
+    let Some(body) = body.trim_end().strip_suffix("-->") else {
+        return Some(Err(format!("marker `{trimmed}` must end with `-->` on the same line")));
+    };
+    let mut words = body.split_whitespace();
+    let verb = words.next().unwrap_or("");
+    let Some(target) = words.next() else {
+        return Some(Err(format!(
+            "marker `{trimmed}` names no region kind; write `<!-- closeout:{verb} KIND -->`"
+        )));
+    };
+    let (kind, arg) = match target.split_once(':') {
+        Some((k, a)) => (k.to_string(), Some(a.to_string())),
+        None => (target.to_string(), None),
+    };
+    let valid_kind = kind.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && kind.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let valid_arg = arg
+        .as_ref()
+        .is_none_or(|a| !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)));
+    if !valid_kind || !valid_arg {
+        return Some(Err(format!("`{target}` is not a region name; write KIND or KIND:ARG (lowercase kind, such as `packet-evidence:03`)")));
+    }
+    let rest: Vec<&str> = words.collect();
+    match verb {
+        "begin" if rest.is_empty() => Some(Ok(Marker::Begin { kind, arg })),
+        "end" => {
+            let mut checksum = None;
+            for word in rest {
+                match word.strip_prefix("checksum=") {
+                    Some(hex) if !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()) => {
+                        checksum = Some(hex.to_string())
+                    }
+                    _ => {
+                        return Some(Err(format!(
+                            "unexpected `{word}` in end marker; only `checksum=HEX` may follow the name"
+                        )))
+                    }
+                }
+            }
+            Some(Ok(Marker::End { kind, arg, checksum }))
+        }
+        "begin" => {
+            Some(Err(format!("unexpected `{}` in begin marker; nothing may follow the name", rest.join(" "))))
+        }
+        other => {
+            Some(Err(format!("unknown marker verb `{other}`; write `closeout:begin` or `closeout:end`")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_regions_and_content() {
+        let text = "# T\n\n<!-- closeout:begin ledger -->\n| a |\n| --- |\n\n<!-- closeout:end ledger checksum=abc123 -->\ntail\n";
+        let regions = find(text).unwrap();
+        assert_eq!(regions.len(), 1);
+        let r = &regions[0];
+        assert_eq!((r.kind.as_str(), r.arg.as_deref(), r.begin_line, r.end_line), ("ledger", None, 3, 7));
+        assert_eq!(&text[r.content.clone()], "| a |\n| --- |\n\n");
+        assert_eq!(r.checksum.as_deref(), Some("abc123"));
+    }
+
+    #[test]
+    fn end_marker_right_after_a_table_row_still_ends_the_region() {
+        let text = "<!-- closeout:begin risks -->\n| a |\n| --- |\n| x |\n<!-- closeout:end risks -->\n";
+        let regions = find(text).unwrap();
+        assert_eq!(&text[regions[0].content.clone()], "| a |\n| --- |\n| x |\n");
+    }
+
+    #[test]
+    fn markers_in_code_are_not_markers() {
+        let text = "```\n<!-- closeout:begin ledger -->\n```\n\n`<!-- closeout:end ledger -->`\n\n    <!-- closeout:begin x -->\n";
+        assert_eq!(find(text).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn crlf_and_args() {
+        let text =
+            "<!-- closeout:begin packet-evidence:03 -->\r\nx\r\n<!-- closeout:end packet-evidence:03 -->\r\n";
+        let r = &find(text).unwrap()[0];
+        assert_eq!(r.name(), "packet-evidence:03");
+        assert_eq!(&text[r.content.clone()], "x\r\n");
+    }
+
+    #[test]
+    fn reports_every_marker_problem() {
+        let text = "<!-- closeout:begin a -->\n\n<!-- closeout:begin b -->\n\n<!-- closeout:end a -->\n\n<!-- closeout:end c -->\n\n<!-- closeout:begin a -->\n\n<!-- closeout:end a -->\n\n<!-- closeout:bgin d -->\n\n<!-- closeout:begin e -->\n";
+        let errors = find(text).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![3, 7, 9, 13, 15], "{errors:#?}");
+    }
+}

@@ -1,0 +1,216 @@
+//! Markdown rendering for generated regions. Tables are rendered here, not by a generic
+//! printer: `|` and `\` escaped (also in code spans), a newline in a cell becomes `<br>`,
+//! padding minimal (`| a | b |`, `| --- |`), no trailing spaces. Pure.
+
+/// A piece of a table cell: plain text or a code span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inline {
+    Text(String),
+    Code(String),
+}
+
+pub type Cell = Vec<Inline>;
+
+pub fn text(s: impl Into<String>) -> Cell {
+    vec![Inline::Text(s.into())]
+}
+
+pub fn code(s: impl Into<String>) -> Cell {
+    vec![Inline::Code(s.into())]
+}
+
+/// Free text from closeout.toml, where `` `x` `` marks code as it does in markdown: the
+/// code spans become code, the rest is text (an unmatched backtick stays text).
+pub fn prose(s: &str) -> Cell {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('`') {
+        let ticks = rest[open..].chars().take_while(|&c| c == '`').count();
+        let fence = &rest[open..open + ticks];
+        let after = &rest[open + ticks..];
+        // The closing run must be exactly as long as the opening one.
+        let close = after
+            .match_indices(fence)
+            .find(|(i, _)| !after[i + ticks..].starts_with('`') && (*i == 0 || !after[..*i].ends_with('`')));
+        let Some((close, _)) = close else { break };
+        if open > 0 {
+            out.push(Inline::Text(rest[..open].to_string()));
+        }
+        let content = &after[..close];
+        let content = if content.len() > 2 && content.starts_with(' ') && content.ends_with(' ') {
+            &content[1..content.len() - 1]
+        } else {
+            content
+        };
+        out.push(Inline::Code(content.to_string()));
+        rest = &after[close + ticks..];
+    }
+    if !rest.is_empty() || out.is_empty() {
+        out.push(Inline::Text(rest.to_string()));
+    }
+    out
+}
+
+/// A cell's pieces as one line of markdown outside a table (a list item): code spans
+/// keep their pipes unescaped there.
+pub fn line(pieces: &Cell) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Inline::Text(t) => out.push_str(&escape_text_keep_spaces(t)),
+            Inline::Code(c) => out.push_str(&code_span_with(c, false)),
+        }
+    }
+    out.trim().to_string()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// `| h1 | h2 |`, `| --- | --- |`, then one line per row; LF line endings.
+pub fn table(t: &Table) -> String {
+    let mut out = String::new();
+    let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+    out.push_str(&line(t.header.iter().map(|h| escape_text(h)).collect()));
+    out.push_str(&line(t.header.iter().map(|_| "---".to_string()).collect()));
+    for row in &t.rows {
+        let mut cells: Vec<String> = row.iter().map(cell).collect();
+        cells.resize(t.header.len(), String::new());
+        out.push_str(&line(cells));
+    }
+    // An empty cell renders as `|  |`; keep it a single space so no line has double spaces.
+    out.replace("|  |", "| |")
+}
+
+/// One cell's markdown.
+pub fn cell(pieces: &Cell) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Inline::Text(t) => out.push_str(&escape_text_keep_spaces(t)),
+            Inline::Code(c) => {
+                let lines: Vec<&str> = c.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+                let spans: Vec<String> = lines.iter().map(|l| code_span(l)).collect();
+                out.push_str(&spans.join("<br>"));
+            }
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Escape text so that markdown reads it back as exactly this text (trimmed).
+pub fn escape_text(s: &str) -> String {
+    escape_text_keep_spaces(s.trim())
+}
+
+/// [`escape_text`] without trimming, for a piece between code spans.
+fn escape_text_keep_spaces(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let word = |j: Option<&char>| j.is_some_and(|c| c.is_alphanumeric());
+        match c {
+            '\r' => {}
+            '\n' => out.push_str("<br>"),
+            '\\' | '|' | '`' | '*' | '[' | ']' | '<' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // Only an entity-like `&name;` needs its ampersand escaped.
+            '&' if looks_like_entity(&chars[i + 1..]) => out.push_str("\\&"),
+            // Intraword underscores never make emphasis (`DRIFT_ACCEPTED` stays as is).
+            '_' if !(word(i.checked_sub(1).and_then(|j| chars.get(j))) && word(chars.get(i + 1))) => {
+                out.push_str("\\_");
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn looks_like_entity(rest: &[char]) -> bool {
+    let name = rest.iter().take_while(|c| c.is_ascii_alphanumeric() || **c == '#').count();
+    name > 0 && rest.get(name) == Some(&';')
+}
+
+/// A code span holding exactly `content` inside a table cell.
+pub fn code_span(content: &str) -> String {
+    code_span_with(content, true)
+}
+
+/// A code span outside a table, where `\|` would show literally.
+pub fn code_span_plain(content: &str) -> String {
+    code_span_with(content, false)
+}
+
+fn code_span_with(content: &str, in_table: bool) -> String {
+    if content.is_empty() {
+        return String::new();
+    }
+    let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let escaped = if in_table { content.replace('|', "\\|") } else { content.to_string() };
+    let pad = content.starts_with('`')
+        || content.ends_with('`')
+        || (content.starts_with(' ') && content.ends_with(' ') && content.trim() != "");
+    if pad {
+        format!("{fence} {escaped} {fence}")
+    } else {
+        format!("{fence}{escaped}{fence}")
+    }
+}
+
+/// Blank line, body, blank line: how every region's content is laid out.
+pub fn block(body: &str) -> String {
+    format!("\n{}\n", body.trim_end_matches('\n').to_string() + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markdown_in_text() {
+        assert_eq!(escape_text("a|b"), "a\\|b");
+        assert_eq!(escape_text("DRIFT_ACCEPTED"), "DRIFT_ACCEPTED");
+        assert_eq!(escape_text("_x_ *y*"), "\\_x\\_ \\*y\\*");
+        assert_eq!(escape_text("line\nnext"), "line<br>next");
+        assert_eq!(escape_text("C:\\dir <br>"), "C:\\\\dir \\<br>");
+        assert_eq!(escape_text("a -> b & c &amp;"), "a -> b & c \\&amp;");
+    }
+
+    #[test]
+    fn code_spans_hold_pipes_and_backticks() {
+        assert_eq!(code_span("go test -run \"A|B\""), "`go test -run \"A\\|B\"`");
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`x"), "`` `x ``");
+    }
+
+    #[test]
+    fn prose_keeps_code_spans() {
+        assert_eq!(
+            prose("build failure: `backup_guard_test.go` fixed"),
+            vec![
+                Inline::Text("build failure: ".into()),
+                Inline::Code("backup_guard_test.go".into()),
+                Inline::Text(" fixed".into())
+            ]
+        );
+        assert_eq!(
+            prose("a ``x`y`` b"),
+            vec![Inline::Text("a ".into()), Inline::Code("x`y".into()), Inline::Text(" b".into())]
+        );
+        assert_eq!(prose("odd ` tick"), vec![Inline::Text("odd ` tick".into())]);
+        assert_eq!(line(&prose("`a|b` -> ok")), "`a|b` -> ok");
+        assert_eq!(cell(&prose("`a|b` -> ok")), "`a\\|b` -> ok");
+    }
+
+    #[test]
+    fn renders_minimal_tables() {
+        let t = Table { header: vec!["ID".into(), "Note".into()], rows: vec![vec![code("x"), text("")]] };
+        assert_eq!(table(&t), "| ID | Note |\n| --- | --- |\n| `x` | |\n");
+    }
+}

@@ -1,0 +1,194 @@
+//! What `verify-docs` and `update-docs` print: human text with per-cell drift, unified
+//! diffs and the fix command; JSON; or GitHub Actions annotations.
+
+use super::Style;
+use crate::docs::compare::unified_diff;
+use crate::docs::generate::{key_for, source_of};
+use crate::docs::rules::Finding;
+use crate::docs::sync::{RegionReport, RegionState};
+
+/// Everything `verify-docs` found.
+pub struct Verification<'a> {
+    /// Each document, as written in closeout.toml, with its regions.
+    pub files: &'a [(String, Vec<RegionReport>)],
+    pub findings: &'a [Finding],
+    pub waived: &'a [(Finding, String)],
+    pub strict: bool,
+    /// The command that fixes drift, as the user invokes closeout.
+    pub fix: String,
+}
+
+impl Verification<'_> {
+    pub fn region_fails(&self, r: &RegionReport) -> bool {
+        match r.state {
+            RegionState::InSync => false,
+            RegionState::FormattingOnly => self.strict,
+            _ => true,
+        }
+    }
+
+    pub fn failed(&self) -> bool {
+        !self.findings.is_empty() || self.files.iter().flat_map(|(_, rs)| rs).any(|r| self.region_fails(r))
+    }
+
+    fn region_message(&self, r: &RegionReport) -> String {
+        let fix = &self.fix;
+        match r.state {
+            RegionState::InSync => format!("region `{}` is in sync", r.name),
+            RegionState::FormattingOnly => format!(
+                "region `{}` differs only in formatting{}; `{fix}` normalises it",
+                r.name,
+                if self.strict { " (--strict)" } else { "" }
+            ),
+            RegionState::ContentDrift => {
+                format!("region `{}` is out of date with closeout.toml; run `{fix}`", r.name)
+            }
+            RegionState::HandEdited => {
+                let key = r
+                    .drift
+                    .iter()
+                    .find_map(|d| key_for(&r.kind, d.row.as_deref()?, d.column.as_deref()?))
+                    .unwrap_or_else(|| source_of(&r.kind).to_string());
+                format!(
+                    "region `{}` was edited by hand: edit closeout.toml ({key}) instead, then run `{fix}` (or `{fix} --force` to discard the edit)",
+                    r.name
+                )
+            }
+            RegionState::Conflict => {
+                format!(
+                    "region `{}` holds git conflict markers; run `{fix}` to rebuild it from closeout.toml",
+                    r.name
+                )
+            }
+        }
+    }
+
+    /// All problems as (file, line, message), regions first, for annotations.
+    fn problems(&self) -> Vec<(String, usize, String)> {
+        let mut out = Vec::new();
+        for (file, regions) in self.files {
+            for r in regions.iter().filter(|r| self.region_fails(r)) {
+                let mut message = self.region_message(r);
+                if !r.drift.is_empty() {
+                    let messages: Vec<&str> = r.drift.iter().map(|d| d.message.as_str()).collect();
+                    message.push_str(&format!(": {}", messages.join("; ")));
+                }
+                out.push((file.clone(), r.begin_line, message));
+            }
+        }
+        for f in self.findings {
+            out.push((f.file.clone(), f.line, format!("[{}] {}", f.rule, f.message)));
+        }
+        out
+    }
+}
+
+pub fn human(v: &Verification, style: Style) -> String {
+    let mut out = String::new();
+    let mut in_sync = 0;
+    let mut formatting = 0;
+    for (file, regions) in v.files {
+        for r in regions {
+            match r.state {
+                RegionState::InSync => in_sync += 1,
+                RegionState::FormattingOnly if !v.strict => formatting += 1,
+                _ => {}
+            }
+            if r.state == RegionState::InSync || (r.state == RegionState::FormattingOnly && !v.strict) {
+                continue;
+            }
+            let head = format!("{file}:{}: {}", r.begin_line, v.region_message(r));
+            out.push_str(&style.red(&head));
+            out.push('\n');
+            for d in &r.drift {
+                out.push_str(&format!("  {}\n", d.message));
+            }
+            out.push_str(&unified_diff(file, &r.name, &r.committed, &r.regenerated));
+            out.push('\n');
+        }
+    }
+    for f in v.findings {
+        out.push_str(&format!(
+            "{}:{}: {} {}\n",
+            f.file,
+            f.line,
+            style.red(&format!("[{}]", f.rule)),
+            f.message
+        ));
+        out.push_str(&format!(
+            "  to accept it: add [[waiver]] rule = \"{}\" subject = \"{}\" reason = \"...\" to closeout.toml\n",
+            f.rule, f.subject
+        ));
+    }
+    for (f, reason) in v.waived {
+        out.push_str(&style.dim(&format!("{}:{}: [{}] waived: {reason}\n", f.file, f.line, f.rule)));
+    }
+    let regions: usize = v.files.iter().map(|(_, r)| r.len()).sum();
+    let failing = v.files.iter().flat_map(|(_, r)| r).filter(|r| v.region_fails(r)).count();
+    out.push_str(&format!(
+        "{regions} region(s) in {} doc(s): {in_sync} in sync, {formatting} formatting-only, {failing} drifted; {} consistency finding(s), {} waived\n",
+        v.files.len(),
+        v.findings.len(),
+        v.waived.len()
+    ));
+    if failing > 0 {
+        out.push_str(&format!("fix: run `{}`\n", v.fix));
+    }
+    out
+}
+
+pub fn json(v: &Verification) -> String {
+    let regions: Vec<serde_json::Value> = v
+        .files
+        .iter()
+        .flat_map(|(file, regions)| {
+            regions.iter().map(move |r| {
+                serde_json::json!({
+                    "file": file,
+                    "line": r.begin_line,
+                    "region": r.name,
+                    "state": format!("{:?}", r.state),
+                    "fails": v.region_fails(r),
+                    "messages": r.drift.iter().map(|d| d.message.clone()).collect::<Vec<_>>(),
+                    "diff": if v.region_fails(r) { unified_diff(file, &r.name, &r.committed, &r.regenerated) } else { String::new() },
+                })
+            })
+        })
+        .collect();
+    let finding = |f: &Finding| serde_json::json!({"rule": f.rule, "subject": f.subject, "file": f.file, "line": f.line, "message": f.message});
+    let value = serde_json::json!({
+        "status": if v.failed() { "drift" } else { "in_sync" },
+        "fix": v.fix,
+        "regions": regions,
+        "findings": v.findings.iter().map(finding).collect::<Vec<_>>(),
+        "waived": v.waived.iter().map(|(f, reason)| { let mut j = finding(f); j["reason"] = reason.clone().into(); j }).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&value).expect("json") + "\n"
+}
+
+/// At most `MAX_ANNOTATIONS` `::error` lines, then one with the count of the rest.
+pub const MAX_ANNOTATIONS: usize = 10;
+
+pub fn github(v: &Verification) -> String {
+    let escape = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let problems = v.problems();
+    let mut out = String::new();
+    for (file, line, message) in problems.iter().take(MAX_ANNOTATIONS) {
+        out.push_str(&format!(
+            "::error file={},line={line}::{}\n",
+            escape(file).replace(',', "%2C"),
+            escape(message)
+        ));
+    }
+    if problems.len() > MAX_ANNOTATIONS {
+        out.push_str(&format!(
+            "::error::{} more problem(s) not annotated; run `{}` locally to see them all\n",
+            problems.len() - MAX_ANNOTATIONS,
+            v.fix.replace("update-docs", "verify-docs")
+        ));
+    }
+    if problems.is_empty() {
+        out.push_str("docs in sync\n");
+    }
+    out
+}

@@ -1,0 +1,168 @@
+//! `closeout verify-docs` (CI: fail on drift, write nothing) and `closeout update-docs`
+//! (rewrite regions in place, atomically).
+
+use std::io::Write;
+
+use crate::cli::Context;
+use crate::docs::generate::Evidence;
+use crate::docs::{files, rules, sync};
+use crate::error::{Error, Result};
+use crate::evidence;
+use crate::exit;
+use crate::model::Program;
+use crate::report::docs::{self as report, Verification};
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyDocsArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Fail on formatting-only differences too
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UpdateDocsArgs {
+    /// Overwrite regions that were edited by hand
+    #[arg(long)]
+    force: bool,
+}
+
+/// The docs and evidence of a program, read once.
+pub struct Loaded {
+    pub docs: Vec<files::DocFile>,
+    pub latest: Option<evidence::RunRecord>,
+    pub packets: std::collections::BTreeMap<String, evidence::RunRecord>,
+}
+
+impl Loaded {
+    pub fn read(program: &Program) -> Result<Loaded> {
+        if program.docs.is_empty() {
+            return Err(Error::Usage(
+                "closeout.toml lists no docs; add them to [program] docs = [\"...\"]".into(),
+            ));
+        }
+        let docs = program.docs.iter().map(|d| files::read(&program.root, d)).collect::<Result<Vec<_>>>()?;
+        Ok(Loaded {
+            docs,
+            latest: evidence::read_latest(&program.root)?,
+            packets: files::packet_records(&program.root)?,
+        })
+    }
+
+    pub fn evidence(&self) -> Evidence<'_> {
+        Evidence { latest: self.latest.as_ref(), packets: &self.packets }
+    }
+
+    /// Check every doc; all marker and data problems across all docs, or the reports.
+    pub fn check(&self, program: &Program, force: bool) -> Result<Vec<(usize, sync::DocCheck)>> {
+        let mut problems = Vec::new();
+        let mut checks = Vec::new();
+        for (i, doc) in self.docs.iter().enumerate() {
+            match sync::check(&doc.text, program, self.evidence(), force) {
+                Ok(c) => checks.push((i, c)),
+                Err(errors) => problems
+                    .extend(errors.into_iter().map(|e| format!("{}:{}: {}", doc.shown, e.line, e.message))),
+            }
+        }
+        if !problems.is_empty() {
+            problems.push("nothing was written; fix the markers or the data and run again".into());
+            return Err(Error::Docs { problems });
+        }
+        if checks.iter().all(|(_, c)| c.regions.is_empty()) {
+            return Err(Error::Docs {
+                problems: vec![format!(
+                    "no generated regions in {}; add `<!-- closeout:begin KIND -->` / `<!-- closeout:end KIND -->` markers (docs/regions.md lists the kinds)",
+                    self.docs.iter().map(|d| d.shown.as_str()).collect::<Vec<_>>().join(", ")
+                )],
+            });
+        }
+        Ok(checks)
+    }
+}
+
+impl VerifyDocsArgs {
+    pub fn run(self, ctx: &Context) -> Result<u8> {
+        let program = ctx.load()?;
+        let loaded = Loaded::read(&program)?;
+        let checks = loaded.check(&program, false)?;
+        let files: Vec<(String, Vec<sync::RegionReport>)> =
+            checks.into_iter().map(|(i, c)| (loaded.docs[i].shown.clone(), c.regions)).collect();
+
+        let root = program.root.clone();
+        let commit_exists = |c: &str| crate::runner::git::commit_exists(&root, c);
+        let path_exists = |p: &str| root.join(p).exists();
+        let oracle = rules::Oracle { commit_exists: &commit_exists, path_exists: &path_exists };
+        let docs: Vec<rules::Doc> =
+            loaded.docs.iter().map(|d| rules::Doc { path: &d.shown, text: &d.text }).collect();
+        let (findings, waived) =
+            rules::check(&program, crate::discover::FILE_NAME, &docs, loaded.evidence(), &oracle);
+
+        let verification = Verification {
+            files: &files,
+            findings: &findings,
+            waived: &waived,
+            strict: self.strict,
+            fix: format!("{} update-docs", ctx.bin_name),
+        };
+        let text = match self.format {
+            Format::Human => report::human(&verification, ctx.style),
+            Format::Json => report::json(&verification),
+            Format::Github => report::github(&verification),
+        };
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        Ok(if verification.failed() { exit::FAILED } else { exit::SUCCESS })
+    }
+}
+
+impl UpdateDocsArgs {
+    pub fn run(self, ctx: &Context) -> Result<u8> {
+        let program = ctx.load()?;
+        let loaded = Loaded::read(&program)?;
+        let checks = loaded.check(&program, self.force)?;
+        let mut out = std::io::stdout().lock();
+        let docs = &loaded.docs;
+        let hand_edited: Vec<String> = checks
+            .iter()
+            .flat_map(|(i, c)| {
+                c.regions
+                    .iter()
+                    .filter(|r| r.state == sync::RegionState::HandEdited)
+                    .map(move |r| format!("{}:{}: region `{}`", docs[*i].shown, r.begin_line, r.name))
+            })
+            .collect();
+        if !hand_edited.is_empty() && !self.force {
+            for region in &hand_edited {
+                let _ = writeln!(out, "{region} was edited by hand; not overwriting it");
+            }
+            let _ = writeln!(
+                out,
+                "nothing was written: move the edits into closeout.toml, or run `{} update-docs --force` to discard them",
+                ctx.bin_name
+            );
+            return Ok(exit::FAILED);
+        }
+        let mut written = 0;
+        for (i, check) in &checks {
+            let doc = &loaded.docs[*i];
+            if files::write(doc, &check.updated)? {
+                written += 1;
+                let changed = check.regions.iter().filter(|r| r.state != sync::RegionState::InSync).count();
+                let _ =
+                    writeln!(out, "updated {} ({changed} of {} region(s))", doc.shown, check.regions.len());
+            }
+        }
+        if written == 0 {
+            let _ = writeln!(out, "docs already in sync; nothing written");
+        }
+        Ok(exit::SUCCESS)
+    }
+}
