@@ -4,6 +4,7 @@ mod baseline;
 mod cli;
 mod config_errors;
 mod docs;
+mod docs_props;
 mod parsers;
 mod real_suites;
 mod support;

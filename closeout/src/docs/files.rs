@@ -80,3 +80,79 @@ pub fn packet_records(root: &Path) -> Result<std::collections::BTreeMap<String, 
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("closeout-files-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn keeps_permissions_and_leaves_no_temp_files() {
+        let d = dir("perm");
+        std::fs::write(d.join("plan.md"), "old").unwrap();
+        std::fs::set_permissions(d.join("plan.md"), std::fs::Permissions::from_mode(0o640)).unwrap();
+        let doc = read(&d, Path::new("plan.md")).unwrap();
+        assert!(write(&doc, "new").unwrap());
+        assert_eq!(std::fs::read_to_string(d.join("plan.md")).unwrap(), "new");
+        let mode = std::fs::metadata(d.join("plan.md")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1, "no temp file left");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn follows_symlinks_to_write_the_target() {
+        let d = dir("link");
+        std::fs::create_dir_all(d.join("real")).unwrap();
+        std::fs::write(d.join("real/plan.md"), "old").unwrap();
+        std::os::unix::fs::symlink("real/plan.md", d.join("plan.md")).unwrap();
+        let doc = read(&d, Path::new("plan.md")).unwrap();
+        write(&doc, "new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(d.join("plan.md")).unwrap().file_type().is_symlink(),
+            "the link stays a link"
+        );
+        assert_eq!(std::fs::read_to_string(d.join("real/plan.md")).unwrap(), "new");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn refuses_a_file_changed_since_it_was_read() {
+        let d = dir("race");
+        std::fs::write(d.join("plan.md"), "old").unwrap();
+        let doc = read(&d, Path::new("plan.md")).unwrap();
+        std::fs::write(d.join("plan.md"), "someone else's edit").unwrap();
+        assert!(matches!(write(&doc, "new"), Err(Error::ChangedDuringWrite { .. })));
+        assert_eq!(std::fs::read_to_string(d.join("plan.md")).unwrap(), "someone else's edit");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn unchanged_content_is_not_written() {
+        let d = dir("same");
+        std::fs::write(d.join("plan.md"), "same").unwrap();
+        std::fs::set_permissions(d.join("plan.md"), std::fs::Permissions::from_mode(0o444)).unwrap();
+        let doc = read(&d, Path::new("plan.md")).unwrap();
+        // A read-only file proves no write was attempted: writing would have replaced it.
+        let before = std::fs::metadata(d.join("plan.md")).unwrap().modified().unwrap();
+        assert!(!write(&doc, "same").unwrap());
+        assert_eq!(std::fs::metadata(d.join("plan.md")).unwrap().modified().unwrap(), before);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn rejects_non_utf8_documents() {
+        let d = dir("utf8");
+        std::fs::write(d.join("plan.md"), b"ok\n\xff").unwrap();
+        let err = read(&d, Path::new("plan.md")).unwrap_err().to_string();
+        assert!(err.contains("plan.md: not UTF-8 (invalid byte at offset 3)"), "{err}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}

@@ -61,10 +61,13 @@ pub fn find(text: &str) -> Result<Vec<Region>, Vec<MarkerError>> {
     let mut open: Option<(String, Option<String>, usize, Range<usize>)> = None;
     let mut seen_lines = std::collections::HashSet::new();
 
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+    // A byte-order mark is not part of the first line's markdown.
+    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    for (event, range) in Parser::new_ext(&text[bom..], options()).into_offset_iter() {
         if !matches!(event, Event::Html(_)) {
             continue;
         }
+        let range = range.start + bom..range.end + bom;
         // An HTML event may span several lines; each line is checked on its own.
         let mut line_no = line_of(range.start);
         while line_no <= line_starts.len() && line_starts[line_no - 1] < range.end {
@@ -260,6 +263,13 @@ mod tests {
     fn markers_in_code_are_not_markers() {
         let text = "```\n<!-- closeout:begin ledger -->\n```\n\n`<!-- closeout:end ledger -->`\n\n    <!-- closeout:begin x -->\n";
         assert_eq!(find(text).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_hide_a_fence() {
+        let text = "\u{feff}```\n<!-- closeout:begin ledger -->\n```\n\n<!-- closeout:begin ledger -->\n<!-- closeout:end ledger -->\n";
+        let regions = find(text).unwrap();
+        assert_eq!((regions.len(), regions[0].begin_line), (1, 5));
     }
 
     #[test]

@@ -296,6 +296,8 @@ struct Outline<'a> {
     codes: Vec<(usize, String)>,
     /// (offset, header, cell text, row number) of table cells.
     cells: Vec<(usize, String, String, usize)>,
+    /// Generated regions, by name, with their content's bytes.
+    regions: Vec<(String, Range<usize>)>,
 }
 
 impl<'a> Outline<'a> {
@@ -310,6 +312,11 @@ impl<'a> Outline<'a> {
             boxes: vec![],
             codes: vec![],
             cells: vec![],
+            regions: super::markers::find(text)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (r.name(), r.content))
+                .collect(),
         };
         let mut heading: Option<(HeadingLevel, usize, String)> = None;
         let mut header: Vec<String> = Vec::new();
@@ -399,12 +406,7 @@ impl<'a> Outline<'a> {
     }
 
     fn regions_named(&self, name: &str) -> Vec<Range<usize>> {
-        super::markers::find(self.text)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|r| r.name() == name)
-            .map(|r| r.content)
-            .collect()
+        self.regions.iter().filter(|(n, _)| n == name).map(|(_, r)| r.clone()).collect()
     }
 
     /// Open task boxes in a byte range, with their line and text.
