@@ -281,7 +281,11 @@ impl Program {
     }
 
     pub fn packet(&self, id: &str) -> Option<&Packet> {
-        self.packets.iter().find(|p| p.id == id)
+        match self.packets.binary_search_by(|p| p.id.as_str().cmp(id)) {
+            // Packets are usually listed in id order; fall back to a scan when not.
+            Ok(i) => Some(&self.packets[i]),
+            Err(_) => self.packets.iter().find(|p| p.id == id),
+        }
     }
 
     pub fn track(&self, id: &str) -> Option<&Track> {

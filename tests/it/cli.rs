@@ -101,3 +101,34 @@ fn missing_program_names_the_fix() {
     let out = closeout().args(["status", "--root", "nowhere"]).current_dir(&dir).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_new_program_goes_from_init_to_docs_in_sync() {
+    let repo = scratch("init-to-docs");
+    let out = closeout().args(["init", "--name", "Fresh"]).current_dir(&repo).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    // No manifest, so no gates yet: the user adds the baseline.
+    let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
+    let toml = toml.replace("tests = []", "tests = [\"smoke\"]")
+        + "\n[[gate]]\nid = \"smoke\"\nrun = \"echo all good\"\nparser = \"none\"\n";
+    std::fs::write(repo.join("closeout.toml"), toml).unwrap();
+
+    // Before any evidence, the baseline region cannot be generated: exit 2, not a pass.
+    let out = closeout().arg("verify-docs").current_dir(&repo).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("no baseline evidence"), "{}", describe(&out));
+
+    let out = closeout().arg("baseline").current_dir(&repo).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        text(&out.stdout).contains("docs: updated the baseline region of docs/closeout/plan.md"),
+        "{}",
+        describe(&out)
+    );
+    let out = closeout().arg("update-docs").current_dir(&repo).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = closeout().arg("verify-docs").current_dir(&repo).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let plan = std::fs::read_to_string(repo.join("docs/closeout/plan.md")).unwrap();
+    assert!(plan.contains("| `echo all good` | PASS (exit 0) |"), "{plan}");
+}

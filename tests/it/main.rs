@@ -3,8 +3,10 @@
 mod baseline;
 mod cli;
 mod config_errors;
+mod conformance;
 mod docs;
 mod docs_props;
+mod dogfood;
 mod parsers;
 mod real_suites;
 mod support;

@@ -48,7 +48,7 @@ impl Drift {
 /// `<br>` and hard breaks become newlines, whitespace runs become one space.
 pub fn normalize_cell(cell: &Cell) -> String {
     let mut out = String::new();
-    for piece in cell {
+    for piece in &super::render::merged(cell) {
         match piece {
             Inline::Text(t) => out.push_str(t),
             Inline::Code(c) => {

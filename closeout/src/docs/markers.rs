@@ -60,6 +60,8 @@ pub fn find(text: &str) -> Result<Vec<Region>, Vec<MarkerError>> {
     let mut regions: Vec<Region> = Vec::new();
     let mut open: Option<(String, Option<String>, usize, Range<usize>)> = None;
     let mut seen_lines = std::collections::HashSet::new();
+    let mut names: std::collections::HashMap<(String, Option<String>), usize> =
+        std::collections::HashMap::new();
 
     // A byte-order mark is not part of the first line's markdown.
     let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
@@ -123,17 +125,17 @@ pub fn find(text: &str) -> Result<Vec<Region>, Vec<MarkerError>> {
                             });
                             continue;
                         }
-                        if let Some(first) = regions.iter().find(|r| r.kind == kind && r.arg == arg) {
+                        if let Some(first) = names.get(&(kind.clone(), arg.clone())) {
                             errors.push(MarkerError {
                                 line: open_line,
                                 message: format!(
-                                    "region `{}` appears twice (first on line {}); keep one",
-                                    join(&kind, &arg),
-                                    first.begin_line
+                                    "region `{}` appears twice (first on line {first}); keep one",
+                                    join(&kind, &arg)
                                 ),
                             });
                             continue;
                         }
+                        names.insert((kind.clone(), arg.clone()), open_line);
                         regions.push(Region {
                             kind,
                             arg,

@@ -55,7 +55,7 @@ pub fn prose(s: &str) -> Cell {
 /// keep their pipes unescaped there.
 pub fn line(pieces: &Cell) -> String {
     let mut out = String::new();
-    for piece in pieces {
+    for piece in &merged(pieces) {
         match piece {
             Inline::Text(t) => out.push_str(&escape_text_keep_spaces(t)),
             Inline::Code(c) => out.push_str(&code_span_with(c, false)),
@@ -85,10 +85,24 @@ pub fn table(t: &Table) -> String {
     out.replace("|  |", "| |")
 }
 
+/// Adjacent code spans cannot be written apart in markdown (their backticks run
+/// together), so they are one span, as a markdown reader would make them.
+pub fn merged(pieces: &Cell) -> Cell {
+    let mut out: Cell = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        match (out.last_mut(), piece) {
+            (Some(Inline::Code(prev)), Inline::Code(next)) => prev.push_str(next),
+            (Some(Inline::Text(prev)), Inline::Text(next)) => prev.push_str(next),
+            _ => out.push(piece.clone()),
+        }
+    }
+    out
+}
+
 /// One cell's markdown.
 pub fn cell(pieces: &Cell) -> String {
     let mut out = String::new();
-    for piece in pieces {
+    for piece in &merged(pieces) {
         match piece {
             Inline::Text(t) => out.push_str(&escape_text_keep_spaces(t)),
             Inline::Code(c) => {

@@ -296,8 +296,9 @@ struct Outline<'a> {
     codes: Vec<(usize, String)>,
     /// (offset, header, cell text, row number) of table cells.
     cells: Vec<(usize, String, String, usize)>,
-    /// Generated regions, by name, with their content's bytes.
-    regions: Vec<(String, Range<usize>)>,
+    /// Generated regions, by name, with their content's bytes; scanned only when a rule
+    /// asks, since it costs a second parse of the document.
+    regions: std::cell::OnceCell<Vec<(String, Range<usize>)>>,
 }
 
 impl<'a> Outline<'a> {
@@ -312,11 +313,7 @@ impl<'a> Outline<'a> {
             boxes: vec![],
             codes: vec![],
             cells: vec![],
-            regions: super::markers::find(text)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|r| (r.name(), r.content))
-                .collect(),
+            regions: std::cell::OnceCell::new(),
         };
         let mut heading: Option<(HeadingLevel, usize, String)> = None;
         let mut header: Vec<String> = Vec::new();
@@ -406,7 +403,14 @@ impl<'a> Outline<'a> {
     }
 
     fn regions_named(&self, name: &str) -> Vec<Range<usize>> {
-        self.regions.iter().filter(|(n, _)| n == name).map(|(_, r)| r.clone()).collect()
+        let regions = self.regions.get_or_init(|| {
+            super::markers::find(self.text)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (r.name(), r.content))
+                .collect()
+        });
+        regions.iter().filter(|(n, _)| n == name).map(|(_, r)| r.clone()).collect()
     }
 
     /// Open task boxes in a byte range, with their line and text.
@@ -431,16 +435,16 @@ impl<'a> Outline<'a> {
             }
         }
         // A placeholder in a commit column of a row that claims DONE or APPROVED.
+        let mut claims_done = std::collections::HashSet::new();
+        for (_, _, value, row) in &self.cells {
+            if value == "DONE" || value == "APPROVED" {
+                claims_done.insert(*row);
+            }
+        }
         for (at, header, value, row) in &self.cells {
             let v = value.trim_matches('`').trim().to_lowercase();
-            let claims_done = self
-                .cells
-                .iter()
-                .any(|(_, _, other, r)| r == row && (other == "DONE" || other == "APPROVED"));
-            if header.contains("commit")
-                && claims_done
-                && ["tbd", "n/a", "todo", "pending", "-", ""].contains(&v.as_str())
-            {
+            let placeholder = ["tbd", "n/a", "todo", "pending", "-", ""].contains(&v.as_str());
+            if header.contains("commit") && placeholder && claims_done.contains(row) {
                 let line = self.line(*at);
                 if !out.iter().any(|(l, _)| *l == line) {
                     out.push((line, value.clone()));

@@ -1,0 +1,97 @@
+//! This repository certifies itself: its docs carry regions that are in sync with its
+//! closeout.toml and evidence, and a hand edit to one makes verify-docs fail with the diff
+//! and the command that fixes it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{closeout, describe, scratch, text};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
+}
+
+#[test]
+fn this_repository_docs_are_in_sync() {
+    let out = closeout().arg("verify-docs").current_dir(workspace()).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "run `cargo xtask closeout update-docs` and commit\n{}",
+        describe(&out)
+    );
+    assert!(text(&out.stdout).contains("0 drifted; 0 consistency finding(s)"), "{}", describe(&out));
+}
+
+#[test]
+fn a_hand_edit_fails_verify_docs_with_the_diff_and_the_fix() {
+    let root = workspace();
+    let copy = scratch("dogfood-hand-edit");
+    let listed = Command::new("git").args(["ls-files", "-z"]).current_dir(&root).output().unwrap();
+    for file in text(&listed.stdout).split('\0').filter(|f| !f.is_empty()) {
+        let from = root.join(file);
+        if from.is_file() {
+            let to = copy.join(file);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(&from, &to).unwrap();
+        }
+    }
+    let plan = copy.join("docs/closeout/plan.md");
+    let original = std::fs::read_to_string(&plan).unwrap();
+    assert!(original.contains("| DL-001 |"), "the plan's ledger region lists DL-001");
+    let edited = original.replacen("| LOW | closeout developers |", "| HIGH | closeout developers |", 1);
+    assert_ne!(edited, original);
+    std::fs::write(&plan, &edited).unwrap();
+
+    let out = closeout().arg("verify-docs").current_dir(&copy).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "region `ledger` was edited by hand: edit closeout.toml ([[debt]] id = \"DL-001\", key severity)"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("--- docs/closeout/plan.md (region ledger, committed)"), "{stdout}");
+    assert!(stdout.contains("+| DL-001 |"), "{stdout}");
+    assert!(stdout.contains("fix: run `closeout update-docs`"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&plan).unwrap(), edited, "verify-docs never writes");
+
+    // update-docs refuses to discard the edit; --force restores the generated table.
+    let out = closeout().arg("update-docs").current_dir(&copy).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(std::fs::read_to_string(&plan).unwrap(), edited);
+    let out = closeout().args(["update-docs", "--force"]).current_dir(&copy).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(std::fs::read_to_string(&plan).unwrap(), original);
+}
+
+#[test]
+fn github_annotations_are_capped_at_ten() {
+    let copy = scratch("dogfood-github");
+    std::fs::create_dir_all(copy.join("docs")).unwrap();
+    let mut toml = String::from("[program]\nname = \"g\"\ndocs = [\"docs/plan.md\"]\n");
+    for i in 0..14 {
+        toml.push_str(&format!("\n[[debt]]\nid = \"DL-{i:02}\"\ndescription = \"d\"\n"));
+    }
+    std::fs::write(copy.join("closeout.toml"), toml).unwrap();
+    std::fs::write(
+        copy.join("docs/plan.md"),
+        "<!-- closeout:begin ledger -->\n<!-- closeout:end ledger -->\n",
+    )
+    .unwrap();
+    let out = closeout().args(["verify-docs", "--format", "github"]).current_dir(&copy).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 11, "{stdout}");
+    assert!(
+        lines[0].starts_with("::error file=docs/plan.md,line=1::region `ledger` is out of date"),
+        "{stdout}"
+    );
+    assert!(lines[1].starts_with("::error file=closeout.toml,line="), "{stdout}");
+    assert_eq!(
+        lines[10],
+        "::error::5 more problem(s) not annotated; run `closeout verify-docs` locally to see them all"
+    );
+}
