@@ -110,7 +110,8 @@ fn a_new_program_goes_from_init_to_docs_in_sync() {
     // No manifest, so no gates yet: the user adds the baseline.
     let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
     let toml = toml.replace("tests = []", "tests = [\"smoke\"]")
-        + "\n[[gate]]\nid = \"smoke\"\nrun = \"echo all good\"\nparser = \"none\"\n";
+        + "\n[[gate]]\nid = \"smoke\"\nrun = 'printf \"test result: ok. %s passed; 0 failed; 0 ignored\\n\" \"$(cat n.txt)\"'\nparser = \"cargo\"\n";
+    std::fs::write(repo.join("n.txt"), "3").unwrap();
     std::fs::write(repo.join("closeout.toml"), toml).unwrap();
 
     // Before any evidence, the baseline region cannot be generated: exit 2, not a pass.
@@ -121,7 +122,7 @@ fn a_new_program_goes_from_init_to_docs_in_sync() {
     let out = closeout().arg("baseline").current_dir(&repo).output().unwrap();
     assert!(out.status.success(), "{}", describe(&out));
     assert!(
-        text(&out.stdout).contains("docs: updated the baseline region of docs/closeout/plan.md"),
+        text(&out.stdout).contains("docs: updated the evidence regions of docs/closeout/plan.md"),
         "{}",
         describe(&out)
     );
@@ -130,5 +131,15 @@ fn a_new_program_goes_from_init_to_docs_in_sync() {
     let out = closeout().arg("verify-docs").current_dir(&repo).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let plan = std::fs::read_to_string(repo.join("docs/closeout/plan.md")).unwrap();
-    assert!(plan.contains("| `echo all good` | PASS (exit 0) |"), "{plan}");
+    assert!(plan.contains("| PASS (exit 0) | 3 passed |"), "{plan}");
+
+    // A new run with other counts refreshes every region built from evidence, so the
+    // docs stay in sync without update-docs.
+    std::fs::write(repo.join("n.txt"), "4").unwrap();
+    let out = closeout().arg("baseline").current_dir(&repo).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = closeout().arg("verify-docs").current_dir(&repo).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let progress = std::fs::read_to_string(repo.join("docs/closeout/progress.md")).unwrap();
+    assert!(progress.contains("-> exit 0 (PASS, 4 passed)"), "{progress}");
 }

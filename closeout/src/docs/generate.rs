@@ -43,6 +43,9 @@ pub const KINDS: &[(&str, Arg, &str)] = &[
     ("traceability", Arg::None, "[[debt]] covers"),
 ];
 
+/// The kinds whose content comes from run evidence; `closeout baseline` refreshes them.
+pub const FROM_EVIDENCE: &[&str] = &["baseline", "packet-evidence", "packet-completeness"];
+
 /// The closeout.toml data behind a kind, for "edit closeout.toml (key …) instead".
 pub fn source_of(kind: &str) -> &'static str {
     KINDS.iter().find(|(k, _, _)| *k == kind).map_or("", |(_, _, s)| s)

@@ -98,8 +98,9 @@ fn heartbeat_interval() -> Duration {
     Duration::from_secs_f64(secs.clamp(0.05, 60.0))
 }
 
-/// Rewrite the `baseline` regions of the program's docs from the new evidence. Returns a
-/// line for the summary; never fails the run (the evidence is already written).
+/// Rewrite the regions generated from the evidence (`baseline`, `packet-evidence`,
+/// `packet-completeness`) from the new run. Returns a line for the summary; never fails
+/// the run (the evidence is already written).
 fn update_baseline_regions(program: &crate::model::Program, latest: &evidence::RunRecord) -> Option<String> {
     use crate::docs::{files, generate::Evidence, sync};
     let packets = files::packet_records(&program.root).unwrap_or_default();
@@ -113,19 +114,19 @@ fn update_baseline_regions(program: &crate::model::Program, latest: &evidence::R
                 continue;
             }
         };
-        match sync::check_kinds(&file.text, program, evidence, false, Some(&["baseline"])) {
+        match sync::check_kinds(&file.text, program, evidence, false, Some(crate::docs::generate::FROM_EVIDENCE)) {
             Ok(check) if check.regions.iter().any(|r| r.state == sync::RegionState::HandEdited) => notes.push(format!(
-                "docs: the baseline region of {} was edited by hand; not overwritten (run update-docs --force)",
+                "docs: an evidence region of {} was edited by hand; not overwritten (run update-docs --force)",
                 file.shown
             )),
             Ok(check) => match files::write(&file, &check.updated) {
-                Ok(true) => notes.push(format!("docs: updated the baseline region of {}", file.shown)),
+                Ok(true) => notes.push(format!("docs: updated the evidence regions of {}", file.shown)),
                 Ok(false) => {}
                 Err(e) => notes.push(format!("docs: {e}")),
             },
             Err(errors) => {
                 let first = &errors[0];
-                notes.push(format!("docs: {}:{}: {}; baseline region not updated", file.shown, first.line, first.message))
+                notes.push(format!("docs: {}:{}: {}; evidence regions not updated", file.shown, first.line, first.message))
             }
         }
     }
