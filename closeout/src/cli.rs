@@ -47,6 +47,9 @@ enum Command {
     VerifyDocs(crate::tasks::docs::VerifyDocsArgs),
     /// Regenerate the docs' regions in place from closeout.toml and the evidence
     UpdateDocs(crate::tasks::docs::UpdateDocsArgs),
+    /// Review one packet: run its tests, verify its changed files, compute its gate
+    /// checklist and verdict, and write its review block
+    Packet(crate::tasks::packet::PacketArgs),
     /// Show the packet board, open debt and the latest baseline run
     Status(crate::tasks::status::StatusArgs),
 }
@@ -98,6 +101,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
         Command::Init(args) => args.run(&ctx),
         Command::Baseline(args) => args.run(&ctx),
         Command::VerifyDocs(args) => args.run(&ctx),
+        Command::Packet(args) => args.run(&ctx),
         Command::UpdateDocs(args) => args.run(&ctx),
         Command::Status(args) => args.run(&ctx),
     };

@@ -18,7 +18,7 @@ pub enum Error {
     Write { path: PathBuf, source: io::Error },
     #[error("{} already exists; pass --force to overwrite it", path.display())]
     AlreadyExists { path: PathBuf },
-    #[error("{} is not valid evidence: {message}; delete it and run `closeout baseline` again", path.display())]
+    #[error("{} is not valid evidence: {message}; regenerate it with `closeout baseline` (or `closeout packet ID` for .closeout/packets)", path.display())]
     BadEvidence { path: PathBuf, message: String },
     #[error("{0}")]
     Usage(String),

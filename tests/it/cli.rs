@@ -122,7 +122,7 @@ fn a_new_program_goes_from_init_to_docs_in_sync() {
     let out = closeout().arg("baseline").current_dir(&repo).output().unwrap();
     assert!(out.status.success(), "{}", describe(&out));
     assert!(
-        text(&out.stdout).contains("docs: updated the evidence regions of docs/closeout/plan.md"),
+        text(&out.stdout).contains("docs: updated baseline, packet-completeness in docs/closeout/plan.md"),
         "{}",
         describe(&out)
     );

@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::evidence::{self, RunRecord};
+use crate::evidence;
+use crate::review::PacketReview;
 
 /// A document as read from disk.
 #[derive(Debug, Clone)]
@@ -63,8 +64,8 @@ pub fn write(doc: &DocFile, text: &str) -> Result<bool> {
     Ok(true)
 }
 
-/// Every packet review record under `.closeout/packets/`, by packet id.
-pub fn packet_records(root: &Path) -> Result<std::collections::BTreeMap<String, RunRecord>> {
+/// Every packet review under `.closeout/packets/`, by packet id.
+pub fn packet_records(root: &Path) -> Result<std::collections::BTreeMap<String, PacketReview>> {
     let dir = root.join(evidence::PACKETS_DIR);
     let mut out = std::collections::BTreeMap::new();
     let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(out) };
@@ -76,7 +77,14 @@ pub fn packet_records(root: &Path) -> Result<std::collections::BTreeMap<String, 
         let text =
             std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
         let id = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-        out.insert(id, RunRecord::from_json(&text, &path)?);
+        let review: PacketReview = serde_json::from_str(&text)
+            .map_err(|e| Error::BadEvidence { path: path.clone(), message: e.to_string() })?;
+        if review.schema != crate::review::SCHEMA_VERSION
+            || review.run.schema != crate::evidence::SCHEMA_VERSION
+        {
+            return Err(Error::BadEvidence { path: path.clone(), message: "unknown schema version".into() });
+        }
+        out.insert(id, review);
     }
     Ok(out)
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::render::{self, code, prose, text, Cell, Table};
 use crate::evidence::{GateRecord, Outcome, RunRecord};
 use crate::model::{Coverage, DebtStatus, Packet, PacketStatus, Program, ReviewState, TestRef};
+use crate::review::PacketReview;
 use crate::vocab::Vocab;
 
 /// The evidence regions are generated from.
@@ -14,8 +15,8 @@ use crate::vocab::Vocab;
 pub struct Evidence<'a> {
     /// `.closeout/latest.json`, the latest complete baseline run.
     pub latest: Option<&'a RunRecord>,
-    /// `.closeout/packets/<id>.json`, each packet's review run.
-    pub packets: &'a BTreeMap<String, RunRecord>,
+    /// `.closeout/packets/<id>.json`, each packet's latest review.
+    pub packets: &'a BTreeMap<String, PacketReview>,
 }
 
 /// Whether a kind takes an argument.
@@ -272,14 +273,16 @@ fn test_evidence<'a>(
             let record = evidence
                 .packets
                 .get(&packet.id)
-                .and_then(|r| r.gate(id))
+                .and_then(|r| r.run.gate(id))
                 .or_else(|| evidence.latest.and_then(|r| r.gate(id)))
                 .filter(|r| r.command == command);
             (command, record)
         }
         TestRef::Command(command) => {
-            let record =
-                evidence.packets.get(&packet.id).and_then(|r| r.gates.iter().find(|g| &g.command == command));
+            let record = evidence
+                .packets
+                .get(&packet.id)
+                .and_then(|r| r.run.gates.iter().find(|g| &g.command == command));
             (command.clone(), record)
         }
     }
@@ -312,13 +315,29 @@ pub fn p0(packet: &Packet, program: &Program, evidence: Evidence) -> Result<(), 
 }
 
 fn packet_evidence(packet: &Packet, program: &Program, evidence: Evidence) -> String {
+    let review = evidence.packets.get(&packet.id);
     let mut out = String::from("Files changed:\n");
-    if packet.files.is_empty() {
-        out.push_str("- none recorded\n");
-    }
-    for f in &packet.files {
-        let reason = f.reason.clone().unwrap_or_else(|| "<reason missing>".into());
-        out.push_str(&format!("- {}: {}\n", render::code_span_plain(&f.path), inline(&reason)));
+    match review {
+        Some(r) => {
+            if r.changed.is_empty() {
+                out.push_str(&format!("- none since `{}`\n", short(&r.base)));
+            }
+            for f in &r.changed {
+                let reason = f.reason.as_deref().map_or("<reason missing>".to_string(), inline);
+                let scope = if f.in_scope { "" } else { " (outside the packet's scope)" };
+                let reason = if f.reason.is_none() { render::escape_text(&reason) } else { reason };
+                out.push_str(&format!("- {}: {reason}{scope}\n", render::code_span_plain(&f.path)));
+            }
+        }
+        None => {
+            if packet.files.is_empty() {
+                out.push_str("- none recorded\n");
+            }
+            for f in &packet.files {
+                let reason = f.reason.as_deref().map_or(render::escape_text("<reason missing>"), inline);
+                out.push_str(&format!("- {}: {reason}\n", render::code_span_plain(&f.path)));
+            }
+        }
     }
     out.push_str("\nCommands run + exit codes:\n");
     if packet.tests.is_empty() {
@@ -346,36 +365,46 @@ fn packet_evidence(packet: &Packet, program: &Program, evidence: Evidence) -> St
         out.push_str(&format!("{}. {} -> {result}\n", n + 1, render::code_span_plain(&command)));
     }
     out.push_str("\nGate checklist:\n");
-    match p0(packet, program, evidence) {
-        Ok(()) => {
-            out.push_str("- P0: PASS (every required test passed or is a known failure on open debt)\n")
+    match review {
+        Some(r) => {
+            for (name, gate) in [("P0", &r.p0), ("P1", &r.p1), ("P2", &r.p2)] {
+                out.push_str(&format!("- {name}: {} ({})\n", gate.result, inline(&gate.reasons.join("; "))));
+            }
+            out.push_str(&format!("\nVerdict: {}\n", r.verdict));
         }
-        Err(reasons) => out.push_str(&format!("- P0: FAIL ({})\n", inline(&reasons.join("; ")))),
+        None => {
+            match p0(packet, program, evidence) {
+                Ok(()) => out
+                    .push_str("- P0: PASS (every required test passed or is a known failure on open debt)\n"),
+                Err(reasons) => out.push_str(&format!("- P0: FAIL ({})\n", inline(&reasons.join("; ")))),
+            }
+            match packet.p1 {
+                Some(j) => out.push_str(&format!(
+                    "- P1: {j} ({})\n",
+                    inline(packet.p1_reason.as_deref().unwrap_or("no reason recorded"))
+                )),
+                None => out.push_str("- P1: PENDING (record p1 and p1_reason in closeout.toml)\n"),
+            }
+            out.push_str(&format!("- P2: PENDING (run `closeout packet {}`)\n", packet.id));
+            out.push_str(&format!("\nVerdict: {}\n", packet.review));
+        }
     }
-    match packet.p1 {
-        Some(j) => out.push_str(&format!(
-            "- P1: {j} ({})\n",
-            inline(packet.p1_reason.as_deref().unwrap_or("no reason recorded"))
-        )),
-        None => out.push_str("- P1: PENDING (record p1 and p1_reason in closeout.toml)\n"),
-    }
-    let missing_reasons = packet.files.iter().filter(|f| f.reason.is_none()).count();
-    if missing_reasons > 0 {
-        out.push_str(&format!("- P2: FAIL ({missing_reasons} changed file(s) without a reason)\n"));
-    } else {
-        out.push_str("- P2: PASS (review block generated from closeout.toml and the evidence)\n");
-    }
-    out.push_str(&format!("\nVerdict: {}\n", packet.review));
     out.push_str("\nCommit:\n");
-    match &packet.commit {
-        Some(c) => out.push_str(&format!("- {}\n", render::code_span_plain(c))),
-        None => out.push_str("- none recorded\n"),
+    match (&packet.commit, review.and_then(|r| r.head.as_ref())) {
+        (Some(c), _) => out.push_str(&format!("- {}\n", render::code_span_plain(c))),
+        (None, Some(head)) => out
+            .push_str(&format!("- reviewed at {}, not yet recorded\n", render::code_span_plain(short(head)))),
+        (None, None) => out.push_str("- none recorded\n"),
     }
     out.push_str("\nResidual risk:\n");
     list(&mut out, &packet.residual_risk, "none");
     out.push_str("\nRollback:\n");
     list(&mut out, &packet.rollback, "none recorded");
     out
+}
+
+fn short(rev: &str) -> &str {
+    &rev[..rev.len().min(12)]
 }
 
 fn list(out: &mut String, items: &[String], empty: &str) {

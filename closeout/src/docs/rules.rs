@@ -95,16 +95,15 @@ pub fn check(
                     let rec = evidence
                         .packets
                         .get(id)
-                        .and_then(|r| r.gate(gate))
+                        .and_then(|r| r.run.gate(gate))
                         .or_else(|| evidence.latest.and_then(|r| r.gate(gate)))
                         .is_some_and(|g| g.exit_code.is_some() && g.command == command);
                     (command, rec)
                 }
                 TestRef::Command(c) => {
-                    let rec = evidence
-                        .packets
-                        .get(id)
-                        .is_some_and(|r| r.gates.iter().any(|g| &g.command == c && g.exit_code.is_some()));
+                    let rec = evidence.packets.get(id).is_some_and(|r| {
+                        r.run.gates.iter().any(|g| &g.command == c && g.exit_code.is_some())
+                    });
                     (c.clone(), rec)
                 }
             };

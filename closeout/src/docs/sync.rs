@@ -189,7 +189,7 @@ mod tests {
         .unwrap()
     }
 
-    fn evidence(packets: &BTreeMap<String, crate::evidence::RunRecord>) -> Evidence<'_> {
+    fn evidence(packets: &BTreeMap<String, crate::review::PacketReview>) -> Evidence<'_> {
         Evidence { latest: None, packets }
     }
 

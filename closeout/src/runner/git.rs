@@ -24,3 +24,83 @@ pub fn commit_exists(root: &Path, commit: &str) -> Option<bool> {
     let object = format!("{commit}^{{commit}}");
     Some(xshell::cmd!(sh, "git cat-file -e {object}").quiet().ignore_stderr().run().is_ok())
 }
+
+fn shell(root: &Path) -> Option<xshell::Shell> {
+    let sh = xshell::Shell::new().ok()?;
+    sh.change_dir(root);
+    Some(sh)
+}
+
+/// `git rev-parse REV`, full hash.
+pub fn rev_parse(root: &Path, rev: &str) -> Option<String> {
+    let sh = shell(root)?;
+    let object = format!("{rev}^{{commit}}");
+    xshell::cmd!(sh, "git rev-parse --verify --quiet {object}")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+/// The merge-base of HEAD with the main branch (`main`, `master`, or their origin copies).
+pub fn merge_base_with_main(root: &Path) -> Option<String> {
+    let sh = shell(root)?;
+    for branch in ["main", "master", "origin/main", "origin/master"] {
+        if let Ok(base) = xshell::cmd!(sh, "git merge-base HEAD {branch}").quiet().ignore_stderr().read() {
+            return Some(base.trim().to_string());
+        }
+    }
+    None
+}
+
+/// Files changed from `base` to HEAD, plus uncommitted and untracked (not ignored) files,
+/// sorted and unique.
+pub fn changed_files(root: &Path, base: &str) -> Result<Vec<String>, String> {
+    let sh = shell(root).ok_or("cannot start a shell for git")?;
+    let committed =
+        xshell::cmd!(sh, "git diff --name-only {base} HEAD").quiet().ignore_stderr().read().map_err(
+            |_| format!("git cannot diff `{base}` against HEAD; is `{base}` a commit of this repository?"),
+        )?;
+    let uncommitted =
+        xshell::cmd!(sh, "git diff --name-only HEAD").quiet().ignore_stderr().read().unwrap_or_default();
+    let untracked = xshell::cmd!(sh, "git ls-files --others --exclude-standard")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .unwrap_or_default();
+    let mut files: Vec<String> = committed
+        .lines()
+        .chain(uncommitted.lines())
+        .chain(untracked.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// The content of `path` at each commit that changed it on `branch`, newest first.
+pub fn file_history(root: &Path, branch: &str, path: &str, limit: usize) -> Vec<(String, String)> {
+    let Some(sh) = shell(root) else { return Vec::new() };
+    let n = limit.to_string();
+    let Ok(revs) =
+        xshell::cmd!(sh, "git log -n {n} --format=%H {branch} -- {path}").quiet().ignore_stderr().read()
+    else {
+        return Vec::new();
+    };
+    revs.lines()
+        .filter_map(|rev| {
+            let spec = format!("{rev}:{path}");
+            let text = xshell::cmd!(sh, "git show {spec}").quiet().ignore_stderr().read().ok()?;
+            Some((rev.to_string(), text))
+        })
+        .collect()
+}
+
+/// The name of the main branch, if there is one.
+pub fn main_branch(root: &Path) -> Option<String> {
+    ["main", "master"].into_iter().find(|b| rev_parse(root, b).is_some()).map(String::from)
+}

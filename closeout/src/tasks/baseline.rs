@@ -64,7 +64,8 @@ impl BaselineArgs {
         if plan.complete && !output.record.interrupted {
             let compact = output.record.compact();
             evidence::write_atomic(&program.root.join(evidence::LATEST), compact.to_json().as_bytes())?;
-            docs_note = update_baseline_regions(&program, &compact);
+            let notes = crate::tasks::docs::refresh(&program, Some(crate::docs::generate::FROM_EVIDENCE));
+            docs_note = (!notes.is_empty()).then(|| notes.join("\n"));
         }
 
         let record_path = output.run_dir.join("run.json");
@@ -96,39 +97,4 @@ fn heartbeat_interval() -> Duration {
     let secs =
         std::env::var("CLOSEOUT_HEARTBEAT_SECS").ok().and_then(|s| s.parse::<f64>().ok()).unwrap_or(60.0);
     Duration::from_secs_f64(secs.clamp(0.05, 60.0))
-}
-
-/// Rewrite the regions generated from the evidence (`baseline`, `packet-evidence`,
-/// `packet-completeness`) from the new run. Returns a line for the summary; never fails
-/// the run (the evidence is already written).
-fn update_baseline_regions(program: &crate::model::Program, latest: &evidence::RunRecord) -> Option<String> {
-    use crate::docs::{files, generate::Evidence, sync};
-    let packets = files::packet_records(&program.root).unwrap_or_default();
-    let evidence = Evidence { latest: Some(latest), packets: &packets };
-    let mut notes = Vec::new();
-    for doc in &program.docs {
-        let file = match files::read(&program.root, doc) {
-            Ok(f) => f,
-            Err(e) => {
-                notes.push(format!("docs: {e}"));
-                continue;
-            }
-        };
-        match sync::check_kinds(&file.text, program, evidence, false, Some(crate::docs::generate::FROM_EVIDENCE)) {
-            Ok(check) if check.regions.iter().any(|r| r.state == sync::RegionState::HandEdited) => notes.push(format!(
-                "docs: an evidence region of {} was edited by hand; not overwritten (run update-docs --force)",
-                file.shown
-            )),
-            Ok(check) => match files::write(&file, &check.updated) {
-                Ok(true) => notes.push(format!("docs: updated the evidence regions of {}", file.shown)),
-                Ok(false) => {}
-                Err(e) => notes.push(format!("docs: {e}")),
-            },
-            Err(errors) => {
-                let first = &errors[0];
-                notes.push(format!("docs: {}:{}: {}; evidence regions not updated", file.shown, first.line, first.message))
-            }
-        }
-    }
-    (!notes.is_empty()).then(|| notes.join("\n"))
 }

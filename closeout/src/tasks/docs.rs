@@ -40,7 +40,7 @@ pub struct UpdateDocsArgs {
 pub struct Loaded {
     pub docs: Vec<files::DocFile>,
     pub latest: Option<evidence::RunRecord>,
-    pub packets: std::collections::BTreeMap<String, evidence::RunRecord>,
+    pub packets: std::collections::BTreeMap<String, crate::review::PacketReview>,
 }
 
 impl Loaded {
@@ -165,4 +165,58 @@ impl UpdateDocsArgs {
         }
         Ok(exit::SUCCESS)
     }
+}
+
+/// Rewrite the regions of `kinds` (all when `None`) in every doc from the current data and
+/// evidence, leaving hand-edited regions alone. Returns one line per doc changed or
+/// skipped; never fails, since it runs after the real work is recorded.
+pub fn refresh(program: &Program, kinds: Option<&[&str]>) -> Vec<String> {
+    let loaded = match Loaded::read(program) {
+        Ok(l) => l,
+        Err(e) => return vec![format!("docs: {e}")],
+    };
+    let mut notes = Vec::new();
+    for doc in &loaded.docs {
+        match sync::check_kinds(&doc.text, program, loaded.evidence(), false, kinds) {
+            Ok(check) => {
+                let hand: Vec<&str> = check
+                    .regions
+                    .iter()
+                    .filter(|r| r.state == sync::RegionState::HandEdited)
+                    .map(|r| r.name.as_str())
+                    .collect();
+                if !hand.is_empty() {
+                    notes.push(format!(
+                        "docs: {} region(s) {} of {} were edited by hand; not overwritten (update-docs --force)",
+                        hand.len(),
+                        hand.join(", "),
+                        doc.shown
+                    ));
+                }
+                match files::write(doc, &check.updated) {
+                    Ok(true) => {
+                        let changed: Vec<&str> = check
+                            .regions
+                            .iter()
+                            .filter(|r| {
+                                !matches!(r.state, sync::RegionState::InSync | sync::RegionState::HandEdited)
+                            })
+                            .map(|r| r.name.as_str())
+                            .collect();
+                        notes.push(format!("docs: updated {} in {}", changed.join(", "), doc.shown));
+                    }
+                    Ok(false) => {}
+                    Err(e) => notes.push(format!("docs: {e}")),
+                }
+            }
+            Err(errors) => {
+                let first = &errors[0];
+                notes.push(format!(
+                    "docs: {}:{}: {}; regions not updated",
+                    doc.shown, first.line, first.message
+                ))
+            }
+        }
+    }
+    notes
 }

@@ -1,0 +1,238 @@
+//! `closeout packet ID`: run one packet's review — its required tests through the
+//! baseline runner, changed-file verification against its scope, the gate checklist and
+//! the verdict — and write the review block into its `packet-evidence:ID` region.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use globset::{Glob, GlobSetBuilder};
+
+use crate::cli::Context;
+use crate::docs::files;
+use crate::edit::{self, Value};
+use crate::error::{Error, Result};
+use crate::evidence;
+use crate::exit;
+use crate::model::{Packet, Program, ReviewState, TestRef};
+use crate::report::baseline::Live;
+use crate::review::{self, PacketReview};
+use crate::runner::{self, git, Cancel, Plan, PlannedGate, SignalGuard};
+
+#[derive(Debug, clap::Args)]
+pub struct PacketArgs {
+    /// The packet's id, as in closeout.toml
+    id: String,
+    /// Take changed files from this revision to HEAD (default: the previous packet's
+    /// commit, else the merge-base with the main branch)
+    #[arg(long, value_name = "REV")]
+    base: Option<String>,
+    /// After an APPROVED verdict, set the packet's status, review and commit in closeout.toml
+    #[arg(long)]
+    record: bool,
+    /// Tests run at once (default: [run].jobs)
+    #[arg(short, long)]
+    jobs: Option<usize>,
+}
+
+impl PacketArgs {
+    pub fn run(self, ctx: &Context) -> Result<u8> {
+        let program = ctx.load()?;
+        let Some(packet) = program.packet(&self.id).cloned() else {
+            let ids: Vec<&str> = program.packets.iter().map(|p| p.id.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "no [[packet]] with id `{}` in closeout.toml; packets: {}",
+                self.id,
+                ids.join(", ")
+            )));
+        };
+        let root = program.root.clone();
+        let base = match &self.base {
+            Some(rev) => git::rev_parse(&root, rev)
+                .ok_or_else(|| Error::Usage(format!("--base `{rev}` is not a commit of this repository")))?,
+            None => default_base(&program, &packet).ok_or_else(|| {
+                Error::Usage(format!(
+                    "cannot tell which files packet {} changed: no earlier packet has a commit and there is no main branch to diff against; pass --base REV",
+                    packet.id
+                ))
+            })?,
+        };
+        let changed: Vec<String> = git::changed_files(&root, &base)
+            .map_err(Error::Usage)?
+            .into_iter()
+            .filter(|f| !f.starts_with(".closeout/"))
+            .collect();
+        let scope = scope_matcher(&packet)?;
+
+        // Regions other than this packet's own block must be in sync for P2.
+        let docs_drift = docs_drift(&program, &packet)?;
+
+        let plan = test_plan(&program, &packet, self.jobs);
+        let cancel = Arc::new(Cancel::default());
+        let guard = SignalGuard::install(cancel.clone())
+            .map_err(|e| Error::Usage(format!("cannot install the Ctrl-C handler: {e}")))?;
+        let live = Live::new(plan.gates.len(), std::io::stderr().is_terminal(), ctx.style);
+        let heartbeat = live.heartbeat(Duration::from_secs(60));
+        let output = runner::execute(&program, &plan, &cancel, live.as_ref());
+        drop(heartbeat);
+        live.finish();
+        drop(guard);
+        let output = output?;
+        if output.record.interrupted {
+            return Ok(exit::INTERRUPTED);
+        }
+
+        let head = git::rev_parse(&root, "HEAD");
+        let in_scope = |p: &str| scope.is_match(p);
+        let inputs = review::Inputs {
+            run: output.record.compact(),
+            base,
+            head: head.clone(),
+            changed: &changed,
+            in_scope: &in_scope,
+            docs_drift: &docs_drift,
+        };
+        let review = review::review(&packet, &program, inputs);
+        let path = root.join(evidence::PACKETS_DIR).join(format!("{}.json", packet.id));
+        let json = serde_json::to_string_pretty(&review).expect("reviews serialize") + "\n";
+        evidence::write_atomic(&path, json.as_bytes())?;
+
+        let mut out = std::io::stdout().lock();
+        let mut notes = Vec::new();
+        let mut program = program;
+        if self.record && review.verdict == ReviewState::Approved {
+            let commit = head.as_deref().map(|h| h[..h.len().min(8)].to_string()).unwrap_or_default();
+            program = record(&program, &packet.id, &commit)?;
+            notes.push(format!(
+                "recorded packet {}: status DONE, review APPROVED, commit {commit}",
+                packet.id
+            ));
+            notes.extend(crate::tasks::docs::refresh(&program, None));
+        } else {
+            if self.record {
+                notes.push(format!("not recorded: the verdict is {}, not APPROVED", review.verdict));
+            }
+            notes.extend(crate::tasks::docs::refresh(&program, Some(crate::docs::generate::FROM_EVIDENCE)));
+        }
+        let _ = out.write_all(render(&program, &packet, &review).as_bytes());
+        for note in notes {
+            let _ = writeln!(out, "{note}");
+        }
+        let _ = writeln!(out, "evidence: {}", path.strip_prefix(&root).unwrap_or(&path).display());
+        Ok(if review.verdict == ReviewState::Approved { exit::SUCCESS } else { exit::FAILED })
+    }
+}
+
+/// The previous packet's commit (in closeout.toml order), else the merge-base with main.
+fn default_base(program: &Program, packet: &Packet) -> Option<String> {
+    let index = program.packets.iter().position(|p| p.id == packet.id)?;
+    program.packets[..index]
+        .iter()
+        .rev()
+        .filter_map(|p| p.commit.as_deref())
+        .find_map(|c| git::rev_parse(&program.root, c))
+        .or_else(|| git::merge_base_with_main(&program.root))
+}
+
+fn scope_matcher(packet: &Packet) -> Result<globset::GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in &packet.scope {
+        // A scope entry may carry a note after the path: "plan.md (appendix updates)".
+        let glob = pattern.split(" (").next().unwrap_or(pattern).trim().trim_matches('`');
+        let glob = Glob::new(glob).map_err(|e| {
+            Error::Usage(format!("packet {} scope `{pattern}` is not a valid glob: {e}", packet.id))
+        })?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| Error::Usage(format!("packet {} scope: {e}", packet.id)))
+}
+
+fn docs_drift(program: &Program, packet: &Packet) -> Result<Vec<String>> {
+    if program.docs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let loaded = crate::tasks::docs::Loaded::read(program)?;
+    let own = format!("packet-evidence:{}", packet.id);
+    let mut drift = Vec::new();
+    for (i, check) in loaded.check(program, false)? {
+        for r in check.regions {
+            if r.name != own
+                && !matches!(
+                    r.state,
+                    crate::docs::sync::RegionState::InSync | crate::docs::sync::RegionState::FormattingOnly
+                )
+            {
+                drift.push(format!("`{}` in {}", r.name, loaded.docs[i].shown));
+            }
+        }
+    }
+    Ok(drift)
+}
+
+/// The packet's tests as gates: a gate id runs that gate as configured; a command runs
+/// with the program's defaults.
+fn test_plan(program: &Program, packet: &Packet, jobs: Option<usize>) -> Plan {
+    let gates: Vec<PlannedGate> = packet
+        .tests
+        .iter()
+        .enumerate()
+        .map(|(n, test)| match test {
+            TestRef::Gate(id) => {
+                let g = program.gate(id).expect("validated reference");
+                PlannedGate {
+                    id: g.id.clone(),
+                    command: g.run.clone(),
+                    timeout: g.timeout.unwrap_or(program.run.timeout),
+                    parser: g.parser,
+                    exclusive: g.exclusive.clone(),
+                    known_failure: g.known_failure.clone(),
+                    predicted: None,
+                }
+            }
+            TestRef::Command(command) => PlannedGate {
+                id: format!("test-{}", n + 1),
+                command: command.clone(),
+                timeout: program.run.timeout,
+                parser: crate::model::ParserKind::Auto,
+                exclusive: None,
+                known_failure: None,
+                predicted: None,
+            },
+        })
+        .collect();
+    let jobs = runner::effective_jobs(jobs.unwrap_or(program.run.jobs));
+    Plan {
+        order: (0..gates.len()).collect(),
+        gates,
+        jobs,
+        grace: program.run.grace,
+        predicted_makespan: Duration::ZERO,
+        complete: false,
+    }
+}
+
+/// Set status DONE, review APPROVED and the commit in closeout.toml, keeping its comments.
+fn record(program: &Program, id: &str, commit: &str) -> Result<Program> {
+    let file = files::read(&program.root, std::path::Path::new(crate::discover::FILE_NAME))?;
+    let text = edit::set(
+        &file.text,
+        "packet",
+        id,
+        &[
+            ("status", Value::Str("DONE".into())),
+            ("review", Value::Str("APPROVED".into())),
+            ("commit", Value::Str(commit.into())),
+        ],
+    )?;
+    let updated = edit::validate(&text, &program.root)?;
+    files::write(&file, &text)?;
+    Ok(updated)
+}
+
+fn render(program: &Program, packet: &Packet, review: &PacketReview) -> String {
+    let packets = std::collections::BTreeMap::from([(packet.id.clone(), review.clone())]);
+    let evidence = crate::docs::generate::Evidence { latest: None, packets: &packets };
+    let block = crate::docs::generate::generate("packet-evidence", Some(&packet.id), program, evidence)
+        .unwrap_or_default();
+    format!("Packet {}: {}\n{block}\n", packet.id, packet.title)
+}
