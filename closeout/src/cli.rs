@@ -50,6 +50,9 @@ enum Command {
     /// Review one packet: run its tests, verify its changed files, compute its gate
     /// checklist and verdict, and write its review block
     Packet(crate::tasks::packet::PacketArgs),
+    /// List the debt ledger (pre-release blockers first), check it, or add, resolve and
+    /// reopen items
+    Ledger(crate::tasks::ledger::LedgerArgs),
     /// Show the packet board, open debt and the latest baseline run
     Status(crate::tasks::status::StatusArgs),
 }
@@ -102,6 +105,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
         Command::Baseline(args) => args.run(&ctx),
         Command::VerifyDocs(args) => args.run(&ctx),
         Command::Packet(args) => args.run(&ctx),
+        Command::Ledger(args) => args.run(&ctx),
         Command::UpdateDocs(args) => args.run(&ctx),
         Command::Status(args) => args.run(&ctx),
     };

@@ -7,6 +7,7 @@ mod conformance;
 mod docs;
 mod docs_props;
 mod dogfood;
+mod ledger;
 mod parsers;
 mod real_suites;
 mod support;

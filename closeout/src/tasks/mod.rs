@@ -3,5 +3,6 @@
 pub mod baseline;
 pub mod docs;
 pub mod init;
+pub mod ledger;
 pub mod packet;
 pub mod status;

@@ -1,0 +1,257 @@
+//! `closeout ledger`: list the debt (pre-release blockers first), check it, and add,
+//! resolve or reopen items in closeout.toml (keeping its comments), then regenerate the
+//! `ledger`, `blockers` and `traceability` regions.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::Context;
+use crate::docs::files;
+use crate::edit::{self, Value};
+use crate::error::{Error, Result};
+use crate::exit;
+use crate::model::{DebtStatus, Program, Severity};
+use crate::report::table;
+use crate::vocab::Vocab;
+
+const REGIONS: &[&str] = &["ledger", "blockers", "traceability"];
+
+#[derive(Debug, clap::Args)]
+pub struct LedgerArgs {
+    /// Fail when an open item lacks an owner, milestone or severity, or evidence and the
+    /// ledger disagree about known failures
+    #[arg(long)]
+    check: bool,
+    #[command(subcommand)]
+    action: Option<Action>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Action {
+    /// Add a debt item
+    Add {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        description: String,
+        #[arg(long, value_parser = parse_severity)]
+        severity: String,
+        #[arg(long)]
+        owner: String,
+        #[arg(long)]
+        milestone: String,
+        #[arg(long)]
+        source: Option<String>,
+        /// The item blocks the release while open
+        #[arg(long)]
+        blocks_release: bool,
+        /// What it covers: `track:ID` or `packet:ID` (repeatable)
+        #[arg(long, value_name = "TARGET")]
+        covers: Vec<String>,
+    },
+    /// Mark an item resolved, saying how
+    Resolve {
+        id: String,
+        #[arg(long)]
+        resolution: String,
+    },
+    /// Mark a resolved item open again
+    Reopen { id: String },
+}
+
+fn parse_severity(s: &str) -> std::result::Result<String, String> {
+    Severity::parse(s)
+        .map(|v| v.as_str().to_string())
+        .ok_or_else(|| format!("expected one of {}", Severity::expected()))
+}
+
+impl LedgerArgs {
+    pub fn run(self, ctx: &Context) -> Result<u8> {
+        let program = ctx.load()?;
+        let mut out = std::io::stdout().lock();
+        match self.action {
+            None if self.check => {
+                let problems = check(&program)?;
+                for p in &problems {
+                    let _ = writeln!(out, "{p}");
+                }
+                let _ = writeln!(
+                    out,
+                    "ledger check: {} problem(s) in {} item(s)",
+                    problems.len(),
+                    program.debts.len()
+                );
+                Ok(if problems.is_empty() { exit::SUCCESS } else { exit::FAILED })
+            }
+            None => {
+                let _ = out.write_all(list(&program).as_bytes());
+                Ok(exit::SUCCESS)
+            }
+            Some(action) => {
+                let (text_of, message) = edit_for(&program, action)?;
+                let file = files::read(&program.root, Path::new(crate::discover::FILE_NAME))?;
+                let text = text_of(&file.text)?;
+                let updated = edit::validate(&text, &program.root)?;
+                files::write(&file, &text)?;
+                let _ = writeln!(out, "{message}");
+                for note in crate::tasks::docs::refresh(&updated, Some(REGIONS)) {
+                    let _ = writeln!(out, "{note}");
+                }
+                Ok(exit::SUCCESS)
+            }
+        }
+    }
+}
+
+type Edit = Box<dyn Fn(&str) -> Result<String>>;
+
+fn edit_for(program: &Program, action: Action) -> Result<(Edit, String)> {
+    let known = |id: &str| {
+        program.debt(id).ok_or_else(|| {
+            let ids: Vec<&str> = program.debts.iter().map(|d| d.id.as_str()).collect();
+            Error::Usage(format!("no [[debt]] with id `{id}` in closeout.toml; debt: {}", ids.join(", ")))
+        })
+    };
+    Ok(match action {
+        Action::Add { id, description, severity, owner, milestone, source, blocks_release, covers } => {
+            if program.debt(&id).is_some() {
+                return Err(Error::Usage(format!("[[debt]] `{id}` already exists; pick another id")));
+            }
+            let mut fields = vec![
+                ("id", Value::Str(id.clone())),
+                ("description", Value::Str(description)),
+                ("severity", Value::Str(severity)),
+                ("owner", Value::Str(owner)),
+                ("milestone", Value::Str(milestone)),
+            ];
+            if let Some(s) = source {
+                fields.push(("source", Value::Str(s)));
+            }
+            if blocks_release {
+                fields.push(("blocks_release", Value::Bool(true)));
+            }
+            let message = format!("added {id}");
+            let edit: Edit = Box::new(move |text| {
+                let text = edit::append(text, "debt", &fields)?;
+                if covers.is_empty() {
+                    return Ok(text);
+                }
+                let mut doc: toml_edit::DocumentMut =
+                    text.parse().map_err(|e| Error::Usage(format!("{e}")))?;
+                let last = doc["debt"]
+                    .as_array_of_tables_mut()
+                    .and_then(|a| a.iter_mut().last())
+                    .expect("just appended");
+                last["covers"] =
+                    toml_edit::value(covers.iter().map(String::as_str).collect::<toml_edit::Array>());
+                Ok(doc.to_string())
+            });
+            (edit, message)
+        }
+        Action::Resolve { id, resolution } => {
+            known(&id)?;
+            if resolution.trim().is_empty() {
+                return Err(Error::Usage("--resolution must say how the item was resolved".into()));
+            }
+            let message = format!("resolved {id}: {resolution}");
+            let edit: Edit = Box::new(move |text| {
+                edit::set(
+                    text,
+                    "debt",
+                    &id,
+                    &[
+                        ("status", Value::Str("resolved".into())),
+                        ("resolution", Value::Str(resolution.clone())),
+                    ],
+                )
+            });
+            (edit, message)
+        }
+        Action::Reopen { id } => {
+            let debt = known(&id)?;
+            if debt.status == DebtStatus::Open {
+                return Err(Error::Usage(format!("{id} is already open")));
+            }
+            let message = format!("reopened {id}");
+            let edit: Edit = Box::new(move |text| {
+                edit::set(
+                    text,
+                    "debt",
+                    &id,
+                    &[("status", Value::Str("open".into())), ("resolution", Value::Remove)],
+                )
+            });
+            (edit, message)
+        }
+    })
+}
+
+/// The debt: open pre-release blockers first, then the other open items, then resolved.
+pub fn list(program: &Program) -> String {
+    let mut items: Vec<_> = program.debts.iter().collect();
+    items.sort_by_key(|d| (d.status == DebtStatus::Resolved, !d.is_release_blocker()));
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|d| {
+            let state = match (d.status, d.is_release_blocker()) {
+                (DebtStatus::Resolved, _) => "resolved".to_string(),
+                (_, true) => "BLOCKER".to_string(),
+                _ => "open".to_string(),
+            };
+            vec![
+                d.id.clone(),
+                state,
+                d.severity.map_or("-".into(), |s| s.to_string()),
+                d.owner.clone().unwrap_or_else(|| "-".into()),
+                d.milestone.clone().unwrap_or_else(|| "-".into()),
+                d.description.clone(),
+            ]
+        })
+        .collect();
+    let mut out = table::render(&["ID", "State", "Severity", "Owner", "Milestone", "Description"], &rows);
+    let open = program.debts.iter().filter(|d| d.status == DebtStatus::Open).count();
+    let blockers = program.debts.iter().filter(|d| d.is_release_blocker()).count();
+    out.push_str(&format!(
+        "{} item(s): {open} open, {blockers} pre-release blocker(s)\n",
+        program.debts.len()
+    ));
+    out
+}
+
+/// The ledger's own consistency and its agreement with the latest evidence.
+pub fn check(program: &Program) -> Result<Vec<String>> {
+    let latest = crate::evidence::read_latest(&program.root)?;
+    let mut problems = Vec::new();
+    for d in program.debts.iter().filter(|d| d.status == DebtStatus::Open) {
+        for (key, missing) in [
+            ("owner", d.owner.is_none()),
+            ("milestone", d.milestone.is_none()),
+            ("severity", d.severity.is_none()),
+        ] {
+            if missing {
+                problems.push(format!("closeout.toml:{}: open debt {} has no {key}", d.line, d.id));
+            }
+        }
+    }
+    if let Some(run) = &latest {
+        for g in &run.gates {
+            let Some(id) = &g.known_failure else { continue };
+            let resolved = program.debt(id).is_some_and(|d| d.status == DebtStatus::Resolved);
+            if resolved && !g.outcome.passed() {
+                problems.push(format!(
+                    "{}: gate `{}` fails ({}) as a known failure of {id}, but {id} is resolved; reopen it or fix the gate",
+                    crate::evidence::LATEST,
+                    g.id,
+                    g.outcome
+                ));
+            } else if resolved {
+                problems.push(format!(
+                    "{}: the evidence records known failure {id} for gate `{}`, but {id} is resolved; remove known_failure from the gate and run the baseline",
+                    crate::evidence::LATEST,
+                    g.id
+                ));
+            }
+        }
+    }
+    Ok(problems)
+}
