@@ -117,7 +117,7 @@ fn main() {
     let program = pulse_program();
     let latest = passing_run(&program);
     let packets = BTreeMap::new();
-    let evidence = Evidence { latest: Some(&latest), packets: &packets };
+    let evidence = Evidence::new(Some(&latest), &packets);
     println!(
         "verify-docs engine benchmarks ({} cores)\n",
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -185,7 +185,7 @@ fn main() {
         let generated =
             closeout::config::parse(&toml, Path::new("closeout.toml"), Path::new("/g"), &|_| true).unwrap();
         let latest = passing_run(&generated);
-        let evidence = Evidence { latest: Some(&latest), packets: &packets };
+        let evidence = Evidence::new(Some(&latest), &packets);
         let synced = sync::check(&doc, &generated, evidence, false).expect("valid").updated;
         let rounds = [21, 11, 5][[1, 10, 50].iter().position(|&m| m == mb).unwrap()];
         let time = median(rounds, || {

@@ -53,6 +53,8 @@ enum Command {
     /// List the debt ledger (pre-release blockers first), check it, or add, resolve and
     /// reopen items
     Ledger(crate::tasks::ledger::LedgerArgs),
+    /// Compute GO / GO with conditions / NO-GO from the evidence and write it
+    Verdict(crate::tasks::verdict::VerdictArgs),
     /// Show the packet board, open debt and the latest baseline run
     Status(crate::tasks::status::StatusArgs),
 }
@@ -106,6 +108,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
         Command::VerifyDocs(args) => args.run(&ctx),
         Command::Packet(args) => args.run(&ctx),
         Command::Ledger(args) => args.run(&ctx),
+        Command::Verdict(args) => args.run(&ctx),
         Command::UpdateDocs(args) => args.run(&ctx),
         Command::Status(args) => args.run(&ctx),
     };

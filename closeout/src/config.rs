@@ -75,8 +75,9 @@ const PATHS_KEYS: &[&str] = &["moved", "removed"];
 const WAIVER_KEYS: &[&str] = &["rule", "subject", "reason"];
 const FILE_KEYS: &[&str] = &["path", "reason"];
 const PROGRAM_KEYS: &[&str] = &["name", "docs"];
-const RUN_KEYS: &[&str] = &["jobs", "timeout", "grace"];
-const GATE_KEYS: &[&str] = &["id", "run", "timeout", "parser", "exclusive", "known_failure"];
+const RUN_KEYS: &[&str] = &["jobs", "timeout", "grace", "reference"];
+const GATE_KEYS: &[&str] =
+    &["id", "run", "timeout", "parser", "exclusive", "known_failure", "tolerance", "count_decrease_reason"];
 const TRACK_KEYS: &[&str] = &[
     "id",
     "name",
@@ -193,6 +194,12 @@ impl<'t> Cx<'t> {
             if let Some(g) = self.duration(&item, "grace", true) {
                 run.grace = g;
             }
+            if let Some((path, span)) = self.string_spanned(&item, "reference") {
+                if !exists(Path::new(&path)) {
+                    self.error(span, format!("reference run `{path}` does not exist; commit the accepted run record there (a copy of .closeout/latest.json) or remove [run].reference"));
+                }
+                run.reference = Some(path);
+            }
         }
 
         let mut refs: Vec<(&'static str, Reference)> = Vec::new();
@@ -208,6 +215,22 @@ impl<'t> Cx<'t> {
                 let parser = self.vocab(&item, "parser").unwrap_or(ParserKind::Auto);
                 let exclusive = self.string(&item, "exclusive", false);
                 let known_failure = self.string_spanned(&item, "known_failure");
+                let tolerance = self.string_spanned(&item, "tolerance").and_then(|(t, span)| {
+                    match t.strip_suffix('%').and_then(|n| n.trim().parse::<u32>().ok()) {
+                        Some(n) => Some(n),
+                        None => {
+                            self.error(
+                                span,
+                                format!(
+                                    "invalid `tolerance` `{t}` in {}; write a percentage like \"30%\"",
+                                    item.name
+                                ),
+                            );
+                            None
+                        }
+                    }
+                });
+                let count_decrease_reason = self.string(&item, "count_decrease_reason", false);
                 if let Some((value, span)) = &known_failure {
                     refs.push((
                         "debt",
@@ -221,6 +244,8 @@ impl<'t> Cx<'t> {
                     parser,
                     exclusive,
                     known_failure: known_failure.map(|(v, _)| v),
+                    tolerance,
+                    count_decrease_reason,
                     line: self.line(&item.span),
                 })
             })

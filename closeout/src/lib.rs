@@ -17,11 +17,13 @@ pub mod exit;
 pub mod init;
 pub mod model;
 pub mod parse;
+pub mod perf;
 pub mod report;
 pub mod review;
 pub mod runner;
 pub mod schedule;
 pub mod tasks;
+pub mod verdict;
 pub mod vocab;
 
 pub use error::{Error, Result};

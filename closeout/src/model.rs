@@ -93,6 +93,7 @@ pub const RULES: &[&str] = &[
     "coverage-mismatch",
     "debt-incomplete",
     "missing-path",
+    "verdict-current",
 ];
 
 /// A whole program, as loaded from one `closeout.toml`.
@@ -136,11 +137,18 @@ pub struct RunSettings {
     pub jobs: usize,
     pub timeout: Duration,
     pub grace: Duration,
+    /// A committed run record accepted as the performance reference.
+    pub reference: Option<String>,
 }
 
 impl Default for RunSettings {
     fn default() -> Self {
-        RunSettings { jobs: 0, timeout: Duration::from_secs(20 * 60), grace: Duration::from_secs(10) }
+        RunSettings {
+            jobs: 0,
+            timeout: Duration::from_secs(20 * 60),
+            grace: Duration::from_secs(10),
+            reference: None,
+        }
     }
 }
 
@@ -153,6 +161,10 @@ pub struct Gate {
     pub parser: ParserKind,
     pub exclusive: Option<String>,
     pub known_failure: Option<String>,
+    /// Allowed slowdown against the reference run, in percent.
+    pub tolerance: Option<u32>,
+    /// Why a lower test count than the reference's is intended.
+    pub count_decrease_reason: Option<String>,
     /// 1-based line of the gate's `[[gate]]` header.
     pub line: usize,
 }

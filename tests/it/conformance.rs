@@ -39,7 +39,7 @@ fn findings(corpus: &Path, plan: &str, progress: &str) -> Vec<Finding> {
     let progress_text = std::fs::read_to_string(corpus.join(progress)).unwrap();
     let docs = [Doc { path: "plan.md", text: &plan_text }, Doc { path: "progress.md", text: &progress_text }];
     let packets = BTreeMap::new();
-    let evidence = Evidence { latest: None, packets: &packets };
+    let evidence = Evidence::new(None, &packets);
     let commit_exists = |c: &str| Some(KNOWN_COMMITS.contains(&c));
     // The Pulse source tree is not here; every path counts as present so that only
     // document-level contradictions are asserted.

@@ -170,7 +170,7 @@ proptest! {
     fn update_is_clean_idempotent_and_keeps_outside_bytes(doc in document()) {
         let program = program();
         let packets = BTreeMap::new();
-        let evidence = Evidence { latest: None, packets: &packets };
+        let evidence = Evidence::new(None, &packets);
         let Ok(first) = sync::check(&doc, &program, evidence, false) else {
             // Only well-formed markers are generated, so a failure here is a bug.
             return Err(TestCaseError::fail(format!("check failed on:\n{doc:?}")));
@@ -189,7 +189,7 @@ proptest! {
     fn arbitrary_text_never_panics(text in "(<!-- closeout:(begin|end) [a-z:0-9-]{0,12}( checksum=[0-9a-f]{0,6})? -->\n|[a-z |`\n#-]{0,20}|```\n){0,12}") {
         let program = program();
         let packets = BTreeMap::new();
-        let evidence = Evidence { latest: None, packets: &packets };
+        let evidence = Evidence::new(None, &packets);
         if let Ok(check) = sync::check(&text, &program, evidence, false) {
             let again = sync::check(&check.updated, &program, evidence, false).unwrap();
             prop_assert_eq!(again.updated, check.updated);

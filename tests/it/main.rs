@@ -10,5 +10,6 @@ mod dogfood;
 mod ledger;
 mod parsers;
 mod real_suites;
+mod scenarios;
 mod support;
 mod tidy;

@@ -8,6 +8,7 @@ use super::render::{self, code, prose, text, Cell, Table};
 use crate::evidence::{GateRecord, Outcome, RunRecord};
 use crate::model::{Coverage, DebtStatus, Packet, PacketStatus, Program, ReviewState, TestRef};
 use crate::review::PacketReview;
+use crate::verdict::Verdict;
 use crate::vocab::Vocab;
 
 /// The evidence regions are generated from.
@@ -17,6 +18,17 @@ pub struct Evidence<'a> {
     pub latest: Option<&'a RunRecord>,
     /// `.closeout/packets/<id>.json`, each packet's latest review.
     pub packets: &'a BTreeMap<String, PacketReview>,
+    /// The performance reference run, if there is one.
+    pub reference: Option<&'a RunRecord>,
+    /// `.closeout/verdict.json`, from `closeout verdict`.
+    pub verdict: Option<&'a Verdict>,
+}
+
+impl<'a> Evidence<'a> {
+    /// Evidence with a latest run and packet reviews only.
+    pub fn new(latest: Option<&'a RunRecord>, packets: &'a BTreeMap<String, PacketReview>) -> Evidence<'a> {
+        Evidence { latest, packets, reference: None, verdict: None }
+    }
 }
 
 /// Whether a kind takes an argument.
@@ -42,10 +54,12 @@ pub const KINDS: &[(&str, Arg, &str)] = &[
     ("ledger", Arg::None, "[[debt]]"),
     ("blockers", Arg::None, "[[debt]] blocks_release, milestone, status"),
     ("traceability", Arg::None, "[[debt]] covers"),
+    ("perf", Arg::None, "[[gate]] tolerance, count_decrease_reason, [run] reference and the evidence"),
+    ("verdict", Arg::None, ".closeout/verdict.json, written by `closeout verdict`"),
 ];
 
 /// The kinds whose content comes from run evidence; `closeout baseline` refreshes them.
-pub const FROM_EVIDENCE: &[&str] = &["baseline", "packet-evidence", "packet-completeness"];
+pub const FROM_EVIDENCE: &[&str] = &["baseline", "packet-evidence", "packet-completeness", "perf"];
 
 /// The closeout.toml data behind a kind, for "edit closeout.toml (key …) instead".
 pub fn source_of(kind: &str) -> &'static str {
@@ -170,6 +184,8 @@ pub fn generate(
         "ledger" => ledger(program),
         "blockers" => blockers(program),
         "traceability" => traceability(program),
+        "perf" => perf(program, evidence)?,
+        "verdict" => verdict(program, evidence)?,
         _ => unreachable!("check_name knows every kind"),
     };
     Ok(render::block(&body))
@@ -641,4 +657,109 @@ fn traceability(program: &Program) -> String {
         out.push_str("No deferred tracks or residual risks to trace.\n");
     }
     out
+}
+
+/// Why the recorded verdict does not describe the latest run, if it does not.
+pub fn stale_verdict(evidence: Evidence) -> Option<String> {
+    let latest = evidence.latest.map(|r| r.run_id.as_str());
+    match evidence.verdict {
+        None => {
+            Some(format!("No verdict yet: run `closeout verdict` ({} does not exist).", crate::verdict::FILE))
+        }
+        Some(v) if v.run_id.as_deref() != latest => Some(format!(
+            "The verdict in {} was computed from run {}, but the latest run is {}: run `closeout verdict`.",
+            crate::verdict::FILE,
+            v.run_id.as_deref().unwrap_or("none"),
+            latest.unwrap_or("none")
+        )),
+        Some(_) => None,
+    }
+}
+
+fn perf(program: &Program, evidence: Evidence) -> Result<String, String> {
+    let Some(now) = evidence.latest else {
+        return Err(format!(
+            "no baseline evidence: {} does not exist; run `closeout baseline`",
+            crate::evidence::LATEST
+        ));
+    };
+    let rows = crate::perf::envelope(program, now, evidence.reference);
+    let ms = |v: u64| crate::duration::human(std::time::Duration::from_millis(v));
+    let cells = rows
+        .iter()
+        .map(|r| {
+            vec![
+                text(r.gate.clone()),
+                text(ms(r.now_ms)),
+                text(r.reference_ms.map_or("none".into(), ms)),
+                text(r.change_pct.map_or("-".into(), |p| format!("{p:+.0}%"))),
+                text(format!("{}%", r.tolerance_pct)),
+                text(r.count_now.map_or("-".into(), |n| n.to_string())),
+                text(r.count_reference.map_or("-".into(), |n| n.to_string())),
+                text(r.regression.clone().unwrap_or_else(|| "no".into())),
+            ]
+        })
+        .collect();
+    let header =
+        ["Gate", "Duration", "Reference", "Change", "Tolerance", "Tests", "Reference Tests", "Regression"];
+    let mut out = render::table(&Table { header: header.map(String::from).to_vec(), rows: cells });
+    match evidence.reference {
+        Some(r) => out.push_str(&format!("\nReference: run `{}`.\n", r.run_id)),
+        None => {
+            out.push_str("\nNo reference run yet: the first passing run on the main branch becomes one.\n")
+        }
+    }
+    Ok(out)
+}
+
+fn verdict(program: &Program, evidence: Evidence) -> Result<String, String> {
+    if let Some(stale) = stale_verdict(evidence) {
+        return Ok(format!("**Verdict: not current.** {}\n", render::escape_text(&stale)));
+    }
+    let v = evidence.verdict.expect("checked by stale_verdict");
+    let mut out = format!("**Verdict: {}**\n\n", v.level);
+    if let (Some(run), Some(head)) = (&v.run_id, &v.head) {
+        out.push_str(&format!("Computed from run `{run}` at `{}`.\n", short(head)));
+    }
+    let clauses = |title: &str, items: &[crate::verdict::Clause], out: &mut String| {
+        if items.is_empty() {
+            return;
+        }
+        out.push_str(&format!("\n{title}:\n"));
+        for (n, c) in items.iter().enumerate() {
+            let ev = if c.evidence.is_empty() {
+                String::new()
+            } else {
+                format!(" (evidence: {})", c.evidence.join(", "))
+            };
+            out.push_str(&format!("{}. {}{}\n", n + 1, inline(&c.text), render::escape_text(&ev)));
+        }
+    };
+    clauses("Blocking (NO-GO)", &v.blockers, &mut out);
+    clauses("Conditions", &v.conditions, &mut out);
+    clauses("Justification", &v.justification, &mut out);
+    if evidence.latest.is_some() {
+        out.push_str("\nBaseline results:\n\n");
+        out.push_str(&baseline(program, evidence)?);
+    }
+    out.push_str("\nPacket evidence completeness:\n\n");
+    out.push_str(&packet_completeness(program, evidence));
+    out.push_str("\nResidual risks (open debt):\n");
+    let open: Vec<_> = program.debts.iter().filter(|d| d.status == DebtStatus::Open).collect();
+    if open.is_empty() {
+        out.push_str("- none\n");
+    }
+    for d in open {
+        let facts: Vec<String> = [d.severity.map(|s| s.to_string()), d.owner.clone(), d.milestone.clone()]
+            .into_iter()
+            .flatten()
+            .collect();
+        out.push_str(&format!(
+            "- {}: {} ({})\n",
+            render::code_span_plain(&d.id),
+            inline(&d.description),
+            inline(&facts.join("; "))
+        ));
+    }
+    Ok(out)
 }

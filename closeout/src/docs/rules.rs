@@ -257,6 +257,23 @@ pub fn check(
         }
     }
 
+    // verdict-current: a verdict region must show the verdict of the latest run.
+    if let Some(stale) = generate::stale_verdict(evidence) {
+        for outline in &outlines {
+            for (name, range) in outline.all_regions() {
+                if name == "verdict" {
+                    findings.push(Finding {
+                        rule: "verdict-current",
+                        subject: "verdict".into(),
+                        file: outline.path.to_string(),
+                        line: outline.line(range.start).saturating_sub(1).max(1),
+                        message: stale.clone(),
+                    });
+                }
+            }
+        }
+    }
+
     let mut kept = Vec::new();
     let mut waived = Vec::new();
     for f in findings {
@@ -401,15 +418,18 @@ impl<'a> Outline<'a> {
         out
     }
 
-    fn regions_named(&self, name: &str) -> Vec<Range<usize>> {
-        let regions = self.regions.get_or_init(|| {
+    fn all_regions(&self) -> &[(String, Range<usize>)] {
+        self.regions.get_or_init(|| {
             super::markers::find(self.text)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|r| (r.name(), r.content))
                 .collect()
-        });
-        regions.iter().filter(|(n, _)| n == name).map(|(_, r)| r.clone()).collect()
+        })
+    }
+
+    fn regions_named(&self, name: &str) -> Vec<Range<usize>> {
+        self.all_regions().iter().filter(|(n, _)| n == name).map(|(_, r)| r.clone()).collect()
     }
 
     /// Open task boxes in a byte range, with their line and text.

@@ -190,7 +190,7 @@ mod tests {
     }
 
     fn evidence(packets: &BTreeMap<String, crate::review::PacketReview>) -> Evidence<'_> {
-        Evidence { latest: None, packets }
+        Evidence::new(None, packets)
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct Loaded {
     pub docs: Vec<files::DocFile>,
     pub latest: Option<evidence::RunRecord>,
     pub packets: std::collections::BTreeMap<String, crate::review::PacketReview>,
+    pub reference: Option<evidence::RunRecord>,
+    pub verdict: Option<crate::verdict::Verdict>,
 }
 
 impl Loaded {
@@ -51,15 +53,23 @@ impl Loaded {
             ));
         }
         let docs = program.docs.iter().map(|d| files::read(&program.root, d)).collect::<Result<Vec<_>>>()?;
+        let latest = evidence::read_latest(&program.root)?;
         Ok(Loaded {
             docs,
-            latest: evidence::read_latest(&program.root)?,
+            reference: reference(program, latest.as_ref())?,
+            latest,
             packets: files::packet_records(&program.root)?,
+            verdict: read_verdict(&program.root)?,
         })
     }
 
     pub fn evidence(&self) -> Evidence<'_> {
-        Evidence { latest: self.latest.as_ref(), packets: &self.packets }
+        Evidence {
+            latest: self.latest.as_ref(),
+            packets: &self.packets,
+            reference: self.reference.as_ref(),
+            verdict: self.verdict.as_ref(),
+        }
     }
 
     /// Check every doc; all marker and data problems across all docs, or the reports.
@@ -219,4 +229,37 @@ pub fn refresh(program: &Program, kinds: Option<&[&str]>) -> Vec<String> {
         }
     }
     notes
+}
+
+/// The performance reference: `[run] reference` when set, else the newest passing run
+/// recorded on the main branch before the latest one.
+pub fn reference(
+    program: &Program,
+    latest: Option<&evidence::RunRecord>,
+) -> Result<Option<evidence::RunRecord>> {
+    if let Some(path) = &program.run.reference {
+        let full = program.root.join(path);
+        let text =
+            std::fs::read_to_string(&full).map_err(|source| Error::Read { path: full.clone(), source })?;
+        return evidence::RunRecord::from_json(&text, &full).map(Some);
+    }
+    let Some(branch) = crate::runner::git::main_branch(&program.root) else { return Ok(None) };
+    let history = crate::runner::git::file_history(&program.root, &branch, evidence::LATEST, 20);
+    Ok(history.into_iter().find_map(|(_, text)| {
+        let record = evidence::RunRecord::from_json(&text, std::path::Path::new(evidence::LATEST)).ok()?;
+        let newer = latest.is_some_and(|l| l.run_id == record.run_id);
+        (!newer && record.passed()).then_some(record)
+    }))
+}
+
+/// `.closeout/verdict.json`, if `closeout verdict` wrote one.
+pub fn read_verdict(root: &std::path::Path) -> Result<Option<crate::verdict::Verdict>> {
+    let path = root.join(crate::verdict::FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| Error::BadEvidence { path, message: e.to_string() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Read { path, source }),
+    }
 }

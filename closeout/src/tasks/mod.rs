@@ -6,3 +6,4 @@ pub mod init;
 pub mod ledger;
 pub mod packet;
 pub mod status;
+pub mod verdict;

@@ -231,7 +231,7 @@ fn record(program: &Program, id: &str, commit: &str) -> Result<Program> {
 
 fn render(program: &Program, packet: &Packet, review: &PacketReview) -> String {
     let packets = std::collections::BTreeMap::from([(packet.id.clone(), review.clone())]);
-    let evidence = crate::docs::generate::Evidence { latest: None, packets: &packets };
+    let evidence = crate::docs::generate::Evidence::new(None, &packets);
     let block = crate::docs::generate::generate("packet-evidence", Some(&packet.id), program, evidence)
         .unwrap_or_default();
     format!("Packet {}: {}\n{block}\n", packet.id, packet.title)

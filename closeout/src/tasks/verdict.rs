@@ -1,0 +1,125 @@
+//! `closeout verdict`: compute GO / GO with conditions / NO-GO from the evidence, write
+//! `.closeout/verdict.json` and the `verdict` region, and exit by it.
+
+use std::io::Write;
+
+use crate::cli::Context;
+use crate::docs::generate::KINDS;
+use crate::docs::sync;
+use crate::error::Result;
+use crate::evidence;
+use crate::exit;
+use crate::model::Program;
+use crate::runner::git;
+use crate::tasks::docs::Loaded;
+use crate::verdict::{self, Facts, Level, Verdict};
+
+#[derive(Debug, clap::Args)]
+pub struct VerdictArgs {
+    /// Exit 0 only for an unconditional GO
+    #[arg(long)]
+    strict: bool,
+    /// Print the verdict as JSON instead of text
+    #[arg(long)]
+    json: bool,
+}
+
+impl VerdictArgs {
+    pub fn run(self, ctx: &Context) -> Result<u8> {
+        let program = ctx.load()?;
+        let v = compute(&program)?;
+        let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
+        evidence::write_atomic(&program.root.join(verdict::FILE), json.as_bytes())?;
+        let notes = crate::tasks::docs::refresh(&program, Some(&["verdict"]));
+        let mut out = std::io::stdout().lock();
+        if self.json {
+            let _ = out.write_all(json.as_bytes());
+        } else {
+            let _ = out.write_all(render(&v).as_bytes());
+            for note in notes {
+                let _ = writeln!(out, "{note}");
+            }
+        }
+        Ok(match v.level {
+            Level::Go => exit::SUCCESS,
+            Level::GoWithConditions if !self.strict => exit::SUCCESS,
+            _ => exit::FAILED,
+        })
+    }
+}
+
+/// Gather the facts and compute the verdict.
+pub fn compute(program: &Program) -> Result<Verdict> {
+    let root = &program.root;
+    let latest = evidence::read_latest(root)?;
+    let head = git::rev_parse(root, "HEAD");
+    let changed_since_run = latest.as_ref().and_then(|r| r.git.as_ref()).and_then(|g| {
+        if Some(&g.head) == head.as_ref() {
+            return Some(Vec::new());
+        }
+        let changed = git::changed_files(root, &g.head).ok()?;
+        Some(changed.into_iter().filter(|f| !is_doc(program, f)).collect())
+    });
+    let kinds: Vec<&str> = KINDS.iter().map(|(k, _, _)| *k).filter(|k| *k != "verdict").collect();
+    let docs_drift = docs_drift(program, &kinds);
+    let reference = crate::tasks::docs::reference(program, latest.as_ref())?;
+    let regressions = latest
+        .as_ref()
+        .map(|now| {
+            crate::perf::envelope(program, now, reference.as_ref())
+                .into_iter()
+                .filter_map(|r| Some((r.gate, r.regression?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let facts = Facts { program, latest: latest.as_ref(), head, changed_since_run, docs_drift, regressions };
+    Ok(verdict::compute(&facts))
+}
+
+/// Docs, closeout's evidence and markdown files do not make evidence stale.
+fn is_doc(program: &Program, file: &str) -> bool {
+    file.starts_with(".closeout/")
+        || file.ends_with(".md")
+        || program.docs.iter().any(|d| d.as_os_str() == file)
+}
+
+fn docs_drift(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<String>, String> {
+    let loaded = Loaded::read(program).map_err(|e| e.to_string())?;
+    let mut drift = Vec::new();
+    for doc in &loaded.docs {
+        let check = sync::check_kinds(&doc.text, program, loaded.evidence(), false, Some(kinds)).map_err(
+            |errors| {
+                errors
+                    .iter()
+                    .map(|e| format!("{}:{}: {}", doc.shown, e.line, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
+        )?;
+        for r in check.regions {
+            if !matches!(r.state, sync::RegionState::InSync | sync::RegionState::FormattingOnly) {
+                drift.push(format!("{}:{} `{}`", doc.shown, r.begin_line, r.name));
+            }
+        }
+    }
+    Ok(drift)
+}
+
+pub fn render(v: &Verdict) -> String {
+    let mut out = format!("Verdict: {}\n", v.level);
+    for (title, clauses) in
+        [("Blocking", &v.blockers), ("Conditions", &v.conditions), ("Justification", &v.justification)]
+    {
+        if clauses.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{title}:\n"));
+        for c in clauses.iter() {
+            let ev =
+                if c.evidence.is_empty() { String::new() } else { format!("  [{}]", c.evidence.join(", ")) };
+            out.push_str(&format!("- {}{ev}\n", c.text));
+        }
+    }
+    out.push_str(&format!("\nrecorded in {}\n", verdict::FILE));
+    out
+}

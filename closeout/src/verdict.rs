@@ -1,0 +1,292 @@
+//! The go/no-go verdict, computed from evidence alone: the latest run record, the
+//! packets, the ledger, doc sync and the performance envelope. Pure; every clause of the
+//! justification points at its evidence (a run id, a gate, a packet, a debt id).
+
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::{Outcome, RunRecord};
+use crate::model::{DebtStatus, PacketStatus, Program, ReviewState};
+
+pub const SCHEMA_VERSION: u32 = 1;
+/// The committed verdict record, relative to the repository root.
+pub const FILE: &str = ".closeout/verdict.json";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Level {
+    #[serde(rename = "GO")]
+    Go,
+    #[serde(rename = "GO with conditions")]
+    GoWithConditions,
+    #[serde(rename = "NO-GO")]
+    NoGo,
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Level::Go => "GO",
+            Level::GoWithConditions => "GO with conditions",
+            Level::NoGo => "NO-GO",
+        })
+    }
+}
+
+/// One statement of the verdict and the evidence it rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clause {
+    pub text: String,
+    /// `run 2026…`, `gate go-build`, `packet 03`, `debt DL-009`, `docs/plan.md`.
+    pub evidence: Vec<String>,
+}
+
+fn clause(text: impl Into<String>, evidence: &[String]) -> Clause {
+    Clause { text: text.into(), evidence: evidence.to_vec() }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub schema: u32,
+    pub level: Level,
+    /// The run the verdict was computed from.
+    pub run_id: Option<String>,
+    pub head: Option<String>,
+    /// Why NO-GO (empty otherwise).
+    pub blockers: Vec<Clause>,
+    /// What GO is conditional on (open pre-release blockers, known failures, regressions).
+    pub conditions: Vec<Clause>,
+    /// What holds, with evidence.
+    pub justification: Vec<Clause>,
+}
+
+/// Everything the verdict looks at, gathered by the caller.
+pub struct Facts<'a> {
+    pub program: &'a Program,
+    pub latest: Option<&'a RunRecord>,
+    /// Current HEAD, when in git.
+    pub head: Option<String>,
+    /// Non-doc files changed between the run's commit and now, when they differ.
+    pub changed_since_run: Option<Vec<String>>,
+    /// Regions out of sync (other than the verdict's own), or why the docs could not be checked.
+    pub docs_drift: Result<Vec<String>, String>,
+    /// Performance regressions: (gate, why).
+    pub regressions: Vec<(String, String)>,
+}
+
+pub fn compute(facts: &Facts) -> Verdict {
+    let program = facts.program;
+    let mut blockers = Vec::new();
+    let mut conditions = Vec::new();
+    let mut justification = Vec::new();
+
+    match facts.latest {
+        None => blockers.push(clause(
+            format!("no baseline evidence: {} is missing; run `closeout baseline`", crate::evidence::LATEST),
+            &[crate::evidence::LATEST.to_string()],
+        )),
+        Some(run) => {
+            let run_ref = format!("run {}", run.run_id);
+            if run.interrupted {
+                blockers.push(clause("the baseline run was interrupted", std::slice::from_ref(&run_ref)));
+            }
+            for gate in &program.gates {
+                let ev = [run_ref.clone(), format!("gate {}", gate.id)];
+                match run.gate(&gate.id).filter(|g| g.command == gate.run) {
+                    None => blockers.push(clause(
+                        format!(
+                            "gate `{}` has no evidence in the latest run: a required check could not run",
+                            gate.id
+                        ),
+                        &ev,
+                    )),
+                    Some(g) if g.outcome.passed() => {}
+                    Some(g)
+                        if matches!(
+                            g.outcome,
+                            Outcome::NotRun | Outcome::SpawnFailed | Outcome::Interrupted
+                        ) =>
+                    {
+                        blockers
+                            .push(clause(format!("gate `{}` could not run ({})", gate.id, g.outcome), &ev))
+                    }
+                    Some(g) => {
+                        let open = g
+                            .known_failure
+                            .as_ref()
+                            .and_then(|id| program.debt(id))
+                            .filter(|d| d.status == DebtStatus::Open);
+                        match open {
+                            Some(d) => conditions.push(clause(
+                                format!(
+                                    "gate `{}` fails ({}) as known failure {} (open): {}",
+                                    gate.id, g.outcome, d.id, d.description
+                                ),
+                                &[ev[0].clone(), ev[1].clone(), format!("debt {}", d.id)],
+                            )),
+                            None => blockers.push(clause(
+                                format!(
+                                    "gate `{}` failed: {} ({}), with no known failure on open debt",
+                                    gate.id, g.outcome, g.reason
+                                ),
+                                &ev,
+                            )),
+                        }
+                    }
+                }
+            }
+            let passed = run.gates.iter().filter(|g| g.outcome.passed()).count();
+            justification.push(clause(
+                format!("baseline: {passed}/{} gates PASS in the latest run", run.gates.len()),
+                std::slice::from_ref(&run_ref),
+            ));
+
+            match &run.git {
+                None => blockers.push(clause(
+                    "the evidence records no git state, so it cannot be tied to a commit",
+                    std::slice::from_ref(&run_ref),
+                )),
+                Some(git) if git.dirty => blockers.push(clause(
+                    "stale evidence: the run was recorded on a dirty tree",
+                    &[run_ref.clone(), format!("commit {}", short(&git.head))],
+                )),
+                Some(git) => match (&facts.head, &facts.changed_since_run) {
+                    (Some(head), _) if *head == git.head => justification.push(clause(
+                        format!("the evidence was recorded at HEAD ({})", short(head)),
+                        &[run_ref.clone(), format!("commit {}", short(head))],
+                    )),
+                    (_, Some(changed)) if !changed.is_empty() => {
+                        let shown: Vec<&str> = changed.iter().take(5).map(String::as_str).collect();
+                        blockers.push(clause(
+                            format!(
+                                "stale evidence: recorded at {} and {} non-doc file(s) changed since ({}{})",
+                                short(&git.head),
+                                changed.len(),
+                                shown.join(", "),
+                                if changed.len() > 5 { ", …" } else { "" }
+                            ),
+                            &[run_ref.clone(), format!("commit {}", short(&git.head))],
+                        ))
+                    }
+                    (_, Some(_)) => justification.push(clause(
+                        format!("the evidence was recorded at {}; only docs changed since", short(&git.head)),
+                        &[run_ref.clone(), format!("commit {}", short(&git.head))],
+                    )),
+                    (_, None) => blockers.push(clause(
+                        format!(
+                            "stale evidence: recorded at {}, and what changed since cannot be told",
+                            short(&git.head)
+                        ),
+                        std::slice::from_ref(&run_ref),
+                    )),
+                },
+            }
+        }
+    }
+
+    // A DONE packet whose required gate failed (other than as a known failure on open
+    // debt) is named with the gate.
+    if let Some(run) = facts.latest {
+        for p in program.packets.iter().filter(|p| p.status == PacketStatus::Done) {
+            for test in &p.tests {
+                let crate::model::TestRef::Gate(id) = test else { continue };
+                let Some(g) = run.gate(id) else { continue };
+                let known_open = g
+                    .known_failure
+                    .as_ref()
+                    .and_then(|k| program.debt(k))
+                    .is_some_and(|d| d.status == DebtStatus::Open);
+                if !g.outcome.passed() && !known_open {
+                    blockers.push(clause(
+                        format!(
+                            "packet {} is DONE but its required gate `{id}` {} in the latest run",
+                            p.id, g.outcome
+                        ),
+                        &[format!("packet {}", p.id), format!("gate {id}"), format!("run {}", run.run_id)],
+                    ));
+                }
+            }
+        }
+    }
+
+    let mut done = Vec::new();
+    for p in &program.packets {
+        if p.status == PacketStatus::Done && p.review == ReviewState::Approved {
+            done.push(p.id.clone());
+        } else {
+            blockers.push(clause(
+                format!("packet {} is {} / {}, not DONE / APPROVED", p.id, p.status, p.review),
+                &[format!("packet {}", p.id)],
+            ));
+        }
+    }
+    if !done.is_empty() {
+        justification.push(clause(
+            format!("{}/{} packets DONE and APPROVED", done.len(), program.packets.len()),
+            &done.iter().map(|p| format!("packet {p}")).collect::<Vec<_>>(),
+        ));
+    }
+
+    match &facts.docs_drift {
+        Err(why) => blockers.push(clause(format!("the docs could not be checked: {why}"), &[])),
+        Ok(drift) if !drift.is_empty() => {
+            blockers.push(clause(format!("the docs are out of sync: {}", drift.join(", ")), drift))
+        }
+        Ok(_) => justification
+            .push(clause("every generated region of the docs is in sync with closeout.toml", &[])),
+    }
+
+    for d in program.debts.iter().filter(|d| d.is_release_blocker()) {
+        if conditions.iter().any(|c| c.evidence.contains(&format!("debt {}", d.id))) {
+            continue;
+        }
+        conditions.push(clause(
+            format!("{}: open pre-release blocker: {}", d.id, d.description),
+            &[format!("debt {}", d.id)],
+        ));
+    }
+    for (gate, why) in &facts.regressions {
+        conditions
+            .push(clause(format!("gate `{gate}` performance regression: {why}"), &[format!("gate {gate}")]));
+    }
+    let open =
+        program.debts.iter().filter(|d| d.status == DebtStatus::Open && !d.is_release_blocker()).count();
+    if open > 0 {
+        justification.push(clause(
+            format!("{open} other open debt item(s) are accepted with owners and milestones"),
+            &[],
+        ));
+    }
+
+    let level = if !blockers.is_empty() {
+        Level::NoGo
+    } else if !conditions.is_empty() {
+        Level::GoWithConditions
+    } else {
+        Level::Go
+    };
+    Verdict {
+        schema: SCHEMA_VERSION,
+        level,
+        run_id: facts.latest.map(|r| r.run_id.clone()),
+        head: facts.head.clone(),
+        blockers,
+        conditions,
+        justification,
+    }
+}
+
+fn short(rev: &str) -> &str {
+    &rev[..rev.len().min(12)]
+}
+
+/// The ids of the debt items a verdict's conditions name, sorted.
+pub fn condition_debts(v: &Verdict) -> Vec<String> {
+    let mut ids: Vec<String> = v
+        .conditions
+        .iter()
+        .flat_map(|c| c.evidence.iter())
+        .filter_map(|e| e.strip_prefix("debt ").map(String::from))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
