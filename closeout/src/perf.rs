@@ -72,3 +72,89 @@ pub fn envelope(program: &Program, now: &RunRecord, reference: Option<&RunRecord
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{GateRecord, Host, Outcome, TestCounts};
+    use std::path::Path;
+
+    fn program() -> Program {
+        let text = "[program]\nname = \"p\"\n[[gate]]\nid = \"build\"\nrun = \"go build ./...\"\n\
+                    [[gate]]\nid = \"test\"\nrun = \"go test ./...\"\n\
+                    [[gate]]\nid = \"api\"\nrun = \"go test ./api/...\"\ntolerance = \"50%\"\ncount_decrease_reason = \"split into two gates\"\n";
+        crate::config::parse(text, Path::new("c.toml"), Path::new("/r"), &|_| true).unwrap()
+    }
+
+    fn run(gates: &[(&str, &str, u64, u64)]) -> RunRecord {
+        RunRecord {
+            schema: 1,
+            run_id: "r".into(),
+            program: "p".into(),
+            started_at: String::new(),
+            finished_at: String::new(),
+            closeout_version: String::new(),
+            host: Host::current(),
+            jobs: 1,
+            git: None,
+            interrupted: false,
+            lower_bound_ms: 0,
+            makespan_ms: 0,
+            gates: gates
+                .iter()
+                .map(|(id, cmd, ms, tests)| GateRecord {
+                    id: id.to_string(),
+                    command: cmd.to_string(),
+                    outcome: Outcome::Pass,
+                    reason: String::new(),
+                    exit_code: Some(0),
+                    signal: None,
+                    started_at: None,
+                    finished_at: None,
+                    duration_ms: *ms,
+                    parser: "go".into(),
+                    counts: (*tests > 0).then(|| TestCounts { passed: *tests, ..TestCounts::default() }),
+                    failing_tests: vec![],
+                    log: None,
+                    known_failure: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn regressions_against_tolerance_and_test_counts() {
+        let p = program();
+        let reference = run(&[
+            ("build", "go build ./...", 10_000, 0),
+            ("test", "go test ./...", 60_000, 200),
+            ("api", "go test ./api/...", 10_000, 50),
+        ]);
+        let now = run(&[
+            ("build", "go build ./...", 12_500, 0),
+            ("test", "go test ./...", 70_000, 190),
+            ("api", "go test ./api/...", 14_000, 40),
+        ]);
+        let rows = envelope(&p, &now, Some(&reference));
+        // build: +25% over its 20% tolerance.
+        assert_eq!(rows[0].tolerance_pct, 20);
+        assert!(rows[0].regression.as_deref().unwrap().starts_with("+25% slower"), "{rows:?}");
+        // test: +17% is within 30%, but it lost 10 tests.
+        assert_eq!(rows[1].tolerance_pct, 30);
+        assert!(
+            rows[1].regression.as_deref().unwrap().starts_with("test count fell from 200 to 190"),
+            "{rows:?}"
+        );
+        // api: +40% within its own 50%; fewer tests, with a reason.
+        assert_eq!(rows[2].regression, None);
+    }
+
+    #[test]
+    fn small_absolute_changes_and_missing_references_are_not_regressions() {
+        let p = program();
+        let reference = run(&[("build", "go build ./...", 100, 0)]);
+        let now = run(&[("build", "go build ./...", 400, 0)]);
+        assert_eq!(envelope(&p, &now, Some(&reference))[0].regression, None, "+300% but only 300 ms");
+        assert_eq!(envelope(&p, &now, None)[0].reference_ms, None);
+    }
+}

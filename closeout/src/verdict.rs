@@ -290,3 +290,131 @@ pub fn condition_debts(v: &Verdict) -> Vec<String> {
     ids.dedup();
     ids
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{GateRecord, GitState, Host};
+    use std::path::Path;
+
+    fn program(debt_status: &str) -> Program {
+        let text = format!(
+            "[program]\nname = \"p\"\n[[gate]]\nid = \"build\"\nrun = \"make\"\n[[gate]]\nid = \"mon\"\nrun = \"make mon\"\nknown_failure = \"DL-9\"\n\
+             [[packet]]\nid = \"00\"\ntitle = \"T\"\nstatus = \"DONE\"\nreview = \"APPROVED\"\ntests = [\"build\"]\n\
+             [[debt]]\nid = \"DL-9\"\ndescription = \"monitoring\"\nmilestone = \"Pre-release\"\n{debt_status}\n"
+        );
+        crate::config::parse(&text, Path::new("c.toml"), Path::new("/r"), &|_| true).unwrap()
+    }
+
+    fn run(mon: Outcome, dirty: bool) -> RunRecord {
+        let gate = |id: &str, cmd: &str, outcome: Outcome| GateRecord {
+            id: id.into(),
+            command: cmd.into(),
+            outcome,
+            reason: "r".into(),
+            exit_code: Some(if outcome == Outcome::Pass { 0 } else { 2 }),
+            signal: None,
+            started_at: None,
+            finished_at: None,
+            duration_ms: 1,
+            parser: "none".into(),
+            counts: None,
+            failing_tests: vec![],
+            log: None,
+            known_failure: (id == "mon").then(|| "DL-9".to_string()),
+        };
+        RunRecord {
+            schema: 1,
+            run_id: "run-1".into(),
+            program: "p".into(),
+            started_at: String::new(),
+            finished_at: String::new(),
+            closeout_version: String::new(),
+            host: Host::current(),
+            jobs: 1,
+            git: Some(GitState { head: "abc".into(), dirty }),
+            interrupted: false,
+            lower_bound_ms: 0,
+            makespan_ms: 0,
+            gates: vec![gate("build", "make", Outcome::Pass), gate("mon", "make mon", mon)],
+        }
+    }
+
+    fn verdict(
+        program: &Program,
+        run: Option<&RunRecord>,
+        head: &str,
+        changed: Option<Vec<String>>,
+    ) -> Verdict {
+        compute(&Facts {
+            program,
+            latest: run,
+            head: Some(head.into()),
+            changed_since_run: changed,
+            docs_drift: Ok(vec![]),
+            regressions: vec![],
+        })
+    }
+
+    #[test]
+    fn levels() {
+        let open = program("");
+        let failing = run(Outcome::BuildFailed, false);
+        let v = verdict(&open, Some(&failing), "abc", Some(vec![]));
+        assert_eq!(v.level, Level::GoWithConditions);
+        assert_eq!(condition_debts(&v), ["DL-9"]);
+
+        let resolved = program("status = \"resolved\"\nresolution = \"fixed\"");
+        assert_eq!(verdict(&resolved, Some(&failing), "abc", Some(vec![])).level, Level::NoGo);
+        let passing = run(Outcome::Pass, false);
+        let v = verdict(&resolved, Some(&passing), "abc", Some(vec![]));
+        assert_eq!((v.level, v.conditions.len()), (Level::Go, 0));
+        assert!(v.justification.iter().all(|c| !c.text.is_empty()));
+    }
+
+    #[test]
+    fn missing_dirty_or_stale_evidence_is_no_go() {
+        let resolved = program("status = \"resolved\"\nresolution = \"fixed\"");
+        assert_eq!(verdict(&resolved, None, "abc", None).level, Level::NoGo);
+        let dirty = run(Outcome::Pass, true);
+        assert_eq!(verdict(&resolved, Some(&dirty), "abc", Some(vec![])).level, Level::NoGo);
+        let clean = run(Outcome::Pass, false);
+        let stale = verdict(&resolved, Some(&clean), "def", Some(vec!["src/a.rs".into()]));
+        assert_eq!(stale.level, Level::NoGo);
+        assert!(
+            stale.blockers[0].text.starts_with("stale evidence: recorded at abc"),
+            "{:?}",
+            stale.blockers
+        );
+        assert_eq!(
+            verdict(&resolved, Some(&clean), "def", Some(vec![])).level,
+            Level::Go,
+            "only docs changed"
+        );
+        assert_eq!(
+            verdict(&resolved, Some(&clean), "def", None).level,
+            Level::NoGo,
+            "cannot tell what changed"
+        );
+    }
+
+    #[test]
+    fn out_of_sync_docs_and_unfinished_packets_are_no_go() {
+        let resolved = program("status = \"resolved\"\nresolution = \"fixed\"");
+        let clean = run(Outcome::Pass, false);
+        let facts = Facts {
+            program: &resolved,
+            latest: Some(&clean),
+            head: Some("abc".into()),
+            changed_since_run: Some(vec![]),
+            docs_drift: Ok(vec!["plan.md:3 `ledger`".into()]),
+            regressions: vec![("build".into(), "+50%".into())],
+        };
+        let v = compute(&facts);
+        assert_eq!(v.level, Level::NoGo);
+        assert!(v.conditions.iter().any(|c| c.text.contains("performance regression")));
+        let mut unfinished = resolved.clone();
+        unfinished.packets[0].review = ReviewState::Pending;
+        assert_eq!(verdict(&unfinished, Some(&clean), "abc", Some(vec![])).level, Level::NoGo);
+    }
+}

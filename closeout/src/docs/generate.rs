@@ -730,9 +730,9 @@ fn verdict(program: &Program, evidence: Evidence) -> Result<String, String> {
             let ev = if c.evidence.is_empty() {
                 String::new()
             } else {
-                format!(" (evidence: {})", c.evidence.join(", "))
+                format!(" ({})", render::escape_text(&format!("evidence: {}", c.evidence.join(", "))))
             };
-            out.push_str(&format!("{}. {}{}\n", n + 1, inline(&c.text), render::escape_text(&ev)));
+            out.push_str(&format!("{}. {}{ev}\n", n + 1, inline(&c.text)));
         }
     };
     clauses("Blocking (NO-GO)", &v.blockers, &mut out);
