@@ -8,6 +8,7 @@ mod docs;
 mod docs_props;
 mod dogfood;
 mod ledger;
+mod packet;
 mod parsers;
 mod real_suites;
 mod scenarios;
