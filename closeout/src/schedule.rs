@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
 /// Durations recorded per gate id, newest last, at most [`History::KEEP`] each.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +94,72 @@ pub fn simulate(jobs: &[Job], order: &[usize], workers: usize) -> Duration {
     makespan
 }
 
+/// How `--shard` splits the gates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShardBy {
+    /// Longest-processing-time first over N bins by recorded durations; gates with no
+    /// history are spread round-robin.
+    Duration,
+    /// A stable hash of the gate id (or its exclusive group): no history needed.
+    Hash,
+}
+
+/// The shard (0-based) of each job, for `shards` shares. Deterministic for the same
+/// inputs, so every CI job computes the same split; exclusive groups stay together.
+pub fn shard(jobs: &[Job], shards: usize, by: ShardBy) -> Vec<usize> {
+    let shards = shards.max(1);
+    // Units: an exclusive group is one unit, any other gate is its own.
+    let mut units: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, job) in jobs.iter().enumerate() {
+        match job.exclusive.as_ref().and_then(|g| units.iter().position(|(k, _)| k == &format!("group:{g}")))
+        {
+            Some(u) => units[u].1.push(i),
+            None => {
+                let key = match &job.exclusive {
+                    Some(g) => format!("group:{g}"),
+                    None => format!("gate:{}", job.id),
+                };
+                units.push((key, vec![i]));
+            }
+        }
+    }
+    let mut assignment = vec![0; jobs.len()];
+    match by {
+        ShardBy::Hash => {
+            for (key, members) in &units {
+                let digest = sha2::Sha256::digest(key.as_bytes());
+                let n = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+                for &m in members {
+                    assignment[m] = (n % shards as u64) as usize;
+                }
+            }
+        }
+        ShardBy::Duration => {
+            let known = |members: &[usize]| -> Option<Duration> {
+                members.iter().map(|&m| jobs[m].predicted).sum::<Option<Duration>>()
+            };
+            let mut timed: Vec<(Duration, usize)> =
+                units.iter().enumerate().filter_map(|(u, (_, m))| known(m).map(|d| (d, u))).collect();
+            timed.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut load = vec![Duration::ZERO; shards];
+            for (d, u) in timed {
+                let lightest = (0..shards).min_by_key(|&s| (load[s], s)).expect("at least one shard");
+                load[lightest] += d;
+                for &m in &units[u].1 {
+                    assignment[m] = lightest;
+                }
+            }
+            for (n, (_, members)) in units.iter().filter(|(_, m)| known(m).is_none()).enumerate() {
+                for &m in members {
+                    assignment[m] = n % shards;
+                }
+            }
+        }
+    }
+    assignment
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +208,46 @@ mod tests {
     fn exclusive_groups_never_overlap() {
         let jobs = [job("a", Some(3), Some("x")), job("b", Some(3), Some("x")), job("c", Some(1), None)];
         assert_eq!(simulate(&jobs, &[0, 1, 2], 3), Duration::from_secs(6));
+    }
+
+    #[test]
+    fn lpt_shares_are_balanced_and_keep_groups_together() {
+        // 200 gates with a spread of durations, as a real baseline has.
+        let jobs: Vec<Job> = (0..200)
+            .map(|i| {
+                let secs = 1 + (i * 37 % 97) as u64 + if i % 50 == 0 { 200 } else { 0 };
+                job(&format!("g{i}"), Some(secs), None)
+            })
+            .collect();
+        let total: Duration = jobs.iter().map(|j| j.predicted.unwrap()).sum();
+        let longest = jobs.iter().map(|j| j.predicted.unwrap()).max().unwrap();
+        for n in [4, 8, 16] {
+            let assignment = shard(&jobs, n, ShardBy::Duration);
+            let mut load = vec![Duration::ZERO; n];
+            for (i, s) in assignment.iter().enumerate() {
+                load[*s] += jobs[i].predicted.unwrap();
+            }
+            let bound = (total / n as u32).max(longest);
+            for l in &load {
+                assert!(l.as_secs_f64() <= bound.as_secs_f64() * 1.1, "{n} shards: {load:?} vs {bound:?}");
+            }
+            assert_eq!(assignment, shard(&jobs, n, ShardBy::Duration), "deterministic");
+        }
+        let grouped = [
+            job("a", Some(5), Some("db")),
+            job("b", Some(5), Some("db")),
+            job("c", Some(1), None),
+            job("d", None, None),
+        ];
+        for by in [ShardBy::Duration, ShardBy::Hash] {
+            let a = shard(&grouped, 3, by);
+            assert_eq!(a[0], a[1], "{by:?}: an exclusive group stays in one share");
+        }
+    }
+
+    #[test]
+    fn gates_without_history_go_round_robin() {
+        let jobs: Vec<Job> = (0..6).map(|i| job(&format!("n{i}"), None, None)).collect();
+        assert_eq!(shard(&jobs, 4, ShardBy::Duration), vec![0, 1, 2, 3, 0, 1]);
     }
 }

@@ -99,3 +99,24 @@ fn github_annotations_are_capped_at_ten() {
         "::error::5 more problem(s) not annotated; run `closeout verify-docs` locally to see them all"
     );
 }
+
+#[test]
+fn formatting_only_differences_fail_only_with_strict() {
+    let dir = scratch("strict");
+    std::fs::write(dir.join("closeout.toml"), "[program]\nname = \"s\"\ndocs = [\"plan.md\"]\n\n[[risk]]\nid = \"R-1\"\ndescription = \"d\"\nseverity = \"LOW\"\n").unwrap();
+    std::fs::write(
+        dir.join("plan.md"),
+        "<!-- closeout:begin risks -->\n|Risk ID|Surface|Description|Severity|Mapped Packet|Mitigation|\n|---|---|---|---|---|---|\n|  R-1 |  | d | LOW |  |  |\n<!-- closeout:end risks -->\n",
+    )
+    .unwrap();
+    let out = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("1 formatting-only"), "{}", describe(&out));
+    let out = closeout().args(["verify-docs", "--strict"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        text(&out.stdout).contains("region `risks` differs only in formatting (--strict)"),
+        "{}",
+        describe(&out)
+    );
+}
