@@ -35,6 +35,9 @@ fn passing_run(program: &Program) -> RunRecord {
         interrupted: false,
         lower_bound_ms: 1,
         makespan_ms: 1,
+        program_hash: String::new(),
+        shard: None,
+        shards: vec![],
         gates: program
             .gates
             .iter()
@@ -53,6 +56,8 @@ fn passing_run(program: &Program) -> RunRecord {
                 failing_tests: vec![],
                 log: None,
                 known_failure: None,
+                tests: vec![],
+                tests_omitted: 0,
             })
             .collect(),
     }

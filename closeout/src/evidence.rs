@@ -117,6 +117,25 @@ pub struct GateRecord {
     pub failing_tests: Vec<String>,
     pub log: Option<LogRecord>,
     pub known_failure: Option<String>,
+    /// Every test the runner reported by name (full records only; the compact record drops
+    /// them). Feeds `--junit`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<crate::parse::TestResult>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tests_omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Which share of a sharded baseline a record holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// 1-based, as in `--shard K/N`.
+    pub index: usize,
+    pub total: usize,
+    pub by: crate::schedule::ShardBy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,6 +172,28 @@ pub struct RunRecord {
     pub lower_bound_ms: u64,
     pub makespan_ms: u64,
     pub gates: Vec<GateRecord>,
+    /// A hash of the program's gates (ids and commands); records merge only when equal.
+    #[serde(default)]
+    pub program_hash: String,
+    /// Set on a shard's record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
+    /// Set on a merged record: the run ids of its shards.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<String>,
+}
+
+/// The hash of a program's gates that shard records must share to be merged.
+pub fn program_hash(program: &crate::model::Program) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for g in &program.gates {
+        hasher.update(g.id.as_bytes());
+        hasher.update([0]);
+        hasher.update(g.run.as_bytes());
+        hasher.update([b'\n']);
+    }
+    hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 impl RunRecord {
@@ -171,6 +212,7 @@ impl RunRecord {
             if let Some(log) = &mut gate.log {
                 log.path = None;
             }
+            gate.tests.clear();
         }
         compact
     }

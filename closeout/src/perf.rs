@@ -100,6 +100,9 @@ mod tests {
             interrupted: false,
             lower_bound_ms: 0,
             makespan_ms: 0,
+            program_hash: String::new(),
+            shard: None,
+            shards: vec![],
             gates: gates
                 .iter()
                 .map(|(id, cmd, ms, tests)| GateRecord {
@@ -117,6 +120,8 @@ mod tests {
                     failing_tests: vec![],
                     log: None,
                     known_failure: None,
+                    tests: vec![],
+                    tests_omitted: 0,
                 })
                 .collect(),
         }

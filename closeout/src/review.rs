@@ -209,6 +209,9 @@ mod tests {
             interrupted: false,
             lower_bound_ms: 0,
             makespan_ms: 0,
+            program_hash: String::new(),
+            shard: None,
+            shards: vec![],
             gates: outcomes
                 .iter()
                 .map(|(command, outcome, exit)| GateRecord {
@@ -226,6 +229,8 @@ mod tests {
                     failing_tests: vec![],
                     log: None,
                     known_failure: (*command == "make").then(|| "DL-1".to_string()),
+                    tests: vec![],
+                    tests_omitted: 0,
                 })
                 .collect(),
         }

@@ -322,6 +322,8 @@ mod tests {
             failing_tests: vec![],
             log: None,
             known_failure: (id == "mon").then(|| "DL-9".to_string()),
+            tests: vec![],
+            tests_omitted: 0,
         };
         RunRecord {
             schema: 1,
@@ -336,6 +338,9 @@ mod tests {
             interrupted: false,
             lower_bound_ms: 0,
             makespan_ms: 0,
+            program_hash: String::new(),
+            shard: None,
+            shards: vec![],
             gates: vec![gate("build", "make", Outcome::Pass), gate("mon", "make mon", mon)],
         }
     }

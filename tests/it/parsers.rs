@@ -21,12 +21,21 @@ fn parsers_and_classification_on_real_outputs() {
         let parsed = parse_text(ParserKind::Auto, command, &text);
         let ending = Ending::Exited(exit);
         let (outcome, reason) = classify(&ending, text.len() as u64, true, &parsed);
+        let tests: Vec<String> = parsed.tests.iter().map(|t| format!("{}={:?}", t.name, t.status)).collect();
+        let excerpts: Vec<String> = parsed
+            .tests
+            .iter()
+            .filter_map(|t| {
+                Some(format!("  {}:\n    {}", t.name, t.excerpt.as_ref()?.replace('\n', "\n    ")))
+            })
+            .collect();
         let actual = format!(
-            "command: {command}\nparser: {}\noutcome: {outcome}\nreason: {reason}\ncounts: {}\nfailing: {:?}\nclosing: {}\n",
+            "command: {command}\nparser: {}\noutcome: {outcome}\nreason: {reason}\ncounts: {}\nfailing: {:?}\nclosing: {}\ntests: {tests:?}\nexcerpts:\n{}",
             parsed.parser,
             parsed.counts.as_ref().map_or("none".into(), |c| serde_json::to_string(c).unwrap()),
             parsed.failing,
             parsed.closing,
+            excerpts.iter().map(|e| format!("{e}\n")).collect::<String>(),
         );
         let expected = dir.join(format!("{file}.expected"));
         if let Some(diff) = expect_file(&expected, &actual) {

@@ -11,10 +11,42 @@ pub struct Cargo {
     results: u64,
     build_failed: bool,
     failing: Parsed,
+    /// The test whose `---- name stdout ----` section is being read.
+    section: Option<(String, Vec<String>)>,
+}
+
+impl Cargo {
+    fn close_section(&mut self) {
+        if let Some((name, mut lines)) = self.section.take() {
+            while lines.last().is_some_and(|l| l.trim().is_empty()) {
+                lines.pop();
+            }
+            self.failing.set_excerpt(&name, &lines);
+        }
+    }
 }
 
 impl RunnerParser for Cargo {
     fn line(&mut self, line: &str) {
+        if let Some(rest) = line.strip_prefix("---- ") {
+            self.close_section();
+            if let Some(name) =
+                rest.strip_suffix(" stdout ----").or_else(|| rest.strip_suffix(" stderr ----"))
+            {
+                self.section = Some((name.to_string(), Vec::new()));
+            }
+            return;
+        }
+        if let Some((_, lines)) = self.section.as_mut() {
+            if line == "failures:" || line.starts_with("test result: ") {
+                self.close_section();
+            } else {
+                if lines.len() < super::EXCERPT_LINES {
+                    lines.push(line.to_string());
+                }
+                return;
+            }
+        }
         if line.starts_with("running ") && (line.ends_with(" tests") || line.ends_with(" test")) {
             self.sections_open += 1;
         } else if let Some(rest) = line.strip_prefix("test result: ") {
@@ -29,8 +61,14 @@ impl RunnerParser for Cargo {
                 }
             }
         } else if let Some(rest) = line.strip_prefix("test ") {
-            if let Some(name) = rest.strip_suffix(" ... FAILED") {
-                self.failing.add_failing(name);
+            for (suffix, status) in [
+                (" ... ok", super::TestStatus::Pass),
+                (" ... FAILED", super::TestStatus::Fail),
+                (" ... ignored", super::TestStatus::Skip),
+            ] {
+                if let Some(name) = rest.strip_suffix(suffix) {
+                    self.failing.add_test(name, status);
+                }
             }
         } else if line.starts_with("error: could not compile") || line.starts_with("error[E") {
             self.build_failed = true;
@@ -46,6 +84,8 @@ impl RunnerParser for Cargo {
             counts: Some(self.counts.clone()),
             failing: self.failing.failing.clone(),
             failing_omitted: self.failing.failing_omitted,
+            tests: self.failing.tests.clone(),
+            tests_omitted: self.failing.tests_omitted,
             build_failed: self.build_failed,
             no_tests: self.results > 0 && self.counts.total() == 0,
         }

@@ -16,18 +16,52 @@ pub struct Go {
     packages_no_test_files: u64,
     recognised: bool,
     failing: Parsed,
+    /// Output since the last `=== RUN` of a test, for its excerpt if it then fails.
+    since_run: Option<(String, Vec<String>)>,
+    /// The failing test whose indented output follows (non-verbose layout).
+    after_fail: Option<(String, Vec<String>)>,
+}
+
+impl Go {
+    fn close_after_fail(&mut self) {
+        if let Some((name, lines)) = self.after_fail.take() {
+            if !lines.is_empty() {
+                self.failing.set_excerpt(&name, &lines);
+            }
+        }
+    }
 }
 
 impl RunnerParser for Go {
     fn line(&mut self, line: &str) {
         let trimmed = line.trim_start();
         let top_level = trimmed.len() == line.len();
+        if let Some((_, lines)) = self.after_fail.as_mut() {
+            if line.starts_with("    ") && !trimmed.starts_with("--- ") && lines.len() < super::EXCERPT_LINES
+            {
+                lines.push(trimmed.to_string());
+                return;
+            }
+            self.close_after_fail();
+        }
+        if let Some(name) = trimmed.strip_prefix("=== RUN") {
+            self.since_run = Some((name.trim().to_string(), Vec::new()));
+            return;
+        }
         for (prefix, kind) in [("--- PASS: ", 0), ("--- FAIL: ", 1), ("--- SKIP: ", 2)] {
             if let Some(rest) = trimmed.strip_prefix(prefix) {
                 self.recognised = true;
                 let name = rest.split(" (").next().unwrap_or(rest).trim();
+                let status =
+                    [super::TestStatus::Pass, super::TestStatus::Fail, super::TestStatus::Skip][kind];
+                self.failing.add_test(name, status);
                 if kind == 1 {
-                    self.failing.add_failing(name);
+                    let before = match self.since_run.take() {
+                        Some((run, lines)) if run == name => lines,
+                        _ => Vec::new(),
+                    };
+                    self.failing.set_excerpt(name, &before);
+                    self.after_fail = Some((name.to_string(), before));
                 }
                 if top_level {
                     match kind {
@@ -38,6 +72,9 @@ impl RunnerParser for Go {
                 }
                 return;
             }
+        }
+        if let Some((_, lines)) = self.since_run.as_mut().filter(|(_, l)| l.len() < super::EXCERPT_LINES) {
+            lines.push(line.to_string());
         }
         let mut fields = line.split('\t');
         let head = fields.next().unwrap_or("").trim_end();
@@ -76,6 +113,10 @@ impl RunnerParser for Go {
     }
 
     fn finish(&self) -> Parsed {
+        let mut failing = self.failing.clone();
+        if let Some((name, lines)) = &self.after_fail {
+            failing.set_excerpt(name, lines);
+        }
         let closing = self.packages_ok
             + self.packages_failed
             + self.packages_build_failed
@@ -95,8 +136,10 @@ impl RunnerParser for Go {
                 packages_build_failed: Some(self.packages_build_failed),
                 errors: None,
             }),
-            failing: self.failing.failing.clone(),
-            failing_omitted: self.failing.failing_omitted,
+            failing: failing.failing,
+            failing_omitted: failing.failing_omitted,
+            tests: failing.tests,
+            tests_omitted: failing.tests_omitted,
             build_failed: self.packages_build_failed > 0,
             no_tests: closing
                 && self.packages_with_tests == 0

@@ -46,6 +46,8 @@ impl RunnerParser for Jest {
             failing: self.failing.failing.clone(),
             failing_omitted: self.failing.failing_omitted,
             build_failed: false,
+            tests: Vec::new(),
+            tests_omitted: 0,
             no_tests: self.no_tests || self.tests.as_ref().is_some_and(|c| c.total() == 0),
         }
     }

@@ -15,6 +15,28 @@ use crate::model::ParserKind;
 
 /// Failing test names kept per gate; the rest are counted in `failing_omitted`.
 pub const MAX_FAILING: usize = 500;
+/// Individual test results kept per gate (for JUnit); the rest are counted.
+pub const MAX_TESTS: usize = 5_000;
+/// Lines of a failing test's own output kept as its excerpt.
+pub const EXCERPT_LINES: usize = 40;
+
+/// One test the runner reported by name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TestResult {
+    pub name: String,
+    pub status: TestStatus,
+    /// The failing test's own output, when the runner prints it apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestStatus {
+    Pass,
+    Fail,
+    Skip,
+}
 
 /// What a parser learned from a whole output.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,9 +54,37 @@ pub struct Parsed {
     pub failing_omitted: usize,
     pub build_failed: bool,
     pub no_tests: bool,
+    /// Every test reported by name, in order (go, cargo and nextest report passing tests
+    /// too; other runners only their failures).
+    pub tests: Vec<TestResult>,
+    pub tests_omitted: usize,
 }
 
 impl Parsed {
+    pub(crate) fn add_test(&mut self, name: &str, status: TestStatus) {
+        if status == TestStatus::Fail {
+            self.add_failing(name);
+        }
+        if self.tests.len() < MAX_TESTS {
+            self.tests.push(TestResult { name: name.to_string(), status, excerpt: None });
+        } else {
+            self.tests_omitted += 1;
+        }
+    }
+
+    /// Attach an excerpt to the last failing test of that name.
+    pub(crate) fn set_excerpt(&mut self, name: &str, lines: &[String]) {
+        if lines.is_empty() {
+            return;
+        }
+        if let Some(t) = self.tests.iter_mut().rev().find(|t| t.name == name && t.status == TestStatus::Fail)
+        {
+            let mut text = lines.join("\n");
+            text.truncate(8 * 1024);
+            t.excerpt = Some(text);
+        }
+    }
+
     pub(crate) fn add_failing(&mut self, name: &str) {
         if self.failing.iter().any(|f| f == name) {
             return;

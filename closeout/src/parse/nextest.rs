@@ -30,6 +30,12 @@ impl RunnerParser for Nextest {
                 }
             }
             self.summary = Some(counts);
+        } else if let Some(rest) = trimmed.strip_prefix("PASS [") {
+            let after = rest.split_once(']').map_or("", |(_, a)| a).trim();
+            let name = after.split_once(") ").map_or(after, |(_, n)| n).trim();
+            if !name.is_empty() && !self.failing.tests.iter().any(|t| t.name == name) {
+                self.failing.add_test(name, super::TestStatus::Pass);
+            }
         } else if ["FAIL [", "TIMEOUT [", "SIGSEGV [", "SIGABRT [", "ABORT ["]
             .iter()
             .any(|p| trimmed.starts_with(p))
@@ -40,8 +46,9 @@ impl RunnerParser for Nextest {
                 Some((counter, name)) if counter.starts_with('(') => name,
                 _ => after,
             };
-            if !name.is_empty() {
-                self.failing.add_failing(name.trim());
+            let name = name.trim();
+            if !name.is_empty() && !self.failing.tests.iter().any(|t| t.name == name) {
+                self.failing.add_test(name, super::TestStatus::Fail);
             }
         } else if trimmed.starts_with("error: could not compile") {
             self.build_failed = true;
@@ -57,6 +64,8 @@ impl RunnerParser for Nextest {
             counts: self.summary.clone(),
             failing: self.failing.failing.clone(),
             failing_omitted: self.failing.failing_omitted,
+            tests: self.failing.tests.clone(),
+            tests_omitted: self.failing.tests_omitted,
             build_failed: self.build_failed,
             no_tests: self.summary.as_ref().is_some_and(|c| c.passed + c.failed == 0),
         }

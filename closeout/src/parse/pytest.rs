@@ -64,6 +64,8 @@ impl RunnerParser for Pytest {
             failing: self.failing.failing.clone(),
             failing_omitted: self.failing.failing_omitted,
             build_failed: false,
+            tests: Vec::new(),
+            tests_omitted: 0,
             no_tests: self.no_tests || self.summary.as_ref().is_some_and(|c| c.total() == 0),
         }
     }

@@ -43,6 +43,8 @@ impl RunnerParser for Tsc {
             failing: self.files.failing.clone(),
             failing_omitted: self.files.failing_omitted,
             build_failed: errors > 0,
+            tests: Vec::new(),
+            tests_omitted: 0,
             no_tests: false,
         }
     }

@@ -62,6 +62,8 @@ impl RunnerParser for Vitest {
             failing: self.failing.failing.clone(),
             failing_omitted: self.failing.failing_omitted,
             build_failed: false,
+            tests: Vec::new(),
+            tests_omitted: 0,
             no_tests: self.no_files
                 || self.tests.as_ref().is_some_and(|c| c.total() == 0 && self.files_failed == 0),
         }

@@ -43,8 +43,10 @@ pub struct Plan {
     pub jobs: usize,
     pub grace: Duration,
     pub predicted_makespan: Duration,
-    /// Whether every gate of the program is in the plan (no --only/--skip).
+    /// Whether every gate of the program is in the plan (no --only/--skip/--shard).
     pub complete: bool,
+    /// The share this plan runs, for `--shard K/N`.
+    pub shard: Option<evidence::ShardInfo>,
 }
 
 /// The number of workers: `jobs`, or every available core when 0.
@@ -98,7 +100,7 @@ pub fn plan(
     let order = schedule::order(&sched);
     let predicted_makespan = schedule::simulate(&sched, &order, jobs);
     let complete = gates.len() == program.gates.len();
-    Ok(Plan { gates, order, jobs, grace: program.run.grace, predicted_makespan, complete })
+    Ok(Plan { gates, order, jobs, grace: program.run.grace, predicted_makespan, complete, shard: None })
 }
 
 /// Receives the run's events; reporters implement it. Called from worker threads.
@@ -143,6 +145,9 @@ pub fn execute(
         lower_bound_ms: 0,
         makespan_ms: 0,
         gates: plan.gates.iter().map(not_run).collect(),
+        program_hash: evidence::program_hash(program),
+        shard: plan.shard.clone(),
+        shards: Vec::new(),
     };
     evidence::write_atomic(&record_path, record.to_json().as_bytes())?;
 
@@ -303,6 +308,8 @@ fn not_run(gate: &PlannedGate) -> GateRecord {
         failing_tests: Vec::new(),
         log: None,
         known_failure: gate.known_failure.clone(),
+        tests: Vec::new(),
+        tests_omitted: 0,
     }
 }
 
@@ -341,6 +348,8 @@ fn to_record(gate: &PlannedGate, run: &process::GateRun, root: &Path, log_path: 
             bytes: run.log.bytes,
         }),
         known_failure: gate.known_failure.clone(),
+        tests: run.parsed.tests.clone(),
+        tests_omitted: run.parsed.tests_omitted,
     }
 }
 
