@@ -55,6 +55,8 @@ enum Command {
     Ledger(crate::tasks::ledger::LedgerArgs),
     /// Compute GO / GO with conditions / NO-GO from the evidence and write it
     Verdict(crate::tasks::verdict::VerdictArgs),
+    /// Merge shard run records (`baseline --shard K/N --out PATH`) into one run
+    Merge(crate::tasks::merge::MergeArgs),
     /// Show the packet board, open debt and the latest baseline run
     Status(crate::tasks::status::StatusArgs),
 }
@@ -109,6 +111,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
         Command::Packet(args) => args.run(&ctx),
         Command::Ledger(args) => args.run(&ctx),
         Command::Verdict(args) => args.run(&ctx),
+        Command::Merge(args) => args.run(&ctx),
         Command::UpdateDocs(args) => args.run(&ctx),
         Command::Status(args) => args.run(&ctx),
     };

@@ -15,6 +15,7 @@ pub mod error;
 pub mod evidence;
 pub mod exit;
 pub mod init;
+pub mod merge;
 pub mod model;
 pub mod parse;
 pub mod perf;

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `closeout` binary: one test binary, one module per area.
 
 mod baseline;
+mod ci;
 mod cli;
 mod config_errors;
 mod conformance;

@@ -52,7 +52,11 @@ pub fn render_plan(plan: &Plan) -> String {
             ]
         })
         .collect();
-    let mut out = table::render(&["#", "Gate", "Predicted", "Exclusive", "Command"], &rows);
+    let mut out = match &plan.shard {
+        Some(s) => format!("share {}/{} (split by {:?}):\n", s.index, s.total, s.by).to_lowercase(),
+        None => String::new(),
+    };
+    out.push_str(&table::render(&["#", "Gate", "Predicted", "Exclusive", "Command"], &rows));
     let unknown = plan.gates.iter().filter(|g| g.predicted.is_none()).count();
     let predicted: Vec<Duration> = plan.gates.iter().filter_map(|g| g.predicted).collect();
     out.push_str(&format!(

@@ -3,6 +3,8 @@
 
 pub mod baseline;
 pub mod docs;
+pub mod github;
+pub mod junit;
 pub mod status;
 pub mod table;
 

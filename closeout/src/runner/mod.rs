@@ -103,6 +103,33 @@ pub fn plan(
     Ok(Plan { gates, order, jobs, grace: program.run.grace, predicted_makespan, complete, shard: None })
 }
 
+/// Narrow a plan to share `index` (1-based) of `total`, split by `by`.
+pub fn shard_plan(plan: Plan, index: usize, total: usize, by: schedule::ShardBy) -> Plan {
+    let jobs: Vec<Job> = plan
+        .gates
+        .iter()
+        .map(|g| Job { id: g.id.clone(), exclusive: g.exclusive.clone(), predicted: g.predicted })
+        .collect();
+    let assignment = schedule::shard(&jobs, total, by);
+    let gates: Vec<PlannedGate> =
+        plan.gates.into_iter().zip(assignment).filter(|(_, s)| *s + 1 == index).map(|(g, _)| g).collect();
+    let sched: Vec<Job> = gates
+        .iter()
+        .map(|g| Job { id: g.id.clone(), exclusive: g.exclusive.clone(), predicted: g.predicted })
+        .collect();
+    let order = schedule::order(&sched);
+    let predicted_makespan = schedule::simulate(&sched, &order, plan.jobs);
+    Plan {
+        gates,
+        order,
+        jobs: plan.jobs,
+        grace: plan.grace,
+        predicted_makespan,
+        complete: false,
+        shard: Some(evidence::ShardInfo { index, total, by }),
+    }
+}
+
 /// Receives the run's events; reporters implement it. Called from worker threads.
 pub trait Observer: Sync {
     fn started(&self, gate: &PlannedGate);

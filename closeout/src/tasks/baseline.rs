@@ -28,6 +28,43 @@ pub struct BaselineArgs {
     /// Write the run record to stdout instead of the summary
     #[arg(long)]
     json: bool,
+    /// Run only share K of N (as `K/N`), for a CI matrix; merge the records with `closeout merge`
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+    /// How shares are split: by recorded durations, or by a stable hash of the gate ids
+    #[arg(long, value_enum, default_value_t = ShardByArg::Duration)]
+    shard_by: ShardByArg,
+    /// Also write the full run record here (the artifact a CI shard job uploads)
+    #[arg(long, value_name = "PATH")]
+    out: Option<std::path::PathBuf>,
+    /// Write JUnit XML here: one testsuite per gate, one testcase per parsed test
+    #[arg(long, value_name = "PATH")]
+    junit: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ShardByArg {
+    Duration,
+    Hash,
+}
+
+impl From<ShardByArg> for crate::schedule::ShardBy {
+    fn from(a: ShardByArg) -> Self {
+        match a {
+            ShardByArg::Duration => crate::schedule::ShardBy::Duration,
+            ShardByArg::Hash => crate::schedule::ShardBy::Hash,
+        }
+    }
+}
+
+fn parse_shard(s: &str) -> std::result::Result<(usize, usize), String> {
+    let bad = || format!("`{s}` is not a share: write K/N with 1 <= K <= N, like 2/4");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
 }
 
 impl BaselineArgs {
@@ -39,7 +76,15 @@ impl BaselineArgs {
             ));
         }
         let mut history = runner::load_history(&program.root);
-        let plan = runner::plan(&program, &history, self.jobs, &self.only, &self.skip)?;
+        let mut plan = runner::plan(&program, &history, self.jobs, &self.only, &self.skip)?;
+        if let Some((k, n)) = self.shard {
+            if !self.only.is_empty() || !self.skip.is_empty() {
+                return Err(Error::Usage(
+                    "--shard splits the whole baseline; it cannot be combined with --only or --skip".into(),
+                ));
+            }
+            plan = runner::shard_plan(plan, k, n, self.shard_by.into());
+        }
         let mut stdout = std::io::stdout().lock();
         if self.dry_run {
             let _ = stdout.write_all(render_plan(&plan).as_bytes());
@@ -60,6 +105,8 @@ impl BaselineArgs {
 
         runner::learn(&mut history, &output.record);
         runner::save_history(&program.root, &history)?;
+        crate::tasks::ci::write_outputs(&output.record, self.out.as_deref(), self.junit.as_deref())?;
+        let github = crate::tasks::ci::github_actions();
         let mut docs_note = None;
         if plan.complete && !output.record.interrupted {
             let compact = output.record.compact();
@@ -70,12 +117,25 @@ impl BaselineArgs {
 
         let record_path = output.run_dir.join("run.json");
         let shown = record_path.strip_prefix(&program.root).unwrap_or(&record_path).display().to_string();
+        if github {
+            let _ =
+                stdout.write_all(crate::tasks::ci::github_output(&output.record, &program.root).as_bytes());
+        }
         if self.json {
             let _ = stdout.write_all(output.record.to_json().as_bytes());
         } else {
             let summary = render_summary(&program, &output.record, &output.tails, &shown, ctx.style);
             let _ = stdout.write_all(summary.as_bytes());
-            if !plan.complete {
+            if let Some(shard) = &output.record.shard {
+                let _ = writeln!(
+                    stdout,
+                    "share {}/{} ({} gates): merge the shard records with `closeout merge` to update {}",
+                    shard.index,
+                    shard.total,
+                    output.record.gates.len(),
+                    evidence::LATEST
+                );
+            } else if !plan.complete {
                 let _ = writeln!(stdout, "partial run (--only/--skip): {} was not updated", evidence::LATEST);
             }
             if let Some(note) = docs_note {

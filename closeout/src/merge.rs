@@ -1,0 +1,102 @@
+//! Merging shard run records into one run, pure: the shards must come from the same
+//! commit and the same program, and no gate may be in two of them; gates no shard ran
+//! are `NOT_RUN`.
+
+use std::time::{Duration, SystemTime};
+
+use crate::evidence::{self, GateRecord, Outcome, RunRecord, SCHEMA_VERSION};
+use crate::model::Program;
+
+/// Why records cannot be merged (exit 2).
+pub fn merge(
+    program: &Program,
+    records: &[(String, RunRecord)],
+    now: SystemTime,
+) -> Result<RunRecord, String> {
+    let Some((first_name, first)) = records.first() else {
+        return Err(
+            "no records to merge; pass the shard records (from `closeout baseline --shard K/N --out PATH`)"
+                .into(),
+        );
+    };
+    let hash = evidence::program_hash(program);
+    for (name, r) in records {
+        if r.program_hash != hash {
+            return Err(format!(
+                "{name} is from a different program: its gates hash to `{}`, closeout.toml's to `{hash}`; rerun the shard with this closeout.toml",
+                if r.program_hash.is_empty() { "none" } else { &r.program_hash }
+            ));
+        }
+        let head = |r: &RunRecord| r.git.as_ref().map(|g| g.head.clone());
+        if head(r) != head(first) {
+            return Err(format!(
+                "{name} was recorded on commit {} but {first_name} on {}; every shard must run the same commit",
+                head(r).as_deref().unwrap_or("(no git)"),
+                head(first).as_deref().unwrap_or("(no git)")
+            ));
+        }
+    }
+    let mut gates: Vec<GateRecord> = Vec::new();
+    for gate in &program.gates {
+        let mut found: Option<(&str, &GateRecord)> = None;
+        for (name, r) in records {
+            if let Some(g) = r.gate(&gate.id) {
+                if let Some((other, _)) = found {
+                    return Err(format!(
+                        "gate `{}` is in both {other} and {name}; each gate must run in exactly one shard",
+                        gate.id
+                    ));
+                }
+                found = Some((name, g));
+            }
+        }
+        gates.push(match found {
+            Some((_, g)) => g.clone(),
+            None => GateRecord {
+                id: gate.id.clone(),
+                command: gate.run.clone(),
+                outcome: Outcome::NotRun,
+                reason: "no shard ran it".into(),
+                exit_code: None,
+                signal: None,
+                started_at: None,
+                finished_at: None,
+                duration_ms: 0,
+                parser: gate.parser.to_string(),
+                counts: None,
+                failing_tests: Vec::new(),
+                log: None,
+                known_failure: gate.known_failure.clone(),
+                tests: Vec::new(),
+                tests_omitted: 0,
+            },
+        });
+    }
+    let jobs: usize = records.iter().map(|(_, r)| r.jobs).sum();
+    let durations: Vec<Duration> = gates.iter().map(|g| Duration::from_millis(g.duration_ms)).collect();
+    let run_id = format!(
+        "{}-merged",
+        evidence::timestamp(now).chars().filter(|c| !matches!(c, '-' | ':')).collect::<String>()
+    );
+    Ok(RunRecord {
+        schema: SCHEMA_VERSION,
+        run_id,
+        program: program.name.clone(),
+        started_at: records.iter().map(|(_, r)| r.started_at.clone()).min().unwrap_or_default(),
+        finished_at: records.iter().map(|(_, r)| r.finished_at.clone()).max().unwrap_or_default(),
+        closeout_version: env!("CARGO_PKG_VERSION").into(),
+        host: first.host.clone(),
+        jobs,
+        git: first.git.as_ref().map(|g| evidence::GitState {
+            head: g.head.clone(),
+            dirty: records.iter().any(|(_, r)| r.git.as_ref().is_some_and(|g| g.dirty)),
+        }),
+        interrupted: records.iter().any(|(_, r)| r.interrupted),
+        lower_bound_ms: crate::schedule::lower_bound(&durations, jobs).as_millis() as u64,
+        makespan_ms: records.iter().map(|(_, r)| r.makespan_ms).max().unwrap_or(0),
+        gates,
+        program_hash: hash,
+        shard: None,
+        shards: records.iter().map(|(_, r)| r.run_id.clone()).collect(),
+    })
+}

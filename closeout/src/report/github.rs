@@ -1,0 +1,115 @@
+//! GitHub Actions output: `::error::` annotations for failed gates (at most 10, then one
+//! with the count), passing gates' output folded in `::group::`, failing gates' output
+//! never folded, and a markdown job summary kept under 1 MiB.
+
+use std::time::Duration;
+
+use crate::duration::human;
+use crate::evidence::{GateRecord, RunRecord};
+
+pub const MAX_ANNOTATIONS: usize = 10;
+/// GitHub refuses step summaries over 1 MiB; stay well under it.
+pub const SUMMARY_LIMIT: usize = 1024 * 1024 - 16 * 1024;
+
+fn escape(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Annotations and output groups. `log_of` gives a gate's log tail (already bounded).
+pub fn output(record: &RunRecord, log_of: &dyn Fn(&GateRecord) -> Option<String>) -> String {
+    let mut out = String::new();
+    for gate in &record.gates {
+        let log = log_of(gate).unwrap_or_default();
+        if gate.outcome.passed() {
+            out.push_str(&format!(
+                "::group::{} {} ({})\n",
+                gate.outcome,
+                gate.id,
+                human(Duration::from_millis(gate.duration_ms))
+            ));
+            out.push_str(&log);
+            if !log.is_empty() && !log.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str("::endgroup::\n");
+        } else {
+            out.push_str(&format!("{} {}: {}\n", gate.outcome, gate.id, gate.reason));
+            out.push_str(&log);
+            if !log.is_empty() && !log.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+    }
+    let failed: Vec<&GateRecord> = record.gates.iter().filter(|g| !g.outcome.passed()).collect();
+    for gate in failed.iter().take(MAX_ANNOTATIONS) {
+        let mut message = format!("{}: {}", gate.outcome, gate.reason);
+        if let Some(k) = &gate.known_failure {
+            message.push_str(&format!(" (known failure {k})"));
+        }
+        if !gate.failing_tests.is_empty() {
+            message.push_str(&format!("\nfailing: {}", gate.failing_tests.join(", ")));
+        }
+        out.push_str(&format!(
+            "::error title=closeout gate {}::{}\n",
+            escape(&gate.id).replace(':', "%3A").replace(',', "%2C"),
+            escape(&message)
+        ));
+    }
+    if failed.len() > MAX_ANNOTATIONS {
+        out.push_str(&format!(
+            "::error::{} more failed gate(s) not annotated; see the job summary\n",
+            failed.len() - MAX_ANNOTATIONS
+        ));
+    }
+    out
+}
+
+/// The job summary: outcomes, the slowest gates and the failing tests, under 1 MiB.
+pub fn summary(record: &RunRecord) -> String {
+    let passed = record.gates.iter().filter(|g| g.outcome.passed()).count();
+    let mut out = format!(
+        "## closeout baseline: {passed}/{} gates passed\n\nRun `{}`{}, makespan {}.\n\n| Gate | Outcome | Exit | Duration | Counts |\n| --- | --- | --- | --- | --- |\n",
+        record.gates.len(),
+        record.run_id,
+        if record.shards.is_empty() { String::new() } else { format!(" (merged from {} shards)", record.shards.len()) },
+        human(Duration::from_millis(record.makespan_ms)),
+    );
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    for g in &record.gates {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            cell(&g.id),
+            g.outcome,
+            g.exit_code.map_or("-".into(), |c| c.to_string()),
+            human(Duration::from_millis(g.duration_ms)),
+            g.counts.as_ref().map_or("-".into(), |c| c.summary())
+        ));
+    }
+    let mut slowest: Vec<&GateRecord> = record.gates.iter().collect();
+    slowest.sort_by_key(|g| std::cmp::Reverse(g.duration_ms));
+    out.push_str("\n### Slowest gates\n\n");
+    for g in slowest.iter().take(10) {
+        out.push_str(&format!("1. `{}` {}\n", g.id, human(Duration::from_millis(g.duration_ms))));
+    }
+    let failing: Vec<(&str, &str)> = record
+        .gates
+        .iter()
+        .flat_map(|g| g.failing_tests.iter().map(move |t| (g.id.as_str(), t.as_str())))
+        .collect();
+    if !failing.is_empty() {
+        out.push_str("\n### Failing tests\n\n");
+        for (n, (gate, test)) in failing.iter().enumerate() {
+            let line = format!("- `{gate}`: {}\n", cell(test));
+            if out.len() + line.len() + 200 > SUMMARY_LIMIT {
+                out.push_str(&format!(
+                    "\n… and {} more failing tests (see the run record)\n",
+                    failing.len() - n
+                ));
+                break;
+            }
+            out.push_str(&line);
+        }
+    }
+    out.truncate(SUMMARY_LIMIT);
+    out
+}

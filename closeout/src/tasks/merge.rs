@@ -1,0 +1,75 @@
+//! `closeout merge RECORD...`: combine shard run records into one run that the docs and
+//! the verdict treat exactly as a local run.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use crate::cli::Context;
+use crate::error::{Error, Result};
+use crate::evidence::{self, Outcome, RunRecord};
+use crate::exit;
+use crate::report::baseline::render_summary;
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Shard run records (`closeout baseline --shard K/N --out PATH`)
+    #[arg(required = true, value_name = "RECORD")]
+    records: Vec<PathBuf>,
+    /// Also write the merged full record here
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// Write JUnit XML for the merged run here
+    #[arg(long, value_name = "PATH")]
+    junit: Option<PathBuf>,
+    /// Write the merged record to stdout instead of the summary
+    #[arg(long)]
+    json: bool,
+}
+
+impl MergeArgs {
+    pub fn run(self, ctx: &Context) -> Result<u8> {
+        let program = ctx.load()?;
+        let mut records = Vec::new();
+        for path in &self.records {
+            let full = ctx.cwd.join(path);
+            let text = std::fs::read_to_string(&full)
+                .map_err(|source| Error::Read { path: full.clone(), source })?;
+            records.push((path.display().to_string(), RunRecord::from_json(&text, &full)?));
+        }
+        let merged = crate::merge::merge(&program, &records, SystemTime::now()).map_err(Error::Usage)?;
+
+        let root = &program.root;
+        let run_dir = root.join(evidence::RUNS_DIR).join(&merged.run_id);
+        evidence::write_atomic(&run_dir.join("run.json"), merged.to_json().as_bytes())?;
+        evidence::write_atomic(&root.join(evidence::LATEST), merged.compact().to_json().as_bytes())?;
+        let mut history = crate::runner::load_history(root);
+        crate::runner::learn(&mut history, &merged);
+        crate::runner::save_history(root, &history)?;
+        crate::tasks::ci::write_outputs(&merged, self.out.as_deref(), self.junit.as_deref())?;
+        let notes = crate::tasks::docs::refresh(&program, Some(crate::docs::generate::FROM_EVIDENCE));
+
+        let mut out = std::io::stdout().lock();
+        if crate::tasks::ci::github_actions() {
+            let _ = out.write_all(crate::tasks::ci::github_output(&merged, root).as_bytes());
+        }
+        if self.json {
+            let _ = out.write_all(merged.to_json().as_bytes());
+        } else {
+            let shown = format!("{}/{}/run.json", evidence::RUNS_DIR, merged.run_id);
+            let _ = out.write_all(
+                render_summary(&program, &merged, &Default::default(), &shown, ctx.style).as_bytes(),
+            );
+            let _ = writeln!(out, "merged {} shard record(s) into {}", records.len(), evidence::LATEST);
+            let missing: Vec<&str> =
+                merged.gates.iter().filter(|g| g.outcome == Outcome::NotRun).map(|g| g.id.as_str()).collect();
+            if !missing.is_empty() {
+                let _ = writeln!(out, "no shard ran: {}", missing.join(", "));
+            }
+            for note in notes {
+                let _ = writeln!(out, "{note}");
+            }
+        }
+        Ok(if merged.passed() { exit::SUCCESS } else { exit::FAILED })
+    }
+}
