@@ -125,6 +125,36 @@ pub struct GateRecord {
     pub tests_omitted: usize,
 }
 
+impl GateRecord {
+    /// A gate that never started, with why.
+    pub fn not_run(
+        id: &str,
+        command: &str,
+        parser: &str,
+        known_failure: Option<String>,
+        reason: &str,
+    ) -> GateRecord {
+        GateRecord {
+            id: id.to_string(),
+            command: command.to_string(),
+            outcome: Outcome::NotRun,
+            reason: reason.to_string(),
+            exit_code: None,
+            signal: None,
+            started_at: None,
+            finished_at: None,
+            duration_ms: 0,
+            parser: parser.to_string(),
+            counts: None,
+            failing_tests: Vec::new(),
+            log: None,
+            known_failure,
+            tests: Vec::new(),
+            tests_omitted: 0,
+        }
+    }
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }

@@ -4,8 +4,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::evidence::{self, GateRecord, Outcome, RunRecord, SCHEMA_VERSION};
+use crate::evidence::{self, GateRecord, RunRecord, SCHEMA_VERSION};
 use crate::model::Program;
+use crate::vocab::Vocab;
 
 /// Why records cannot be merged (exit 2).
 pub fn merge(
@@ -52,24 +53,13 @@ pub fn merge(
         }
         gates.push(match found {
             Some((_, g)) => g.clone(),
-            None => GateRecord {
-                id: gate.id.clone(),
-                command: gate.run.clone(),
-                outcome: Outcome::NotRun,
-                reason: "no shard ran it".into(),
-                exit_code: None,
-                signal: None,
-                started_at: None,
-                finished_at: None,
-                duration_ms: 0,
-                parser: gate.parser.to_string(),
-                counts: None,
-                failing_tests: Vec::new(),
-                log: None,
-                known_failure: gate.known_failure.clone(),
-                tests: Vec::new(),
-                tests_omitted: 0,
-            },
+            None => GateRecord::not_run(
+                &gate.id,
+                &gate.run,
+                gate.parser.as_str(),
+                gate.known_failure.clone(),
+                "no shard ran it",
+            ),
         });
     }
     let jobs: usize = records.iter().map(|(_, r)| r.jobs).sum();

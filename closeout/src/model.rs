@@ -309,6 +309,11 @@ impl Program {
         self.waivers.iter().find(|w| w.rule == rule && w.subject == subject)
     }
 
+    /// The open debt item a gate's known failure names, if it names one that is open.
+    pub fn open_known_failure(&self, known_failure: Option<&String>) -> Option<&Debt> {
+        known_failure.and_then(|id| self.debt(id)).filter(|d| d.status == DebtStatus::Open)
+    }
+
     pub fn debt(&self, id: &str) -> Option<&Debt> {
         self.debts.iter().find(|d| d.id == id)
     }

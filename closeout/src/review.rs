@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::{Outcome, RunRecord};
-use crate::model::{DebtStatus, Judgement, Packet, Program, ReviewState, TestRef};
+use crate::model::{Judgement, Packet, Program, ReviewState, TestRef};
 use crate::vocab::Vocab;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -113,11 +113,7 @@ pub fn review(packet: &Packet, program: &Program, inputs: Inputs) -> PacketRevie
             }
             Some(g) if g.outcome.passed() => {}
             Some(g) => {
-                let known = g
-                    .known_failure
-                    .as_ref()
-                    .and_then(|id| program.debt(id))
-                    .filter(|d| d.status == DebtStatus::Open);
+                let known = program.open_known_failure(g.known_failure.as_ref());
                 if known.is_none() {
                     let exit = g.exit_code.map_or("no exit code".into(), |c| format!("exit {c}"));
                     p0.push(format!("`{command}` {} ({exit})", g.outcome));

@@ -109,11 +109,7 @@ pub fn compute(facts: &Facts) -> Verdict {
                             .push(clause(format!("gate `{}` could not run ({})", gate.id, g.outcome), &ev))
                     }
                     Some(g) => {
-                        let open = g
-                            .known_failure
-                            .as_ref()
-                            .and_then(|id| program.debt(id))
-                            .filter(|d| d.status == DebtStatus::Open);
+                        let open = program.open_known_failure(g.known_failure.as_ref());
                         match open {
                             Some(d) => conditions.push(clause(
                                 format!(
@@ -189,11 +185,7 @@ pub fn compute(facts: &Facts) -> Verdict {
             for test in &p.tests {
                 let crate::model::TestRef::Gate(id) = test else { continue };
                 let Some(g) = run.gate(id) else { continue };
-                let known_open = g
-                    .known_failure
-                    .as_ref()
-                    .and_then(|k| program.debt(k))
-                    .is_some_and(|d| d.status == DebtStatus::Open);
+                let known_open = program.open_known_failure(g.known_failure.as_ref()).is_some();
                 if !g.outcome.passed() && !known_open {
                     blockers.push(clause(
                         format!(

@@ -7,19 +7,9 @@ use std::process::{Command, Output};
 
 use closeout::evidence::RunRecord;
 
-use crate::support::{closeout, describe, scratch, text};
+use crate::support::{closeout, describe, git, scratch, text};
 
 const GATES: usize = 12;
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
-}
 
 /// A repository with `GATES` cargo-like gates (gate 7 fails as a known failure on open
 /// debt), docs with evidence and verdict regions, and an exclusive pair.

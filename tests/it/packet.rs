@@ -5,22 +5,7 @@ use std::process::{Command, Output};
 
 use closeout::review::PacketReview;
 
-use crate::support::{closeout, describe, scratch, text};
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
-}
-
-fn commit(dir: &Path, message: &str) {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
-}
+use crate::support::{closeout, commit, describe, git, scratch, text};
 
 const PROGRAM: &str = r#"# the program: comments survive --record
 [program]

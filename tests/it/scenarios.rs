@@ -5,7 +5,7 @@
 //! of the plan's `history/plan/04-1e535213.md` (three pre-release blockers open).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use closeout::verdict::{Level, Verdict};
 
@@ -85,18 +85,11 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str]) {
-        let out = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"])
-            .args(args)
-            .current_dir(&self.dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+        crate::support::git(&self.dir, args);
     }
 
     fn commit(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        crate::support::commit(&self.dir, message);
     }
 
     fn state(&self, name: &str, on: bool) {

@@ -191,6 +191,11 @@ pub fn generate(
     Ok(render::block(&body))
 }
 
+/// A table with this header and these rows.
+fn table(header: &[&str], rows: Vec<Vec<Cell>>) -> String {
+    render::table(&Table { header: header.iter().map(|h| h.to_string()).collect(), rows })
+}
+
 fn or_dash(v: &Option<String>) -> Cell {
     prose(v.as_deref().unwrap_or("N/A"))
 }
@@ -217,7 +222,7 @@ fn baseline(program: &Program, evidence: Evidence) -> Result<String, String> {
             vec![code(gate.run.clone()), text(result), prose(&detail)]
         })
         .collect();
-    Ok(render::table(&Table { header: vec!["Command".into(), "Result".into(), "Evidence".into()], rows }))
+    Ok(table(&["Command", "Result", "Evidence"], rows))
 }
 
 /// `PASS (exit 0)`, `FAIL (exit 1)`, `TIMEOUT`.
@@ -241,7 +246,7 @@ fn evidence_text(r: &GateRecord, program: &Program) -> String {
     }
     if !r.outcome.passed() {
         if let Some(id) = &r.known_failure {
-            let open = program.debt(id).is_some_and(|d| d.status == DebtStatus::Open);
+            let open = program.open_known_failure(Some(id)).is_some();
             parts.push(if open {
                 format!("known failure {id}")
             } else {
@@ -272,8 +277,7 @@ fn packet_board(program: &Program) -> String {
             ]
         })
         .collect();
-    let header = ["Packet", "Title", "Status", "Implementer", "Reviewer", "Review State", "Evidence Link"];
-    render::table(&Table { header: header.map(String::from).to_vec(), rows })
+    table(&["Packet", "Title", "Status", "Implementer", "Reviewer", "Review State", "Evidence Link"], rows)
 }
 
 /// A required test's evidence: the gate record (latest baseline) or the packet's own run.
@@ -306,7 +310,7 @@ fn test_evidence<'a>(
 
 /// Whether a failed gate is a known failure on an open debt item.
 fn known_open(r: &GateRecord, program: &Program) -> bool {
-    r.known_failure.as_ref().and_then(|id| program.debt(id)).is_some_and(|d| d.status == DebtStatus::Open)
+    program.open_known_failure(r.known_failure.as_ref()).is_some()
 }
 
 /// P0: every required test passed, or failed only as a known failure on open debt.
@@ -485,8 +489,7 @@ fn packet_completeness(program: &Program, evidence: Evidence) -> String {
             ]
         })
         .collect();
-    let header = ["Packet", "Status", "Verdict", "Checkpoint Commit", "Evidence Complete"];
-    render::table(&Table { header: header.map(String::from).to_vec(), rows })
+    table(&["Packet", "Status", "Verdict", "Checkpoint Commit", "Evidence Complete"], rows)
 }
 
 fn file_cell(v: &Option<String>) -> Cell {
@@ -511,9 +514,10 @@ fn tracks(program: &Program) -> String {
             ]
         })
         .collect();
-    let header =
-        ["Track", "Plan File", "Plan Status", "Progress File", "Progress Status", "Final Checkpoint"];
-    render::table(&Table { header: header.map(String::from).to_vec(), rows })
+    table(
+        &["Track", "Plan File", "Plan Status", "Progress File", "Progress Status", "Final Checkpoint"],
+        rows,
+    )
 }
 
 fn drift(program: &Program) -> String {
@@ -528,7 +532,7 @@ fn drift(program: &Program) -> String {
             ]
         })
         .collect();
-    render::table(&Table { header: vec!["Track".into(), "Classification".into(), "Notes".into()], rows })
+    table(&["Track", "Classification", "Notes"], rows)
 }
 
 fn risks(program: &Program) -> String {
@@ -546,8 +550,7 @@ fn risks(program: &Program) -> String {
             ]
         })
         .collect();
-    let header = ["Risk ID", "Surface", "Description", "Severity", "Mapped Packet", "Mitigation"];
-    render::table(&Table { header: header.map(String::from).to_vec(), rows })
+    table(&["Risk ID", "Surface", "Description", "Severity", "Mapped Packet", "Mitigation"], rows)
 }
 
 fn ledger(program: &Program) -> String {
@@ -573,8 +576,7 @@ fn ledger(program: &Program) -> String {
             ]
         })
         .collect();
-    let header = ["ID", "Description", "Severity", "Owner", "Target Milestone", "Source", "Status"];
-    render::table(&Table { header: header.map(String::from).to_vec(), rows })
+    table(&["ID", "Description", "Severity", "Owner", "Target Milestone", "Source", "Status"], rows)
 }
 
 fn blockers(program: &Program) -> String {
@@ -584,22 +586,27 @@ fn blockers(program: &Program) -> String {
     }
     let mut out = String::from("Pre-release blockers (open):\n");
     for d in open {
-        let facts: Vec<String> = [
-            d.severity.map(|s| s.to_string()),
-            d.owner.as_ref().map(|o| format!("owner {o}")),
-            d.milestone.as_ref().map(|m| format!("milestone {m}")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        out.push_str(&format!(
-            "- {}: {} ({})\n",
-            render::code_span_plain(&d.id),
-            inline(&d.description),
-            inline(&facts.join("; "))
-        ));
+        out.push_str(&debt_line(d));
     }
     out
+}
+
+/// `` - `DL-009`: description (MEDIUM; owner X; milestone Y) ``
+fn debt_line(d: &crate::model::Debt) -> String {
+    let facts: Vec<String> = [
+        d.severity.map(|s| s.to_string()),
+        d.owner.as_ref().map(|o| format!("owner {o}")),
+        d.milestone.as_ref().map(|m| format!("milestone {m}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    format!(
+        "- {}: {} ({})\n",
+        render::code_span_plain(&d.id),
+        inline(&d.description),
+        inline(&facts.join("; "))
+    )
 }
 
 fn covering(program: &Program, target: &Coverage) -> Vec<String> {
@@ -750,16 +757,7 @@ fn verdict(program: &Program, evidence: Evidence) -> Result<String, String> {
         out.push_str("- none\n");
     }
     for d in open {
-        let facts: Vec<String> = [d.severity.map(|s| s.to_string()), d.owner.clone(), d.milestone.clone()]
-            .into_iter()
-            .flatten()
-            .collect();
-        out.push_str(&format!(
-            "- {}: {} ({})\n",
-            render::code_span_plain(&d.id),
-            inline(&d.description),
-            inline(&facts.join("; "))
-        ));
+        out.push_str(&debt_line(d));
     }
     Ok(out)
 }

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::evidence::{self, GateRecord, Host, LogRecord, Outcome, RunRecord, SCHEMA_VERSION};
 use crate::model::{ParserKind, Program};
 use crate::schedule::{self, History, Job};
+use crate::vocab::Vocab;
 pub use cancel::{Cancel, SignalGuard};
 
 /// Least time between two checkpoint writes of the run record during a run.
@@ -32,6 +33,25 @@ pub struct PlannedGate {
     pub exclusive: Option<String>,
     pub known_failure: Option<String>,
     pub predicted: Option<Duration>,
+}
+
+impl PlannedGate {
+    /// A gate of the program as configured, its timeout defaulted from `[run]`.
+    pub fn from_gate(
+        gate: &crate::model::Gate,
+        program: &Program,
+        predicted: Option<Duration>,
+    ) -> PlannedGate {
+        PlannedGate {
+            id: gate.id.clone(),
+            command: gate.run.clone(),
+            timeout: gate.timeout.unwrap_or(program.run.timeout),
+            parser: gate.parser,
+            exclusive: gate.exclusive.clone(),
+            known_failure: gate.known_failure.clone(),
+            predicted,
+        }
+    }
 }
 
 /// What a run will do, before it does it.
@@ -82,15 +102,7 @@ pub fn plan(
         .iter()
         .filter(|g| only.is_empty() || only.contains(&g.id))
         .filter(|g| !skip.contains(&g.id))
-        .map(|g| PlannedGate {
-            id: g.id.clone(),
-            command: g.run.clone(),
-            timeout: g.timeout.unwrap_or(program.run.timeout),
-            parser: g.parser,
-            exclusive: g.exclusive.clone(),
-            known_failure: g.known_failure.clone(),
-            predicted: history.median(&g.id),
-        })
+        .map(|g| PlannedGate::from_gate(g, program, history.median(&g.id)))
         .collect();
     let jobs = effective_jobs(jobs.unwrap_or(program.run.jobs));
     let sched: Vec<Job> = gates
@@ -320,24 +332,7 @@ pub fn save_history(root: &Path, history: &History) -> Result<()> {
 }
 
 fn not_run(gate: &PlannedGate) -> GateRecord {
-    GateRecord {
-        id: gate.id.clone(),
-        command: gate.command.clone(),
-        outcome: Outcome::NotRun,
-        reason: "not run".into(),
-        exit_code: None,
-        signal: None,
-        started_at: None,
-        finished_at: None,
-        duration_ms: 0,
-        parser: gate.parser.to_string(),
-        counts: None,
-        failing_tests: Vec::new(),
-        log: None,
-        known_failure: gate.known_failure.clone(),
-        tests: Vec::new(),
-        tests_omitted: 0,
-    }
+    GateRecord::not_run(&gate.id, &gate.command, gate.parser.as_str(), gate.known_failure.clone(), "not run")
 }
 
 fn to_record(gate: &PlannedGate, run: &process::GateRun, root: &Path, log_path: &Path) -> GateRecord {

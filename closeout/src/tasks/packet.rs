@@ -178,16 +178,7 @@ fn test_plan(program: &Program, packet: &Packet, jobs: Option<usize>) -> Plan {
         .enumerate()
         .map(|(n, test)| match test {
             TestRef::Gate(id) => {
-                let g = program.gate(id).expect("validated reference");
-                PlannedGate {
-                    id: g.id.clone(),
-                    command: g.run.clone(),
-                    timeout: g.timeout.unwrap_or(program.run.timeout),
-                    parser: g.parser,
-                    exclusive: g.exclusive.clone(),
-                    known_failure: g.known_failure.clone(),
-                    predicted: None,
-                }
+                PlannedGate::from_gate(program.gate(id).expect("validated reference"), program, None)
             }
             TestRef::Command(command) => PlannedGate {
                 id: format!("test-{}", n + 1),
