@@ -57,6 +57,9 @@ enum Command {
     Verdict(crate::tasks::verdict::VerdictArgs),
     /// Merge shard run records (`baseline --shard K/N --out PATH`) into one run
     Merge(crate::tasks::merge::MergeArgs),
+    /// Adopt an existing plan and progress tracker: write closeout.toml from them and wrap
+    /// the tables closeout can regenerate in region markers
+    Import(crate::tasks::import::ImportArgs),
     /// Show the packet board, open debt and the latest baseline run
     Status(crate::tasks::status::StatusArgs),
 }
@@ -112,6 +115,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
         Command::Ledger(args) => args.run(&ctx),
         Command::Verdict(args) => args.run(&ctx),
         Command::Merge(args) => args.run(&ctx),
+        Command::Import(args) => args.run(&ctx),
         Command::UpdateDocs(args) => args.run(&ctx),
         Command::Status(args) => args.run(&ctx),
     };

@@ -104,6 +104,7 @@ const PACKET_KEYS: &[&str] = &[
     "files",
     "p1",
     "p1_reason",
+    "checklist",
 ];
 const RISK_KEYS: &[&str] = &["id", "surface", "description", "severity", "packets", "mitigation"];
 const DEBT_KEYS: &[&str] = &[
@@ -324,6 +325,7 @@ impl<'t> Cx<'t> {
                         .collect(),
                     p1: self.vocab(&item, "p1"),
                     p1_reason: self.string(&item, "p1_reason", false),
+                    checklist: self.string_list(&item, "checklist").into_iter().map(|(s, _)| s).collect(),
                     line: self.line(&item.span),
                 })
             })

@@ -14,6 +14,7 @@ pub mod edit;
 pub mod error;
 pub mod evidence;
 pub mod exit;
+pub mod import;
 pub mod init;
 pub mod merge;
 pub mod model;

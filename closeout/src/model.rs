@@ -219,6 +219,8 @@ pub struct Packet {
     pub files: Vec<FileChange>,
     pub p1: Option<Judgement>,
     pub p1_reason: Option<String>,
+    /// The tracker's checklist boxes, as imported: `[x] text` or `[ ] text`.
+    pub checklist: Vec<String>,
     pub line: usize,
 }
 

@@ -51,6 +51,11 @@ pub fn normalize_cell(cell: &Cell) -> String {
     for piece in &super::render::merged(cell) {
         match piece {
             Inline::Text(t) => out.push_str(t),
+            Inline::Struck(t) => {
+                out.push_str("~~");
+                out.push_str(t.trim());
+                out.push_str("~~");
+            }
             Inline::Code(c) => {
                 let lines: Vec<String> =
                     c.split('\n').map(|l| format!("`{}`", l.trim_end_matches('\r'))).collect();

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::render::{self, code, prose, text, Cell, Table};
+use super::render::{self, code, prose, text, Cell, Inline, Table};
 use crate::evidence::{GateRecord, Outcome, RunRecord};
 use crate::model::{Coverage, DebtStatus, Packet, PacketStatus, Program, ReviewState, TestRef};
 use crate::review::PacketReview;
@@ -554,29 +554,43 @@ fn risks(program: &Program) -> String {
 }
 
 fn ledger(program: &Program) -> String {
+    // A resolved item keeps its history struck out, as hand-kept ledgers do:
+    // `~~description~~ RESOLVED — how`, `~~MEDIUM~~ CLOSED`, `~~Pre-release~~ Done`.
+    let struck = |v: Option<String>, now: &str| -> Cell {
+        match v.filter(|v| !v.is_empty()) {
+            Some(v) => vec![Inline::Struck(v), Inline::Text(format!(" {now}"))],
+            None => text(now),
+        }
+    };
     let rows = program
         .debts
         .iter()
         .map(|d| {
-            let status = match (d.status, d.is_release_blocker()) {
-                (DebtStatus::Resolved, _) => {
-                    format!("resolved: {}", d.resolution.clone().unwrap_or_default())
-                }
-                (DebtStatus::Open, true) => "open, blocks release".to_string(),
-                (DebtStatus::Open, false) => "open".to_string(),
-            };
-            vec![
-                text(d.id.clone()),
-                prose(&d.description),
-                text(d.severity.map_or(String::new(), |s| s.to_string())),
-                prose(d.owner.as_deref().unwrap_or_default()),
-                prose(d.milestone.as_deref().unwrap_or_default()),
-                prose(d.source.as_deref().unwrap_or_default()),
-                prose(&status),
-            ]
+            let resolved = d.status == DebtStatus::Resolved;
+            let severity = d.severity.map(|s| s.to_string());
+            if resolved {
+                let how = d.resolution.clone().unwrap_or_default();
+                vec![
+                    text(d.id.clone()),
+                    struck(Some(d.description.clone()), &format!("RESOLVED — {how}")),
+                    struck(severity, "CLOSED"),
+                    prose(d.owner.as_deref().unwrap_or_default()),
+                    struck(d.milestone.clone(), "Done"),
+                    prose(d.source.as_deref().unwrap_or_default()),
+                ]
+            } else {
+                vec![
+                    text(d.id.clone()),
+                    prose(&d.description),
+                    text(severity.unwrap_or_default()),
+                    prose(d.owner.as_deref().unwrap_or_default()),
+                    prose(d.milestone.as_deref().unwrap_or_default()),
+                    prose(d.source.as_deref().unwrap_or_default()),
+                ]
+            }
         })
         .collect();
-    table(&["ID", "Description", "Severity", "Owner", "Target Milestone", "Source", "Status"], rows)
+    table(&["ID", "Description", "Severity", "Owner", "Target Milestone", "Source"], rows)
 }
 
 fn blockers(program: &Program) -> String {

@@ -7,6 +7,8 @@
 pub enum Inline {
     Text(String),
     Code(String),
+    /// Struck-out text: `~~old~~`.
+    Struck(String),
 }
 
 pub type Cell = Vec<Inline>;
@@ -59,6 +61,7 @@ pub fn line(pieces: &Cell) -> String {
         match piece {
             Inline::Text(t) => out.push_str(&escape_text_keep_spaces(t)),
             Inline::Code(c) => out.push_str(&code_span_with(c, false)),
+            Inline::Struck(t) => out.push_str(&format!("~~{}~~", escape_text(t))),
         }
     }
     out.trim().to_string()
@@ -93,6 +96,7 @@ pub fn merged(pieces: &Cell) -> Cell {
         match (out.last_mut(), piece) {
             (Some(Inline::Code(prev)), Inline::Code(next)) => prev.push_str(next),
             (Some(Inline::Text(prev)), Inline::Text(next)) => prev.push_str(next),
+            (_, Inline::Struck(t)) if t.trim().is_empty() => {}
             _ => out.push(piece.clone()),
         }
     }
@@ -105,6 +109,7 @@ pub fn cell(pieces: &Cell) -> String {
     for piece in &merged(pieces) {
         match piece {
             Inline::Text(t) => out.push_str(&escape_text_keep_spaces(t)),
+            Inline::Struck(t) => out.push_str(&format!("~~{}~~", escape_text(t))),
             Inline::Code(c) => {
                 let lines: Vec<&str> = c.split('\n').map(|l| l.trim_end_matches('\r')).collect();
                 let spans: Vec<String> = lines.iter().map(|l| code_span(l)).collect();

@@ -1,0 +1,998 @@
+//! `closeout import`: read an existing plan and progress tracker (GFM, through
+//! pulldown-cmark) into closeout.toml, and find the tables a generator can own. Pure:
+//! text in, TOML text, region candidates and a report out. Nothing is invented: what
+//! cannot be mapped is written as a `# closeout import: could not parse …` comment and
+//! listed in the report with its file and line.
+
+pub mod md;
+
+use std::collections::BTreeMap;
+
+use md::{effective, first_code, Block, Table};
+
+/// A document to import.
+pub struct Source<'a> {
+    /// As the docs list will name it, relative to the repository root.
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+/// Something import could not map, with where it is and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmapped {
+    pub file: String,
+    pub line: usize,
+    pub what: String,
+    pub why: String,
+}
+
+/// A table that a generator may own, by its lines in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub file: String,
+    pub kind: &'static str,
+    pub first: usize,
+    pub last: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Imported {
+    pub toml: String,
+    /// Items imported per table (`gate`, `packet`, …).
+    pub counts: BTreeMap<&'static str, usize>,
+    pub unmapped: Vec<Unmapped>,
+    /// Every cell of every table import read, and how many went into the data.
+    pub cells_total: usize,
+    pub cells_mapped: usize,
+    pub candidates: Vec<Candidate>,
+    /// The verdict line the plan states, if it states one.
+    pub stated_verdict: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Gate {
+    id: String,
+    run: String,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Packet {
+    id: String,
+    title: String,
+    status: Option<String>,
+    review: Option<String>,
+    implementer: Option<String>,
+    reviewer: Option<String>,
+    scope: Vec<String>,
+    tests: Vec<String>,
+    commit: Option<String>,
+    residual_risk: Vec<String>,
+    rollback: Vec<String>,
+    files: Vec<(String, Option<String>)>,
+    checklist: Vec<String>,
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Row {
+    line: usize,
+    fields: Vec<(&'static str, String)>,
+    notes: Vec<String>,
+    /// The source row's cells, quoted when the row cannot be imported.
+    cells: Vec<String>,
+    /// The non-empty cells a key took (reported one by one if the row is rejected).
+    taken: Vec<String>,
+    /// Why the row cannot be imported; then it is written as comments.
+    rejected: Option<String>,
+}
+
+impl Row {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reject rows that miss a required key or hold a value outside a vocabulary (required
+/// keys) and drop optional values outside theirs; report both, cell by cell.
+fn check_rows(rows: &mut [Row], what: &str, required: &[&str], file: &str, out: &mut Imported) {
+    for row in rows.iter_mut() {
+        let mut problems = Vec::new();
+        for key in required {
+            if row.get(key).is_none_or(|v| v.trim().is_empty()) {
+                problems.push(format!("no {key}"));
+            }
+        }
+        let mut dropped = Vec::new();
+        for (key, value) in &row.fields {
+            if let Some((_, allowed)) =
+                VOCAB.iter().find(|(k, _)| *k == *key && !(what == "debt" && *k == "status"))
+            {
+                let v = value.trim().trim_matches('`');
+                if !allowed.contains(&v) {
+                    if required.contains(key) {
+                        problems.push(format!("{key} `{value}` is not one of {}", allowed.join(", ")));
+                    } else {
+                        dropped.push((*key, value.clone(), allowed));
+                    }
+                }
+            }
+        }
+        for (key, value, allowed) in dropped.iter().filter(|_| problems.is_empty()) {
+            out.cells_mapped -= 1;
+            out.unmapped.push(Unmapped {
+                file: file.into(),
+                line: row.line,
+                what: format!("{what} cell `{value}` (column {key})"),
+                why: format!("not one of {}", allowed.join(", ")),
+            });
+        }
+        if !problems.is_empty() {
+            let why = problems.join("; ");
+            let id = row.get("id").unwrap_or("?").to_string();
+            for value in &row.taken {
+                out.unmapped.push(Unmapped {
+                    file: file.into(),
+                    line: row.line,
+                    what: format!("{what} cell `{value}` (row `{id}` not imported)"),
+                    why: why.clone(),
+                });
+            }
+            out.cells_mapped -= row.taken.len();
+            row.rejected = Some(why);
+        }
+    }
+}
+
+/// `Packet 00: Title`, `DOC-00: Title`, `Packet SEC-01 — Title`.
+fn packet_heading(text: &str) -> Option<(String, String)> {
+    let t = text.trim();
+    let rest = t.strip_prefix("Packet ").unwrap_or(t);
+    let (id, title) =
+        rest.split_once(':').or_else(|| rest.split_once(" — ")).or_else(|| rest.split_once(" - "))?;
+    let id = id.trim();
+    let valid = !id.is_empty()
+        && id.chars().any(|c| c.is_ascii_digit())
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && id.len() <= 12;
+    valid.then(|| (id.to_string(), title.trim().to_string()))
+}
+
+/// Normalize a packet reference: `Packet 00`, `00`, `DOC-00` → the id used.
+fn packet_id(s: &str) -> String {
+    let s = s.trim().trim_matches('`');
+    s.strip_prefix("Packet ").unwrap_or(s).trim().to_string()
+}
+
+/// A gate id from its command: `go build ./...` → `go-build`, `go test ./internal/api/...`
+/// → `go-test-api`, `…/tsc --noEmit` → `tsc`, `… vitest run a/settingsRouting.test.ts` →
+/// `vitest-settingsrouting`.
+pub fn gate_id(command: &str) -> String {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+    let slug = |s: &str| {
+        s.to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-")
+    };
+    let tool = words.first().map(|w| base(w)).unwrap_or_default();
+    let id = if tool == "go" && words.len() > 1 {
+        let target = words.iter().skip(2).find(|w| w.starts_with("./")).map(|w| {
+            let parts: Vec<&str> = w.trim_start_matches("./").split('/').filter(|p| *p != "...").collect();
+            parts.last().copied().unwrap_or("all").to_string()
+        });
+        // `go build ./...` is plainly `go-build`; `go test ./...` is `go-test-all`.
+        let target = target.map(|t| if t.is_empty() { "all".to_string() } else { t });
+        match target.as_deref() {
+            Some("all") if words[1] != "test" => format!("go-{}", words[1]),
+            Some(t) => format!("go-{}-{t}", words[1]),
+            None => format!("go-{}", words[1]),
+        }
+    } else if let Some(i) = words.iter().position(|w| base(w) == "vitest" || base(w) == "jest") {
+        let runner = base(words[i]);
+        let file = words[i + 1..]
+            .iter()
+            .find(|w| w.contains('.'))
+            .map(|w| base(w).split('.').next().unwrap_or("").to_string());
+        match file {
+            Some(f) => format!("{runner}-{f}"),
+            None => runner,
+        }
+    } else {
+        tool
+    };
+    let id = slug(&id);
+    if id.is_empty() {
+        "gate".into()
+    } else {
+        id
+    }
+}
+
+fn cell(row: &[String], col: Option<usize>) -> Option<String> {
+    col.and_then(|c| row.get(c)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+pub fn import(plan: Source, progress: Option<Source>) -> Imported {
+    let mut out = Imported::default();
+    let plan_blocks = md::blocks(plan.text);
+    let name = plan_blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Heading { level: 1, text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .map(|t| {
+            let t = t.split(" (").next().unwrap_or(&t).trim().to_string();
+            t.strip_suffix(" Plan").unwrap_or(&t).to_string()
+        })
+        .unwrap_or_else(|| "Imported program".to_string());
+
+    // Walk the plan with the current section headings in hand.
+    let mut gates: Vec<Gate> = Vec::new();
+    let mut packets: Vec<Packet> = Vec::new();
+    let mut risks: Vec<Row> = Vec::new();
+    let mut tracks: Vec<Row> = Vec::new();
+    let mut drift: BTreeMap<String, (String, String, usize)> = BTreeMap::new();
+    let mut debts: Vec<Row> = Vec::new();
+    let mut blockers: Vec<String> = Vec::new();
+    let mut traceability: Vec<(String, Vec<String>, usize)> = Vec::new();
+    // The section that classifies tracks ("Appendix D"), as traceability lists name it.
+    let mut drift_section = String::new();
+    let mut h2 = String::new();
+    let mut h3 = String::new();
+    let mut label = String::new();
+    for block in &plan_blocks {
+        match block {
+            Block::Heading { level, text, .. } => {
+                let lower = text.to_lowercase();
+                if *level <= 2 {
+                    h2 = lower.clone();
+                    h3.clear();
+                } else {
+                    h3 = lower.clone();
+                }
+                label.clear();
+                if *level == 3 {
+                    if let Some((id, title)) = packet_heading(text) {
+                        if h2.contains("packet") {
+                            packets.push(Packet { id, title, ..Packet::default() });
+                        }
+                    }
+                }
+            }
+            Block::Paragraph { text, .. } => {
+                label = text.trim().trim_end_matches(':').to_lowercase();
+                if h2.contains("verdict") || h3.contains("verdict") {
+                    let t = text.trim();
+                    for stated in
+                        ["NO-GO", "GO - with conditions", "GO — with conditions", "GO with conditions", "GO"]
+                    {
+                        if t.starts_with(&format!("**{stated}")) && out.stated_verdict.is_none() {
+                            out.stated_verdict = Some(stated.replace(" - ", " ").replace(" — ", " "));
+                        }
+                    }
+                }
+            }
+            Block::Item { text, ordered, line, .. } => {
+                if h2.contains("global validation baseline") && h3.is_empty() && *ordered {
+                    if let Some(command) = first_code(text) {
+                        let mut id = gate_id(&command);
+                        let base = id.clone();
+                        let mut n = 2;
+                        while gates.iter().any(|g| g.id == id) {
+                            id = format!("{base}-{n}");
+                            n += 1;
+                        }
+                        gates.push(Gate { id, run: command });
+                    }
+                } else if let Some(p) = packets.last_mut().filter(|_| h2.contains("packet") && !h3.is_empty())
+                {
+                    if label.starts_with("scope") {
+                        match first_code(text) {
+                            Some(path) => p.scope.push(path),
+                            None => out.unmapped.push(Unmapped {
+                                file: plan.path.into(),
+                                line: *line,
+                                what: format!("packet {} scope item `{text}`", p.id),
+                                why: "it names no path in backticks".into(),
+                            }),
+                        }
+                    } else if label.starts_with("required tests") {
+                        match first_code(text) {
+                            Some(command) => p.tests.push(command),
+                            None => out.unmapped.push(Unmapped {
+                                file: plan.path.into(),
+                                line: *line,
+                                what: format!("packet {} required test `{text}`", p.id),
+                                why: "it names no command in backticks".into(),
+                            }),
+                        }
+                    }
+                } else if (h2.contains("verdict") || h3.contains("residual"))
+                    && label.contains("pre-release blockers")
+                {
+                    let text = text.replace("~~", "");
+                    if let Some(id) =
+                        text.split(|c: char| c == ':' || c.is_whitespace()).find(|w| w.starts_with("DL-"))
+                    {
+                        blockers.push(id.to_string());
+                    }
+                } else if h3.contains("traceability") || h2.contains("traceability") {
+                    let ids: Vec<String> = text
+                        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                        .filter(|w| w.starts_with("DL-"))
+                        .map(String::from)
+                        .collect();
+                    let subject = text.split(':').next().unwrap_or("").to_string();
+                    traceability.push((subject, ids, *line));
+                }
+            }
+            Block::Table(t) => {
+                let h: Vec<String> = t.header.iter().map(|c| c.to_lowercase()).collect();
+                let has = |n: &str| h.iter().any(|c| c == n);
+                if (has("risk id") || has("id")) && has("severity") && has("mitigation") {
+                    read_risks(t, plan.path, &mut risks, &mut out);
+                    out.candidates.push(Candidate {
+                        file: plan.path.into(),
+                        kind: "risks",
+                        first: t.first,
+                        last: t.last,
+                    });
+                } else if has("track") && has("plan file") {
+                    read_tracks(t, plan.path, &mut tracks, &mut out);
+                    out.candidates.push(Candidate {
+                        file: plan.path.into(),
+                        kind: "tracks",
+                        first: t.first,
+                        last: t.last,
+                    });
+                } else if has("track") && has("classification") {
+                    drift_section = h2.split(':').next().unwrap_or("").trim().to_string();
+                    let (tc, cc, nc) =
+                        (t.column(&["track"]), t.column(&["classification"]), t.column(&["notes"]));
+                    for (r, row) in t.rows.iter().enumerate() {
+                        if let (Some(track), Some(class)) = (cell(row, tc), cell(row, cc)) {
+                            drift.insert(
+                                track,
+                                (
+                                    class.trim_matches('`').to_string(),
+                                    cell(row, nc).unwrap_or_default(),
+                                    t.row_lines[r],
+                                ),
+                            );
+                            out.cells_mapped += row.len();
+                        }
+                        out.cells_total += row.len();
+                    }
+                    out.candidates.push(Candidate {
+                        file: plan.path.into(),
+                        kind: "drift",
+                        first: t.first,
+                        last: t.last,
+                    });
+                } else if has("id") && has("owner") && (has("target milestone") || has("milestone")) {
+                    read_debt(t, plan.path, &mut debts, &mut out);
+                    out.candidates.push(Candidate {
+                        file: plan.path.into(),
+                        kind: "ledger",
+                        first: t.first,
+                        last: t.last,
+                    });
+                }
+            }
+            Block::Code { .. } => {}
+        }
+    }
+
+    // Join the drift table into the tracks by name.
+    for track in &mut tracks {
+        let name =
+            track.fields.iter().find(|(k, _)| *k == "name").map(|(_, v)| v.clone()).unwrap_or_default();
+        match drift.remove(&name) {
+            Some((class, notes, _)) => {
+                track.fields.push(("classification", class));
+                if !notes.is_empty() {
+                    track.fields.push(("notes", notes));
+                }
+            }
+            None => track.notes.push(format!("no drift classification for track `{name}`")),
+        }
+    }
+    for (name, (_, _, line)) in drift {
+        out.unmapped.push(Unmapped {
+            file: plan.path.into(),
+            line,
+            what: format!("drift classification of `{name}`"),
+            why: "no row of the track status index has that name".into(),
+        });
+    }
+
+    check_rows(&mut risks, "risk", &["id", "description", "severity"], plan.path, &mut out);
+    check_rows(&mut tracks, "track", &["id", "name", "classification"], plan.path, &mut out);
+    check_rows(&mut debts, "debt", &["id", "description"], plan.path, &mut out);
+
+    // Blockers and traceability into the ledger.
+    for d in &mut debts {
+        let id = d.fields.iter().find(|(k, _)| *k == "id").map(|(_, v)| v.clone()).unwrap_or_default();
+        if blockers.contains(&id) {
+            d.fields.push(("blocks_release", "true".into()));
+        }
+        let mut covers: Vec<String> = Vec::new();
+        let source =
+            d.fields.iter().find(|(k, _)| *k == "source").map(|(_, v)| v.clone()).unwrap_or_default();
+        if let Some(p) = source.strip_prefix("Packet ").and_then(|r| r.split_whitespace().next()) {
+            if packets.iter().any(|x| x.id == p) {
+                covers.push(format!("packet:{p}"));
+            }
+        }
+        for (subject, ids, _) in &traceability {
+            let names_drift = !drift_section.is_empty() && subject.to_lowercase().contains(&drift_section);
+            if ids.contains(&id) && subject.contains("DEFERRED") && names_drift {
+                // The deferred item's own track, named in its description, else every
+                // deferred track of the plan.
+                let description = d
+                    .fields
+                    .iter()
+                    .find(|(k, _)| *k == "description")
+                    .map(|(_, v)| v.to_lowercase())
+                    .unwrap_or_default();
+                let own = tracks.iter().find(|t| {
+                    let name = t
+                        .fields
+                        .iter()
+                        .find(|(k, _)| *k == "name")
+                        .map(|(_, v)| v.to_lowercase())
+                        .unwrap_or_default();
+                    name.split_whitespace().next().is_some_and(|w| description.starts_with(w))
+                });
+                let targets: Vec<String> = match own {
+                    Some(t) => vec![t
+                        .fields
+                        .iter()
+                        .find(|(k, _)| *k == "id")
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default()],
+                    None => tracks
+                        .iter()
+                        .filter(|t| t.fields.iter().any(|(k, v)| *k == "classification" && v == "DEFERRED"))
+                        .filter_map(|t| t.fields.iter().find(|(k, _)| *k == "id").map(|(_, v)| v.clone()))
+                        .collect(),
+                };
+                covers.extend(targets.into_iter().map(|t| format!("track:{t}")));
+            }
+        }
+        covers.dedup();
+        if !covers.is_empty() {
+            d.fields.push(("covers", covers.join("\n")));
+        }
+    }
+
+    // The tracker: board, checklists, evidence blocks.
+    if let Some(progress) = &progress {
+        read_tracker(progress, &mut packets, &mut out);
+    }
+
+    // Packets' tests refer to gates by id when the command is a gate's.
+    for p in &mut packets {
+        for t in &mut p.tests {
+            if let Some(g) = gates.iter().find(|g| g.run == *t) {
+                *t = g.id.clone();
+            } else if !t.chars().any(char::is_whitespace) {
+                // A one-word command would read as a gate id; say it is a command.
+                *t = format!("sh -c {t}");
+            }
+        }
+    }
+
+    out.counts.insert("gate", gates.len());
+    out.counts.insert("packet", packets.len());
+    out.counts.insert("risk", risks.len());
+    out.counts.insert("track", tracks.len());
+    out.counts.insert("debt", debts.len());
+    out.toml = render_toml(
+        &name,
+        plan.path,
+        progress.as_ref().map(|p| p.path),
+        &gates,
+        &tracks,
+        &packets,
+        &risks,
+        &debts,
+        &out.unmapped,
+    );
+    out
+}
+
+fn read_risks(t: &Table, file: &str, risks: &mut Vec<Row>, out: &mut Imported) {
+    let cols = [
+        ("id", t.column(&["risk id", "id"])),
+        ("surface", t.column(&["surface", "area"])),
+        ("description", t.column(&["description", "risk"])),
+        ("severity", t.column(&["severity"])),
+        ("packets", t.column(&["mapped packet", "mapped packets", "packets", "packet"])),
+        ("mitigation", t.column(&["mitigation"])),
+    ];
+    read_rows(t, file, &cols, risks, out, "risk");
+}
+
+fn read_tracks(t: &Table, file: &str, tracks: &mut Vec<Row>, out: &mut Imported) {
+    let cols = [
+        ("name", t.column(&["track"])),
+        ("plan", t.column(&["plan file", "plan"])),
+        ("plan_status", t.column(&["plan status"])),
+        ("progress", t.column(&["progress file", "progress"])),
+        ("progress_status", t.column(&["progress status"])),
+        ("checkpoint", t.column(&["final checkpoint", "checkpoint"])),
+    ];
+    read_rows(t, file, &cols, tracks, out, "track");
+    for track in tracks.iter_mut() {
+        let name =
+            track.fields.iter().find(|(k, _)| *k == "name").map(|(_, v)| v.clone()).unwrap_or_default();
+        let id: String = name
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        track.fields.insert(0, ("id", id));
+        for (k, v) in track.fields.iter_mut() {
+            if matches!(*k, "plan" | "progress") {
+                *v = v.trim_matches('`').to_string();
+            }
+        }
+        track.fields.retain(|(k, v)| {
+            !(matches!(*k, "plan" | "progress" | "plan_status" | "progress_status" | "checkpoint")
+                && v == "N/A")
+        });
+    }
+}
+
+fn read_debt(t: &Table, file: &str, debts: &mut Vec<Row>, out: &mut Imported) {
+    let cols = [
+        ("id", t.column(&["id"])),
+        ("description", t.column(&["description"])),
+        ("severity", t.column(&["severity"])),
+        ("owner", t.column(&["owner"])),
+        ("milestone", t.column(&["target milestone", "milestone"])),
+        ("source", t.column(&["source"])),
+    ];
+    read_rows(t, file, &cols, debts, out, "debt");
+    // `~~MEDIUM~~ CLOSED`, `~~Pre-release~~ Done`, `~~text~~ RESOLVED — how`: a resolved
+    // item keeps its struck values as its history.
+    for d in debts.iter_mut() {
+        let mut resolved = None;
+        for (k, v) in d.fields.iter_mut() {
+            let (now, struck) = effective(v);
+            match (*k, struck) {
+                ("description", Some(old)) => {
+                    resolved = Some(
+                        now.trim_start_matches("RESOLVED")
+                            .trim_start_matches([' ', '—', '-', ':'])
+                            .trim()
+                            .to_string(),
+                    );
+                    *v = old;
+                }
+                (_, Some(old)) => *v = old,
+                (_, None) => *v = now,
+            }
+        }
+        if let Some(how) = resolved {
+            d.fields.push(("status", "resolved".into()));
+            d.fields.push((
+                "resolution",
+                if how.is_empty() { "resolved (no detail in the source)".into() } else { how },
+            ));
+        }
+    }
+}
+
+/// Map the columns a table has onto fields; every other column is reported, each cell once.
+fn read_rows(
+    t: &Table,
+    file: &str,
+    cols: &[(&'static str, Option<usize>)],
+    rows: &mut Vec<Row>,
+    out: &mut Imported,
+    what: &str,
+) {
+    let used: Vec<usize> = cols.iter().filter_map(|(_, c)| *c).collect();
+    for (r, row) in t.rows.iter().enumerate() {
+        let line = t.row_lines[r];
+        let mut fields = Vec::new();
+        for (key, col) in cols {
+            if let Some(v) = cell(row, *col) {
+                fields.push((*key, v));
+            }
+        }
+        out.cells_total += row.len();
+        // A cell is accounted for when a key took it, or when it is empty (nothing to lose).
+        out.cells_mapped += row.iter().enumerate().filter(|(i, v)| used.contains(i) || v.is_empty()).count();
+        for (i, v) in row.iter().enumerate().filter(|(i, v)| !used.contains(i) && !v.is_empty()) {
+            out.unmapped.push(Unmapped {
+                file: file.into(),
+                line,
+                what: format!(
+                    "{what} cell `{v}` (column `{}`)",
+                    t.header.get(i).cloned().unwrap_or_default()
+                ),
+                why: "closeout.toml has no key for this column".into(),
+            });
+        }
+        let taken = row
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| used.contains(i) && !v.is_empty())
+            .map(|(_, v)| v.clone())
+            .collect();
+        rows.push(Row { line, fields, notes: Vec::new(), cells: row.clone(), taken, rejected: None });
+    }
+}
+
+fn read_tracker(progress: &Source, packets: &mut [Packet], out: &mut Imported) {
+    let blocks = md::blocks(progress.text);
+    let mut section: Option<String> = None; // packet id of the current checklist/evidence
+    let mut label = String::new();
+    let find = |packets: &mut [Packet], id: &str| packets.iter().position(|p| p.id == id);
+    for block in &blocks {
+        match block {
+            Block::Heading { text, .. } => {
+                label.clear();
+                let lower = text.to_lowercase();
+                section = if lower.starts_with("packet ")
+                    && (lower.contains("checklist") || lower.contains("evidence"))
+                {
+                    text.split_whitespace().nth(1).map(|s| s.trim_end_matches(':').to_string())
+                } else if lower.starts_with("packet ") {
+                    section.take()
+                } else if text.starts_with("##") {
+                    None
+                } else {
+                    section.take().filter(|_| !lower.is_empty())
+                };
+            }
+            Block::Table(t)
+                if t.column(&["packet"]).is_some()
+                    && t.column(&["status"]).is_some()
+                    && t.column(&["title"]).is_some() =>
+            {
+                let (pc, sc, ic, rc, vc) = (
+                    t.column(&["packet"]),
+                    t.column(&["status"]),
+                    t.column(&["implementer"]),
+                    t.column(&["reviewer"]),
+                    t.column(&["review state", "review"]),
+                );
+                let used: Vec<usize> =
+                    [pc, sc, ic, rc, vc, t.column(&["title"]), t.column(&["evidence link", "evidence"])]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                for (r, row) in t.rows.iter().enumerate() {
+                    out.cells_total += row.len();
+                    out.cells_mapped += row.iter().enumerate().filter(|(i, _)| used.contains(i)).count();
+                    let Some(id) = cell(row, pc).map(|s| packet_id(&s)) else { continue };
+                    match find(packets, &id) {
+                        Some(i) => {
+                            let p = &mut packets[i];
+                            p.status = cell(row, sc).map(|s| effective(&s).0);
+                            p.implementer = cell(row, ic);
+                            p.reviewer = cell(row, rc);
+                            p.review = cell(row, vc).map(|s| effective(&s).0);
+                        }
+                        None => out.unmapped.push(Unmapped {
+                            file: progress.path.into(),
+                            line: t.row_lines[r],
+                            what: format!("board row for packet `{id}`"),
+                            why: "the plan has no such packet".into(),
+                        }),
+                    }
+                }
+                out.candidates.push(Candidate {
+                    file: progress.path.into(),
+                    kind: "packet-board",
+                    first: t.first,
+                    last: t.last,
+                });
+            }
+            Block::Paragraph { text, .. } => {
+                label = text.trim().trim_end_matches(':').to_lowercase();
+            }
+            Block::Item { text, task, line, .. } => {
+                let Some(i) = section.as_deref().and_then(|id| find(packets, id)) else { continue };
+                let p = &mut packets[i];
+                if let Some(done) = task {
+                    p.checklist.push(format!("[{}] {text}", if *done { "x" } else { " " }));
+                } else if label.starts_with("files changed") {
+                    match text.split_once(':').filter(|(path, _)| path.trim().starts_with('`')) {
+                        Some((path, reason)) => p.files.push((
+                            path.trim().trim_matches('`').to_string(),
+                            Some(reason.trim().to_string()),
+                        )),
+                        None => p.notes.push(format!(
+                            "{}:{line}: files changed item `{text}` names no `path`: reason",
+                            progress.path
+                        )),
+                    }
+                } else if label == "commit" {
+                    if let Some(hash) = first_code(text) {
+                        p.commit = Some(hash);
+                    }
+                } else if label.starts_with("residual risk") {
+                    p.residual_risk.push(text.clone());
+                } else if label.starts_with("rollback") {
+                    p.rollback.push(text.clone());
+                }
+            }
+            Block::Code { text, .. } => {
+                // Older trackers keep the evidence block inside an unlabelled fence.
+                let Some(i) = section.as_deref().and_then(|id| find(packets, id)) else { continue };
+                let mut inner = String::new();
+                for l in text.lines() {
+                    let trimmed = l.trim();
+                    if trimmed.ends_with(':') && !trimmed.starts_with('-') {
+                        inner = trimmed.trim_end_matches(':').to_lowercase();
+                    } else if let Some(item) = trimmed.strip_prefix("- ") {
+                        let p = &mut packets[i];
+                        match inner.as_str() {
+                            "commit" => p.commit = first_code(item).or(p.commit.take()),
+                            "residual risk" => p.residual_risk.push(item.to_string()),
+                            "rollback" => p.rollback.push(item.to_string()),
+                            "files changed" => {
+                                if let Some((path, reason)) = item.split_once(':') {
+                                    p.files.push((
+                                        path.trim().trim_matches('`').to_string(),
+                                        Some(reason.trim().to_string()),
+                                    ));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn q(s: &str) -> String {
+    toml_edit::Value::from(s).to_string().trim().to_string()
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        return "[]".into();
+    }
+    let body: Vec<String> = items.iter().map(|i| format!("  {},", q(i))).collect();
+    format!("[\n{}\n]", body.join("\n"))
+}
+
+const VOCAB: &[(&str, &[&str])] = &[
+    ("status", &["TODO", "IN_PROGRESS", "CHANGES_REQUESTED", "BLOCKED", "DONE"]),
+    ("review", &["PENDING", "APPROVED", "CHANGES_REQUESTED", "BLOCKED"]),
+    ("severity", &["HIGH", "MEDIUM", "LOW"]),
+    ("classification", &["MATCHED", "DRIFT_ACCEPTED", "DRIFT_FIX_REQUIRED", "DEFERRED"]),
+];
+
+/// A `key = value` line, or a comment quoting the value when it is not in the key's vocabulary.
+fn field(out: &mut String, key: &str, value: &str) {
+    if let Some((_, allowed)) = VOCAB.iter().find(|(k, _)| *k == key) {
+        let v = value.trim().trim_matches('`');
+        if !allowed.contains(&v) {
+            out.push_str(&format!(
+                "# closeout import: could not parse {key} {}: expected one of {}\n",
+                q(value),
+                allowed.join(", ")
+            ));
+            return;
+        }
+        out.push_str(&format!("{key} = {}\n", q(v)));
+        return;
+    }
+    out.push_str(&format!("{key} = {}\n", q(value)));
+}
+
+/// A row that cannot be an entry: the source row quoted in comments, nothing invented.
+fn rejected(out: &mut String, table: &str, row: &Row, why: &str) {
+    out.push_str(&format!("\n# closeout import: could not parse this {table} (line {}): {why}\n", row.line));
+    out.push_str(&format!("# | {} |\n", row.cells.join(" | ")));
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_toml(
+    name: &str,
+    plan: &str,
+    progress: Option<&str>,
+    gates: &[Gate],
+    tracks: &[Row],
+    packets: &[Packet],
+    risks: &[Row],
+    debts: &[Row],
+    unmapped: &[Unmapped],
+) -> String {
+    let mut docs = vec![plan.to_string()];
+    docs.extend(progress.map(String::from));
+    let mut out = format!(
+        "# Imported by `closeout import` from {}. Every key is documented in\n# docs/configuration.md of the closeout repository.\n\n[program]\nname = {}\ndocs = [{}]\n",
+        docs.join(" and "),
+        q(name),
+        docs.iter().map(|d| q(d)).collect::<Vec<_>>().join(", ")
+    );
+    if !gates.is_empty() {
+        out.push_str("\n# The global validation baseline, in the plan's order.\n");
+    }
+    for g in gates {
+        out.push_str(&format!("\n[[gate]]\nid = {}\nrun = {}\n", q(&g.id), q(&g.run)));
+    }
+    if !tracks.is_empty() {
+        out.push_str("\n# Upstream tracks: the status index joined with the drift classification.\n");
+    }
+    for t in tracks {
+        if let Some(why) = &t.rejected {
+            rejected(&mut out, "track", t, why);
+            continue;
+        }
+        out.push_str("\n[[track]]\n");
+        for (k, v) in &t.fields {
+            field(&mut out, k, v);
+        }
+        for n in &t.notes {
+            out.push_str(&format!("# closeout import: could not parse {n} (line {})\n", t.line));
+        }
+    }
+    if !packets.is_empty() {
+        out.push_str("\n# Packets: the plan's sections joined with the tracker's board and evidence.\n");
+    }
+    for p in packets {
+        out.push_str(&format!("\n[[packet]]\nid = {}\ntitle = {}\n", q(&p.id), q(&p.title)));
+        if let Some(s) = &p.status {
+            field(&mut out, "status", s);
+        }
+        if let Some(s) = &p.review {
+            field(&mut out, "review", s);
+        }
+        for (k, v) in [("implementer", &p.implementer), ("reviewer", &p.reviewer)] {
+            if let Some(v) = v {
+                field(&mut out, k, v);
+            }
+        }
+        if !p.scope.is_empty() {
+            out.push_str(&format!("scope = {}\n", list(&p.scope)));
+        }
+        if !p.tests.is_empty() {
+            out.push_str(&format!("tests = {}\n", list(&p.tests)));
+        }
+        if let Some(c) = &p.commit {
+            out.push_str(&format!("commit = {}\n", q(c)));
+        }
+        for (key, items) in
+            [("residual_risk", &p.residual_risk), ("rollback", &p.rollback), ("checklist", &p.checklist)]
+        {
+            if !items.is_empty() {
+                out.push_str(&format!("{key} = {}\n", list(items)));
+            }
+        }
+        if !p.files.is_empty() {
+            let entries: Vec<String> = p
+                .files
+                .iter()
+                .map(|(path, reason)| match reason {
+                    Some(r) => format!("  {{ path = {}, reason = {} }},", q(path), q(r)),
+                    None => format!("  {{ path = {} }},", q(path)),
+                })
+                .collect();
+            out.push_str(&format!("files = [\n{}\n]\n", entries.join("\n")));
+        }
+        for n in &p.notes {
+            out.push_str(&format!("# closeout import: could not parse {n}\n"));
+        }
+    }
+    if !risks.is_empty() {
+        out.push_str("\n# The risk register.\n");
+    }
+    for r in risks {
+        if let Some(why) = &r.rejected {
+            rejected(&mut out, "risk", r, why);
+            continue;
+        }
+        out.push_str("\n[[risk]]\n");
+        for (k, v) in &r.fields {
+            if *k == "packets" {
+                // "All packets, 08": every packet of the plan.
+                let ids: Vec<String> = if v.to_lowercase().contains("all packets") {
+                    packets.iter().map(|p| p.id.clone()).collect()
+                } else {
+                    v.split(',').map(packet_id).collect()
+                };
+                let known: Vec<String> =
+                    ids.iter().filter(|i| packets.iter().any(|p| p.id == **i)).cloned().collect();
+                if known.len() == ids.len() {
+                    out.push_str(&format!(
+                        "packets = [{}]\n",
+                        known.iter().map(|i| q(i)).collect::<Vec<_>>().join(", ")
+                    ));
+                } else {
+                    out.push_str(&format!("# closeout import: could not parse packets {} (line {}): not every entry is a packet id\n", q(v), r.line));
+                    if !known.is_empty() {
+                        out.push_str(&format!(
+                            "packets = [{}]\n",
+                            known.iter().map(|i| q(i)).collect::<Vec<_>>().join(", ")
+                        ));
+                    }
+                }
+            } else {
+                field(&mut out, k, v);
+            }
+        }
+    }
+    if !debts.is_empty() {
+        out.push_str("\n# The debt ledger.\n");
+    }
+    for d in debts {
+        if let Some(why) = &d.rejected {
+            rejected(&mut out, "debt", d, why);
+            continue;
+        }
+        out.push_str("\n[[debt]]\n");
+        for (k, v) in &d.fields {
+            match *k {
+                "blocks_release" => out.push_str("blocks_release = true\n"),
+                "status" => out.push_str(&format!("status = {}\n", q(v))),
+                "covers" => {
+                    out.push_str(&format!("covers = [{}]\n", v.lines().map(q).collect::<Vec<_>>().join(", ")))
+                }
+                _ => field(&mut out, k, v),
+            }
+        }
+    }
+    if !unmapped.is_empty() {
+        out.push_str("\n# closeout import: not imported (see the import report):\n");
+        for u in unmapped {
+            out.push_str(&format!(
+                "# closeout import: could not parse {}:{}: {}: {}\n",
+                u.file, u.line, u.what, u.why
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_ids_from_commands() {
+        assert_eq!(gate_id("go build ./..."), "go-build");
+        assert_eq!(gate_id("go test ./internal/api/... -run \"Contract\" -v"), "go-test-api");
+        assert_eq!(gate_id("go test ./..."), "go-test-all");
+        assert_eq!(gate_id("frontend-modern/node_modules/.bin/tsc --noEmit -p x"), "tsc");
+        assert_eq!(
+            gate_id(
+                "npm --prefix frontend-modern exec -- vitest run src/a/settingsRouting.test.ts b.test.ts"
+            ),
+            "vitest-settingsrouting"
+        );
+    }
+
+    #[test]
+    fn packet_headings_in_several_shapes() {
+        assert_eq!(
+            packet_heading("Packet 00: Artifact Freeze"),
+            Some(("00".into(), "Artifact Freeze".into()))
+        );
+        assert_eq!(packet_heading("DOC-01: Docs"), Some(("DOC-01".into(), "Docs".into())));
+        assert_eq!(packet_heading("Packet SEC-02 — Security"), Some(("SEC-02".into(), "Security".into())));
+        assert_eq!(packet_heading("Appendix A: Risks"), None);
+        assert_eq!(packet_id("Packet 07"), "07");
+    }
+}

@@ -1,0 +1,207 @@
+//! `closeout import PLAN.md [PROGRESS.md]`: write closeout.toml from existing docs and
+//! wrap the tables a generator reproduces in region markers, in place.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::Context;
+use crate::docs::compare::{self, Comparison};
+use crate::docs::files;
+use crate::docs::generate::{self, Evidence};
+use crate::error::{Error, Result};
+use crate::exit;
+use crate::import::{self, Candidate, Source};
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The plan (global validation baseline, packets, risks, tracks, ledger)
+    plan: PathBuf,
+    /// The progress tracker (packet board, checklists, review evidence)
+    progress: Option<PathBuf>,
+    /// Print the report and the TOML; write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Overwrite an existing closeout.toml
+    #[arg(long)]
+    force: bool,
+}
+
+/// A wrap decision for one candidate table.
+struct Decision {
+    candidate: Candidate,
+    wrap: bool,
+    why: Vec<String>,
+}
+
+impl ImportArgs {
+    pub fn run(self, ctx: &Context) -> Result<u8> {
+        let root = ctx.root.clone().unwrap_or_else(|| ctx.cwd.clone());
+        let relative = |p: &Path| -> Result<String> {
+            let full = std::fs::canonicalize(ctx.cwd.join(p))
+                .map_err(|source| Error::Read { path: p.to_path_buf(), source })?;
+            let root =
+                std::fs::canonicalize(&root).map_err(|source| Error::Read { path: root.clone(), source })?;
+            full.strip_prefix(&root).map(|r| r.to_string_lossy().into_owned()).map_err(|_| {
+                Error::Usage(format!(
+                    "{} is outside the repository root {}; run import from the root or pass --root",
+                    p.display(),
+                    root.display()
+                ))
+            })
+        };
+        let plan_path = relative(&self.plan)?;
+        let progress_path = self.progress.as_deref().map(relative).transpose()?;
+        let plan = files::read(&root, Path::new(&plan_path))?;
+        let progress = progress_path.as_ref().map(|p| files::read(&root, Path::new(p))).transpose()?;
+        let config = root.join(crate::discover::FILE_NAME);
+        if config.exists() && !self.force && !self.dry_run {
+            return Err(Error::AlreadyExists { path: config });
+        }
+
+        let imported = import::import(
+            Source { path: &plan_path, text: &plan.text },
+            progress
+                .as_ref()
+                .map(|p| Source { path: progress_path.as_deref().unwrap_or_default(), text: &p.text }),
+        );
+        let program =
+            crate::config::parse(&imported.toml, Path::new("closeout.toml (imported)"), &root, &|p| {
+                root.join(p).exists()
+            })
+            .map_err(|e| {
+                Error::Usage(format!("the imported program does not validate; nothing was written:\n{e}"))
+            })?;
+
+        // Wrap only what the generators reproduce: then verify-docs finds no content drift.
+        let packets = Default::default();
+        let evidence = Evidence::new(None, &packets);
+        let docs: Vec<(&str, &str)> = std::iter::once((plan_path.as_str(), plan.text.as_str()))
+            .chain(progress.as_ref().map(|p| (progress_path.as_deref().unwrap_or_default(), p.text.as_str())))
+            .collect();
+        let mut decisions: Vec<Decision> = Vec::new();
+        for candidate in &imported.candidates {
+            let text = docs.iter().find(|(p, _)| *p == candidate.file).map(|(_, t)| *t).unwrap_or_default();
+            let already = decisions
+                .iter()
+                .any(|d| d.wrap && d.candidate.file == candidate.file && d.candidate.kind == candidate.kind);
+            let inside = crate::docs::markers::find(text)
+                .unwrap_or_default()
+                .iter()
+                .any(|r| r.begin_line < candidate.first && candidate.last < r.end_line);
+            let table: String = text
+                .lines()
+                .skip(candidate.first - 1)
+                .take(candidate.last - candidate.first + 1)
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let decision = if already || inside {
+                Decision {
+                    candidate: candidate.clone(),
+                    wrap: false,
+                    why: vec![if inside {
+                        "already in a region".into()
+                    } else {
+                        format!("a `{}` region already wraps another table in this file", candidate.kind)
+                    }],
+                }
+            } else {
+                match generate::generate(candidate.kind, None, &program, evidence)
+                    .map(|g| compare::compare(candidate.kind, &table, &g))
+                {
+                    Ok(Comparison::Identical | Comparison::FormattingOnly) => {
+                        Decision { candidate: candidate.clone(), wrap: true, why: vec![] }
+                    }
+                    Ok(Comparison::Drift(d)) => Decision {
+                        candidate: candidate.clone(),
+                        wrap: false,
+                        why: d.into_iter().map(|d| d.message).collect(),
+                    },
+                    Err(e) => Decision { candidate: candidate.clone(), wrap: false, why: vec![e] },
+                }
+            };
+            decisions.push(decision);
+        }
+
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(report(&imported, &decisions).as_bytes());
+        if self.dry_run {
+            let _ = writeln!(out, "\n--- closeout.toml (dry run: nothing written)\n{}", imported.toml);
+            return Ok(exit::SUCCESS);
+        }
+        for (doc, path) in
+            std::iter::once((&plan, &plan_path)).chain(progress.iter().zip(progress_path.iter()))
+        {
+            let wraps: Vec<&Candidate> = decisions
+                .iter()
+                .filter(|d| d.wrap && d.candidate.file == *path)
+                .map(|d| &d.candidate)
+                .collect();
+            files::write(doc, &wrap(&doc.text, &wraps))?;
+        }
+        crate::evidence::write_atomic(&config, imported.toml.as_bytes())?;
+        let _ = writeln!(
+            out,
+            "wrote closeout.toml; next: `closeout status`, `closeout verify-docs`, `closeout baseline`"
+        );
+        Ok(exit::SUCCESS)
+    }
+}
+
+/// Insert begin and end markers around each table, keeping the file's line endings.
+fn wrap(text: &str, tables: &[&Candidate]) -> String {
+    let eol = crate::docs::sync::line_ending(text);
+    let mut out = String::with_capacity(text.len() + tables.len() * 64);
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let number = n + 1;
+        if let Some(t) = tables.iter().find(|t| t.first == number) {
+            out.push_str(&format!("<!-- closeout:begin {} -->{eol}", t.kind));
+        }
+        out.push_str(line);
+        if let Some(t) = tables.iter().find(|t| t.last == number) {
+            if !line.ends_with('\n') {
+                out.push_str(eol);
+            }
+            out.push_str(&format!("<!-- closeout:end {} -->{eol}", t.kind));
+        }
+    }
+    out
+}
+
+fn report(imported: &import::Imported, decisions: &[Decision]) -> String {
+    let mut out = String::from("imported:\n");
+    for (table, n) in &imported.counts {
+        out.push_str(&format!("  {n} [[{table}]]\n"));
+    }
+    out.push_str(&format!(
+        "  {} of {} table cells mapped into the data; the rest are listed below\n",
+        imported.cells_mapped, imported.cells_total
+    ));
+    out.push_str("regions:\n");
+    for d in decisions {
+        let c = &d.candidate;
+        if d.wrap {
+            out.push_str(&format!("  {}:{}-{}: wrapped as `{}`\n", c.file, c.first, c.last, c.kind));
+        } else {
+            out.push_str(&format!(
+                "  {}:{}-{}: not wrapped as `{}`: {}\n",
+                c.file,
+                c.first,
+                c.last,
+                c.kind,
+                d.why.join("; ")
+            ));
+        }
+    }
+    if !imported.unmapped.is_empty() {
+        out.push_str(&format!("not imported ({}):\n", imported.unmapped.len()));
+        for u in &imported.unmapped {
+            out.push_str(&format!("  {}:{}: {}: {}\n", u.file, u.line, u.what, u.why));
+        }
+    }
+    if let Some(v) = &imported.stated_verdict {
+        out.push_str(&format!(
+            "the plan states the verdict {v}; `closeout verdict` reproduces it from evidence only: run `closeout baseline` (and `closeout packet ID` per packet) first\n"
+        ));
+    }
+    out
+}

@@ -1,0 +1,196 @@
+//! `closeout import` on every version of the Pulse plan and tracker (read from
+//! ../shared/corpus/pulse, copied only into scratch folders): import, no content drift,
+//! update-docs and a clean verify, every table cell accounted for; the consistency rules
+//! on the imported documents; status, verdict and the no-overwrite rule.
+
+use std::path::{Path, PathBuf};
+
+use crate::conformance::corpus;
+use crate::support::{closeout, describe, git, scratch, text};
+
+/// Plan and tracker versions that belong together (by checkpoint), then the newest pair.
+const PAIRS: &[(&str, &str)] = &[
+    ("history/plan/01-d4d460d5.md", "history/progress/01-2e910f97.md"),
+    ("history/plan/01-d4d460d5.md", "history/progress/02-d4d460d5.md"),
+    ("history/plan/01-d4d460d5.md", "history/progress/03-275caa46.md"),
+    ("history/plan/02-9e459912.md", "history/progress/04-9e459912.md"),
+    ("history/plan/03-08f647bf.md", "history/progress/05-08f647bf.md"),
+    ("history/plan/04-1e535213.md", "history/progress/06-1e535213.md"),
+    ("history/plan/05-3dc026a4.md", "history/progress/07-3dc026a4.md"),
+    ("program-closeout-certification-plan-2026-02.md", "program-closeout-certification-progress-2026-02.md"),
+];
+
+/// A scratch git repository holding copies of one plan and tracker under docs/.
+fn adopt(corpus: &Path, name: &str, plan: &str, progress: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    std::fs::copy(corpus.join(plan), dir.join("docs/plan.md")).unwrap();
+    std::fs::copy(corpus.join(progress), dir.join("docs/progress.md")).unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    dir
+}
+
+fn verify_json(dir: &Path) -> serde_json::Value {
+    let out = closeout().args(["verify-docs", "--format", "json"]).current_dir(dir).output().unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", describe(&out)))
+}
+
+fn states(report: &serde_json::Value) -> Vec<String> {
+    report["regions"].as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn every_corpus_version_round_trips() {
+    let Some(corpus) = corpus() else { return };
+    for (n, (plan, progress)) in PAIRS.iter().enumerate() {
+        let dir = adopt(&corpus, &format!("import-{n}"), plan, progress);
+        let out = closeout()
+            .args(["import", "docs/plan.md", "docs/progress.md"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{plan} + {progress}\n{}", describe(&out));
+        let report = text(&out.stdout);
+
+        // 1. Every cell is accounted for: mapped, or listed as not imported.
+        let summary = report.lines().find(|l| l.contains("table cells mapped")).unwrap();
+        let numbers: Vec<usize> = summary.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+        let unmapped_cells = report.lines().filter(|l| l.contains(" cell `")).count();
+        assert_eq!(numbers[0] + unmapped_cells, numbers[1], "{plan}: {summary}\n{report}");
+        assert!(report.contains("wrapped as `packet-board`"), "{plan}\n{report}");
+
+        // 2. Right after import: no content drift (formatting-only is allowed).
+        let first = verify_json(&dir);
+        let drift: Vec<String> =
+            states(&first).into_iter().filter(|s| s != "InSync" && s != "FormattingOnly").collect();
+        assert!(drift.is_empty(), "{plan}: {first:#}");
+        assert!(!states(&first).is_empty());
+
+        // 3. update-docs normalises; verify is clean.
+        let out = closeout().arg("update-docs").current_dir(&dir).output().unwrap();
+        assert!(out.status.success(), "{}", describe(&out));
+        assert!(states(&verify_json(&dir)).iter().all(|s| s == "InSync"), "{plan}");
+
+        // 4. The imported program lists the board's packets with their statuses.
+        let status = closeout().arg("status").current_dir(&dir).output().unwrap();
+        let board = text(&status.stdout);
+        let tracker = std::fs::read_to_string(dir.join("docs/progress.md")).unwrap();
+        for row in tracker.lines().filter(|l| l.starts_with("| 0")) {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let line = board
+                .lines()
+                .find(|l| l.trim_start().starts_with(cells[1]))
+                .unwrap_or_else(|| panic!("{board}"));
+            assert!(line.contains(cells[3]) && line.contains(cells[6]), "{plan}: `{row}` vs `{line}`");
+        }
+    }
+}
+
+#[test]
+fn rules_on_the_imported_newest_documents_find_the_known_contradictions() {
+    let Some(corpus) = corpus() else { return };
+    let (plan, progress) = PAIRS[PAIRS.len() - 1];
+    let dir = adopt(&corpus, "import-rules", plan, progress);
+    let out =
+        closeout().args(["import", "docs/plan.md", "docs/progress.md"]).current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let report = verify_json(&dir);
+    let findings = report["findings"].as_array().unwrap();
+    let subjects = |rule: &str| -> Vec<String> {
+        let mut s: Vec<String> = findings
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| f["subject"].as_str().unwrap().to_string())
+            .collect();
+        s.dedup();
+        s
+    };
+    assert_eq!(subjects("done-open-box"), ["02", "03", "04", "06", "07", "08"]);
+    assert_eq!(subjects("placeholder").len(), 1);
+    assert_eq!(subjects("coverage-mismatch"), ["DL-002"]);
+    // The 12 ledger rows come in whole: no open item lacks an owner, milestone or severity.
+    assert_eq!(subjects("debt-incomplete"), Vec::<String>::new());
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    assert_eq!(toml.matches("[[debt]]").count(), 12);
+    // The completeness table's hashes match the tracker's commits: one placeholder only.
+    for hash in
+        ["f4427540", "2e910f97", "d4d460d5", "275caa46", "9e459912", "0c0bc774", "6f3ba74f", "08f647bf"]
+    {
+        assert!(toml.contains(&format!("commit = \"{hash}\"")), "{hash}");
+    }
+
+    // The verdict cannot be reproduced without evidence, and says which is missing.
+    assert!(text(&out.stdout).contains("the plan states the verdict GO"), "{}", describe(&out));
+    let verdict = closeout().arg("verdict").current_dir(&dir).output().unwrap();
+    assert_eq!(verdict.status.code(), Some(1));
+    assert!(
+        text(&verdict.stdout).contains("no baseline evidence: .closeout/latest.json is missing"),
+        "{}",
+        describe(&verdict)
+    );
+}
+
+#[test]
+fn dry_run_writes_nothing_and_an_existing_program_is_kept() {
+    let Some(corpus) = corpus() else { return };
+    let (plan, progress) = PAIRS[0];
+    let dir = adopt(&corpus, "import-dry", plan, progress);
+    let before = std::fs::read(dir.join("docs/plan.md")).unwrap();
+    let out = closeout()
+        .args(["import", "docs/plan.md", "docs/progress.md", "--dry-run"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(text(&out.stdout)
+        .contains("--- closeout.toml (dry run: nothing written)\n# Imported by `closeout import`"));
+    assert!(!dir.join("closeout.toml").exists());
+    assert_eq!(std::fs::read(dir.join("docs/plan.md")).unwrap(), before);
+
+    std::fs::write(dir.join("closeout.toml"), "# mine\n").unwrap();
+    let out = closeout().args(["import", "docs/plan.md"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("closeout.toml already exists; pass --force"), "{}", describe(&out));
+    assert_eq!(std::fs::read_to_string(dir.join("closeout.toml")).unwrap(), "# mine\n");
+    assert_eq!(std::fs::read(dir.join("docs/plan.md")).unwrap(), before);
+}
+
+#[test]
+fn variants_import_and_what_cannot_be_mapped_is_reported() {
+    let dir = scratch("import-variants");
+    std::fs::write(
+        dir.join("plan.md"),
+        "# Widget Certification Plan\n\n## Global Validation Baseline\n\n1. `cargo build`\n2. `cargo test -p a|b`\n\n## Execution Packets\n\n### DOC-01: Docs pass\n\nScope:\n- `docs/**`\n- somewhere in the repo\n\nRequired tests:\n1. `cargo build`\n\n## Risks\n\n|Risk ID|Severity|Mitigation|Owner|\n|---|---|---|---|\n|R-1|high|watch it|Ops|\n\n## Ledger\n\n| ID | Description | Severity | Owner | Milestone | Source |\n| --- | --- | --- | --- | --- | --- |\n| DL-1 | ~~Old text~~ RESOLVED — fixed | ~~LOW~~ CLOSED | Ops | ~~Next~~ Done | |\n| DL-2 | Open `a\\|b` item | MEDIUM |  | Next | Packet DOC-01 evidence |\n",
+    )
+    .unwrap();
+    let out = closeout().args(["import", "plan.md"]).current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains(
+            "plan.md:14: packet DOC-01 scope item `somewhere in the repo`: it names no path in backticks"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("risk cell `Ops` (column `Owner`): closeout.toml has no key for this column"),
+        "{report}"
+    );
+    let summary = report.lines().find(|l| l.contains("table cells mapped")).unwrap();
+    let numbers: Vec<usize> = summary.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    assert_eq!(numbers[0] + report.lines().filter(|l| l.contains(" cell `")).count(), numbers[1], "{report}");
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    assert!(toml.contains("name = \"Widget Certification\""), "{toml}");
+    assert!(
+        toml.contains("id = \"cargo\"\nrun = \"cargo build\"")
+            && toml.contains("id = \"cargo-2\"\nrun = \"cargo test -p a|b\""),
+        "{toml}"
+    );
+    assert!(toml.contains("id = \"DOC-01\"") && toml.contains("tests = [\n  \"cargo\",\n]"), "{toml}");
+    // A row that cannot be an entry is quoted, not invented.
+    assert!(toml.contains("# closeout import: could not parse this risk (line 23): no description; severity `high` is not one of HIGH, MEDIUM, LOW\n# | R-1 | high | watch it | Ops |"), "{toml}");
+    assert!(!toml.contains("[[risk]]"), "{toml}");
+    assert!(toml.contains("description = \"Old text\"\nseverity = \"LOW\"\nowner = \"Ops\"\nmilestone = \"Next\"\nstatus = \"resolved\"\nresolution = \"fixed\""), "{toml}");
+    assert!(toml.contains("description = \"Open `a|b` item\""), "{toml}");
+    assert!(toml.contains("covers = [\"packet:DOC-01\"]"), "{toml}");
+}
