@@ -194,3 +194,42 @@ fn variants_import_and_what_cannot_be_mapped_is_reported() {
     assert!(toml.contains("description = \"Open `a|b` item\""), "{toml}");
     assert!(toml.contains("covers = [\"packet:DOC-01\"]"), "{toml}");
 }
+
+#[test]
+fn evidence_in_an_unlabelled_fence_and_packet_ids_with_prefixes() {
+    let dir = scratch("import-fenced");
+    std::fs::write(
+        dir.join("plan.md"),
+        "# Ops Plan\n\n## Global Validation Baseline\n\n1. `make check`\n\n## Execution Packets\n\n### HOP-01: Handover\n\nScope:\n- `ops/**`\n\nRequired tests:\n1. `make check`\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("progress.md"),
+        "# Progress\n\n## Packet Board\n\n| Packet | Title | Status | Implementer | Reviewer | Review State | Evidence Link |\n|---|---|---|---|---|---|---|\n| Packet HOP-01 | Handover | DONE | Ann | Bo | APPROVED | See Packet HOP-01 Review Evidence below |\n\n## Packet HOP-01 Checklist: Handover\n\n- [x] Runbook read.\n- [ ] Pager rotation set.\n\n### Packet HOP-01 Review Evidence\n\n```\nFiles changed:\n- `ops/runbook.md`: handover notes\n\nCommit:\n- `abc1234` (docs: handover)\n\nResidual risk:\n- None.\n\nRollback:\n- Revert the commit.\n```\n",
+    )
+    .unwrap();
+    let out = closeout().args(["import", "plan.md", "progress.md"]).current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    for expected in [
+        "id = \"HOP-01\"\ntitle = \"Handover\"\nstatus = \"DONE\"\nreview = \"APPROVED\"\nimplementer = \"Ann\"\nreviewer = \"Bo\"",
+        "tests = [\n  \"make\",\n]",
+        "commit = \"abc1234\"",
+        "residual_risk = [\n  \"None.\",\n]",
+        "rollback = [\n  \"Revert the commit.\",\n]",
+        "checklist = [\n  \"[x] Runbook read.\",\n  \"[ ] Pager rotation set.\",\n]",
+        "{ path = \"ops/runbook.md\", reason = \"handover notes\" }",
+    ] {
+        assert!(toml.contains(expected), "missing {expected:?}\n{toml}");
+    }
+    // Sections follow the source: gates, packets, then the rest.
+    assert!(toml.find("[[gate]]").unwrap() < toml.find("[[packet]]").unwrap());
+    // `Packet HOP-01` in the board regenerates as `HOP-01`: not wrapped, and the report says why.
+    assert!(
+        text(&out.stdout).contains(
+            "not wrapped as `packet-board`: `packet-board` row HOP-01: missing from the committed table"
+        ),
+        "{}",
+        describe(&out)
+    );
+}

@@ -833,22 +833,6 @@ fn render_toml(
     for g in gates {
         out.push_str(&format!("\n[[gate]]\nid = {}\nrun = {}\n", q(&g.id), q(&g.run)));
     }
-    if !tracks.is_empty() {
-        out.push_str("\n# Upstream tracks: the status index joined with the drift classification.\n");
-    }
-    for t in tracks {
-        if let Some(why) = &t.rejected {
-            rejected(&mut out, "track", t, why);
-            continue;
-        }
-        out.push_str("\n[[track]]\n");
-        for (k, v) in &t.fields {
-            field(&mut out, k, v);
-        }
-        for n in &t.notes {
-            out.push_str(&format!("# closeout import: could not parse {n} (line {})\n", t.line));
-        }
-    }
     if !packets.is_empty() {
         out.push_str("\n# Packets: the plan's sections joined with the tracker's board and evidence.\n");
     }
@@ -932,6 +916,22 @@ fn render_toml(
             } else {
                 field(&mut out, k, v);
             }
+        }
+    }
+    if !tracks.is_empty() {
+        out.push_str("\n# Upstream tracks: the status index joined with the drift classification.\n");
+    }
+    for t in tracks {
+        if let Some(why) = &t.rejected {
+            rejected(&mut out, "track", t, why);
+            continue;
+        }
+        out.push_str("\n[[track]]\n");
+        for (k, v) in &t.fields {
+            field(&mut out, k, v);
+        }
+        for n in &t.notes {
+            out.push_str(&format!("# closeout import: could not parse {n} (line {})\n", t.line));
         }
     }
     if !debts.is_empty() {
