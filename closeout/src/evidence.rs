@@ -71,7 +71,15 @@ impl TestCounts {
     /// Counts in a short form: `236 passed, 1 failed, 3 skipped`, `2 pkg build failed`, `1 error`.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
-        let other = self.errors.is_some_and(|n| n > 0) || self.packages_build_failed.is_some_and(|n| n > 0);
+        let other = self.errors.is_some_and(|n| n > 0)
+            || self.packages_build_failed.is_some_and(|n| n > 0)
+            || (self.total() == 0 && self.packages_ok.is_some_and(|n| n > 0));
+        if self.total() == 0 {
+            // `go test` without -v names packages, not tests.
+            if let Some(n) = self.packages_ok.filter(|n| *n > 0) {
+                parts.push(format!("{n} pkg ok"));
+            }
+        }
         if self.total() > 0 || !other {
             parts.push(format!("{} passed", self.passed));
             if self.failed > 0 {
@@ -314,6 +322,25 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(dir.join("sub")).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temp files left behind");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn count_summaries() {
+        let c =
+            |passed, failed, skipped, ok: Option<u64>, build: Option<u64>, errors: Option<u64>| TestCounts {
+                passed,
+                failed,
+                skipped,
+                packages_ok: ok,
+                packages_failed: None,
+                packages_build_failed: build,
+                errors,
+            };
+        assert_eq!(c(236, 1, 3, None, None, None).summary(), "236 passed, 1 failed, 3 skipped");
+        assert_eq!(c(0, 0, 0, Some(2), Some(0), None).summary(), "2 pkg ok", "go test without -v");
+        assert_eq!(c(0, 0, 0, Some(0), Some(1), None).summary(), "1 pkg build failed");
+        assert_eq!(c(0, 0, 0, None, None, Some(1)).summary(), "1 error");
+        assert_eq!(c(0, 0, 0, None, None, None).summary(), "0 passed");
     }
 
     #[test]
