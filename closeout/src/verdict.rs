@@ -56,6 +56,27 @@ pub struct Verdict {
     pub conditions: Vec<Clause>,
     /// What holds, with evidence.
     pub justification: Vec<Clause>,
+    /// [`fingerprint`] of the program the verdict was computed for; a verdict for another
+    /// closeout.toml is stale.
+    #[serde(default)]
+    pub program: String,
+}
+
+/// A fingerprint of the program's data (gates, tracks, packets, risks, debt, waivers),
+/// independent of where the repository is checked out.
+pub fn fingerprint(program: &Program) -> String {
+    use sha2::Digest;
+    let data = format!(
+        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+        program.name,
+        program.gates,
+        program.tracks,
+        program.packets,
+        program.risks,
+        program.debts,
+        program.waivers
+    );
+    sha2::Sha256::digest(data.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Everything the verdict looks at, gathered by the caller.
@@ -263,6 +284,7 @@ pub fn compute(facts: &Facts) -> Verdict {
         blockers,
         conditions,
         justification,
+        program: fingerprint(program),
     }
 }
 

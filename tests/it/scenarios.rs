@@ -157,6 +157,37 @@ fn plan_04_gives_go_with_conditions_naming_exactly_the_three_blockers_then_go_af
     let report: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", describe(&out)));
     assert!(report["regions"].as_array().unwrap().iter().all(|r| r["fails"] == false), "{report:#}");
+    // Editing closeout.toml after `closeout verdict` makes the recorded verdict stale.
+    let out = repo.closeout(&[
+        "ledger",
+        "add",
+        "--id",
+        "DL-013",
+        "--description",
+        "new risk",
+        "--severity",
+        "LOW",
+        "--owner",
+        "QA",
+        "--milestone",
+        "Next",
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = repo.closeout(&["verify-docs", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stale =
+        report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "verdict-current").cloned();
+    assert!(
+        stale.is_some_and(|f| f["message"]
+            .as_str()
+            .unwrap()
+            .contains("computed for another version of closeout.toml")),
+        "{report:#}"
+    );
+    // closeout.toml is not a doc: the evidence no longer matches the tree.
+    let (out, v) = repo.verdict(&[]);
+    assert_eq!(v.level, Level::NoGo, "{}", describe(&out));
+    assert!(text(&out.stdout).contains("non-doc file(s) changed since (closeout.toml)"), "{}", describe(&out));
 
     // The burn-down: the blockers are resolved and the failing gates pass again.
     for (id, how) in [

@@ -680,13 +680,18 @@ fn traceability(program: &Program) -> String {
     out
 }
 
-/// Why the recorded verdict does not describe the latest run, if it does not.
-pub fn stale_verdict(evidence: Evidence) -> Option<String> {
+/// Why the recorded verdict does not describe the latest run and this closeout.toml, if
+/// it does not.
+pub fn stale_verdict(program: &Program, evidence: Evidence) -> Option<String> {
     let latest = evidence.latest.map(|r| r.run_id.as_str());
     match evidence.verdict {
         None => {
             Some(format!("No verdict yet: run `closeout verdict` ({} does not exist).", crate::verdict::FILE))
         }
+        Some(v) if v.program != crate::verdict::fingerprint(program) => Some(format!(
+            "The verdict in {} was computed for another version of closeout.toml: run `closeout verdict`.",
+            crate::verdict::FILE
+        )),
         Some(v) if v.run_id.as_deref() != latest => Some(format!(
             "The verdict in {} was computed from run {}, but the latest run is {}: run `closeout verdict`.",
             crate::verdict::FILE,
@@ -734,7 +739,7 @@ fn perf(program: &Program, evidence: Evidence) -> Result<String, String> {
 }
 
 fn verdict(program: &Program, evidence: Evidence) -> Result<String, String> {
-    if let Some(stale) = stale_verdict(evidence) {
+    if let Some(stale) = stale_verdict(program, evidence) {
         return Ok(format!("**Verdict: not current.** {}\n", render::escape_text(&stale)));
     }
     let v = evidence.verdict.expect("checked by stale_verdict");

@@ -258,7 +258,7 @@ pub fn check(
     }
 
     // verdict-current: a verdict region must show the verdict of the latest run.
-    if let Some(stale) = generate::stale_verdict(evidence) {
+    if let Some(stale) = generate::stale_verdict(program, evidence) {
         for outline in &outlines {
             for (name, range) in outline.all_regions() {
                 if name == "verdict" {
