@@ -187,7 +187,11 @@ fn plan_04_gives_go_with_conditions_naming_exactly_the_three_blockers_then_go_af
     // closeout.toml is not a doc: the evidence no longer matches the tree.
     let (out, v) = repo.verdict(&[]);
     assert_eq!(v.level, Level::NoGo, "{}", describe(&out));
-    assert!(text(&out.stdout).contains("non-doc file(s) changed since (closeout.toml)"), "{}", describe(&out));
+    assert!(
+        text(&out.stdout).contains("non-doc file(s) changed since (closeout.toml)"),
+        "{}",
+        describe(&out)
+    );
 
     // The burn-down: the blockers are resolved and the failing gates pass again.
     for (id, how) in [
