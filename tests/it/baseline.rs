@@ -147,6 +147,15 @@ fn grandchildren_never_survive_a_gate() {
             &format!("(trap '' TERM; sleep 300) & echo $! >> {}; sleep 300", pids.display()),
             "timeout = \"1s\"",
         ),
+        // Leaves its process group and session altogether: closeout, as subreaper, ends it.
+        gate(
+            "escapes",
+            &format!(
+                "setsid sleep 300 >/dev/null 2>&1 & sleep 0.3; echo $! >> {}; echo started",
+                pids.display()
+            ),
+            "parser = \"none\"",
+        ),
     ]
     .concat();
     std::fs::write(
@@ -160,10 +169,11 @@ fn grandchildren_never_survive_a_gate() {
     let record = record.unwrap();
     assert_eq!(outcome(&record, "leaves-child"), "PASS", "{}", describe(&out));
     assert_eq!(outcome(&record, "stubborn"), "TIMEOUT", "{}", describe(&out));
+    assert_eq!(outcome(&record, "escapes"), "PASS", "{}", describe(&out));
     // timeout + grace + 1s, plus process start-up.
     assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
     let pids = pids_in(&pids);
-    assert_eq!(pids.len(), 2);
+    assert_eq!(pids.len(), 3);
     for pid in pids {
         assert!(!alive(pid), "process {pid} started by a gate is still alive");
     }

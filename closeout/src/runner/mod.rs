@@ -5,6 +5,7 @@
 
 pub mod cancel;
 pub mod git;
+pub mod orphans;
 pub mod process;
 
 use std::collections::{BTreeMap, HashSet};
@@ -169,6 +170,7 @@ pub fn execute(
     let run_dir = root.join(evidence::RUNS_DIR).join(&run_id);
     std::fs::create_dir_all(&run_dir).map_err(|source| Error::Write { path: run_dir.clone(), source })?;
     let record_path = run_dir.join("run.json");
+    orphans::adopt();
 
     let record = RunRecord {
         schema: SCHEMA_VERSION,
@@ -286,6 +288,8 @@ pub fn execute(
         drop(stop_checkpoints);
     });
 
+    // Whatever escaped a gate's process group was reparented to us: end it now.
+    orphans::end_all(plan.grace);
     let shared = shared.into_inner().unwrap();
     if let Some(e) = shared.write_error {
         return Err(e);

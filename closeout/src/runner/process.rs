@@ -149,11 +149,17 @@ pub fn run_gate(spec: &GateSpec, cancel: &Cancel) -> GateRun {
     signal_group(pgid, libc::SIGTERM);
     let status = child.wait();
     let grace_end = Instant::now() + spec.grace;
-    while group_alive(pgid) && Instant::now() < grace_end && cancel.level() < 2 {
+    while {
+        reap_group(pgid);
+        group_alive(pgid)
+    } && Instant::now() < grace_end
+        && cancel.level() < 2
+    {
         std::thread::sleep(Duration::from_millis(5));
     }
     if group_alive(pgid) {
         signal_group(pgid, libc::SIGKILL);
+        reap_group(pgid);
     }
 
     // The pipe closes when the last holder dies; a holder that left the process group is
@@ -199,6 +205,21 @@ fn signal_group(pgid: i32, signal: i32) {
     // SAFETY: kill(2) with a negative pid signals a process group; no memory is involved.
     unsafe {
         libc::kill(-pgid, signal);
+    }
+}
+
+/// Reap members of the group that were reparented to closeout (its subreaper) and have
+/// exited, so their zombies do not count as alive.
+fn reap_group(pgid: i32) {
+    loop {
+        // SAFETY: non-blocking wait for children in one process group.
+        let pid = unsafe {
+            let mut status = 0;
+            libc::waitpid(-pgid, &mut status, libc::WNOHANG)
+        };
+        if pid <= 0 {
+            return;
+        }
     }
 }
 
