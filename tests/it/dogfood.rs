@@ -42,22 +42,25 @@ fn a_hand_edit_fails_verify_docs_with_the_diff_and_the_fix() {
     }
     let plan = copy.join("docs/closeout/plan.md");
     let original = std::fs::read_to_string(&plan).unwrap();
-    assert!(original.contains("| DL-001 |"), "the plan's ledger region lists DL-001");
-    let edited = original.replacen("| LOW | closeout developers |", "| HIGH | closeout developers |", 1);
+    // Raise the severity of the first open LOW item in the ledger region, by hand.
+    let row = original
+        .lines()
+        .find(|l| l.starts_with("| DL-") && l.contains(" | LOW | "))
+        .expect("an open LOW debt row");
+    let id = row.split('|').nth(1).unwrap().trim().to_string();
+    let edited = original.replacen(row, &row.replacen(" | LOW | ", " | HIGH | ", 1), 1);
     assert_ne!(edited, original);
     std::fs::write(&plan, &edited).unwrap();
 
     let out = closeout().arg("verify-docs").current_dir(&copy).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let stdout = text(&out.stdout);
-    assert!(
-        stdout.contains(
-            "region `ledger` was edited by hand: edit closeout.toml ([[debt]] id = \"DL-001\", key severity)"
-        ),
-        "{stdout}"
+    let message = format!(
+        "region `ledger` was edited by hand: edit closeout.toml ([[debt]] id = \"{id}\", key severity)"
     );
+    assert!(stdout.contains(&message), "{stdout}");
     assert!(stdout.contains("--- docs/closeout/plan.md (region ledger, committed)"), "{stdout}");
-    assert!(stdout.contains("+| DL-001 |"), "{stdout}");
+    assert!(stdout.contains(&format!("+| {id} |")), "{stdout}");
     assert!(stdout.contains("fix: run `closeout update-docs`"), "{stdout}");
     assert_eq!(std::fs::read_to_string(&plan).unwrap(), edited, "verify-docs never writes");
 
