@@ -233,3 +233,24 @@ fn evidence_in_an_unlabelled_fence_and_packet_ids_with_prefixes() {
         describe(&out)
     );
 }
+
+#[test]
+fn a_risk_mapped_to_an_unknown_packet_is_reported_not_dropped() {
+    let dir = scratch("import-risk-packets");
+    std::fs::write(
+        dir.join("plan.md"),
+        "# P\n\n## Execution Packets\n\n### Packet 01: One\n\n## Risks\n\n| Risk ID | Description | Severity | Mapped Packet | Mitigation |\n| --- | --- | --- | --- | --- |\n| R-1 | d | LOW | 01, 09 | m |\n",
+    )
+    .unwrap();
+    let out = closeout().args(["import", "plan.md"]).current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("plan.md:11: risk cell `01, 09` (column packets): 09 name no packet of the plan"),
+        "{report}"
+    );
+    let summary = report.lines().find(|l| l.contains("table cells mapped")).unwrap();
+    assert!(summary.contains("4 of 5 table cells mapped"), "{report}");
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    assert!(toml.contains("packets = [\"01\"]"), "{toml}");
+}

@@ -413,6 +413,32 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
     }
 
     check_rows(&mut risks, "risk", &["id", "description", "severity"], plan.path, &mut out);
+    // "All packets, 08" means every packet; an entry that names no packet is reported.
+    for r in risks.iter_mut().filter(|r| r.rejected.is_none()) {
+        let Some(i) = r.fields.iter().position(|(k, _)| *k == "packets") else { continue };
+        let v = r.fields[i].1.clone();
+        let ids: Vec<String> = if v.to_lowercase().contains("all packets") {
+            packets.iter().map(|p| p.id.clone()).collect()
+        } else {
+            v.split(',').map(packet_id).collect()
+        };
+        let (known, unknown): (Vec<String>, Vec<String>) =
+            ids.into_iter().partition(|i| packets.iter().any(|p| p.id == *i));
+        if !unknown.is_empty() {
+            out.cells_mapped -= 1;
+            out.unmapped.push(Unmapped {
+                file: plan.path.into(),
+                line: r.line,
+                what: format!("risk cell `{v}` (column packets)"),
+                why: format!("{} name no packet of the plan", unknown.join(", ")),
+            });
+        }
+        if known.is_empty() {
+            r.fields.remove(i);
+        } else {
+            r.fields[i].1 = known.join("\n");
+        }
+    }
     check_rows(&mut tracks, "track", &["id", "name", "classification"], plan.path, &mut out);
     check_rows(&mut debts, "debt", &["id", "description"], plan.path, &mut out);
 
@@ -891,28 +917,7 @@ fn render_toml(
         out.push_str("\n[[risk]]\n");
         for (k, v) in &r.fields {
             if *k == "packets" {
-                // "All packets, 08": every packet of the plan.
-                let ids: Vec<String> = if v.to_lowercase().contains("all packets") {
-                    packets.iter().map(|p| p.id.clone()).collect()
-                } else {
-                    v.split(',').map(packet_id).collect()
-                };
-                let known: Vec<String> =
-                    ids.iter().filter(|i| packets.iter().any(|p| p.id == **i)).cloned().collect();
-                if known.len() == ids.len() {
-                    out.push_str(&format!(
-                        "packets = [{}]\n",
-                        known.iter().map(|i| q(i)).collect::<Vec<_>>().join(", ")
-                    ));
-                } else {
-                    out.push_str(&format!("# closeout import: could not parse packets {} (line {}): not every entry is a packet id\n", q(v), r.line));
-                    if !known.is_empty() {
-                        out.push_str(&format!(
-                            "packets = [{}]\n",
-                            known.iter().map(|i| q(i)).collect::<Vec<_>>().join(", ")
-                        ));
-                    }
-                }
+                out.push_str(&format!("packets = [{}]\n", v.lines().map(q).collect::<Vec<_>>().join(", ")));
             } else {
                 field(&mut out, k, v);
             }
