@@ -143,3 +143,25 @@ fn a_new_program_goes_from_init_to_docs_in_sync() {
     let progress = std::fs::read_to_string(repo.join("docs/closeout/progress.md")).unwrap();
     assert!(progress.contains("-> exit 0 (PASS, 4 passed)"), "{progress}");
 }
+
+/// On a terminal (a pseudo-terminal from `script`), status is coloured unless `NO_COLOR`.
+#[test]
+fn status_colours_a_terminal_unless_no_color() {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` (util-linux) is not installed, so no pseudo-terminal");
+        return;
+    }
+    let repo = scratch("status-tty");
+    std::fs::write(repo.join("closeout.toml"), "[program]\nname = \"T\"\n").unwrap();
+    let run = |no_color: bool| {
+        let command = format!("{} status", env!("CARGO_BIN_EXE_closeout"));
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", &command, "/dev/null"]).current_dir(&repo).env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        text(&cmd.output().unwrap().stdout)
+    };
+    assert!(run(false).contains("\x1b[1mT\x1b[0m"), "{:?}", run(false));
+    assert!(!run(true).contains('\x1b'), "{:?}", run(true));
+}
