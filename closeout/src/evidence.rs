@@ -308,6 +308,42 @@ pub fn timestamp(t: std::time::SystemTime) -> String {
     humantime::format_rfc3339_millis(t).to_string()
 }
 
+/// Records for unit tests: the fields a test cares about set, the rest empty.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    pub fn gate(id: &str, command: &str, outcome: Outcome, exit_code: Option<i32>) -> GateRecord {
+        let mut g = GateRecord::not_run(id, command, "none", None, "");
+        g.outcome = outcome;
+        g.exit_code = exit_code;
+        g.reason = exit_code.map_or_else(|| outcome.to_string(), |c| format!("exit {c}"));
+        g
+    }
+
+    /// A run `run-1` of `gates`, without git state.
+    pub fn run(gates: Vec<GateRecord>) -> RunRecord {
+        RunRecord {
+            schema: SCHEMA_VERSION,
+            run_id: "run-1".into(),
+            program: "p".into(),
+            started_at: String::new(),
+            finished_at: String::new(),
+            closeout_version: String::new(),
+            host: Host::current(),
+            jobs: 1,
+            git: None,
+            interrupted: false,
+            lower_bound_ms: 0,
+            makespan_ms: 0,
+            gates,
+            program_hash: String::new(),
+            shard: None,
+            shards: Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,7 +76,7 @@ pub fn envelope(program: &Program, now: &RunRecord, reference: Option<&RunRecord
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::{GateRecord, Host, Outcome, TestCounts};
+    use crate::evidence::{fixtures, Outcome, TestCounts};
     use std::path::Path;
 
     fn program() -> Program {
@@ -87,44 +87,17 @@ mod tests {
     }
 
     fn run(gates: &[(&str, &str, u64, u64)]) -> RunRecord {
-        RunRecord {
-            schema: 1,
-            run_id: "r".into(),
-            program: "p".into(),
-            started_at: String::new(),
-            finished_at: String::new(),
-            closeout_version: String::new(),
-            host: Host::current(),
-            jobs: 1,
-            git: None,
-            interrupted: false,
-            lower_bound_ms: 0,
-            makespan_ms: 0,
-            program_hash: String::new(),
-            shard: None,
-            shards: vec![],
-            gates: gates
+        fixtures::run(
+            gates
                 .iter()
-                .map(|(id, cmd, ms, tests)| GateRecord {
-                    id: id.to_string(),
-                    command: cmd.to_string(),
-                    outcome: Outcome::Pass,
-                    reason: String::new(),
-                    exit_code: Some(0),
-                    signal: None,
-                    started_at: None,
-                    finished_at: None,
-                    duration_ms: *ms,
-                    parser: "go".into(),
-                    counts: (*tests > 0).then(|| TestCounts { passed: *tests, ..TestCounts::default() }),
-                    failing_tests: vec![],
-                    log: None,
-                    known_failure: None,
-                    tests: vec![],
-                    tests_omitted: 0,
+                .map(|(id, cmd, ms, tests)| {
+                    let mut g = fixtures::gate(id, cmd, Outcome::Pass, Some(0));
+                    g.duration_ms = *ms;
+                    g.counts = (*tests > 0).then(|| TestCounts { passed: *tests, ..TestCounts::default() });
+                    g
                 })
                 .collect(),
-        }
+        )
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub fn review(packet: &Packet, program: &Program, inputs: Inputs) -> PacketRevie
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::{GateRecord, Host};
+    use crate::evidence::fixtures;
     use std::path::Path;
 
     fn program(extra: &str) -> Program {
@@ -192,44 +192,16 @@ mod tests {
     }
 
     fn run(outcomes: &[(&str, Outcome, Option<i32>)]) -> RunRecord {
-        RunRecord {
-            schema: 1,
-            run_id: "r".into(),
-            program: "p".into(),
-            started_at: String::new(),
-            finished_at: String::new(),
-            closeout_version: String::new(),
-            host: Host::current(),
-            jobs: 1,
-            git: None,
-            interrupted: false,
-            lower_bound_ms: 0,
-            makespan_ms: 0,
-            program_hash: String::new(),
-            shard: None,
-            shards: vec![],
-            gates: outcomes
+        fixtures::run(
+            outcomes
                 .iter()
-                .map(|(command, outcome, exit)| GateRecord {
-                    id: command.to_string(),
-                    command: command.to_string(),
-                    outcome: *outcome,
-                    reason: String::new(),
-                    exit_code: *exit,
-                    signal: None,
-                    started_at: None,
-                    finished_at: None,
-                    duration_ms: 0,
-                    parser: "none".into(),
-                    counts: None,
-                    failing_tests: vec![],
-                    log: None,
-                    known_failure: (*command == "make").then(|| "DL-1".to_string()),
-                    tests: vec![],
-                    tests_omitted: 0,
+                .map(|(command, outcome, exit)| {
+                    let mut g = fixtures::gate(command, command, *outcome, *exit);
+                    g.known_failure = (*command == "make").then(|| "DL-1".to_string());
+                    g
                 })
                 .collect(),
-        }
+        )
     }
 
     fn verdict(p1: &str, outcomes: &[(&str, Outcome, Option<i32>)], changed: &[&str]) -> PacketReview {

@@ -308,7 +308,7 @@ pub fn condition_debts(v: &Verdict) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::{GateRecord, GitState, Host};
+    use crate::evidence::{fixtures, GitState};
     use std::path::Path;
 
     fn program(debt_status: &str) -> Program {
@@ -321,42 +321,15 @@ mod tests {
     }
 
     fn run(mon: Outcome, dirty: bool) -> RunRecord {
-        let gate = |id: &str, cmd: &str, outcome: Outcome| GateRecord {
-            id: id.into(),
-            command: cmd.into(),
-            outcome,
-            reason: "r".into(),
-            exit_code: Some(if outcome == Outcome::Pass { 0 } else { 2 }),
-            signal: None,
-            started_at: None,
-            finished_at: None,
-            duration_ms: 1,
-            parser: "none".into(),
-            counts: None,
-            failing_tests: vec![],
-            log: None,
-            known_failure: (id == "mon").then(|| "DL-9".to_string()),
-            tests: vec![],
-            tests_omitted: 0,
+        let gate = |id: &str, cmd: &str, outcome: Outcome| {
+            let mut g = fixtures::gate(id, cmd, outcome, Some(if outcome == Outcome::Pass { 0 } else { 2 }));
+            g.duration_ms = 1;
+            g.known_failure = (id == "mon").then(|| "DL-9".to_string());
+            g
         };
-        RunRecord {
-            schema: 1,
-            run_id: "run-1".into(),
-            program: "p".into(),
-            started_at: String::new(),
-            finished_at: String::new(),
-            closeout_version: String::new(),
-            host: Host::current(),
-            jobs: 1,
-            git: Some(GitState { head: "abc".into(), dirty }),
-            interrupted: false,
-            lower_bound_ms: 0,
-            makespan_ms: 0,
-            program_hash: String::new(),
-            shard: None,
-            shards: vec![],
-            gates: vec![gate("build", "make", Outcome::Pass), gate("mon", "make mon", mon)],
-        }
+        let mut run = fixtures::run(vec![gate("build", "make", Outcome::Pass), gate("mon", "make mon", mon)]);
+        run.git = Some(GitState { head: "abc".into(), dirty });
+        run
     }
 
     fn verdict(

@@ -827,6 +827,35 @@ fn field(out: &mut String, key: &str, value: &str) {
     out.push_str(&format!("{key} = {}\n", q(value)));
 }
 
+/// One `[[table]]` entry per row, under a comment; a rejected row is quoted instead.
+fn render_rows(out: &mut String, table: &str, comment: &str, rows: &[Row]) {
+    if !rows.is_empty() {
+        out.push_str(&format!("\n# {comment}\n"));
+    }
+    for row in rows {
+        if let Some(why) = &row.rejected {
+            rejected(out, table, row, why);
+            continue;
+        }
+        out.push_str(&format!("\n[[{table}]]\n"));
+        for (k, v) in &row.fields {
+            match *k {
+                // Lists are carried one entry per line.
+                "packets" | "covers" => {
+                    out.push_str(&format!("{k} = [{}]\n", v.lines().map(q).collect::<Vec<_>>().join(", ")))
+                }
+                "blocks_release" => out.push_str("blocks_release = true\n"),
+                // A debt item's status (open/resolved) is set by import itself.
+                "status" if table == "debt" => out.push_str(&format!("status = {}\n", q(v))),
+                _ => field(out, k, v),
+            }
+        }
+        for n in &row.notes {
+            out.push_str(&format!("# closeout import: could not parse {n} (line {})\n", row.line));
+        }
+    }
+}
+
 /// A row that cannot be an entry: the source row quoted in comments, nothing invented.
 fn rejected(out: &mut String, table: &str, row: &Row, why: &str) {
     out.push_str(&format!("\n# closeout import: could not parse this {table} (line {}): {why}\n", row.line));
@@ -906,59 +935,14 @@ fn render_toml(
             out.push_str(&format!("# closeout import: could not parse {n}\n"));
         }
     }
-    if !risks.is_empty() {
-        out.push_str("\n# The risk register.\n");
-    }
-    for r in risks {
-        if let Some(why) = &r.rejected {
-            rejected(&mut out, "risk", r, why);
-            continue;
-        }
-        out.push_str("\n[[risk]]\n");
-        for (k, v) in &r.fields {
-            if *k == "packets" {
-                out.push_str(&format!("packets = [{}]\n", v.lines().map(q).collect::<Vec<_>>().join(", ")));
-            } else {
-                field(&mut out, k, v);
-            }
-        }
-    }
-    if !tracks.is_empty() {
-        out.push_str("\n# Upstream tracks: the status index joined with the drift classification.\n");
-    }
-    for t in tracks {
-        if let Some(why) = &t.rejected {
-            rejected(&mut out, "track", t, why);
-            continue;
-        }
-        out.push_str("\n[[track]]\n");
-        for (k, v) in &t.fields {
-            field(&mut out, k, v);
-        }
-        for n in &t.notes {
-            out.push_str(&format!("# closeout import: could not parse {n} (line {})\n", t.line));
-        }
-    }
-    if !debts.is_empty() {
-        out.push_str("\n# The debt ledger.\n");
-    }
-    for d in debts {
-        if let Some(why) = &d.rejected {
-            rejected(&mut out, "debt", d, why);
-            continue;
-        }
-        out.push_str("\n[[debt]]\n");
-        for (k, v) in &d.fields {
-            match *k {
-                "blocks_release" => out.push_str("blocks_release = true\n"),
-                "status" => out.push_str(&format!("status = {}\n", q(v))),
-                "covers" => {
-                    out.push_str(&format!("covers = [{}]\n", v.lines().map(q).collect::<Vec<_>>().join(", ")))
-                }
-                _ => field(&mut out, k, v),
-            }
-        }
-    }
+    render_rows(&mut out, "risk", "The risk register.", risks);
+    render_rows(
+        &mut out,
+        "track",
+        "Upstream tracks: the status index joined with the drift classification.",
+        tracks,
+    );
+    render_rows(&mut out, "debt", "The debt ledger.", debts);
     if !unmapped.is_empty() {
         out.push_str("\n# closeout import: not imported (see the import report):\n");
         for u in unmapped {
