@@ -82,8 +82,8 @@ fn verify(text: &str, program: &Program, evidence: Evidence) -> usize {
     let commits = |_: &str| Some(true);
     let oracle = Oracle { commit_exists: &commits, path_exists: &exists };
     let docs = [Doc { path: "plan.md", text }];
-    let (findings, _) = rules::check(program, "closeout.toml", &docs, evidence, &oracle);
-    check.regions.len() + findings.len()
+    let checked = rules::check(program, "closeout.toml", &docs, evidence, &oracle);
+    check.regions.len() + checked.findings.len()
 }
 
 /// Wrap the table that follows each named heading in region markers, as `import` does.

@@ -45,7 +45,7 @@ fn findings(corpus: &Path, plan: &str, progress: &str) -> Vec<Finding> {
     // document-level contradictions are asserted.
     let path_exists = |_: &str| true;
     let oracle = Oracle { commit_exists: &commit_exists, path_exists: &path_exists };
-    rules::check(&program, "closeout.toml", &docs, evidence, &oracle).0
+    rules::check(&program, "closeout.toml", &docs, evidence, &oracle).findings
 }
 
 fn subjects(findings: &[Finding], rule: &str) -> Vec<String> {

@@ -134,3 +134,38 @@ fn golden_docs_fixtures() {
     }
     assert!(failures.is_empty(), "{} problem(s):\n\n{}", failures.len(), failures.join("\n\n"));
 }
+
+#[test]
+fn an_unused_waiver_warns_and_fails_with_strict() {
+    let work = scratch("docs-unused-waiver-strict");
+    copy_tree(
+        &fixtures().join("docs/rule-waiver-unused"),
+        &work,
+        &["verify.expected", "update.expected", "after"],
+    );
+    git_base(&work);
+
+    let strict = closeout().args(["verify-docs", "--strict"]).current_dir(&work).output().unwrap();
+    assert_eq!(strict.status.code(), Some(1), "{}", outcome(&strict));
+    assert!(text(&strict.stdout).contains("1 unused waiver(s)\n"), "{}", outcome(&strict));
+
+    let github = closeout().args(["verify-docs", "--format", "github"]).current_dir(&work).output().unwrap();
+    assert_eq!(github.status.code(), Some(0), "{}", outcome(&github));
+    assert!(
+        text(&github.stdout).starts_with("::warning file=closeout.toml,line=95::[[waiver]] rule = \"done-open-box\" subject = \"00\" accepts no finding any more"),
+        "{}",
+        outcome(&github)
+    );
+    let github = closeout()
+        .args(["verify-docs", "--format", "github", "--strict"])
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    assert_eq!(github.status.code(), Some(1), "{}", outcome(&github));
+    assert!(text(&github.stdout).starts_with("::error file=closeout.toml,line=95::"), "{}", outcome(&github));
+
+    let json = closeout().args(["verify-docs", "--format", "json"]).current_dir(&work).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["unused_waivers"][0]["subject"], "00");
+    assert_eq!(report["status"], "in_sync");
+}

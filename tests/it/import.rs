@@ -65,6 +65,13 @@ fn every_corpus_version_round_trips() {
             states(&first).into_iter().filter(|s| s != "InSync" && s != "FormattingOnly").collect();
         assert!(drift.is_empty(), "{plan}: {first:#}");
         assert!(!states(&first).is_empty());
+        // verify-docs passes: findings already in the docs were waived, each one listed.
+        assert_eq!(first["status"], "in_sync", "{plan}: {first:#}");
+        let waived = first["waived"].as_array().unwrap().len();
+        let waivers =
+            std::fs::read_to_string(dir.join("closeout.toml")).unwrap().matches("\n[[waiver]]\n").count();
+        assert!(waived >= waivers && waivers > 0, "{plan}: {waived} waived, {waivers} waivers");
+        assert!(first["unused_waivers"].as_array().unwrap().is_empty(), "{plan}: {first:#}");
 
         // 3. update-docs normalises; verify is clean.
         let out = closeout().arg("update-docs").current_dir(&dir).output().unwrap();
@@ -94,33 +101,76 @@ fn rules_on_the_imported_newest_documents_find_the_known_contradictions() {
     let out =
         closeout().args(["import", "docs/plan.md", "docs/progress.md"]).current_dir(&dir).output().unwrap();
     assert!(out.status.success(), "{}", describe(&out));
+    let import_report = text(&out.stdout);
+
+    // verify-docs passes: what the docs already contradict is waived, not hidden.
+    let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", describe(&verify));
     let report = verify_json(&dir);
-    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(report["status"], "in_sync", "{report:#}");
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0, "{report:#}");
+    let waived = report["waived"].as_array().unwrap();
     let subjects = |rule: &str| -> Vec<String> {
-        let mut s: Vec<String> = findings
-            .iter()
-            .filter(|f| f["rule"] == rule)
-            .map(|f| f["subject"].as_str().unwrap().to_string())
-            .collect();
-        s.dedup();
+        let mut s: Vec<String> = Vec::new();
+        for f in waived.iter().filter(|f| f["rule"] == rule) {
+            let subject = f["subject"].as_str().unwrap().to_string();
+            if !s.contains(&subject) {
+                s.push(subject);
+            }
+            assert_eq!(f["reason"], closeout::import::WAIVER_REASON);
+        }
         s
     };
     assert_eq!(subjects("done-open-box"), ["02", "03", "04", "06", "07", "08"]);
-    assert_eq!(subjects("placeholder").len(), 1);
+    assert_eq!(subjects("placeholder"), ["docs/plan.md#packet-evidence-completeness"]);
     assert_eq!(subjects("coverage-mismatch"), ["DL-002"]);
+    assert!(import_report.contains("  done-open-box (8): 02, 03, 04, 06, 07, 08\n"), "{import_report}");
+    assert!(import_report.contains("  coverage-mismatch (1): DL-002\n"), "{import_report}");
     // The 12 ledger rows come in whole: no open item lacks an owner, milestone or severity.
     assert_eq!(subjects("debt-incomplete"), Vec::<String>::new());
     let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
-    assert_eq!(toml.matches("[[debt]]").count(), 12);
+    assert_eq!(toml.lines().filter(|l| *l == "[[debt]]").count(), 12);
     // The completeness table's hashes match the tracker's commits: one placeholder only.
     for hash in
         ["f4427540", "2e910f97", "d4d460d5", "275caa46", "9e459912", "0c0bc774", "6f3ba74f", "08f647bf"]
     {
         assert!(toml.contains(&format!("commit = \"{hash}\"")), "{hash}");
     }
+    // Each waiver quotes the finding it accepts.
+    assert!(toml.contains("# docs/plan.md:"), "{toml}");
+    assert!(toml.contains("[[waiver]]\nrule = \"coverage-mismatch\"\nsubject = \"DL-002\"\n"), "{toml}");
+
+    // A new contradiction fails verify-docs at once: packet 01's DONE checklist gains an open box.
+    let tracker = std::fs::read_to_string(dir.join("docs/progress.md")).unwrap();
+    let at = tracker.find("## Packet 01 Checklist").expect("packet 01 checklist");
+    let end = at + tracker[at..].find("\n\n").unwrap() + 1;
+    let broken = format!("{}\n- [ ] A box left open after import.\n{}", &tracker[..end], &tracker[end..]);
+    std::fs::write(dir.join("docs/progress.md"), &broken).unwrap();
+    let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+    assert_eq!(verify.status.code(), Some(1), "{}", describe(&verify));
+    assert!(
+        text(&verify.stdout).contains("[done-open-box] packet 01 is DONE but its checklist has an open box: `- [ ] A box left open after import.`"),
+        "{}",
+        describe(&verify)
+    );
+
+    // Fixing what a waiver accepted makes the waiver unused: named, fails with --strict.
+    let fixed = tracker.replace("(this commit)", "1e535213");
+    std::fs::write(dir.join("docs/progress.md"), &fixed).unwrap();
+    let plan_text = std::fs::read_to_string(dir.join("docs/plan.md")).unwrap();
+    std::fs::write(dir.join("docs/plan.md"), plan_text.replace("(this commit)", "1e535213")).unwrap();
+    let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", describe(&verify));
+    assert!(
+        text(&verify.stdout).contains("[[waiver]] rule = \"placeholder\" subject = \"docs/plan.md#packet-evidence-completeness\" accepts no finding any more; delete it from closeout.toml"),
+        "{}",
+        describe(&verify)
+    );
+    let strict = closeout().args(["verify-docs", "--strict"]).current_dir(&dir).output().unwrap();
+    assert_eq!(strict.status.code(), Some(1), "{}", describe(&strict));
 
     // The verdict cannot be reproduced without evidence, and says which is missing.
-    assert!(text(&out.stdout).contains("the plan states the verdict GO"), "{}", describe(&out));
+    assert!(import_report.contains("the plan states the verdict GO"), "{}", describe(&out));
     let verdict = closeout().arg("verdict").current_dir(&dir).output().unwrap();
     assert_eq!(verdict.status.code(), Some(1));
     assert!(
@@ -128,6 +178,28 @@ fn rules_on_the_imported_newest_documents_find_the_known_contradictions() {
         "{}",
         describe(&verdict)
     );
+}
+
+#[test]
+fn with_no_waivers_the_findings_stay_failing() {
+    let Some(corpus) = corpus() else { return };
+    let (plan, progress) = PAIRS[PAIRS.len() - 1];
+    let dir = adopt(&corpus, "import-no-waivers", plan, progress);
+    let out = closeout()
+        .args(["import", "docs/plan.md", "docs/progress.md", "--no-waivers"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("not waived (--no-waivers)"), "{}", describe(&out));
+    assert!(!std::fs::read_to_string(dir.join("closeout.toml")).unwrap().contains("[[waiver]]"));
+    let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+    assert_eq!(verify.status.code(), Some(1), "{}", describe(&verify));
+    let report = verify_json(&dir);
+    let open_boxes =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "done-open-box").count();
+    assert_eq!(open_boxes, 8, "{report:#}");
+    assert_eq!(report["waived"].as_array().unwrap().len(), 0);
 }
 
 #[test]

@@ -11,7 +11,9 @@ use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use super::generate::{self, Evidence};
 use super::markers::options;
-use crate::model::{Classification, Coverage, DebtStatus, PacketStatus, Program, ReviewState, TestRef};
+use crate::model::{
+    Classification, Coverage, DebtStatus, PacketStatus, Program, ReviewState, TestRef, Waiver,
+};
 
 /// One consistency problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,14 +40,23 @@ pub struct Oracle<'a> {
     pub path_exists: &'a dyn Fn(&str) -> bool,
 }
 
-/// Run every rule. Waived findings come back separately, with their waiver's reason.
+/// What the rules found: findings that fail, findings a `[[waiver]]` accepts (with its
+/// reason), and waivers that accept nothing any more (the doc was fixed; delete them).
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub waived: Vec<(Finding, String)>,
+    pub unused: Vec<Waiver>,
+}
+
+/// Run every rule and apply the program's waivers.
 pub fn check(
     program: &Program,
     config_file: &str,
     docs: &[Doc],
     evidence: Evidence,
     oracle: &Oracle,
-) -> (Vec<Finding>, Vec<(Finding, String)>) {
+) -> Checked {
     let mut findings = Vec::new();
     let outlines: Vec<Outline> = docs.iter().map(Outline::read).collect();
     let at_toml = |line: usize| (config_file.to_string(), line);
@@ -155,7 +166,7 @@ pub fn check(
         for (line, value) in outline.placeholders() {
             findings.push(Finding {
                 rule: "placeholder",
-                subject: format!("{}:{line}", outline.path),
+                subject: outline.anchor(line),
                 file: outline.path.to_string(),
                 line,
                 message: format!("`{value}` stands where a commit hash belongs; write the real hash"),
@@ -274,16 +285,35 @@ pub fn check(
         }
     }
 
-    let mut kept = Vec::new();
-    let mut waived = Vec::new();
+    let mut checked = Checked::default();
     for f in findings {
         match program.waived(f.rule, &f.subject) {
-            Some(w) => waived.push((f, w.reason.clone())),
-            None => kept.push(f),
+            Some(w) => checked.waived.push((f, w.reason.clone())),
+            None => checked.findings.push(f),
         }
     }
-    kept.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
-    (kept, waived)
+    checked.findings.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
+    checked.unused = program
+        .waivers
+        .iter()
+        .filter(|w| !checked.waived.iter().any(|(f, _)| f.rule == w.rule && f.subject == w.subject))
+        .cloned()
+        .collect();
+    checked
+}
+
+/// A heading's anchor as GitHub writes it: lowercase, spaces to `-`, punctuation dropped.
+pub fn slug(title: &str) -> String {
+    title
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `` `command` -> exit 0`` or `→ exit 0` on a line.
@@ -394,6 +424,16 @@ impl<'a> Outline<'a> {
 
     fn line(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&s| s <= offset)
+    }
+
+    /// `plan.md#packet-08-evidence`: the file and the slug of the heading a line sits
+    /// under, a subject that survives edits elsewhere in the file (a line number would not).
+    fn anchor(&self, line: usize) -> String {
+        let offset = self.line_starts.get(line - 1).copied().unwrap_or(self.text.len());
+        match self.headings.iter().rev().find(|(_, _, at)| *at <= offset) {
+            Some((_, title, _)) => format!("{}#{}", self.path, slug(title)),
+            None => self.path.to_string(),
+        }
     }
 
     /// Byte ranges of sections whose heading contains every word group in `needles`
@@ -534,6 +574,15 @@ mod tests {
         ] {
             assert!(!looks_like_repo_path(no), "{no}");
         }
+    }
+
+    #[test]
+    fn heading_slugs_as_github_writes_them() {
+        assert_eq!(
+            slug("Packet 08: Final Certification (Go/No-Go)"),
+            "packet-08-final-certification-gono-go"
+        );
+        assert_eq!(slug("`closeout.toml` keys"), "closeouttoml-keys");
     }
 
     #[test]

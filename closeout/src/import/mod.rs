@@ -790,6 +790,46 @@ fn read_tracker(progress: &Source, packets: &mut [Packet], out: &mut Imported) {
     }
 }
 
+/// The reason every waiver written by import carries.
+pub const WAIVER_REASON: &str =
+    "present in the docs when closeout import ran; fix the docs (or the data), then delete this waiver";
+
+/// `[[waiver]]`s for the findings present at import, one per rule and subject, each under
+/// comments quoting what it accepts, so that `verify-docs` starts green and fails on any
+/// new finding while still listing these as waived.
+pub fn waivers_toml(findings: &[crate::docs::rules::Finding]) -> String {
+    let mut groups: Vec<(&str, &str, Vec<&crate::docs::rules::Finding>)> = Vec::new();
+    for f in findings {
+        match groups.iter_mut().find(|(r, s, _)| *r == f.rule && *s == f.subject) {
+            Some((_, _, fs)) => fs.push(f),
+            None => groups.push((f.rule, &f.subject, vec![f])),
+        }
+    }
+    if groups.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\n# Consistency findings already in the docs when `closeout import` ran. Each is\n\
+         # accepted here so that `closeout verify-docs` passes from the start and fails on\n\
+         # any new finding; verify-docs still lists these as waived on every run, and names\n\
+         # a waiver that no longer accepts anything. Fix the docs, then delete the waiver.\n",
+    );
+    for (rule, subject, fs) in groups {
+        out.push('\n');
+        for f in fs {
+            let message: String = f.message.chars().take(300).collect();
+            out.push_str(&format!("# {}:{}: {}\n", f.file, f.line, message.replace('\n', " ")));
+        }
+        out.push_str(&format!(
+            "[[waiver]]\nrule = {}\nsubject = {}\nreason = {}\n",
+            q(rule),
+            q(subject),
+            q(WAIVER_REASON)
+        ));
+    }
+    out
+}
+
 fn q(s: &str) -> String {
     toml_edit::Value::from(s).to_string().trim().to_string()
 }
@@ -958,6 +998,35 @@ fn render_toml(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_waiver_per_rule_and_subject_quoting_each_finding() {
+        use crate::docs::rules::Finding;
+        let finding = |rule, subject: &str, line, message: &str| Finding {
+            rule,
+            subject: subject.into(),
+            file: "docs/progress.md".into(),
+            line,
+            message: message.into(),
+        };
+        let toml = waivers_toml(&[
+            finding("done-open-box", "07", 392, "packet 07 is DONE but its checklist has an open box: `a`"),
+            finding("missing-path", "docs/API.md", 10, "`docs/API.md` does not exist"),
+            finding("done-open-box", "07", 393, "packet 07 is DONE but its checklist has an open box: `b`"),
+        ]);
+        assert_eq!(toml.matches("[[waiver]]\n").count(), 2, "{toml}");
+        assert!(toml.contains(
+            "# docs/progress.md:392: packet 07 is DONE but its checklist has an open box: `a`\n\
+             # docs/progress.md:393: packet 07 is DONE but its checklist has an open box: `b`\n\
+             [[waiver]]\nrule = \"done-open-box\"\nsubject = \"07\"\n"
+        ));
+        let parsed: toml_edit::DocumentMut = toml.parse().unwrap();
+        let waivers = parsed["waiver"].as_array_of_tables().unwrap();
+        let second = waivers.get(1).unwrap();
+        assert_eq!(second["subject"].as_str(), Some("docs/API.md"));
+        assert_eq!(second["reason"].as_str(), Some(WAIVER_REASON));
+        assert_eq!(waivers_toml(&[]), "");
+    }
 
     #[test]
     fn gate_ids_from_commands() {

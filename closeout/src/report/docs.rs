@@ -6,6 +6,7 @@ use crate::docs::compare::unified_diff;
 use crate::docs::generate::{key_for, source_of};
 use crate::docs::rules::Finding;
 use crate::docs::sync::{RegionReport, RegionState};
+use crate::model::Waiver;
 
 /// Everything `verify-docs` found.
 pub struct Verification<'a> {
@@ -13,6 +14,8 @@ pub struct Verification<'a> {
     pub files: &'a [(String, Vec<RegionReport>)],
     pub findings: &'a [Finding],
     pub waived: &'a [(Finding, String)],
+    /// Waivers no finding matches any more: the doc was fixed, the waiver should go.
+    pub unused: &'a [Waiver],
     pub strict: bool,
     /// The command that fixes drift, as the user invokes closeout.
     pub fix: String,
@@ -28,7 +31,16 @@ impl Verification<'_> {
     }
 
     pub fn failed(&self) -> bool {
-        !self.findings.is_empty() || self.files.iter().flat_map(|(_, rs)| rs).any(|r| self.region_fails(r))
+        !self.findings.is_empty()
+            || (self.strict && !self.unused.is_empty())
+            || self.files.iter().flat_map(|(_, rs)| rs).any(|r| self.region_fails(r))
+    }
+
+    fn unused_message(w: &Waiver) -> String {
+        format!(
+            "[[waiver]] rule = \"{}\" subject = \"{}\" accepts no finding any more; delete it from closeout.toml",
+            w.rule, w.subject
+        )
     }
 
     fn region_message(&self, r: &RegionReport) -> String {
@@ -79,6 +91,11 @@ impl Verification<'_> {
         for f in self.findings {
             out.push((f.file.clone(), f.line, format!("[{}] {}", f.rule, f.message)));
         }
+        if self.strict {
+            for w in self.unused {
+                out.push((crate::discover::FILE_NAME.into(), w.line, Self::unused_message(w)));
+            }
+        }
         out
     }
 }
@@ -121,12 +138,23 @@ pub fn human(v: &Verification, style: Style) -> String {
         ));
     }
     for (f, reason) in v.waived {
-        out.push_str(&style.dim(&format!("{}:{}: [{}] waived: {reason}\n", f.file, f.line, f.rule)));
+        out.push_str(
+            &style.dim(&format!("{}:{}: [{}] {} (waived: {reason})\n", f.file, f.line, f.rule, f.message)),
+        );
+    }
+    for w in v.unused {
+        let line = format!("{}:{}: {}", crate::discover::FILE_NAME, w.line, Verification::unused_message(w));
+        out.push_str(&if v.strict { style.red(&line) } else { style.yellow(&line) });
+        out.push('\n');
     }
     let regions: usize = v.files.iter().map(|(_, r)| r.len()).sum();
     let failing = v.files.iter().flat_map(|(_, r)| r).filter(|r| v.region_fails(r)).count();
+    let unused = match v.unused.len() {
+        0 => String::new(),
+        n => format!(", {n} unused waiver(s){}", if v.strict { "" } else { " (fail with --strict)" }),
+    };
     out.push_str(&format!(
-        "{regions} region(s) in {} doc(s): {in_sync} in sync, {formatting} formatting-only, {failing} drifted; {} consistency finding(s), {} waived\n",
+        "{regions} region(s) in {} doc(s): {in_sync} in sync, {formatting} formatting-only, {failing} drifted; {} consistency finding(s), {} waived{unused}\n",
         v.files.len(),
         v.findings.len(),
         v.waived.len()
@@ -162,6 +190,7 @@ pub fn json(v: &Verification) -> String {
         "regions": regions,
         "findings": v.findings.iter().map(finding).collect::<Vec<_>>(),
         "waived": v.waived.iter().map(|(f, reason)| { let mut j = finding(f); j["reason"] = reason.clone().into(); j }).collect::<Vec<_>>(),
+        "unused_waivers": v.unused.iter().map(|w| serde_json::json!({"rule": w.rule, "subject": w.subject, "file": crate::discover::FILE_NAME, "line": w.line})).collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&value).expect("json") + "\n"
 }
@@ -186,6 +215,16 @@ pub fn github(v: &Verification) -> String {
             problems.len() - MAX_ANNOTATIONS,
             v.fix.replace("update-docs", "verify-docs")
         ));
+    }
+    if !v.strict {
+        for w in v.unused {
+            out.push_str(&format!(
+                "::warning file={},line={}::{}\n",
+                crate::discover::FILE_NAME,
+                w.line,
+                escape(&Verification::unused_message(w))
+            ));
+        }
     }
     if problems.is_empty() {
         out.push_str("docs in sync\n");

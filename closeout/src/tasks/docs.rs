@@ -24,7 +24,7 @@ pub struct VerifyDocsArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Fail on formatting-only differences too
+    /// Fail on formatting-only differences and on waivers that accept no finding
     #[arg(long)]
     strict: bool,
 }
@@ -107,19 +107,15 @@ impl VerifyDocsArgs {
         let files: Vec<(String, Vec<sync::RegionReport>)> =
             checks.into_iter().map(|(i, c)| (loaded.docs[i].shown.clone(), c.regions)).collect();
 
-        let root = program.root.clone();
-        let commit_exists = |c: &str| crate::runner::git::commit_exists(&root, c);
-        let path_exists = |p: &str| root.join(p).exists();
-        let oracle = rules::Oracle { commit_exists: &commit_exists, path_exists: &path_exists };
         let docs: Vec<rules::Doc> =
             loaded.docs.iter().map(|d| rules::Doc { path: &d.shown, text: &d.text }).collect();
-        let (findings, waived) =
-            rules::check(&program, crate::discover::FILE_NAME, &docs, loaded.evidence(), &oracle);
+        let checked = check_rules(&program, &docs, loaded.evidence());
 
         let verification = Verification {
             files: &files,
-            findings: &findings,
-            waived: &waived,
+            findings: &checked.findings,
+            waived: &checked.waived,
+            unused: &checked.unused,
             strict: self.strict,
             fix: format!("{} update-docs", ctx.bin_name),
         };
@@ -175,6 +171,15 @@ impl UpdateDocsArgs {
         }
         Ok(exit::SUCCESS)
     }
+}
+
+/// The consistency rules on `docs`, asking git and the file system under the program's root.
+pub fn check_rules(program: &Program, docs: &[rules::Doc], evidence: Evidence) -> rules::Checked {
+    let root = &program.root;
+    let commit_exists = |c: &str| crate::runner::git::commit_exists(root, c);
+    let path_exists = |p: &str| root.join(p).exists();
+    let oracle = rules::Oracle { commit_exists: &commit_exists, path_exists: &path_exists };
+    rules::check(program, crate::discover::FILE_NAME, docs, evidence, &oracle)
 }
 
 /// Rewrite the regions of `kinds` (all when `None`) in every doc from the current data and

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::Context;
 use crate::docs::compare::{self, Comparison};
-use crate::docs::files;
 use crate::docs::generate::{self, Evidence};
+use crate::docs::{files, rules};
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::import::{self, Candidate, Source};
@@ -24,6 +24,10 @@ pub struct ImportArgs {
     /// Overwrite an existing closeout.toml
     #[arg(long)]
     force: bool,
+    /// Do not waive the consistency findings already in the docs (verify-docs then fails
+    /// until they are fixed or waived by hand)
+    #[arg(long)]
+    no_waivers: bool,
 }
 
 /// A wrap decision for one candidate table.
@@ -122,23 +126,42 @@ impl ImportArgs {
             decisions.push(decision);
         }
 
+        // The docs as import leaves them, and the findings the rules make on them.
+        let wrapped: Vec<(&files::DocFile, &String, String)> = std::iter::once((&plan, &plan_path))
+            .chain(progress.iter().zip(progress_path.iter()))
+            .map(|(doc, path)| {
+                let wraps: Vec<&Candidate> = decisions
+                    .iter()
+                    .filter(|d| d.wrap && d.candidate.file == *path)
+                    .map(|d| &d.candidate)
+                    .collect();
+                (doc, path, wrap(&doc.text, &wraps))
+            })
+            .collect();
+        let rule_docs: Vec<rules::Doc> =
+            wrapped.iter().map(|(_, path, text)| rules::Doc { path: path.as_str(), text }).collect();
+        let findings = super::docs::check_rules(&program, &rule_docs, evidence).findings;
+        let toml = if self.no_waivers {
+            imported.toml.clone()
+        } else {
+            format!("{}{}", imported.toml, import::waivers_toml(&findings))
+        };
+        crate::config::parse(&toml, Path::new("closeout.toml (imported)"), &root, &|p| root.join(p).exists())
+            .map_err(|e| {
+                Error::Usage(format!("the imported waivers do not validate; nothing was written:\n{e}"))
+            })?;
+
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(report(&imported, &decisions).as_bytes());
+        let _ = out.write_all(findings_report(&findings, !self.no_waivers).as_bytes());
         if self.dry_run {
-            let _ = writeln!(out, "\n--- closeout.toml (dry run: nothing written)\n{}", imported.toml);
+            let _ = writeln!(out, "\n--- closeout.toml (dry run: nothing written)\n{toml}");
             return Ok(exit::SUCCESS);
         }
-        for (doc, path) in
-            std::iter::once((&plan, &plan_path)).chain(progress.iter().zip(progress_path.iter()))
-        {
-            let wraps: Vec<&Candidate> = decisions
-                .iter()
-                .filter(|d| d.wrap && d.candidate.file == *path)
-                .map(|d| &d.candidate)
-                .collect();
-            files::write(doc, &wrap(&doc.text, &wraps))?;
+        for (doc, _, text) in &wrapped {
+            files::write(doc, text)?;
         }
-        crate::evidence::write_atomic(&config, imported.toml.as_bytes())?;
+        crate::evidence::write_atomic(&config, toml.as_bytes())?;
         let _ = writeln!(
             out,
             "wrote closeout.toml; next: `closeout status`, `closeout verify-docs`, `closeout baseline`"
@@ -163,6 +186,38 @@ fn wrap(text: &str, tables: &[&Candidate]) -> String {
             }
             out.push_str(&format!("<!-- closeout:end {} -->{eol}", t.kind));
         }
+    }
+    out
+}
+
+/// The consistency findings in the imported docs, by rule, with their subjects.
+fn findings_report(findings: &[rules::Finding], waived: bool) -> String {
+    if findings.is_empty() {
+        return "consistency rules: no findings in the imported docs\n".into();
+    }
+    let mut out = if waived {
+        format!(
+            "consistency findings already in the docs ({}), waived in closeout.toml so that `verify-docs` passes and fails on any new one (`--no-waivers` to keep them failing):\n",
+            findings.len()
+        )
+    } else {
+        format!(
+            "consistency findings in the docs ({}), not waived (--no-waivers): `verify-docs` fails until they are fixed or waived:\n",
+            findings.len()
+        )
+    };
+    let mut rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+    rules.sort();
+    rules.dedup();
+    for rule in rules {
+        let of_rule: Vec<&rules::Finding> = findings.iter().filter(|f| f.rule == rule).collect();
+        let mut subjects: Vec<&str> = Vec::new();
+        for f in &of_rule {
+            if !subjects.contains(&f.subject.as_str()) {
+                subjects.push(&f.subject);
+            }
+        }
+        out.push_str(&format!("  {rule} ({}): {}\n", of_rule.len(), subjects.join(", ")));
     }
     out
 }
