@@ -418,12 +418,21 @@ impl<'t> Cx<'t> {
                 match value.get_ref() {
                     DeValue::Table(t) => {
                         for (old, new) in t.iter() {
-                            match new.get_ref().as_str() {
-                                Some(n) => paths.moved.push((old.get_ref().to_string(), n.to_string())),
+                            let targets: Option<Vec<&str>> = match new.get_ref() {
+                                DeValue::String(n) => Some(vec![n.as_ref()]),
+                                DeValue::Array(a) if !a.is_empty() => {
+                                    a.iter().map(|n| n.get_ref().as_str()).collect()
+                                }
+                                _ => None,
+                            };
+                            match targets {
+                                Some(targets) => paths.moved.extend(
+                                    targets.into_iter().map(|n| (old.get_ref().to_string(), n.to_string())),
+                                ),
                                 None => self.error(
                                     new.span(),
                                     format!(
-                                        "`moved` entry `{}` in [paths] must be a string (the new path)",
+                                        "`moved` entry `{}` in [paths] must be the new path, or a non-empty array of the paths its content now lives in",
                                         old.get_ref()
                                     ),
                                 ),

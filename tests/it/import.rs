@@ -326,3 +326,66 @@ fn a_risk_mapped_to_an_unknown_packet_is_reported_not_dropped() {
     let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
     assert!(toml.contains("packets = [\"01\"]"), "{toml}");
 }
+
+/// Appendix C names test files that no longer exist; Appendix E's normalization notes say
+/// where three of them went. Import turns the notes into `[paths] moved`, so in a tree
+/// that has the new files the old names are accepted, and a missing new file is named.
+#[test]
+fn normalization_notes_become_moved_paths() {
+    let Some(corpus) = corpus() else { return };
+    let (plan, progress) = PAIRS[PAIRS.len() - 1];
+    let dir = adopt(&corpus, "import-moved", plan, progress);
+    let out = closeout()
+        .args(["import", "docs/plan.md", "docs/progress.md", "--no-waivers"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("  3 [paths] moved entries\n"), "{}", describe(&out));
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    assert!(toml.contains("\"internal/alerts/canonical_resource_type_test.go\" = [\"internal/alerts/utility_test.go\"]  # docs/plan.md:488\n"), "{toml}");
+
+    let moved = [
+        "internal/api/tenant_scoping_test.go",
+        "internal/alerts/canonical_resource_type_test.go",
+        "internal/alerts/alert_migration_test.go",
+    ];
+    let missing = |dir: &Path| -> Vec<String> {
+        verify_json(dir)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "missing-path")
+            .map(|f| f["subject"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The repository as the docs describe it: every named path but the three moved ones.
+    let named = missing(&dir);
+    for m in moved {
+        assert!(named.iter().any(|n| n == m), "{m} not found missing: {named:?}");
+    }
+    for path in named.iter().filter(|p| !moved.contains(&p.as_str())) {
+        let full = dir.join(path);
+        if path.ends_with('/') {
+            std::fs::create_dir_all(&full).unwrap();
+        } else {
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(&full, "").unwrap();
+        }
+    }
+    assert_eq!(missing(&dir), Vec::<String>::new());
+
+    std::fs::remove_file(dir.join("internal/alerts/utility_test.go")).unwrap();
+    // The docs name the new file too, so both are reported; the old one with its move.
+    assert_eq!(
+        missing(&dir),
+        ["internal/alerts/canonical_resource_type_test.go", "internal/alerts/utility_test.go"]
+    );
+    let report = verify_json(&dir);
+    let finding =
+        report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "missing-path").unwrap();
+    assert!(
+        finding["message"].as_str().unwrap().contains("is declared under [paths] moved, but its new path(s) `internal/alerts/utility_test.go` do not exist either"),
+        "{finding}"
+    );
+}

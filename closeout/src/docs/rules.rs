@@ -254,17 +254,32 @@ pub fn check(
             if !seen.insert(path.clone()) || (oracle.path_exists)(&path) {
                 continue;
             }
-            let declared = program.paths.removed.contains(&path)
-                || program.paths.moved.iter().any(|(old, new)| *old == path && (oracle.path_exists)(new));
-            if !declared {
-                findings.push(Finding {
-                    rule: "missing-path",
-                    subject: path.clone(),
-                    file: outline.path.to_string(),
-                    line,
-                    message: format!("`{path}` does not exist in the repository; fix the path, or declare it under [paths] moved or removed"),
-                });
+            let targets: Vec<&str> = program
+                .paths
+                .moved
+                .iter()
+                .filter(|(old, _)| *old == path)
+                .map(|(_, new)| new.as_str())
+                .collect();
+            let gone: Vec<&str> = targets.iter().copied().filter(|new| !(oracle.path_exists)(new)).collect();
+            if program.paths.removed.contains(&path) || (!targets.is_empty() && gone.is_empty()) {
+                continue;
             }
+            let message = if targets.is_empty() {
+                format!("`{path}` does not exist in the repository; fix the path, or declare it under [paths] moved or removed")
+            } else {
+                format!(
+                    "`{path}` does not exist and is declared under [paths] moved, but its new path(s) {} do not exist either; fix the paths in closeout.toml or in the doc",
+                    gone.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ")
+                )
+            };
+            findings.push(Finding {
+                rule: "missing-path",
+                subject: path.clone(),
+                file: outline.path.to_string(),
+                line,
+                message,
+            });
         }
     }
 

@@ -241,6 +241,8 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
     let mut debts: Vec<Row> = Vec::new();
     let mut blockers: Vec<String> = Vec::new();
     let mut traceability: Vec<(String, Vec<String>, usize)> = Vec::new();
+    // "`old` evidence now lives in `new` and `newer`": paths the docs still name that moved.
+    let mut moved: Vec<(String, Vec<String>, usize)> = Vec::new();
     // The section that classifies tracks ("Appendix D"), as traceability lists name it.
     let mut drift_section = String::new();
     let mut h2 = String::new();
@@ -279,6 +281,18 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
                 }
             }
             Block::Item { text, ordered, line, .. } => {
+                if let Some((old, new)) = moved_note(text) {
+                    match moved.iter_mut().find(|(o, _, _)| *o == old) {
+                        Some((_, targets, _)) => {
+                            for n in new {
+                                if !targets.contains(&n) {
+                                    targets.push(n);
+                                }
+                            }
+                        }
+                        None => moved.push((old, new, *line)),
+                    }
+                }
                 if h2.contains("global validation baseline") && h3.is_empty() && *ordered {
                     if let Some(command) = first_code(text) {
                         let mut id = gate_id(&command);
@@ -520,6 +534,9 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
     out.counts.insert("risk", risks.len());
     out.counts.insert("track", tracks.len());
     out.counts.insert("debt", debts.len());
+    if !moved.is_empty() {
+        out.counts.insert("paths.moved", moved.len());
+    }
     out.toml = render_toml(
         &name,
         plan.path,
@@ -529,6 +546,7 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
         &packets,
         &risks,
         &debts,
+        &moved,
         &out.unmapped,
     );
     out
@@ -834,6 +852,32 @@ fn q(s: &str) -> String {
     toml_edit::Value::from(s).to_string().trim().to_string()
 }
 
+fn inline_list(items: &[String]) -> String {
+    format!("[{}]", items.iter().map(|i| q(i)).collect::<Vec<_>>().join(", "))
+}
+
+/// "`old.go` evidence now lives in `new.go` and `newer.go`" (also "moved to", "renamed
+/// to"): the old path and the new ones. Code spans that are not paths (test names) are
+/// ignored; a note without a path on both sides is not a move.
+pub fn moved_note(text: &str) -> Option<(String, Vec<String>)> {
+    let lower = text.to_lowercase();
+    let (at, phrase) = ["now lives in", "moved to", "renamed to", "lives in"]
+        .iter()
+        .find_map(|p| lower.find(p).map(|at| (at, *p)))?;
+    let paths = |s: &str| -> Vec<String> {
+        s.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::trim)
+            .filter(|c| crate::docs::rules::looks_like_repo_path(c))
+            .map(String::from)
+            .collect()
+    };
+    let old = paths(&text[..at]).into_iter().last()?;
+    let new = paths(&text[at + phrase.len()..]);
+    (!new.is_empty()).then_some((old, new))
+}
+
 fn list(items: &[String]) -> String {
     if items.is_empty() {
         return "[]".into();
@@ -912,6 +956,7 @@ fn render_toml(
     packets: &[Packet],
     risks: &[Row],
     debts: &[Row],
+    moved: &[(String, Vec<String>, usize)],
     unmapped: &[Unmapped],
 ) -> String {
     let mut docs = vec![plan.to_string()];
@@ -983,6 +1028,12 @@ fn render_toml(
         tracks,
     );
     render_rows(&mut out, "debt", "The debt ledger.", debts);
+    if !moved.is_empty() {
+        out.push_str("\n# Paths the docs still name whose content now lives elsewhere (the plan's\n# normalization notes); `missing-path` accepts them while every new path exists.\n[paths.moved]\n");
+        for (old, new, line) in moved {
+            out.push_str(&format!("{} = {}  # {plan}:{line}\n", q(old), inline_list(new)));
+        }
+    }
     if !unmapped.is_empty() {
         out.push_str("\n# closeout import: not imported (see the import report):\n");
         for u in unmapped {
@@ -998,6 +1049,27 @@ fn render_toml(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalization_notes_are_moves() {
+        assert_eq!(
+            moved_note("`internal/api/tenant_scoping_test.go` evidence now lives in `internal/api/tenant_org_binding_test.go` and `internal/api/tenant_org_ids_binding_test.go`."),
+            Some((
+                "internal/api/tenant_scoping_test.go".into(),
+                vec!["internal/api/tenant_org_binding_test.go".into(), "internal/api/tenant_org_ids_binding_test.go".into()]
+            ))
+        );
+        assert_eq!(
+            moved_note("`internal/alerts/canonical_resource_type_test.go` evidence now lives in `internal/alerts/utility_test.go` (`TestCanonicalResourceTypeKeys`)."),
+            Some(("internal/alerts/canonical_resource_type_test.go".into(), vec!["internal/alerts/utility_test.go".into()]))
+        );
+        assert_eq!(
+            moved_note("`docs/a.md` was renamed to `docs/b.md`"),
+            Some(("docs/a.md".into(), vec!["docs/b.md".into()]))
+        );
+        assert_eq!(moved_note("The runbook now lives in the wiki"), None);
+        assert_eq!(moved_note("`docs/a.md` moved to the wiki"), None);
+    }
 
     #[test]
     fn one_waiver_per_rule_and_subject_quoting_each_finding() {

@@ -225,7 +225,10 @@ fn findings_report(findings: &[rules::Finding], waived: bool) -> String {
 fn report(imported: &import::Imported, decisions: &[Decision]) -> String {
     let mut out = String::from("imported:\n");
     for (table, n) in &imported.counts {
-        out.push_str(&format!("  {n} [[{table}]]\n"));
+        match table.split_once('.') {
+            Some((section, key)) => out.push_str(&format!("  {n} [{section}] {key} entries\n")),
+            None => out.push_str(&format!("  {n} [[{table}]]\n")),
+        }
     }
     out.push_str(&format!(
         "  {} of {} table cells mapped into the data; the rest are listed below\n",
