@@ -217,13 +217,16 @@ impl<'t> Cx<'t> {
                 let exclusive = self.string(&item, "exclusive", false);
                 let known_failure = self.string_spanned(&item, "known_failure");
                 let tolerance = self.string_spanned(&item, "tolerance").and_then(|(t, span)| {
+                    if t == "off" {
+                        return Some(None);
+                    }
                     match t.strip_suffix('%').and_then(|n| n.trim().parse::<u32>().ok()) {
-                        Some(n) => Some(n),
+                        Some(n) => Some(Some(n)),
                         None => {
                             self.error(
                                 span,
                                 format!(
-                                    "invalid `tolerance` `{t}` in {}; write a percentage like \"30%\"",
+                                    "invalid `tolerance` `{t}` in {}; write a percentage like \"30%\", or \"off\" for a gate whose duration is no performance signal",
                                     item.name
                                 ),
                             );

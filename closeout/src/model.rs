@@ -161,8 +161,10 @@ pub struct Gate {
     pub parser: ParserKind,
     pub exclusive: Option<String>,
     pub known_failure: Option<String>,
-    /// Allowed slowdown against the reference run, in percent.
-    pub tolerance: Option<u32>,
+    /// Allowed slowdown against the reference run, in percent; `Some(None)` for
+    /// `tolerance = "off"`: the duration is shown but is no performance signal (an
+    /// incremental build takes as long as what changed).
+    pub tolerance: Option<Option<u32>>,
     /// Why a lower test count than the reference's is intended.
     pub count_decrease_reason: Option<String>,
     /// 1-based line of the gate's `[[gate]]` header.

@@ -13,16 +13,18 @@ pub struct Row {
     pub now_ms: u64,
     pub reference_ms: Option<u64>,
     pub change_pct: Option<f64>,
-    pub tolerance_pct: u32,
+    /// `None`: `tolerance = "off"`, the duration is not compared.
+    pub tolerance_pct: Option<u32>,
     pub count_now: Option<u64>,
     pub count_reference: Option<u64>,
     /// Why this gate is a regression, if it is.
     pub regression: Option<String>,
 }
 
-/// A gate's tolerance: its own, else 20% for build-like gates and 30% for test gates.
-pub fn tolerance(gate: &Gate) -> u32 {
-    gate.tolerance.unwrap_or(match gate.parser {
+/// A gate's tolerance: its own (`None` when off), else 20% for build-like gates and 30%
+/// for test gates.
+pub fn tolerance(gate: &Gate) -> Option<u32> {
+    gate.tolerance.unwrap_or(Some(match gate.parser {
         ParserKind::None | ParserKind::Tsc => 20,
         _ if crate::parse::detect(&gate.run)
             .is_none_or(|k| matches!(k, ParserKind::None | ParserKind::Tsc)) =>
@@ -30,7 +32,7 @@ pub fn tolerance(gate: &Gate) -> u32 {
             20
         }
         _ => 30,
-    })
+    }))
 }
 
 pub fn envelope(program: &Program, now: &RunRecord, reference: Option<&RunRecord>) -> Vec<Row> {
@@ -47,7 +49,7 @@ pub fn envelope(program: &Program, now: &RunRecord, reference: Option<&RunRecord
                 .filter(|p| p.duration_ms > 0)
                 .map(|p| (current.duration_ms as f64 - p.duration_ms as f64) * 100.0 / p.duration_ms as f64);
             let mut regression = None;
-            if let (Some(pct), Some(p)) = (change_pct, previous) {
+            if let (Some(pct), Some(p), Some(tolerance_pct)) = (change_pct, previous, tolerance_pct) {
                 if pct > tolerance_pct as f64 && current.duration_ms.saturating_sub(p.duration_ms) >= MIN_DELTA_MS {
                     regression = Some(format!("{pct:+.0}% slower than the reference (tolerance {tolerance_pct}%)"));
                 }
@@ -115,10 +117,10 @@ mod tests {
         ]);
         let rows = envelope(&p, &now, Some(&reference));
         // build: +25% over its 20% tolerance.
-        assert_eq!(rows[0].tolerance_pct, 20);
+        assert_eq!(rows[0].tolerance_pct, Some(20));
         assert!(rows[0].regression.as_deref().unwrap().starts_with("+25% slower"), "{rows:?}");
         // test: +17% is within 30%, but it lost 10 tests.
-        assert_eq!(rows[1].tolerance_pct, 30);
+        assert_eq!(rows[1].tolerance_pct, Some(30));
         assert!(
             rows[1].regression.as_deref().unwrap().starts_with("test count fell from 200 to 190"),
             "{rows:?}"
@@ -134,5 +136,17 @@ mod tests {
         let now = run(&[("build", "go build ./...", 400, 0)]);
         assert_eq!(envelope(&p, &now, Some(&reference))[0].regression, None, "+300% but only 300 ms");
         assert_eq!(envelope(&p, &now, None)[0].reference_ms, None);
+    }
+
+    #[test]
+    fn a_gate_with_tolerance_off_is_shown_but_never_slow() {
+        let text =
+            "[program]\nname = \"p\"\n[[gate]]\nid = \"build\"\nrun = \"cargo build\"\ntolerance = \"off\"\n";
+        let p = crate::config::parse(text, Path::new("c.toml"), Path::new("/r"), &|_| true).unwrap();
+        let reference = run(&[("build", "cargo build", 1_000, 0)]);
+        let now = run(&[("build", "cargo build", 60_000, 0)]);
+        let row = &envelope(&p, &now, Some(&reference))[0];
+        assert_eq!((row.tolerance_pct, row.regression.as_deref()), (None, None));
+        assert_eq!(row.change_pct.map(|c| c.round()), Some(5900.0));
     }
 }

@@ -719,7 +719,7 @@ fn perf(program: &Program, evidence: Evidence) -> Result<String, String> {
                 text(ms(r.now_ms)),
                 text(r.reference_ms.map_or("none".into(), ms)),
                 text(r.change_pct.map_or("-".into(), |p| format!("{p:+.0}%"))),
-                text(format!("{}%", r.tolerance_pct)),
+                text(r.tolerance_pct.map_or("off".into(), |t| format!("{t}%"))),
                 text(r.count_now.map_or("-".into(), |n| n.to_string())),
                 text(r.count_reference.map_or("-".into(), |n| n.to_string())),
                 text(r.regression.clone().unwrap_or_else(|| "no".into())),
@@ -739,8 +739,9 @@ fn perf(program: &Program, evidence: Evidence) -> Result<String, String> {
 }
 
 fn verdict(program: &Program, evidence: Evidence) -> Result<String, String> {
+    // The message is closeout's own text; its code spans are meant as markdown.
     if let Some(stale) = stale_verdict(program, evidence) {
-        return Ok(format!("**Verdict: not current.** {}\n", render::escape_text(&stale)));
+        return Ok(format!("**Verdict: not current.** {}\n", stale));
     }
     let v = evidence.verdict.expect("checked by stale_verdict");
     let mut out = format!("**Verdict: {}**\n\n", v.level);
