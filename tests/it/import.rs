@@ -30,6 +30,20 @@ fn adopt(corpus: &Path, name: &str, plan: &str, progress: &str) -> PathBuf {
     dir
 }
 
+/// The newest plan and tracker, imported into a scratch repository with `extra` flags.
+fn import_newest(corpus: &Path, name: &str, extra: &[&str]) -> (PathBuf, String) {
+    let (plan, progress) = PAIRS[PAIRS.len() - 1];
+    let dir = adopt(corpus, name, plan, progress);
+    let out = closeout()
+        .args(["import", "docs/plan.md", "docs/progress.md"])
+        .args(extra)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    (dir, text(&out.stdout))
+}
+
 fn verify_json(dir: &Path) -> serde_json::Value {
     let out = closeout().args(["verify-docs", "--format", "json"]).current_dir(dir).output().unwrap();
     serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", describe(&out)))
@@ -96,12 +110,7 @@ fn every_corpus_version_round_trips() {
 #[test]
 fn rules_on_the_imported_newest_documents_find_the_known_contradictions() {
     let Some(corpus) = corpus() else { return };
-    let (plan, progress) = PAIRS[PAIRS.len() - 1];
-    let dir = adopt(&corpus, "import-rules", plan, progress);
-    let out =
-        closeout().args(["import", "docs/plan.md", "docs/progress.md"]).current_dir(&dir).output().unwrap();
-    assert!(out.status.success(), "{}", describe(&out));
-    let import_report = text(&out.stdout);
+    let (dir, import_report) = import_newest(&corpus, "import-rules", &[]);
 
     // verify-docs passes: what the docs already contradict is waived, not hidden.
     let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
@@ -154,9 +163,9 @@ fn rules_on_the_imported_newest_documents_find_the_known_contradictions() {
         describe(&verify)
     );
 
-    // Fixing what a waiver accepted makes the waiver unused: named, fails with --strict.
-    let fixed = tracker.replace("(this commit)", "1e535213");
-    std::fs::write(dir.join("docs/progress.md"), &fixed).unwrap();
+    // Fixing what a waiver accepted (the plan's placeholder; the new box is gone again)
+    // makes the waiver unused: named, and failing with --strict.
+    std::fs::write(dir.join("docs/progress.md"), &tracker).unwrap();
     let plan_text = std::fs::read_to_string(dir.join("docs/plan.md")).unwrap();
     std::fs::write(dir.join("docs/plan.md"), plan_text.replace("(this commit)", "1e535213")).unwrap();
     let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
@@ -170,7 +179,7 @@ fn rules_on_the_imported_newest_documents_find_the_known_contradictions() {
     assert_eq!(strict.status.code(), Some(1), "{}", describe(&strict));
 
     // The verdict cannot be reproduced without evidence, and says which is missing.
-    assert!(import_report.contains("the plan states the verdict GO"), "{}", describe(&out));
+    assert!(import_report.contains("the plan states the verdict GO"), "{import_report}");
     let verdict = closeout().arg("verdict").current_dir(&dir).output().unwrap();
     assert_eq!(verdict.status.code(), Some(1));
     assert!(
@@ -183,15 +192,8 @@ fn rules_on_the_imported_newest_documents_find_the_known_contradictions() {
 #[test]
 fn with_no_waivers_the_findings_stay_failing() {
     let Some(corpus) = corpus() else { return };
-    let (plan, progress) = PAIRS[PAIRS.len() - 1];
-    let dir = adopt(&corpus, "import-no-waivers", plan, progress);
-    let out = closeout()
-        .args(["import", "docs/plan.md", "docs/progress.md", "--no-waivers"])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", describe(&out));
-    assert!(text(&out.stdout).contains("not waived (--no-waivers)"), "{}", describe(&out));
+    let (dir, report) = import_newest(&corpus, "import-no-waivers", &["--no-waivers"]);
+    assert!(report.contains("not waived (--no-waivers)"), "{report}");
     assert!(!std::fs::read_to_string(dir.join("closeout.toml")).unwrap().contains("[[waiver]]"));
     let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
     assert_eq!(verify.status.code(), Some(1), "{}", describe(&verify));
@@ -333,15 +335,8 @@ fn a_risk_mapped_to_an_unknown_packet_is_reported_not_dropped() {
 #[test]
 fn normalization_notes_become_moved_paths() {
     let Some(corpus) = corpus() else { return };
-    let (plan, progress) = PAIRS[PAIRS.len() - 1];
-    let dir = adopt(&corpus, "import-moved", plan, progress);
-    let out = closeout()
-        .args(["import", "docs/plan.md", "docs/progress.md", "--no-waivers"])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", describe(&out));
-    assert!(text(&out.stdout).contains("  3 [paths] moved entries\n"), "{}", describe(&out));
+    let (dir, report) = import_newest(&corpus, "import-moved", &["--no-waivers"]);
+    assert!(report.contains("  3 [paths] moved entries\n"), "{report}");
     let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
     assert!(toml.contains("\"internal/alerts/canonical_resource_type_test.go\" = [\"internal/alerts/utility_test.go\"]  # docs/plan.md:488\n"), "{toml}");
 
