@@ -381,6 +381,30 @@ fn records_git_head_and_dirty_tree() {
     assert!(git_state.dirty, "closeout.toml and .gitignore are untracked");
 }
 
+/// A Go repository ignores no `target/`: closeout's own logs there, and its evidence under
+/// `.closeout/`, must not make the next run's tree dirty.
+#[test]
+fn closeouts_own_output_does_not_make_the_tree_dirty() {
+    let dir = repo("git-own-output", "", &gate("a", "echo a", "parser = \"none\""));
+    let git = |args: &[&str]| {
+        let ok = Command::new("git").args(args).current_dir(&dir).output().unwrap().status.success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "closeout.toml"]);
+    git(&["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "program"]);
+    let (_, first) = baseline(&dir, &[]);
+    assert!(!first.unwrap().git.unwrap().dirty);
+    assert!(dir.join("target/closeout/runs").is_dir() && dir.join(".closeout/latest.json").is_file());
+    std::fs::create_dir_all(dir.join(".closeout/packets")).unwrap();
+    std::fs::write(dir.join(".closeout/packets/00.json"), "{}").unwrap();
+    let (_, second) = baseline(&dir, &[]);
+    assert!(!second.unwrap().git.unwrap().dirty, "only closeout's own output changed");
+    std::fs::write(dir.join("main.go"), "package main\n").unwrap();
+    let (_, third) = baseline(&dir, &[]);
+    assert!(third.unwrap().git.unwrap().dirty, "a new source file is a change");
+}
+
 #[test]
 fn known_failures_are_pre_existing_and_stale_debt_is_reported() {
     let gates = [

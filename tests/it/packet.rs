@@ -45,8 +45,15 @@ const PROGRESS: &str = "# Progress\n\n<!-- closeout:begin packet-board -->\n<!--
 
 /// A repository whose first commit is packet 00's checkpoint.
 fn repo(name: &str) -> PathBuf {
+    repo_ignoring(name, Some("target/\n"))
+}
+
+/// The same, with this .gitignore, or none (a Go repository ignores no `target/`).
+fn repo_ignoring(name: &str, gitignore: Option<&str>) -> PathBuf {
     let dir = scratch(name);
-    std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    if let Some(ignore) = gitignore {
+        std::fs::write(dir.join(".gitignore"), ignore).unwrap();
+    }
     std::fs::write(dir.join("progress.md"), PROGRESS).unwrap();
     std::fs::write(dir.join("closeout.toml"), PROGRAM.replace("BASE", "0000000")).unwrap();
     git(&dir, &["init", "-q", "-b", "main"]);
@@ -117,6 +124,20 @@ fn an_in_scope_change_with_passing_tests_is_approved_and_recorded_only_on_reques
         "the board and the block follow the record\n{}",
         describe(&verify)
     );
+}
+
+#[test]
+fn closeouts_own_run_logs_are_not_changed_files() {
+    let dir = repo_ignoring("packet-go-repo", None);
+    let out = closeout().arg("baseline").current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(dir.join("target/closeout/runs").is_dir());
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/feature.go"), "package feature\n").unwrap();
+
+    let (out, review) = packet(&dir, &["01"]);
+    let changed: Vec<&str> = review.changed.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(changed, ["closeout.toml", "progress.md", "src/feature.go"], "{}", describe(&out));
 }
 
 #[test]

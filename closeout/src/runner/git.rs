@@ -2,18 +2,29 @@
 
 use std::path::Path;
 
-use crate::evidence::{GitState, LATEST};
+use crate::evidence::{GitState, LATEST, RUNS_DIR};
 
-/// HEAD and dirtiness of the work tree at `root`, ignoring closeout's own committed
-/// evidence file (it changes on every run).
+/// HEAD and dirtiness of the work tree at `root`, ignoring what closeout itself writes:
+/// its committed evidence (`.closeout/`, rewritten by every run, review and verdict) and
+/// its run logs under `target/closeout/`, which a repository without a Cargo `target/`
+/// in its .gitignore (a Go repo) would otherwise see as untracked files.
 pub fn state(root: &Path) -> Option<GitState> {
     let sh = xshell::Shell::new().ok()?;
     sh.change_dir(root);
     let head = xshell::cmd!(sh, "git rev-parse HEAD").quiet().ignore_stderr().read().ok()?;
-    let exclude = format!(":(exclude){LATEST}");
-    let status =
-        xshell::cmd!(sh, "git status --porcelain -- . {exclude}").quiet().ignore_stderr().read().ok()?;
+    let evidence = format!(":(exclude){}", Path::new(LATEST).parent().unwrap_or(Path::new(LATEST)).display());
+    let runs = format!(":(exclude){}", own_runs_dir());
+    let status = xshell::cmd!(sh, "git status --porcelain -- . {evidence} {runs}")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .ok()?;
     Some(GitState { head: head.trim().to_string(), dirty: !status.trim().is_empty() })
+}
+
+/// `target/closeout`: where closeout keeps run records, logs and history.
+fn own_runs_dir() -> String {
+    Path::new(RUNS_DIR).parent().unwrap_or(Path::new(RUNS_DIR)).display().to_string()
 }
 
 /// Whether `commit` names a commit in the repository at `root`; `None` outside git.
@@ -64,7 +75,9 @@ pub fn changed_files(root: &Path, base: &str) -> Result<Vec<String>, String> {
         )?;
     let uncommitted =
         xshell::cmd!(sh, "git diff --name-only HEAD").quiet().ignore_stderr().read().unwrap_or_default();
-    let untracked = xshell::cmd!(sh, "git ls-files --others --exclude-standard")
+    // closeout's own run logs are never part of a change, ignored or not.
+    let runs = format!(":(exclude){}", own_runs_dir());
+    let untracked = xshell::cmd!(sh, "git ls-files --others --exclude-standard -- . {runs}")
         .quiet()
         .ignore_stderr()
         .read()
