@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use closeout::evidence::RunRecord;
 use sha2::Digest;
 
-use crate::support::{closeout, describe, scratch, text};
+use crate::support::{closeout, commit, describe, git, scratch, text};
 
 /// A scratch repo whose closeout.toml holds `gates` (TOML text after the header).
 fn repo(name: &str, run: &str, gates: &str) -> PathBuf {
@@ -386,13 +386,8 @@ fn records_git_head_and_dirty_tree() {
 #[test]
 fn closeouts_own_output_does_not_make_the_tree_dirty() {
     let dir = repo("git-own-output", "", &gate("a", "echo a", "parser = \"none\""));
-    let git = |args: &[&str]| {
-        let ok = Command::new("git").args(args).current_dir(&dir).output().unwrap().status.success();
-        assert!(ok, "git {args:?}");
-    };
-    git(&["init", "-q"]);
-    git(&["add", "closeout.toml"]);
-    git(&["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "program"]);
+    git(&dir, &["init", "-q"]);
+    commit(&dir, "program");
     let (_, first) = baseline(&dir, &[]);
     assert!(!first.unwrap().git.unwrap().dirty);
     assert!(dir.join("target/closeout/runs").is_dir() && dir.join(".closeout/latest.json").is_file());
