@@ -35,6 +35,13 @@ pub struct Candidate {
     pub last: usize,
 }
 
+impl Candidate {
+    /// The table `t` of `file`, to be wrapped as a `kind` region.
+    fn table(file: &str, kind: &'static str, t: &Table) -> Candidate {
+        Candidate { file: file.into(), kind, first: t.first, last: t.last }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Imported {
     pub toml: String,
@@ -351,20 +358,10 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
                 let has = |n: &str| h.iter().any(|c| c == n);
                 if (has("risk id") || has("id")) && has("severity") && has("mitigation") {
                     read_risks(t, plan.path, &mut risks, &mut out);
-                    out.candidates.push(Candidate {
-                        file: plan.path.into(),
-                        kind: "risks",
-                        first: t.first,
-                        last: t.last,
-                    });
+                    out.candidates.push(Candidate::table(plan.path, "risks", t));
                 } else if has("track") && has("plan file") {
                     read_tracks(t, plan.path, &mut tracks, &mut out);
-                    out.candidates.push(Candidate {
-                        file: plan.path.into(),
-                        kind: "tracks",
-                        first: t.first,
-                        last: t.last,
-                    });
+                    out.candidates.push(Candidate::table(plan.path, "tracks", t));
                 } else if has("track") && has("classification") {
                     drift_section = h2.split(':').next().unwrap_or("").trim().to_string();
                     let (tc, cc, nc) =
@@ -383,20 +380,10 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
                         }
                         out.cells_total += row.len();
                     }
-                    out.candidates.push(Candidate {
-                        file: plan.path.into(),
-                        kind: "drift",
-                        first: t.first,
-                        last: t.last,
-                    });
+                    out.candidates.push(Candidate::table(plan.path, "drift", t));
                 } else if has("id") && has("owner") && (has("target milestone") || has("milestone")) {
                     read_debt(t, plan.path, &mut debts, &mut out);
-                    out.candidates.push(Candidate {
-                        file: plan.path.into(),
-                        kind: "ledger",
-                        first: t.first,
-                        last: t.last,
-                    });
+                    out.candidates.push(Candidate::table(plan.path, "ledger", t));
                 }
             }
             Block::Code { .. } => {}
@@ -740,12 +727,7 @@ fn read_tracker(progress: &Source, packets: &mut [Packet], out: &mut Imported) {
                         }),
                     }
                 }
-                out.candidates.push(Candidate {
-                    file: progress.path.into(),
-                    kind: "packet-board",
-                    first: t.first,
-                    last: t.last,
-                });
+                out.candidates.push(Candidate::table(progress.path, "packet-board", t));
             }
             Block::Paragraph { text, .. } => {
                 label = text.trim().trim_end_matches(':').to_lowercase();
