@@ -15,6 +15,11 @@ use crate::vocab::vocab;
 /// Bumped whenever a field changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// closeout's committed evidence (latest run, packet reviews, verdict), relative to the
+/// repository root.
+pub const EVIDENCE_DIR: &str = ".closeout";
+/// closeout's uncommitted output (full runs, logs, history), relative to the root.
+pub const OUTPUT_DIR: &str = "target/closeout";
 /// Where full runs go, relative to the repository root.
 pub const RUNS_DIR: &str = "target/closeout/runs";
 /// The committed compact record of the latest run, relative to the repository root.

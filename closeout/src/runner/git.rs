@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::evidence::{GitState, LATEST, RUNS_DIR};
+use crate::evidence::{GitState, EVIDENCE_DIR, OUTPUT_DIR};
 
 /// HEAD and dirtiness of the work tree at `root`, ignoring what closeout itself writes:
 /// its committed evidence (`.closeout/`, rewritten by every run, review and verdict) and
@@ -12,19 +12,14 @@ pub fn state(root: &Path) -> Option<GitState> {
     let sh = xshell::Shell::new().ok()?;
     sh.change_dir(root);
     let head = xshell::cmd!(sh, "git rev-parse HEAD").quiet().ignore_stderr().read().ok()?;
-    let evidence = format!(":(exclude){}", Path::new(LATEST).parent().unwrap_or(Path::new(LATEST)).display());
-    let runs = format!(":(exclude){}", own_runs_dir());
+    let evidence = format!(":(exclude){EVIDENCE_DIR}");
+    let runs = format!(":(exclude){OUTPUT_DIR}");
     let status = xshell::cmd!(sh, "git status --porcelain -- . {evidence} {runs}")
         .quiet()
         .ignore_stderr()
         .read()
         .ok()?;
     Some(GitState { head: head.trim().to_string(), dirty: !status.trim().is_empty() })
-}
-
-/// `target/closeout`: where closeout keeps run records, logs and history.
-fn own_runs_dir() -> String {
-    Path::new(RUNS_DIR).parent().unwrap_or(Path::new(RUNS_DIR)).display().to_string()
 }
 
 /// Whether `commit` names a commit in the repository at `root`; `None` outside git.
@@ -76,7 +71,7 @@ pub fn changed_files(root: &Path, base: &str) -> Result<Vec<String>, String> {
     let uncommitted =
         xshell::cmd!(sh, "git diff --name-only HEAD").quiet().ignore_stderr().read().unwrap_or_default();
     // closeout's own run logs are never part of a change, ignored or not.
-    let runs = format!(":(exclude){}", own_runs_dir());
+    let runs = format!(":(exclude){OUTPUT_DIR}");
     let untracked = xshell::cmd!(sh, "git ls-files --others --exclude-standard -- . {runs}")
         .quiet()
         .ignore_stderr()

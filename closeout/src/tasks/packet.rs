@@ -60,7 +60,7 @@ impl PacketArgs {
         let changed: Vec<String> = git::changed_files(&root, &base)
             .map_err(Error::Usage)?
             .into_iter()
-            .filter(|f| !f.starts_with(".closeout/"))
+            .filter(|f| !std::path::Path::new(f).starts_with(evidence::EVIDENCE_DIR))
             .collect();
         let scope = scope_matcher(&packet)?;
 

@@ -78,7 +78,7 @@ pub fn compute(program: &Program) -> Result<Verdict> {
 
 /// Docs, closeout's evidence and markdown files do not make evidence stale.
 fn is_doc(program: &Program, file: &str) -> bool {
-    file.starts_with(".closeout/")
+    std::path::Path::new(file).starts_with(evidence::EVIDENCE_DIR)
         || file.ends_with(".md")
         || program.docs.iter().any(|d| d.as_os_str() == file)
 }
