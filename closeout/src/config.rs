@@ -76,8 +76,17 @@ const WAIVER_KEYS: &[&str] = &["rule", "subject", "reason"];
 const FILE_KEYS: &[&str] = &["path", "reason"];
 const PROGRAM_KEYS: &[&str] = &["name", "docs"];
 const RUN_KEYS: &[&str] = &["jobs", "timeout", "grace", "reference"];
-const GATE_KEYS: &[&str] =
-    &["id", "run", "timeout", "parser", "exclusive", "known_failure", "tolerance", "count_decrease_reason"];
+const GATE_KEYS: &[&str] = &[
+    "id",
+    "run",
+    "timeout",
+    "parser",
+    "exclusive",
+    "known_failure",
+    "tolerance",
+    "count_decrease_reason",
+    "when",
+];
 const TRACK_KEYS: &[&str] = &[
     "id",
     "name",
@@ -88,6 +97,7 @@ const TRACK_KEYS: &[&str] = &[
     "classification",
     "checkpoint",
     "notes",
+    "columns",
 ];
 const PACKET_KEYS: &[&str] = &[
     "id",
@@ -105,8 +115,9 @@ const PACKET_KEYS: &[&str] = &[
     "p1",
     "p1_reason",
     "checklist",
+    "columns",
 ];
-const RISK_KEYS: &[&str] = &["id", "surface", "description", "severity", "packets", "mitigation"];
+const RISK_KEYS: &[&str] = &["id", "surface", "description", "severity", "packets", "mitigation", "columns"];
 const DEBT_KEYS: &[&str] = &[
     "id",
     "description",
@@ -118,6 +129,7 @@ const DEBT_KEYS: &[&str] = &[
     "status",
     "resolution",
     "covers",
+    "columns",
 ];
 
 struct Cx<'t> {
@@ -250,6 +262,7 @@ impl<'t> Cx<'t> {
                     known_failure: known_failure.map(|(v, _)| v),
                     tolerance,
                     count_decrease_reason,
+                    when: self.string(&item, "when", false),
                     line: self.line(&item.span),
                 })
             })
@@ -273,6 +286,7 @@ impl<'t> Cx<'t> {
                     classification: classification?,
                     checkpoint: self.string(&item, "checkpoint", false),
                     notes: self.string(&item, "notes", false),
+                    columns: self.columns(&item),
                     line: self.line(&item.span),
                 })
             })
@@ -329,6 +343,7 @@ impl<'t> Cx<'t> {
                     p1: self.vocab(&item, "p1"),
                     p1_reason: self.string(&item, "p1_reason", false),
                     checklist: self.string_list(&item, "checklist").into_iter().map(|(s, _)| s).collect(),
+                    columns: self.columns(&item),
                     line: self.line(&item.span),
                 })
             })
@@ -341,7 +356,7 @@ impl<'t> Cx<'t> {
                 self.unknown_keys(&item, RISK_KEYS);
                 let id = self.string(&item, "id", true);
                 let description = self.string(&item, "description", true);
-                let severity = self.required_vocab(&item, "severity");
+                let severity = self.vocab(&item, "severity");
                 let packets: Vec<String> = self
                     .string_list(&item, "packets")
                     .into_iter()
@@ -354,9 +369,10 @@ impl<'t> Cx<'t> {
                     id: id?,
                     surface: self.string(&item, "surface", false),
                     description: description?,
-                    severity: severity?,
+                    severity,
                     packets,
                     mitigation: self.string(&item, "mitigation", false),
+                    columns: self.columns(&item),
                     line: self.line(&item.span),
                 })
             })
@@ -408,6 +424,7 @@ impl<'t> Cx<'t> {
                     blocks_release: self.boolean(&item, "blocks_release").unwrap_or(false),
                     status,
                     resolution,
+                    columns: self.columns(&item),
                     line: self.line(&item.span),
                 })
             })
@@ -682,6 +699,27 @@ impl<'t> Cx<'t> {
                 other => {
                     let message = wrong_type(item, key, "an array of strings", other, entry);
                     self.error(entry.span(), message);
+                }
+            }
+        }
+        out
+    }
+
+    /// `columns = { "Evidence Link" = "…" }`: a doc table's own columns, header → markdown.
+    fn columns(&mut self, item: &Item) -> Vec<(String, String)> {
+        let Some(value) = item.table.get("columns") else { return Vec::new() };
+        let DeValue::Table(t) = value.get_ref() else {
+            let message = wrong_type(item, "columns", "a table of strings", value.get_ref(), value);
+            self.error(value.span(), message);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, v) in t.iter() {
+            match v.get_ref() {
+                DeValue::String(s) => out.push((key.get_ref().to_string(), s.to_string())),
+                other => {
+                    let message = wrong_type(item, "columns", "a table of strings", other, v);
+                    self.error(v.span(), message);
                 }
             }
         }

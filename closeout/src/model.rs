@@ -12,7 +12,11 @@ vocab!(
     /// Where a packet stands on the board.
     PacketStatus {
         Todo = "TODO",
+        /// Planned, not started (trackers that say PENDING rather than TODO).
+        Pending = "PENDING",
         InProgress = "IN_PROGRESS",
+        /// Implemented, waiting for its review.
+        InReview = "IN_REVIEW",
         ChangesRequested = "CHANGES_REQUESTED",
         Blocked = "BLOCKED",
         Done = "DONE",
@@ -23,6 +27,8 @@ vocab!(
     /// The reviewer's state for a packet.
     ReviewState {
         Pending = "PENDING",
+        /// The reviewer is looking at it.
+        InReview = "IN_REVIEW",
         Approved = "APPROVED",
         ChangesRequested = "CHANGES_REQUESTED",
         Blocked = "BLOCKED",
@@ -168,6 +174,9 @@ pub struct Gate {
     /// Why a lower test count than the reference's is intended.
     pub count_decrease_reason: Option<String>,
     /// 1-based line of the gate's `[[gate]]` header.
+    /// Run only when asked (`baseline --when`, `--all`): the condition as the plan
+    /// words it ("when API handlers are touched"). The verdict does not require it.
+    pub when: Option<String>,
     pub line: usize,
 }
 
@@ -183,6 +192,9 @@ pub struct Track {
     pub classification: Classification,
     pub checkpoint: Option<String>,
     pub notes: Option<String>,
+    /// Columns of the doc's own table that closeout has no key for: header →
+    /// the cell's markdown, kept so the region regenerates in the doc's layout.
+    pub columns: Vec<(String, String)>,
     pub line: usize,
 }
 
@@ -223,6 +235,9 @@ pub struct Packet {
     pub p1_reason: Option<String>,
     /// The tracker's checklist boxes, as imported: `[x] text` or `[ ] text`.
     pub checklist: Vec<String>,
+    /// Columns of the doc's own table that closeout has no key for: header →
+    /// the cell's markdown, kept so the region regenerates in the doc's layout.
+    pub columns: Vec<(String, String)>,
     pub line: usize,
 }
 
@@ -260,9 +275,13 @@ pub struct Risk {
     pub id: String,
     pub surface: Option<String>,
     pub description: String,
-    pub severity: Severity,
+    /// `None` when the register has no severity column.
+    pub severity: Option<Severity>,
     pub packets: Vec<String>,
     pub mitigation: Option<String>,
+    /// Columns of the doc's own table that closeout has no key for: header →
+    /// the cell's markdown, kept so the region regenerates in the doc's layout.
+    pub columns: Vec<(String, String)>,
     pub line: usize,
 }
 
@@ -279,6 +298,9 @@ pub struct Debt {
     pub status: DebtStatus,
     pub resolution: Option<String>,
     pub covers: Vec<Coverage>,
+    /// Columns of the doc's own table that closeout has no key for: header →
+    /// the cell's markdown, kept so the region regenerates in the doc's layout.
+    pub columns: Vec<(String, String)>,
     pub line: usize,
 }
 

@@ -262,22 +262,59 @@ fn evidence_text(r: &GateRecord, program: &Program) -> String {
 }
 
 fn packet_board(program: &Program) -> String {
-    let rows = program
-        .packets
-        .iter()
-        .map(|p| {
-            vec![
-                text(p.id.clone()),
-                prose(&p.title),
-                text(p.status.as_str()),
-                or_dash(&p.implementer),
-                or_dash(&p.reviewer),
-                text(p.review.as_str()),
-                text(format!("See Packet {} Review Evidence below", p.id)),
-            ]
-        })
-        .collect();
-    table(&["Packet", "Title", "Status", "Implementer", "Reviewer", "Review State", "Evidence Link"], rows)
+    let rows = program.packets.iter().map(|p| board_row(p)[..7].to_vec()).collect();
+    table(&BOARD_COLUMNS[..7], rows)
+}
+
+/// The packet board's columns: the default layout shows the first seven; a document's
+/// own board may also show the checkpoint commit.
+const BOARD_COLUMNS: [&str; 8] =
+    ["Packet", "Title", "Status", "Implementer", "Reviewer", "Review State", "Evidence Link", "Commit"];
+
+fn board_row(p: &Packet) -> Vec<Cell> {
+    vec![
+        text(p.id.clone()),
+        prose(&p.title),
+        text(p.status.as_str()),
+        or_dash(&p.implementer),
+        or_dash(&p.reviewer),
+        text(p.review.as_str()),
+        text(format!("See Packet {} Review Evidence below", p.id)),
+        p.commit.as_deref().map_or_else(|| text("N/A"), code),
+    ]
+}
+
+/// A table region's content with every column closeout can fill, for laying out in a
+/// document's own columns (`docs::layout`); the default layout for the other kinds.
+pub fn generate_for_layout(
+    kind: &str,
+    arg: Option<&str>,
+    program: &Program,
+    evidence: Evidence,
+) -> Result<String, String> {
+    match kind {
+        "packet-board" => {
+            check_name(kind, arg, program)?;
+            let rows = program.packets.iter().map(board_row).collect();
+            Ok(render::block(&table(&BOARD_COLUMNS, rows)))
+        }
+        "ledger" => {
+            // A document's ledger may show each item's status in a column of its own.
+            let body = ledger(program);
+            let status: Vec<&str> = program.debts.iter().map(|d| d.status.as_str()).collect();
+            let mut lines: Vec<String> = body.lines().map(String::from).collect();
+            for (i, line) in lines.iter_mut().enumerate() {
+                let cell = match i {
+                    0 => "Status",
+                    1 => "---",
+                    n => status.get(n - 2).copied().unwrap_or_default(),
+                };
+                line.push_str(&format!(" {cell} |"));
+            }
+            Ok(render::block(&lines.join("\n")))
+        }
+        _ => generate(kind, arg, program, evidence),
+    }
 }
 
 /// A required test's evidence: the gate record (latest baseline) or the packet's own run.
@@ -544,7 +581,7 @@ fn risks(program: &Program) -> String {
                 text(r.id.clone()),
                 prose(r.surface.as_deref().unwrap_or_default()),
                 prose(&r.description),
-                text(r.severity.as_str()),
+                text(r.severity.map_or("", |s| s.as_str())),
                 text(r.packets.join(", ")),
                 prose(r.mitigation.as_deref().unwrap_or_default()),
             ]

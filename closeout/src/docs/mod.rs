@@ -6,6 +6,7 @@
 pub mod compare;
 pub mod files;
 pub mod generate;
+pub mod layout;
 pub mod markers;
 pub mod render;
 pub mod rules;

@@ -84,8 +84,12 @@ pub fn table(t: &Table) -> String {
         cells.resize(t.header.len(), String::new());
         out.push_str(&line(cells));
     }
-    // An empty cell renders as `|  |`; keep it a single space so no line has double spaces.
-    out.replace("|  |", "| |")
+    // An empty cell renders as `|  |`; keep it a single space so no line has double spaces
+    // (also where empty cells follow each other).
+    while out.contains("|  |") {
+        out = out.replace("|  |", "| |");
+    }
+    out
 }
 
 /// Adjacent code spans cannot be written apart in markdown (their backticks run

@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::compare::{self, Comparison};
 use super::generate::{self, Evidence};
+use super::layout;
 use super::markers::{self, Region};
 use crate::model::Program;
 
@@ -103,7 +104,16 @@ pub fn check_kinds(
     let mut generated = Vec::new();
     for region in &regions {
         match generate::generate(&region.kind, region.arg.as_deref(), program, evidence) {
-            Ok(content) => generated.push(content.replace('\n', eol)),
+            Ok(content) => {
+                // A table region keeps the layout its document gives it.
+                let committed = text[region.content.clone()].replace("\r\n", "\n");
+                let extras = layout::extras(&region.kind, program);
+                let full =
+                    generate::generate_for_layout(&region.kind, region.arg.as_deref(), program, evidence)
+                        .unwrap_or_else(|_| content.clone());
+                let content = layout::follow(&region.kind, &full, &committed, &extras).unwrap_or(content);
+                generated.push(content.replace('\n', eol))
+            }
             Err(message) => errors.push(DocError { line: region.begin_line, message }),
         }
     }
@@ -116,8 +126,14 @@ pub fn check_kinds(
     let mut cursor = 0;
     for (region, regenerated) in regions.iter().zip(generated) {
         let committed = &text[region.content.clone()];
-        let marker = end_marker(region, &regenerated, text, eol);
         let old_marker = &text[region.end.clone()];
+        // A marker without a checksum (as import and hand-written docs have) stays as it
+        // is while the content is in sync: an update that changes nothing writes nothing.
+        let marker = if region.checksum.is_none() && committed == regenerated {
+            old_marker.to_string()
+        } else {
+            end_marker(region, &regenerated, text, eol)
+        };
         let state = state_of(region, committed, &regenerated, old_marker == marker);
         let drift = match compare::compare(&region.name(), committed, &regenerated) {
             Comparison::Drift(d) => d,

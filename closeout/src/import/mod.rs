@@ -5,6 +5,7 @@
 //! listed in the report with its file and line.
 
 pub mod md;
+pub mod placeholder;
 
 use std::collections::BTreeMap;
 

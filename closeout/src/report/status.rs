@@ -106,9 +106,9 @@ fn paint_status(status: PacketStatus, style: Style) -> String {
     let text = status.to_string();
     match status {
         PacketStatus::Done => style.green(&text),
-        PacketStatus::InProgress => style.yellow(&text),
+        PacketStatus::InProgress | PacketStatus::InReview => style.yellow(&text),
         PacketStatus::Blocked | PacketStatus::ChangesRequested => style.red(&text),
-        PacketStatus::Todo => style.dim(&text),
+        PacketStatus::Todo | PacketStatus::Pending => style.dim(&text),
     }
 }
 
@@ -117,6 +117,7 @@ fn paint_review(review: ReviewState, style: Style) -> String {
     match review {
         ReviewState::Approved => style.green(&text),
         ReviewState::Pending => style.dim(&text),
+        ReviewState::InReview => style.yellow(&text),
         ReviewState::Blocked | ReviewState::ChangesRequested => style.red(&text),
     }
 }

@@ -1,0 +1,574 @@
+//! A table region regenerates in the layout the document already has.
+//!
+//! A generator renders its table in closeout's default layout (its own column names,
+//! `| a | b |`). When the region already holds a table, [`follow`] re-lays that content
+//! out the way the committed table is written: its columns (matched by meaning through
+//! [`synonyms`]), their order, its header and delimiter lines, its padding (compact or
+//! aligned as prettier aligns), its row order and its words (`PENDING` stays `PENDING`,
+//! `—` stays `—` while the data holds no value, `Packet 01 / Packet 02` stays as written
+//! while it names the same packets). Columns closeout has no key for come from each item's
+//! `columns` in closeout.toml. A row whose values are unchanged is kept byte for byte.
+//! Pure.
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+use super::markers::options;
+
+/// One generated row's own columns (`columns = { "Evidence Link" = "…" }`), in row order.
+pub type Extras<'a> = &'a [(String, String)];
+
+/// A markdown table as written: its lines and each row's raw cells.
+#[derive(Debug, Clone)]
+pub struct RawTable {
+    /// Text before the table's first line and after its last (the region's framing).
+    pub before: String,
+    pub after: String,
+    pub header_line: String,
+    pub delimiter_line: String,
+    pub header: Vec<String>,
+    /// Each row: its line as written and its cells' markdown, trimmed.
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
+/// Each generated row's own columns for a region kind, in the generator's row order.
+pub fn extras<'p>(kind: &str, program: &'p crate::model::Program) -> Vec<Extras<'p>> {
+    match kind {
+        "packet-board" => program.packets.iter().map(|p| p.columns.as_slice()).collect(),
+        "risks" => program.risks.iter().map(|r| r.columns.as_slice()).collect(),
+        "ledger" => program.debts.iter().map(|d| d.columns.as_slice()).collect(),
+        "tracks" | "drift" => program.tracks.iter().map(|t| t.columns.as_slice()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The one table of `text` with only blank lines around it, or `None`.
+pub fn raw_table(text: &str) -> Option<RawTable> {
+    let mut tables = 0;
+    let mut span = 0..0;
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut header: Vec<String> = Vec::new();
+    let mut in_head = false;
+    let mut cells: Vec<String> = Vec::new();
+    let mut row_start = 0;
+    let mut other = false;
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Table(_)) => {
+                tables += 1;
+                span = range.clone();
+            }
+            Event::Start(Tag::TableHead) => {
+                in_head = true;
+                cells.clear();
+            }
+            Event::End(TagEnd::TableHead) => {
+                in_head = false;
+                header = std::mem::take(&mut cells);
+            }
+            Event::Start(Tag::TableRow) => {
+                cells.clear();
+                row_start = range.start;
+            }
+            Event::End(TagEnd::TableRow) => rows.push((row_start, std::mem::take(&mut cells))),
+            Event::Start(Tag::TableCell) => cells.push(text[range].trim().to_string()),
+            Event::Start(Tag::Paragraph | Tag::List(_) | Tag::Heading { .. } | Tag::CodeBlock(_)) => {
+                other = true
+            }
+            Event::Html(_) | Event::Rule => other = true,
+            _ => {}
+        }
+        let _ = in_head;
+    }
+    if tables != 1 || other {
+        return None;
+    }
+    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = if text[..span.end].ends_with('\n') {
+        span.end
+    } else {
+        text[span.end..].find('\n').map_or(text.len(), |i| span.end + i + 1)
+    };
+    let lines: Vec<&str> = text[start..end].split_inclusive('\n').collect();
+    if lines.len() < 2 {
+        return None;
+    }
+    let line_at = |offset: usize| -> Option<String> {
+        let s = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let e = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        Some(text[s..e].trim_end_matches('\r').to_string())
+    };
+    Some(RawTable {
+        before: text[..start].to_string(),
+        after: text[end..].to_string(),
+        header_line: lines[0].trim_end_matches(['\n', '\r']).to_string(),
+        delimiter_line: lines[1].trim_end_matches(['\n', '\r']).to_string(),
+        header,
+        rows: rows.into_iter().filter_map(|(at, c)| Some((line_at(at)?, c))).collect(),
+    })
+}
+
+/// How a cell's value is compared with what the data would write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compare {
+    /// Free text: same words, ignoring emphasis, code ticks and case.
+    Text,
+    /// A status word: the committed cell's first word (`✅ DONE`, `DONE/APPROVED`).
+    Word,
+    /// Packet references: the same set of ids (`Packet 01 / Packet 02` = `01, 02`).
+    Packets,
+}
+
+/// The default column a document's column header means, for a region kind: the
+/// synonyms closeout knows (case-insensitive, punctuation ignored).
+pub fn synonyms(kind: &str, header: &str) -> Option<&'static str> {
+    let h: String = header
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let table: &[(&str, &[&str])] = match kind {
+        "packet-board" => &[
+            ("Packet", &["packet", "id", "packet id", "", "no", "number"]),
+            ("Title", &["title", "name", "packet title", "description", "summary", "scope"]),
+            ("Status", &["status", "state", "board status", "packet status"]),
+            ("Implementer", &["implementer", "owner", "assignee", "implemented by"]),
+            ("Reviewer", &["reviewer", "reviewed by"]),
+            ("Review State", &["review state", "review", "review status", "verdict", "approval"]),
+            ("Evidence Link", &["evidence link", "evidence", "link", "review evidence"]),
+            ("Commit", &["commit", "checkpoint commit", "checkpoint", "hash", "sha"]),
+        ],
+        "risks" => &[
+            ("Risk ID", &["risk id", "id", "", "no", "number"]),
+            ("Surface", &["surface", "area", "component"]),
+            ("Description", &["description", "risk", "risk description"]),
+            ("Severity", &["severity", "impact", "level", "priority"]),
+            (
+                "Mapped Packet",
+                &[
+                    "mapped packet",
+                    "mapped packets",
+                    "packets",
+                    "packet",
+                    "owner packet",
+                    "mitigation packet",
+                    "owning packet",
+                ],
+            ),
+            ("Mitigation", &["mitigation", "mitigations", "response"]),
+        ],
+        "ledger" => &[
+            ("ID", &["id", "debt id", "item"]),
+            ("Description", &["description", "debt", "item description"]),
+            ("Severity", &["severity", "priority"]),
+            ("Owner", &["owner"]),
+            ("Target Milestone", &["target milestone", "milestone", "target", "due"]),
+            ("Source", &["source", "origin"]),
+            ("Status", &["status", "state"]),
+        ],
+        "tracks" => &[
+            ("Track", &["track", "name"]),
+            ("Plan File", &["plan file", "plan"]),
+            ("Plan Status", &["plan status"]),
+            ("Progress File", &["progress file", "progress", "tracker"]),
+            ("Progress Status", &["progress status", "tracker status"]),
+            ("Final Checkpoint", &["final checkpoint", "checkpoint"]),
+        ],
+        "drift" => &[
+            ("Track", &["track", "name"]),
+            ("Classification", &["classification", "class", "drift"]),
+            ("Notes", &["notes", "note"]),
+        ],
+        _ => &[],
+    };
+    table.iter().find(|(_, names)| names.contains(&h.as_str())).map(|(d, _)| *d)
+}
+
+fn compare_mode(column: &str) -> Compare {
+    match column {
+        "Status" | "Review State" | "Severity" | "Classification" => Compare::Word,
+        "Mapped Packet" => Compare::Packets,
+        _ => Compare::Text,
+    }
+}
+
+/// The words of a cell: emphasis, code ticks, links' targets and case dropped.
+fn words(cell: &str) -> Vec<String> {
+    let cell = cell.replace("<br>", " ");
+    let cell = match cell.rfind("~~") {
+        Some(at) if !cell[at + 2..].trim().is_empty() => cell[at + 2..].to_string(),
+        _ => cell.replace("~~", ""),
+    };
+    let mut text = String::new();
+    let mut chars = cell.chars().peekable();
+    while let Some(c) = chars.next() {
+        // `[text](target)`: keep the text only.
+        if c == ']' && chars.peek() == Some(&'(') {
+            for d in chars.by_ref() {
+                if d == ')' {
+                    break;
+                }
+            }
+            text.push(' ');
+            continue;
+        }
+        text.push(if c.is_alphanumeric() || "._-/+#:".contains(c) { c } else { ' ' });
+    }
+    text.split_whitespace()
+        .map(|w| w.trim_matches(['.', ':', '-']).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// A cell that holds no value: empty, a dash, `N/A`, or an unfilled template.
+pub fn is_blank(cell: &str) -> bool {
+    let v = cell.trim().trim_matches(['*', '_', '`']).trim().to_lowercase();
+    matches!(
+        v.as_str(),
+        "" | "—" | "–" | "-" | "n/a" | "na" | "none" | "tbd" | "(this commit)" | "(pending)" | "pending"
+    ) || crate::import::placeholder::is_placeholder(&v)
+}
+
+/// The default value a generator writes when the data holds none.
+fn is_default(generated: &str, column: &str) -> bool {
+    let v = generated.trim().trim_matches('`');
+    is_blank(v) || matches!((column, v), ("Status", "TODO") | ("Review State", "PENDING"))
+}
+
+/// Packet ids a cell names: `Packet 01 / Packet 02`, `01, 02`, `SEC-01`.
+pub fn packet_refs(cell: &str) -> Vec<String> {
+    let mut ids: Vec<String> = cell
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty() && w.chars().any(|c| c.is_ascii_digit()))
+        .map(|w| w.to_uppercase())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Whether a committed cell says what the data would write (so it stays as written).
+fn same(committed: &str, generated: &str, column: &str) -> bool {
+    if committed == generated {
+        return true;
+    }
+    if is_default(generated, column) && is_blank(committed) {
+        return true;
+    }
+    let (c, g) = (words(committed), words(generated));
+    match compare_mode(column) {
+        Compare::Text => c == g,
+        Compare::Word => {
+            let first = c.first().map(|w| w.split('/').next().unwrap_or(w).to_string());
+            g.len() == 1 && first.as_deref() == g.first().map(String::as_str)
+        }
+        Compare::Packets => !g.is_empty() && packet_refs(committed) == packet_refs(generated),
+    }
+}
+
+/// Normalised packet or item id: `Packet 01`, `` `01` `` and `01` are one id.
+pub fn id_key(cell: &str) -> String {
+    let w = words(cell);
+    let w: Vec<&String> = w.iter().filter(|w| *w != "packet").collect();
+    w.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// Display width as editors and prettier count it: wide East Asian characters and
+/// emoji take two columns, combining marks and variation selectors none.
+pub fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x0300..=0x036F | 0x200B..=0x200F | 0xFE00..=0xFE0F => 0,
+            0x1100..=0x115F
+            | 0x231A..=0x231B
+            | 0x23E9..=0x23EC
+            | 0x23F0
+            | 0x23F3
+            | 0x25FD..=0x25FE
+            | 0x2614..=0x2615
+            | 0x2648..=0x2653
+            | 0x26A1
+            | 0x26AA..=0x26AB
+            | 0x26BD..=0x26BE
+            | 0x26C4..=0x26C5
+            | 0x26D4
+            | 0x26EA
+            | 0x26F2..=0x26F5
+            | 0x26FA
+            | 0x26FD
+            | 0x2705
+            | 0x270A..=0x270B
+            | 0x2728
+            | 0x274C
+            | 0x274E
+            | 0x2753..=0x2755
+            | 0x2757
+            | 0x2795..=0x2797
+            | 0x27B0
+            | 0x27BF
+            | 0x2B1B..=0x2B1C
+            | 0x2B50
+            | 0x2B55
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x1F300..=0x1F64F
+            | 0x1F900..=0x1F9FF
+            | 0x1F680..=0x1F6FF
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// The committed table's padding: `| a | b |` or `|a|b|`, outer pipes or not, and whether
+/// every line is aligned to the same column widths (as prettier writes tables).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Style {
+    outer: bool,
+    pad: bool,
+    aligned: bool,
+}
+
+fn style_of(t: &RawTable) -> Style {
+    let h = t.header_line.trim();
+    let outer = h.starts_with('|');
+    let pad = !outer || h.starts_with("| ");
+    let pipes = |l: &str| -> Vec<usize> {
+        let mut w = 0;
+        let mut out = Vec::new();
+        let mut escaped = false;
+        for c in l.chars() {
+            if c == '|' && !escaped {
+                out.push(w);
+            }
+            escaped = c == '\\' && !escaped;
+            w += width(&c.to_string());
+        }
+        out
+    };
+    let first = pipes(&t.header_line);
+    let aligned = pad
+        && !t.rows.is_empty()
+        && std::iter::once(&t.delimiter_line).chain(t.rows.iter().map(|(l, _)| l)).all(|l| pipes(l) == first);
+    Style { outer, pad, aligned }
+}
+
+fn render_line(cells: &[String], style: Style, widths: Option<&[usize]>) -> String {
+    let pad = if style.pad { " " } else { "" };
+    let padded: Vec<String> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match widths {
+            Some(w) => format!("{c}{}", " ".repeat(w[i].saturating_sub(width(c)))),
+            None => c.clone(),
+        })
+        .collect();
+    let body = padded.join(&format!("{pad}|{pad}"));
+    let mut line = if style.outer { format!("|{pad}{body}{pad}|") } else { body };
+    // An empty cell is `| |`, not `|  |`, as closeout's default layout writes it.
+    while widths.is_none() && style.pad && line.contains("|  |") {
+        line = line.replace("|  |", "| |");
+    }
+    line.trim_end().to_string()
+}
+
+/// The delimiter cells of the committed table (`---`, `:---:`), re-drawn to `widths`.
+fn delimiter_cells(line: &str, n: usize, widths: &[usize]) -> Vec<String> {
+    let t = line.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = t.strip_suffix('|').unwrap_or(t);
+    let cells: Vec<&str> = t.split('|').map(str::trim).collect();
+    (0..n)
+        .map(|i| {
+            let c = cells.get(i).copied().unwrap_or("---");
+            let (l, r) = (c.starts_with(':'), c.ends_with(':') && c.len() > 1);
+            let dashes = widths[i].saturating_sub(l as usize + r as usize).max(3);
+            format!("{}{}{}", if l { ":" } else { "" }, "-".repeat(dashes), if r { ":" } else { "" })
+        })
+        .collect()
+}
+
+/// A row laid out: its sort key (committed position, data order), its cells, and the
+/// committed row it matched.
+type LaidRow = ((usize, usize), Vec<String>, Option<usize>);
+
+/// Lay `generated` (a region rendered in the default layout, one table) out as the
+/// `committed` region's table is written. `extras[i]` are the own columns of generated
+/// row `i`. `None` when either side is not a single table or no committed column holds
+/// the item ids: the caller then keeps the default layout.
+pub fn follow(kind: &str, generated: &str, committed: &str, extras: &[Extras]) -> Option<String> {
+    let new = raw_table(generated)?;
+    let old = raw_table(committed)?;
+    // Committed column j shows generated column map[j] (by meaning), or is the doc's own.
+    let map: Vec<Option<usize>> = old
+        .header
+        .iter()
+        .map(|h| synonyms(kind, h).and_then(|d| new.header.iter().position(|g| g == d)))
+        .collect();
+    let id_col = map.iter().position(|m| *m == Some(0))?;
+    let style = style_of(&old);
+    let mut used = vec![false; old.rows.len()];
+    // (committed position, sequence) orders kept rows as written, new ones after their
+    // predecessor in the data.
+    let mut rows: Vec<LaidRow> = Vec::new();
+    let mut last = 0;
+    for (i, (_, gen)) in new.rows.iter().enumerate() {
+        let key = id_key(gen.first().map_or("", String::as_str));
+        let matched = old
+            .rows
+            .iter()
+            .enumerate()
+            .position(|(r, (_, c))| !used[r] && c.get(id_col).is_some_and(|v| id_key(v) == key));
+        if let Some(r) = matched {
+            used[r] = true;
+            last = r;
+        }
+        let own = extras.get(i).copied().unwrap_or_default();
+        let cells: Vec<String> = old
+            .header
+            .iter()
+            .enumerate()
+            .map(|(j, h)| {
+                let committed = matched.and_then(|r| old.rows[r].1.get(j));
+                if let Some((_, v)) = own.iter().find(|(k, _)| k.eq_ignore_ascii_case(h.trim())) {
+                    return v.clone();
+                }
+                match map[j] {
+                    Some(k) => {
+                        let g = gen.get(k).cloned().unwrap_or_default();
+                        let column = new.header[k].as_str();
+                        match committed {
+                            Some(c) if k == 0 || same(c, &g, column) => c.clone(),
+                            _ => g,
+                        }
+                    }
+                    None => String::new(),
+                }
+            })
+            .collect();
+        rows.push(((matched.unwrap_or(last), i), cells, matched));
+    }
+    rows.sort_by_key(|(k, _, m)| (k.0, m.is_none(), k.1));
+    let changed =
+        rows.iter().any(|(_, cells, m)| m.is_none_or(|r| old.rows[r].1 != *cells)) || used.iter().any(|u| !u);
+    let mut out = old.before.clone();
+    if style.aligned && changed {
+        let n = old.header.len();
+        let mut widths: Vec<usize> = old.header.iter().map(|h| width(h).max(3)).collect();
+        for (_, cells, _) in &rows {
+            for (j, c) in cells.iter().enumerate().take(n) {
+                widths[j] = widths[j].max(width(c));
+            }
+        }
+        out.push_str(&render_line(&old.header, style, Some(&widths)));
+        out.push('\n');
+        out.push_str(&render_line(&delimiter_cells(&old.delimiter_line, n, &widths), style, Some(&widths)));
+        out.push('\n');
+        for (_, cells, _) in &rows {
+            out.push_str(&render_line(cells, style, Some(&widths)));
+            out.push('\n');
+        }
+    } else {
+        out.push_str(&old.header_line);
+        out.push('\n');
+        out.push_str(&old.delimiter_line);
+        out.push('\n');
+        for (_, cells, m) in &rows {
+            match m {
+                Some(r) if old.rows[*r].1 == *cells => out.push_str(&old.rows[*r].0),
+                _ => out.push_str(&render_line(cells, style, None)),
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str(&old.after);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOARD: &str = "\n| Packet | Title | Status | Implementer | Reviewer | Review State | Evidence Link |\n| --- | --- | --- | --- | --- | --- | --- |\n| 00 | Scope | DONE | A | B | APPROVED | See Packet 00 Review Evidence below |\n| 01 | Next | TODO | N/A | N/A | PENDING | See Packet 01 Review Evidence below |\n\n";
+
+    #[test]
+    fn keeps_the_documents_columns_words_and_padding() {
+        let committed = "|Packet|Description|Status|Review|\n|---|---|---|---|\n|Packet 00|Scope|**DONE**|APPROVED|\n|Packet 01|Next|PENDING|—|\n";
+        let generated = BOARD.replace("| 01 | Next | TODO |", "| 01 | Next | PENDING |");
+        let out = follow("packet-board", &generated, committed, &[]).unwrap();
+        assert_eq!(out, committed);
+    }
+
+    #[test]
+    fn a_changed_value_is_rewritten_in_the_documents_style() {
+        let committed = "|Packet|Status|Review|\n|---|---|---|\n|00|DONE|APPROVED|\n|01|PENDING|—|\n";
+        let generated = BOARD.replace(
+            "| 01 | Next | TODO | N/A | N/A | PENDING |",
+            "| 01 | Next | DONE | N/A | N/A | APPROVED |",
+        );
+        let out = follow("packet-board", &generated, committed, &[]).unwrap();
+        assert_eq!(out, "|Packet|Status|Review|\n|---|---|---|\n|00|DONE|APPROVED|\n|01|DONE|APPROVED|\n");
+    }
+
+    #[test]
+    fn own_columns_come_from_the_items_and_unknown_ones_are_emptied() {
+        let committed =
+            "| Packet | Notes | Status |\n| --- | --- | --- |\n| 00 | kept | DONE |\n| 01 | hand | TODO |\n";
+        let own = vec![("Notes".to_string(), "kept".to_string())];
+        let extras: Vec<Extras> = vec![&own, &[]];
+        let out = follow("packet-board", BOARD, committed, &extras).unwrap();
+        assert_eq!(
+            out,
+            "| Packet | Notes | Status |\n| --- | --- | --- |\n| 00 | kept | DONE |\n| 01 | | TODO |\n"
+        );
+    }
+
+    #[test]
+    fn aligned_tables_stay_aligned_when_a_row_changes() {
+        let committed =
+            "| Packet | Status |\n| ------ | ------ |\n| 00     | DONE   |\n| 01     | TODO   |\n";
+        let generated = BOARD.replace("| 01 | Next | TODO |", "| 01 | Next | IN_PROGRESS |");
+        let out = follow("packet-board", &generated, committed, &[]).unwrap();
+        assert_eq!(
+            out,
+            "| Packet | Status      |\n| ------ | ----------- |\n| 00     | DONE        |\n| 01     | IN_PROGRESS |\n"
+        );
+    }
+
+    #[test]
+    fn rows_keep_the_documents_order_and_removed_items_go() {
+        let committed = "| Packet | Status |\n|---|---|\n| 01 | TODO |\n| 07 | DONE |\n| 00 | DONE |\n";
+        let out = follow("packet-board", BOARD, committed, &[]).unwrap();
+        assert_eq!(out, "| Packet | Status |\n|---|---|\n| 01 | TODO |\n| 00 | DONE |\n");
+    }
+
+    #[test]
+    fn packet_cells_in_any_form_name_the_same_packets() {
+        assert!(same("Packet 01 / Packet 02", "01, 02", "Mapped Packet"));
+        assert!(!same("Packet 01", "01, 02", "Mapped Packet"));
+        assert!(same("DONE/APPROVED", "DONE", "Status"));
+        assert!(same("High", "HIGH", "Severity"));
+        assert!(!same("TODO", "DONE", "Status"));
+        assert!(same("—", "PENDING", "Review State"));
+        assert!(same("`<hash>`", "N/A", "Commit"));
+    }
+
+    #[test]
+    fn not_a_single_table_is_not_followed() {
+        assert!(follow("packet-board", BOARD, "text\n\n| a |\n|---|\n| b |\n", &[]).is_none());
+        assert!(follow("packet-board", BOARD, "| Title |\n|---|\n| x |\n", &[]).is_none());
+    }
+
+    #[test]
+    fn widths_count_wide_characters_twice() {
+        assert_eq!(width("ab"), 2);
+        assert_eq!(width("✅"), 2);
+        assert_eq!(width("e\u{301}"), 1);
+    }
+}
