@@ -186,6 +186,14 @@ pub fn synonyms(kind: &str, header: &str) -> Option<&'static str> {
     table.iter().find(|(_, names)| names.contains(&h.as_str())).map(|(d, _)| *d)
 }
 
+/// Whether a default column holds the item ids (the first column of each kind).
+pub fn is_id_column(kind: &str, column: &str) -> bool {
+    matches!(
+        (kind, column),
+        ("packet-board", "Packet") | ("risks", "Risk ID") | ("ledger", "ID") | ("tracks" | "drift", "Track")
+    )
+}
+
 fn compare_mode(column: &str) -> Compare {
     match column {
         "Status" | "Review State" | "Severity" | "Classification" => Compare::Word,

@@ -4,8 +4,12 @@
 //! cannot be mapped is written as a `# closeout import: could not parse …` comment and
 //! listed in the report with its file and line.
 
+pub mod board;
+pub mod gates;
+pub mod ids;
 pub mod md;
 pub mod placeholder;
+mod tracker;
 
 use std::collections::BTreeMap;
 
@@ -61,10 +65,13 @@ pub struct Imported {
 struct Gate {
     id: String,
     run: String,
+    when: Option<String>,
 }
 
 #[derive(Debug, Default, Clone)]
 struct Packet {
+    /// Where the packet was found (plan heading or board row).
+    line: usize,
     id: String,
     title: String,
     status: Option<String>,
@@ -79,6 +86,8 @@ struct Packet {
     files: Vec<(String, Option<String>)>,
     checklist: Vec<String>,
     notes: Vec<String>,
+    /// The doc's own board columns for this packet (header, markdown).
+    columns: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -151,20 +160,6 @@ fn check_rows(rows: &mut [Row], what: &str, required: &[&str], file: &str, out: 
     }
 }
 
-/// `Packet 00: Title`, `DOC-00: Title`, `Packet SEC-01 — Title`.
-fn packet_heading(text: &str) -> Option<(String, String)> {
-    let t = text.trim();
-    let rest = t.strip_prefix("Packet ").unwrap_or(t);
-    let (id, title) =
-        rest.split_once(':').or_else(|| rest.split_once(" — ")).or_else(|| rest.split_once(" - "))?;
-    let id = id.trim();
-    let valid = !id.is_empty()
-        && id.chars().any(|c| c.is_ascii_digit())
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && id.len() <= 12;
-    valid.then(|| (id.to_string(), title.trim().to_string()))
-}
-
 /// Normalize a packet reference: `Packet 00`, `00`, `DOC-00` → the id used.
 fn packet_id(s: &str) -> String {
     let s = s.trim().trim_matches('`');
@@ -221,11 +216,27 @@ pub fn gate_id(command: &str) -> String {
     }
 }
 
+/// A label that introduces a packet's required tests: "Required tests:", "Tests:",
+/// "Validation:", "Required checks:", "Test commands:".
+fn is_tests_label(label: &str) -> bool {
+    let l = label.trim().trim_matches('*').trim().trim_end_matches(':').to_lowercase();
+    ["required tests", "tests", "validation", "required checks", "checks", "test commands", "required validation", "verification"]
+        .iter()
+        .any(|w| l == *w || l.starts_with(&format!("{w} (")))
+}
+
 fn cell(row: &[String], col: Option<usize>) -> Option<String> {
     col.and_then(|c| row.get(c)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-pub fn import(plan: Source, progress: Option<Source>) -> Imported {
+/// Cells of the docs' own tables that closeout.toml keeps as written, per item:
+/// (`packet`/`risk`/`debt`/`track`, item id) → (column header, cell markdown).
+pub type Columns = BTreeMap<(String, String), Vec<(String, String)>>;
+
+/// Read a plan (and its tracker) into closeout.toml text, the tables a generator can own,
+/// and what could not be mapped. `columns` are the cells to keep as written (see
+/// [`Columns`]); the import task finds them by laying the data out in each table.
+pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Imported {
     let mut out = Imported::default();
     let plan_blocks = md::blocks(plan.text);
     let name = plan_blocks
@@ -255,10 +266,13 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
     let mut drift_section = String::new();
     let mut h2 = String::new();
     let mut h3 = String::new();
+    // The headings above the current block, and the packet whose section it is in.
+    let mut stack: Vec<(u8, String)> = Vec::new();
+    let mut current: Option<(usize, u8)> = None;
     let mut label = String::new();
     for block in &plan_blocks {
         match block {
-            Block::Heading { level, text, .. } => {
+            Block::Heading { level, text, line } => {
                 let lower = text.to_lowercase();
                 if *level <= 2 {
                     h2 = lower.clone();
@@ -267,13 +281,21 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
                     h3 = lower.clone();
                 }
                 label.clear();
-                if *level == 3 {
-                    if let Some((id, title)) = packet_heading(text) {
-                        if h2.contains("packet") {
-                            packets.push(Packet { id, title, ..Packet::default() });
-                        }
+                stack.retain(|(l, _)| l < level);
+                if current.is_some_and(|(_, l)| *level <= l) {
+                    current = None;
+                }
+                // A packet starts at a heading of any level that names it: `Packet 00:
+                // Title`, or a coded id (`RBO-00: Title`) inside a section about packets.
+                if let Some((id, title)) = ids::packet_heading(text) {
+                    let named = lower.starts_with("packet");
+                    let in_packets = stack.iter().any(|(_, h)| h.contains("packet"));
+                    if (named || in_packets) && !packets.iter().any(|p| p.id == id) {
+                        packets.push(Packet { id, title, line: *line, ..Packet::default() });
+                        current = Some((packets.len() - 1, *level));
                     }
                 }
+                stack.push((*level, lower));
             }
             Block::Paragraph { text, .. } => {
                 label = text.trim().trim_end_matches(':').to_lowercase();
@@ -288,7 +310,7 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
                     }
                 }
             }
-            Block::Item { text, ordered, line, .. } => {
+            Block::Item { text, line, .. } => {
                 if let Some((old, new)) = moved_note(text) {
                     match moved.iter_mut().find(|(o, _, _)| *o == old) {
                         Some((_, targets, _)) => {
@@ -301,38 +323,19 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
                         None => moved.push((old, new, *line)),
                     }
                 }
-                if h2.contains("global validation baseline") && h3.is_empty() && *ordered {
-                    if let Some(command) = first_code(text) {
-                        let mut id = gate_id(&command);
-                        let base = id.clone();
-                        let mut n = 2;
-                        while gates.iter().any(|g| g.id == id) {
-                            id = format!("{base}-{n}");
-                            n += 1;
-                        }
-                        gates.push(Gate { id, run: command });
-                    }
-                } else if let Some(p) = packets.last_mut().filter(|_| h2.contains("packet") && !h3.is_empty())
-                {
+                if let Some(p) = current.map(|(i, _)| &mut packets[i]) {
                     if label.starts_with("scope") {
                         match first_code(text) {
-                            Some(path) => p.scope.push(path),
-                            None => out.unmapped.push(Unmapped {
-                                file: plan.path.into(),
-                                line: *line,
-                                what: format!("packet {} scope item `{text}`", p.id),
-                                why: "it names no path in backticks".into(),
-                            }),
+                            Some(path) if !placeholder::has_placeholder(&path) => p.scope.push(path),
+                            // Prose such as "Docs-only" is kept as a comment on the packet.
+                            _ => p.notes.push(format!(
+                                "{}:{line}: scope item `{text}` names no path in backticks",
+                                plan.path
+                            )),
                         }
-                    } else if label.starts_with("required tests") {
-                        match first_code(text) {
-                            Some(command) => p.tests.push(command),
-                            None => out.unmapped.push(Unmapped {
-                                file: plan.path.into(),
-                                line: *line,
-                                what: format!("packet {} required test `{text}`", p.id),
-                                why: "it names no command in backticks".into(),
-                            }),
+                    } else if is_tests_label(&label) {
+                        if let Some(command) = first_code(text).filter(|c| !placeholder::has_placeholder(c)) {
+                            p.tests.push(command);
                         }
                     }
                 } else if (h2.contains("verdict") || h3.contains("residual"))
@@ -389,6 +392,18 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
             }
             Block::Code { .. } => {}
         }
+    }
+
+    // The validation baseline: unconditional and conditional commands.
+    for command in gates::read(&plan_blocks) {
+        let mut id = gate_id(&command.run);
+        let base = id.clone();
+        let mut n = 2;
+        while gates.iter().any(|g| g.id == id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        gates.push(Gate { id, run: command.run, when: command.when });
     }
 
     // Join the drift table into the tracks by name.
@@ -500,9 +515,11 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
         }
     }
 
-    // The tracker: board, checklists, evidence blocks.
-    if let Some(progress) = &progress {
-        read_tracker(progress, &mut packets, &mut out);
+    // The tracker: board, checklists, evidence blocks. A tracker imported alone is read
+    // as the tracker it is.
+    match &progress {
+        Some(progress) => tracker::read(progress, &mut packets, &mut out),
+        None => tracker::read(&plan, &mut packets, &mut out),
     }
 
     // Packets' tests refer to gates by id when the command is a gate's.
@@ -536,6 +553,7 @@ pub fn import(plan: Source, progress: Option<Source>) -> Imported {
         &debts,
         &moved,
         &out.unmapped,
+        columns,
     );
     out
 }
@@ -669,128 +687,6 @@ fn read_rows(
     }
 }
 
-fn read_tracker(progress: &Source, packets: &mut [Packet], out: &mut Imported) {
-    let blocks = md::blocks(progress.text);
-    let mut section: Option<String> = None; // packet id of the current checklist/evidence
-    let mut label = String::new();
-    let find = |packets: &mut [Packet], id: &str| packets.iter().position(|p| p.id == id);
-    for block in &blocks {
-        match block {
-            Block::Heading { text, .. } => {
-                label.clear();
-                let lower = text.to_lowercase();
-                section = if lower.starts_with("packet ")
-                    && (lower.contains("checklist") || lower.contains("evidence"))
-                {
-                    text.split_whitespace().nth(1).map(|s| s.trim_end_matches(':').to_string())
-                } else if lower.starts_with("packet ") {
-                    section.take()
-                } else if text.starts_with("##") {
-                    None
-                } else {
-                    section.take().filter(|_| !lower.is_empty())
-                };
-            }
-            Block::Table(t)
-                if t.column(&["packet"]).is_some()
-                    && t.column(&["status"]).is_some()
-                    && t.column(&["title"]).is_some() =>
-            {
-                let (pc, sc, ic, rc, vc) = (
-                    t.column(&["packet"]),
-                    t.column(&["status"]),
-                    t.column(&["implementer"]),
-                    t.column(&["reviewer"]),
-                    t.column(&["review state", "review"]),
-                );
-                let used: Vec<usize> =
-                    [pc, sc, ic, rc, vc, t.column(&["title"]), t.column(&["evidence link", "evidence"])]
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                for (r, row) in t.rows.iter().enumerate() {
-                    out.cells_total += row.len();
-                    out.cells_mapped += row.iter().enumerate().filter(|(i, _)| used.contains(i)).count();
-                    let Some(id) = cell(row, pc).map(|s| packet_id(&s)) else { continue };
-                    match find(packets, &id) {
-                        Some(i) => {
-                            let p = &mut packets[i];
-                            p.status = cell(row, sc).map(|s| effective(&s).0);
-                            p.implementer = cell(row, ic);
-                            p.reviewer = cell(row, rc);
-                            p.review = cell(row, vc).map(|s| effective(&s).0);
-                        }
-                        None => out.unmapped.push(Unmapped {
-                            file: progress.path.into(),
-                            line: t.row_lines[r],
-                            what: format!("board row for packet `{id}`"),
-                            why: "the plan has no such packet".into(),
-                        }),
-                    }
-                }
-                out.candidates.push(Candidate::table(progress.path, "packet-board", t));
-            }
-            Block::Paragraph { text, .. } => {
-                label = text.trim().trim_end_matches(':').to_lowercase();
-            }
-            Block::Item { text, task, line, .. } => {
-                let Some(i) = section.as_deref().and_then(|id| find(packets, id)) else { continue };
-                let p = &mut packets[i];
-                if let Some(done) = task {
-                    p.checklist.push(format!("[{}] {text}", if *done { "x" } else { " " }));
-                } else if label.starts_with("files changed") {
-                    match text.split_once(':').filter(|(path, _)| path.trim().starts_with('`')) {
-                        Some((path, reason)) => p.files.push((
-                            path.trim().trim_matches('`').to_string(),
-                            Some(reason.trim().to_string()),
-                        )),
-                        None => p.notes.push(format!(
-                            "{}:{line}: files changed item `{text}` names no `path`: reason",
-                            progress.path
-                        )),
-                    }
-                } else if label == "commit" {
-                    if let Some(hash) = first_code(text) {
-                        p.commit = Some(hash);
-                    }
-                } else if label.starts_with("residual risk") {
-                    p.residual_risk.push(text.clone());
-                } else if label.starts_with("rollback") {
-                    p.rollback.push(text.clone());
-                }
-            }
-            Block::Code { text, .. } => {
-                // Older trackers keep the evidence block inside an unlabelled fence.
-                let Some(i) = section.as_deref().and_then(|id| find(packets, id)) else { continue };
-                let mut inner = String::new();
-                for l in text.lines() {
-                    let trimmed = l.trim();
-                    if trimmed.ends_with(':') && !trimmed.starts_with('-') {
-                        inner = trimmed.trim_end_matches(':').to_lowercase();
-                    } else if let Some(item) = trimmed.strip_prefix("- ") {
-                        let p = &mut packets[i];
-                        match inner.as_str() {
-                            "commit" => p.commit = first_code(item).or(p.commit.take()),
-                            "residual risk" => p.residual_risk.push(item.to_string()),
-                            "rollback" => p.rollback.push(item.to_string()),
-                            "files changed" => {
-                                if let Some((path, reason)) = item.split_once(':') {
-                                    p.files.push((
-                                        path.trim().trim_matches('`').to_string(),
-                                        Some(reason.trim().to_string()),
-                                    ));
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 /// The reason every waiver written by import carries.
 pub const WAIVER_REASON: &str =
     "present in the docs when closeout import ran; fix the docs (or the data), then delete this waiver";
@@ -870,8 +766,8 @@ fn list(items: &[String]) -> String {
 }
 
 const VOCAB: &[(&str, &[&str])] = &[
-    ("status", &["TODO", "IN_PROGRESS", "CHANGES_REQUESTED", "BLOCKED", "DONE"]),
-    ("review", &["PENDING", "APPROVED", "CHANGES_REQUESTED", "BLOCKED"]),
+    ("status", &["TODO", "PENDING", "IN_PROGRESS", "IN_REVIEW", "CHANGES_REQUESTED", "BLOCKED", "DONE"]),
+    ("review", &["PENDING", "IN_REVIEW", "APPROVED", "CHANGES_REQUESTED", "BLOCKED"]),
     ("severity", &["HIGH", "MEDIUM", "LOW"]),
     ("classification", &["MATCHED", "DRIFT_ACCEPTED", "DRIFT_FIX_REQUIRED", "DEFERRED"]),
 ];
@@ -895,7 +791,15 @@ fn field(out: &mut String, key: &str, value: &str) {
 }
 
 /// One `[[table]]` entry per row, under a comment; a rejected row is quoted instead.
-fn render_rows(out: &mut String, table: &str, comment: &str, rows: &[Row]) {
+/// `columns = { "Evidence Link" = "…" }` for an item that keeps cells as written.
+fn own_columns(out: &mut String, columns: &Columns, table: &str, id: &str) {
+    if let Some(cells) = columns.get(&(table.to_string(), id.to_string())) {
+        let entries: Vec<String> = cells.iter().map(|(h, v)| format!("{} = {}", q(h), q(v))).collect();
+        out.push_str(&format!("columns = {{ {} }}\n", entries.join(", ")));
+    }
+}
+
+fn render_rows(out: &mut String, table: &str, comment: &str, rows: &[Row], columns: &Columns) {
     if !rows.is_empty() {
         out.push_str(&format!("\n# {comment}\n"));
     }
@@ -917,6 +821,7 @@ fn render_rows(out: &mut String, table: &str, comment: &str, rows: &[Row]) {
                 _ => field(out, k, v),
             }
         }
+        own_columns(out, columns, table, row.get("id").unwrap_or_default());
         for n in &row.notes {
             out.push_str(&format!("# closeout import: could not parse {n} (line {})\n", row.line));
         }
@@ -941,6 +846,7 @@ fn render_toml(
     debts: &[Row],
     moved: &[(String, Vec<String>, usize)],
     unmapped: &[Unmapped],
+    columns: &Columns,
 ) -> String {
     let mut docs = vec![plan.to_string()];
     docs.extend(progress.map(String::from));
@@ -955,6 +861,9 @@ fn render_toml(
     }
     for g in gates {
         out.push_str(&format!("\n[[gate]]\nid = {}\nrun = {}\n", q(&g.id), q(&g.run)));
+        if let Some(when) = &g.when {
+            out.push_str(&format!("when = {}\n", q(when)));
+        }
     }
     if !packets.is_empty() {
         out.push_str("\n# Packets: the plan's sections joined with the tracker's board and evidence.\n");
@@ -999,18 +908,20 @@ fn render_toml(
                 .collect();
             out.push_str(&format!("files = [\n{}\n]\n", entries.join("\n")));
         }
+        own_columns(&mut out, columns, "packet", &p.id);
         for n in &p.notes {
             out.push_str(&format!("# closeout import: could not parse {n}\n"));
         }
     }
-    render_rows(&mut out, "risk", "The risk register.", risks);
+    render_rows(&mut out, "risk", "The risk register.", risks, columns);
     render_rows(
         &mut out,
         "track",
         "Upstream tracks: the status index joined with the drift classification.",
         tracks,
+        columns,
     );
-    render_rows(&mut out, "debt", "The debt ledger.", debts);
+    render_rows(&mut out, "debt", "The debt ledger.", debts, columns);
     if !moved.is_empty() {
         out.push_str("\n# Paths the docs still name whose content now lives elsewhere (the plan's\n# normalization notes); `missing-path` accepts them while every new path exists.\n[paths.moved]\n");
         for (old, new, line) in moved {

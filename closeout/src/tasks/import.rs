@@ -5,9 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::Context;
-use crate::docs::compare::{self, Comparison};
 use crate::docs::generate::{self, Evidence};
-use crate::docs::{files, rules};
+use crate::docs::{files, layout, rules};
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::import::{self, Candidate, Source};
@@ -62,68 +61,49 @@ impl ImportArgs {
             return Err(Error::AlreadyExists { path: config });
         }
 
-        let imported = import::import(
-            Source { path: &plan_path, text: &plan.text },
-            progress
-                .as_ref()
-                .map(|p| Source { path: progress_path.as_deref().unwrap_or_default(), text: &p.text }),
-        );
-        let program =
-            crate::config::parse(&imported.toml, Path::new("closeout.toml (imported)"), &root, &|p| {
-                root.join(p).exists()
-            })
-            .map_err(|e| {
-                Error::Usage(format!("the imported program does not validate; nothing was written:\n{e}"))
-            })?;
-
-        // Wrap only what the generators reproduce: then verify-docs finds no content drift.
-        let packets = Default::default();
-        let evidence = Evidence::new(None, &packets);
+        let plan_source = Source { path: &plan_path, text: &plan.text };
+        let progress_source =
+            progress.as_ref().map(|p| Source { path: progress_path.as_deref().unwrap_or_default(), text: &p.text });
         let docs: Vec<(&str, &str)> = std::iter::once((plan_path.as_str(), plan.text.as_str()))
             .chain(progress.as_ref().map(|p| (progress_path.as_deref().unwrap_or_default(), p.text.as_str())))
             .collect();
-        let mut decisions: Vec<Decision> = Vec::new();
-        for candidate in &imported.candidates {
-            let text = docs.iter().find(|(p, _)| *p == candidate.file).map(|(_, t)| *t).unwrap_or_default();
-            let already = decisions
-                .iter()
-                .any(|d| d.wrap && d.candidate.file == candidate.file && d.candidate.kind == candidate.kind);
-            let inside = crate::docs::markers::find(text)
-                .unwrap_or_default()
-                .iter()
-                .any(|r| r.begin_line < candidate.first && candidate.last < r.end_line);
-            let table: String = text
-                .lines()
-                .skip(candidate.first - 1)
-                .take(candidate.last - candidate.first + 1)
-                .map(|l| format!("{l}\n"))
-                .collect();
-            let decision = if already || inside {
-                Decision {
-                    candidate: candidate.clone(),
-                    wrap: false,
-                    why: vec![if inside {
-                        "already in a region".into()
-                    } else {
-                        format!("a `{}` region already wraps another table in this file", candidate.kind)
-                    }],
+        let packets = Default::default();
+        let evidence = Evidence::new(None, &packets);
+        // Map, lay each table out from the data, and keep as written what the data cannot
+        // say (a doc's own columns and words) until every table regenerates as it stands.
+        let mut columns = import::Columns::new();
+        let (imported, program, decisions) = loop {
+            let imported = import::import(
+                Source { ..plan_source },
+                progress_source.as_ref().map(|p| Source { ..*p }),
+                &columns,
+            );
+            let program = crate::config::parse(&imported.toml, Path::new("closeout.toml (imported)"), &root, &|p| {
+                root.join(p).exists()
+            })
+            .map_err(|e| Error::Usage(format!("the imported program does not validate; nothing was written:\n{e}")))?;
+            let (decisions, carried) = decide(&imported.candidates, &docs, &program, evidence);
+            let before = columns.values().map(Vec::len).sum::<usize>();
+            for (key, cell) in carried {
+                let cells = columns.entry(key).or_default();
+                if !cells.iter().any(|(h, _)| *h == cell.0) {
+                    cells.push(cell);
                 }
-            } else {
-                match generate::generate(candidate.kind, None, &program, evidence)
-                    .map(|g| compare::compare(candidate.kind, &table, &g))
-                {
-                    Ok(Comparison::Identical | Comparison::FormattingOnly) => {
-                        Decision { candidate: candidate.clone(), wrap: true, why: vec![] }
-                    }
-                    Ok(Comparison::Drift(d)) => Decision {
-                        candidate: candidate.clone(),
-                        wrap: false,
-                        why: d.into_iter().map(|d| d.message).collect(),
-                    },
-                    Err(e) => Decision { candidate: candidate.clone(), wrap: false, why: vec![e] },
-                }
-            };
-            decisions.push(decision);
+            }
+            if columns.values().map(Vec::len).sum::<usize>() == before {
+                break (imported, program, decisions);
+            }
+        };
+        if program.packets.is_empty()
+            && program.gates.is_empty()
+            && program.risks.is_empty()
+            && program.debts.is_empty()
+            && program.tracks.is_empty()
+        {
+            return Err(Error::Usage(format!(
+                "{} has no plan structure closeout can import: no packets (headings or a board naming packet ids), no validation baseline, no risk register, no debt ledger; nothing was written. Pass the program's plan and progress tracker",
+                docs.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(" and ")
+            )));
         }
 
         // The docs as import leaves them, and the findings the rules make on them.
@@ -166,7 +146,109 @@ impl ImportArgs {
             out,
             "wrote closeout.toml; next: `closeout status`, `closeout verify-docs`, `closeout baseline`"
         );
-        Ok(exit::SUCCESS)
+        // Something recognised but not mapped: written anyway, so the user can finish by hand.
+        let dropped = !imported.unmapped.is_empty() || decisions.iter().any(|d| !d.wrap);
+        Ok(if dropped { exit::FAILED } else { exit::SUCCESS })
+    }
+}
+
+/// One carried cell: (item table, item id) and (column header, the cell as written).
+type Carried = ((String, String), (String, String));
+
+/// For each candidate table: wrap it when the data, laid out in the table's own layout,
+/// reproduces it; else the cells the data cannot say, to carry as the items' own columns.
+fn decide(
+    candidates: &[Candidate],
+    docs: &[(&str, &str)],
+    program: &crate::model::Program,
+    evidence: Evidence,
+) -> (Vec<Decision>, Vec<Carried>) {
+    let mut decisions: Vec<Decision> = Vec::new();
+    let mut carried = Vec::new();
+    for candidate in candidates {
+        let text = docs.iter().find(|(p, _)| *p == candidate.file).map(|(_, t)| *t).unwrap_or_default();
+        let already = decisions
+            .iter()
+            .any(|d| d.wrap && d.candidate.file == candidate.file && d.candidate.kind == candidate.kind);
+        let inside = crate::docs::markers::find(text)
+            .unwrap_or_default()
+            .iter()
+            .any(|r| r.begin_line < candidate.first && candidate.last < r.end_line);
+        let table: String = text
+            .split_inclusive('\n')
+            .skip(candidate.first - 1)
+            .take(candidate.last - candidate.first + 1)
+            .map(|l| l.trim_end_matches(['\r', '\n']).to_string() + "\n")
+            .collect();
+        let decision = |wrap, why| Decision { candidate: candidate.clone(), wrap, why };
+        if already || inside {
+            decisions.push(decision(
+                false,
+                vec![if inside {
+                    "already in a region".into()
+                } else {
+                    format!("a `{}` region already wraps another table in this file", candidate.kind)
+                }],
+            ));
+            continue;
+        }
+        let full = match generate::generate_for_layout(candidate.kind, None, program, evidence) {
+            Ok(full) => full,
+            Err(e) => {
+                decisions.push(decision(false, vec![e]));
+                continue;
+            }
+        };
+        let extras = layout::extras(candidate.kind, program);
+        let Some(laid) = layout::follow(candidate.kind, &full, &table, &extras) else {
+            decisions.push(decision(false, vec!["no column of the table holds the item ids".into()]));
+            continue;
+        };
+        if laid == table {
+            decisions.push(decision(true, vec![]));
+            continue;
+        }
+        let (Some(old), Some(new)) = (layout::raw_table(&table), layout::raw_table(&laid)) else {
+            decisions.push(decision(false, vec!["the table could not be laid out again".into()]));
+            continue;
+        };
+        let mut why = Vec::new();
+        let id_col = old.header.iter().position(|h| layout::synonyms(candidate.kind, h).is_some_and(|d| layout::is_id_column(candidate.kind, d)));
+        for (_, cells) in &old.rows {
+            let Some(key) = id_col.and_then(|c| cells.get(c)).map(|c| layout::id_key(c)) else { continue };
+            let Some((table_name, id)) = item_of(candidate.kind, program, &key) else {
+                why.push(format!("row `{key}` names no item of the data"));
+                continue;
+            };
+            let Some((_, laid_cells)) =
+                new.rows.iter().find(|(_, c)| id_col.and_then(|i| c.get(i)).is_some_and(|c| layout::id_key(c) == key))
+            else {
+                continue;
+            };
+            for (j, header) in old.header.iter().enumerate() {
+                let (was, now) = (cells.get(j).cloned().unwrap_or_default(), laid_cells.get(j).cloned().unwrap_or_default());
+                if was != now && Some(j) != id_col {
+                    carried.push(((table_name.to_string(), id.clone()), (header.trim().to_string(), was)));
+                }
+            }
+        }
+        if why.is_empty() {
+            why.push("the regenerated table differs in layout".into());
+        }
+        decisions.push(decision(false, why));
+    }
+    (decisions, carried)
+}
+
+/// The closeout.toml table and id of the item a row's id cell names.
+fn item_of(kind: &str, program: &crate::model::Program, key: &str) -> Option<(&'static str, String)> {
+    let hit = |id: &str| layout::id_key(id) == key;
+    match kind {
+        "packet-board" => program.packets.iter().find(|p| hit(&p.id)).map(|p| ("packet", p.id.clone())),
+        "risks" => program.risks.iter().find(|r| hit(&r.id)).map(|r| ("risk", r.id.clone())),
+        "ledger" => program.debts.iter().find(|d| hit(&d.id)).map(|d| ("debt", d.id.clone())),
+        "tracks" | "drift" => program.tracks.iter().find(|t| hit(&t.name)).map(|t| ("track", t.id.clone())),
+        _ => None,
     }
 }
 

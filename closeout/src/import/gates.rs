@@ -1,0 +1,130 @@
+//! The plan's validation baseline: the commands under a heading that introduces them
+//! ("Global Validation Baseline", "Global Command Set", "Certification Baseline
+//! Commands", …), each list item's first code span. A label such as "When API handlers are
+//! touched, additionally run:" or "Milestone boundary baselines (TN-06):", or a trailing
+//! "(for packets touching AI)", makes the commands under it conditional: their gate gets
+//! `when = "<the condition as written>"`. Notes lists are not commands. Pure.
+
+use super::md::{first_code, Block};
+
+/// One baseline command, with its condition when it is conditional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    pub run: String,
+    pub when: Option<String>,
+    pub line: usize,
+}
+
+/// Whether a heading introduces the always-run commands (not a "Code-Derived Baseline"
+/// describing the code as it stands).
+pub fn is_baseline_heading(text: &str) -> bool {
+    let t = text.to_lowercase();
+    let about_commands = t.contains("validation") || t.contains("command") || t.contains("gate");
+    let a_set = t.contains("baseline") || t.contains("command set") || t.contains("commands");
+    about_commands && a_set && !t.contains("evidence") && !t.contains("result")
+}
+
+/// A label's condition, if it makes the commands under it conditional.
+fn condition(label: &str) -> Option<String> {
+    let l = label.to_lowercase();
+    let conditional = ["when ", "if ", "milestone", "touching", "touched", "only ", "additionally", "boundar"]
+        .iter()
+        .any(|w| l.contains(w))
+        && !l.contains("every packet")
+        && !l.contains("after every");
+    conditional.then(|| {
+        let t = label.replace('`', "");
+        let t = t.trim().trim_end_matches(':').trim();
+        t.to_string()
+    })
+}
+
+/// A trailing `(for packets touching AI/push/contracts)` after an item's command.
+fn trailing_condition(item: &str) -> Option<String> {
+    let after = item.rsplit_once('`').map(|(_, a)| a.trim())?;
+    let inner = after.strip_prefix('(')?.strip_suffix(')')?;
+    condition(inner).map(|_| inner.trim().to_string())
+}
+
+/// Whether a code span reads as a command rather than a name (`go build ./...`, not `go build`
+/// in a note, which the notes label already excludes).
+fn is_command(code: &str) -> bool {
+    let first = code.split_whitespace().next().unwrap_or("");
+    !code.is_empty() && !first.starts_with('<') && (code.contains(' ') || first.contains('/'))
+}
+
+/// The baseline commands of a plan, in order.
+pub fn read(blocks: &[Block]) -> Vec<Command> {
+    let mut out = Vec::new();
+    // The level of the baseline heading while inside its section.
+    let mut inside: Option<u8> = None;
+    let mut when: Option<String> = None;
+    let mut notes = false;
+    for block in blocks {
+        match block {
+            Block::Heading { level, text, .. } => {
+                if inside.is_some_and(|l| *level <= l) || inside.is_none() {
+                    inside = is_baseline_heading(text).then_some(*level);
+                    when = None;
+                    notes = false;
+                }
+            }
+            Block::Paragraph { text, .. } if inside.is_some() => {
+                let label = text.trim();
+                if label.ends_with(':') || label.ends_with(":**") {
+                    let lower = label.to_lowercase();
+                    notes = lower.starts_with("note") || lower.starts_with("**note");
+                    when = condition(label);
+                }
+            }
+            Block::Item { text, line, .. } if inside.is_some() && !notes => {
+                let Some(code) = first_code(text) else { continue };
+                if !is_command(&code) || !text.trim_start().starts_with('`') {
+                    continue;
+                }
+                let when = trailing_condition(text).or_else(|| when.clone());
+                out.push(Command { run: code, when, line: *line });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::md::blocks;
+
+    #[test]
+    fn unconditional_and_conditional_commands() {
+        let plan = "# P\n\n## Global Validation Baseline\n\nRun after every packet:\n\n1. `go build ./...`\n2. `go test ./a/... -v` (for packets touching AI/push)\n\nWhen API handlers are touched, additionally run:\n\n3. `go test ./api/...`\n\nNotes:\n- `go build` alone is never sufficient.\n\n## Code-Derived Baseline\n\n1. `internal/x.go`: 9 LOC.\n";
+        let got = read(&blocks(plan));
+        let summary: Vec<(String, Option<String>)> = got.into_iter().map(|c| (c.run, c.when)).collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("go build ./...".to_string(), None),
+                ("go test ./a/... -v".to_string(), Some("for packets touching AI/push".to_string())),
+                ("go test ./api/...".to_string(), Some("When API handlers are touched, additionally run".to_string())),
+            ]
+        );
+    }
+
+    #[test]
+    fn baseline_headings_by_meaning() {
+        for h in ["Global Validation Baseline", "Global Command Set", "Certification Baseline Commands", "Validation Commands"] {
+            assert!(is_baseline_heading(h), "{h}");
+        }
+        for h in ["Code-Derived Baseline (Current State)", "Current Baseline (Code-Derived)", "Packet 00: Inventory"] {
+            assert!(!is_baseline_heading(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn milestone_labels_are_conditions() {
+        let plan = "## Global Validation Baseline\n\nRun at milestone boundaries (`SB5-02`, `SB5-05`):\n\n1. `npx tsc --noEmit`\n";
+        let got = read(&blocks(plan));
+        assert_eq!(got[0].when.as_deref(), Some("Run at milestone boundaries (SB5-02, SB5-05)"));
+    }
+}

@@ -1,0 +1,243 @@
+//! The progress tracker: its board (under any name), and the sections that belong to a
+//! packet because their heading names it (`Packet 01 Checklist`, `DCC-01 Review Evidence`,
+//! `Review Evidence (Packet 01)`, `Checkpoint Commit (Packets 00-02)`, a sub-heading under
+//! any of these). A packet's checklist, files, residual risk, rollback and checkpoint
+//! commit are read there; checkpoint commits also from commit lists ("Checkpoint
+//! Commits": `- TN-06: `abc1234``) and from evidence blocks in fences. Template
+//! placeholders are skipped. Pure.
+
+use super::md::{self, first_code, Block};
+use super::placeholder::{has_placeholder, is_placeholder};
+use super::{board, ids, Candidate, Imported, Packet, Source, Unmapped};
+
+/// The first git hash in `text` (7 to 40 hex digits, in a code span or bare).
+pub fn hash_in(text: &str) -> Option<String> {
+    if let Some(code) = first_code(text) {
+        if let Some(h) = board::commit(&code) {
+            return Some(h);
+        }
+    }
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| w.len() >= 7 && w.len() <= 40 && w.chars().all(|c| c.is_ascii_hexdigit()) && w.chars().any(|c| c.is_ascii_digit()))
+        .map(String::from)
+}
+
+fn find(packets: &[Packet], id: &str) -> Option<usize> {
+    packets.iter().position(|p| p.id == id)
+}
+
+/// Read the boards first (they may add packets), then each packet's sections.
+pub fn read(progress: &Source, packets: &mut Vec<Packet>, out: &mut Imported) {
+    let blocks = md::blocks(progress.text);
+    read_boards(progress, &blocks, packets, out);
+    read_sections(progress, &blocks, packets);
+}
+
+fn read_boards(progress: &Source, blocks: &[Block], packets: &mut Vec<Packet>, out: &mut Imported) {
+    for block in blocks {
+        let Block::Table(t) = block else { continue };
+        if !board::is_board(t) {
+            continue;
+        }
+        for row in board::read(t) {
+            let i = match find(packets, &row.id) {
+                Some(i) => i,
+                None => {
+                    // A packet only the board names is imported from the board.
+                    packets.push(Packet { id: row.id.clone(), line: row.line, ..Packet::default() });
+                    packets.len() - 1
+                }
+            };
+            let p = &mut packets[i];
+            if let Some(title) = row.title.filter(|t| !t.is_empty()) {
+                p.title = title;
+            }
+            p.status = row.status.or(p.status.take());
+            p.review = row.review.or(p.review.take());
+            p.implementer = row.implementer.or(p.implementer.take());
+            p.reviewer = row.reviewer.or(p.reviewer.take());
+            p.commit = row.commit.or(p.commit.take());
+            for (column, value, why) in row.unread {
+                out.unmapped.push(Unmapped {
+                    file: progress.path.into(),
+                    line: row.line,
+                    what: format!("board cell `{value}` (packet {}, column {column})", row.id),
+                    why: format!("{why}; kept as written in the doc, not in closeout.toml"),
+                });
+            }
+        }
+        out.cells_total += t.rows.iter().map(Vec::len).sum::<usize>();
+        out.cells_mapped += t.rows.iter().map(Vec::len).sum::<usize>();
+        out.candidates.push(Candidate::table(progress.path, "packet-board", t));
+    }
+}
+
+/// What a section's items feed: set by its heading or by a label paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    None,
+    Files,
+    Commit,
+    ResidualRisk,
+    Rollback,
+}
+
+fn field_of(label: &str) -> Field {
+    let l = label.trim().trim_matches('*').trim().trim_end_matches(':').to_lowercase();
+    if l.starts_with("files changed") || l == "files" || l == "changed files" {
+        Field::Files
+    } else if l.contains("commit") {
+        Field::Commit
+    } else if l.starts_with("residual risk") {
+        Field::ResidualRisk
+    } else if l.starts_with("rollback") {
+        Field::Rollback
+    } else {
+        Field::None
+    }
+}
+
+fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
+    let known: Vec<String> = packets.iter().map(|p| p.id.clone()).collect();
+    // (level, packets) of the heading whose section we are in.
+    let mut section: Option<(u8, Vec<usize>)> = None;
+    let mut heading_field = Field::None;
+    let mut field = Field::None;
+    let mut commit_list = false;
+    for block in blocks {
+        match block {
+            Block::Heading { level, text, .. } => {
+                if section.as_ref().is_some_and(|(l, _)| level <= l) {
+                    section = None;
+                }
+                let named: Vec<usize> =
+                    ids::heading_packets(text, &known).iter().filter_map(|id| find(packets, id)).collect();
+                if !named.is_empty() {
+                    section = Some((*level, named));
+                }
+                heading_field = field_of(text);
+                field = heading_field;
+                commit_list = section.is_none() && heading_field == Field::Commit;
+            }
+            Block::Paragraph { text, .. } => {
+                let label = text.trim();
+                // "**Commit:** `abc1234`" or "Commit: `abc1234`" on one line.
+                let (head, rest) = label.split_once(':').unwrap_or((label, ""));
+                let f = field_of(head);
+                if let (Field::Commit, Some((_, ps))) = (f, &section) {
+                    if let Some(h) = hash_in(rest) {
+                        for &i in ps {
+                            packets[i].commit = Some(h.clone());
+                        }
+                    }
+                }
+                if label.ends_with(':') || label.ends_with(":**") || f != Field::None {
+                    field = if f == Field::None && label.ends_with(':') { Field::None } else { f };
+                } else if field == Field::Commit {
+                    // The paragraph under a "Checkpoint Commit (Packet 00)" heading.
+                    if let (Some(h), Some((_, ps))) = (hash_in(label), &section) {
+                        for &i in ps {
+                            packets[i].commit = Some(h.clone());
+                        }
+                    }
+                }
+            }
+            Block::Item { text, task, line, .. } => {
+                if commit_list {
+                    // "- TN-06: `abc1234`", "- Packet 00: `abc1234` — message".
+                    let (head, rest) = text.split_once(':').unwrap_or((text, ""));
+                    if let (Some(id), Some(h)) = (ids::packet_ref(head), hash_in(rest)) {
+                        if let Some(i) = find(packets, &id) {
+                            packets[i].commit = Some(h);
+                        }
+                    }
+                    continue;
+                }
+                let Some((_, ps)) = &section else { continue };
+                for &i in ps.iter().take(1) {
+                    let p = &mut packets[i];
+                    if let Some(done) = task {
+                        p.checklist.push(format!("[{}] {text}", if *done { "x" } else { " " }));
+                        continue;
+                    }
+                    let (head, rest) = text.split_once(':').unwrap_or(("", text));
+                    if field_of(head) == Field::Commit {
+                        if let Some(h) = hash_in(rest) {
+                            p.commit = Some(h);
+                        }
+                        continue;
+                    }
+                    if has_placeholder(text) {
+                        continue;
+                    }
+                    match field {
+                        Field::Files => match text.split_once(':').filter(|(path, _)| path.trim().starts_with('`')) {
+                            Some((path, reason)) => p.files.push((
+                                path.trim().trim_matches('`').to_string(),
+                                Some(reason.trim().to_string()),
+                            )),
+                            None => p.notes.push(format!(
+                                "{}:{line}: files changed item `{text}` names no `path`: reason",
+                                progress.path
+                            )),
+                        },
+                        Field::Commit => {
+                            if let Some(h) = hash_in(text) {
+                                p.commit = Some(h);
+                            }
+                        }
+                        Field::ResidualRisk if !is_placeholder(text) => p.residual_risk.push(text.clone()),
+                        Field::Rollback => p.rollback.push(text.clone()),
+                        _ => {}
+                    }
+                }
+                if field == Field::Commit && ps.len() > 1 {
+                    if let Some(h) = hash_in(text) {
+                        for &i in ps {
+                            packets[i].commit = Some(h.clone());
+                        }
+                    }
+                }
+            }
+            Block::Code { text, .. } => {
+                // Older trackers keep the evidence block inside an unlabelled fence.
+                let Some((_, ps)) = &section else { continue };
+                let Some(&i) = ps.first() else { continue };
+                read_fence(text, &mut packets[i]);
+            }
+            Block::Table(_) => {}
+        }
+    }
+}
+
+/// An evidence block inside a fence: `Commit:`, `Residual risk:`, `Rollback:` and `Files
+/// changed:` labels with `- ` items under them.
+fn read_fence(text: &str, p: &mut Packet) {
+    let mut inner = Field::None;
+    for l in text.lines() {
+        let trimmed = l.trim();
+        if let Some(item) = trimmed.strip_prefix("- ") {
+            if has_placeholder(item) {
+                continue;
+            }
+            match inner {
+                Field::Commit => p.commit = hash_in(item).or(p.commit.take()),
+                Field::ResidualRisk => p.residual_risk.push(item.to_string()),
+                Field::Rollback => p.rollback.push(item.to_string()),
+                Field::Files => {
+                    if let Some((path, reason)) = item.split_once(':') {
+                        p.files.push((path.trim().trim_matches('`').to_string(), Some(reason.trim().to_string())));
+                    }
+                }
+                Field::None => {}
+            }
+        } else if let Some((head, rest)) = trimmed.split_once(':') {
+            inner = field_of(head);
+            if inner == Field::Commit {
+                if let Some(h) = hash_in(rest) {
+                    p.commit = Some(h);
+                }
+            }
+        }
+    }
+}
