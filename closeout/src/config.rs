@@ -320,6 +320,7 @@ impl<'t> Cx<'t> {
                     title: title?,
                     status,
                     review,
+                    review_stated: item.table.contains_key("review"),
                     implementer: self.string(&item, "implementer", false),
                     reviewer: self.string(&item, "reviewer", false),
                     scope: self.string_list(&item, "scope").into_iter().map(|(s, _)| s).collect(),

@@ -93,6 +93,7 @@ pub const RULES: &[&str] = &[
     "done-not-approved",
     "done-missing-exit-code",
     "done-commit",
+    "unknown-commit",
     "placeholder",
     "deferred-uncovered",
     "residual-risk-uncovered",
@@ -223,6 +224,8 @@ pub struct Packet {
     pub title: String,
     pub status: PacketStatus,
     pub review: ReviewState,
+    /// Whether closeout.toml states the review (a tracker without a review column does not).
+    pub review_stated: bool,
     pub implementer: Option<String>,
     pub reviewer: Option<String>,
     pub scope: Vec<String>,

@@ -131,7 +131,7 @@ pub fn synonyms(kind: &str, header: &str) -> Option<&'static str> {
         .join(" ");
     let table: &[(&str, &[&str])] = match kind {
         "packet-board" => &[
-            ("Packet", &["packet", "id", "packet id", "", "no", "number"]),
+            ("Packet", &["packet", "id", "packet id"]),
             ("Title", &["title", "name", "packet title", "description", "summary", "scope"]),
             ("Status", &["status", "state", "board status", "packet status"]),
             ("Implementer", &["implementer", "owner", "assignee", "implemented by"]),

@@ -61,11 +61,12 @@ pub fn check(
     let outlines: Vec<Outline> = docs.iter().map(Outline::read).collect();
     let at_toml = |line: usize| (config_file.to_string(), line);
 
+    let known: Vec<String> = program.packets.iter().map(|p| p.id.clone()).collect();
     for packet in program.packets.iter().filter(|p| p.status == PacketStatus::Done) {
         let id = &packet.id;
         // done-open-box
         for outline in &outlines {
-            for section in outline.sections(&[&format!("packet {}", id.to_lowercase()), "checklist"]) {
+            for section in outline.packet_sections(id, &known) {
                 for (line, text) in outline.open_boxes(section.clone()) {
                     let names_open_debt =
                         program.debts.iter().any(|d| d.status == DebtStatus::Open && text.contains(&d.id));
@@ -85,7 +86,7 @@ pub fn check(
             }
         }
         // done-not-approved
-        if packet.review != ReviewState::Approved {
+        if packet.review_stated && packet.review != ReviewState::Approved {
             let (file, line) = at_toml(packet.line);
             findings.push(Finding {
                 rule: "done-not-approved",
@@ -119,7 +120,7 @@ pub fn check(
                 }
             };
             let in_docs = outlines.iter().any(|o| {
-                o.sections(&[&format!("packet {}", id.to_lowercase()), "evidence"])
+                o.packet_sections(id, &known)
                     .iter()
                     .chain(o.regions_named(&format!("packet-evidence:{id}")).iter())
                     .any(|s| has_exit_code(&o.text[s.clone()], &command))
@@ -142,11 +143,23 @@ pub fn check(
             Some(c) if generate::is_placeholder_commit(c) => {
                 Some(format!("has the placeholder `{c}` for its commit"))
             }
-            Some(c) => match (oracle.commit_exists)(c) {
-                Some(true) => None,
-                Some(false) => Some(format!("names commit `{c}`, which is not in git history")),
-                None => Some(format!("names commit `{c}`, which cannot be verified: no git history here")),
-            },
+            Some(c) => {
+                let unknown = match (oracle.commit_exists)(c) {
+                    Some(true) => None,
+                    Some(false) => Some(format!("names commit `{c}`, which is not in git history")),
+                    None => Some(format!("names commit `{c}`, which cannot be verified: no git history here")),
+                };
+                if let Some(problem) = unknown {
+                    findings.push(Finding {
+                        rule: "unknown-commit",
+                        subject: id.clone(),
+                        file: file.clone(),
+                        line,
+                        message: format!("packet {id} {problem}; record a commit of this repository (or fetch its history)"),
+                    });
+                }
+                None
+            }
         };
         if let Some(problem) = problem {
             findings.push(Finding {
@@ -351,6 +364,8 @@ struct Outline<'a> {
     line_starts: Vec<usize>,
     /// (level, lowercase title, byte offset)
     headings: Vec<(HeadingLevel, String, usize)>,
+    /// Each heading's title as written, in the order of `headings`.
+    titles: Vec<String>,
     /// (offset, checked) of each task list marker.
     boxes: Vec<(usize, bool)>,
     /// (offset, code) of each inline code span.
@@ -371,6 +386,7 @@ impl<'a> Outline<'a> {
             text,
             line_starts,
             headings: vec![],
+            titles: vec![],
             boxes: vec![],
             codes: vec![],
             cells: vec![],
@@ -389,6 +405,7 @@ impl<'a> Outline<'a> {
                 }
                 Event::End(TagEnd::Heading(_)) => {
                     if let Some((level, at, title)) = heading.take() {
+                        outline.titles.push(title.clone());
                         outline.headings.push((level, title.to_lowercase(), at));
                     }
                 }
@@ -469,6 +486,27 @@ impl<'a> Outline<'a> {
                 .find(|(l, _, _)| l <= level)
                 .map_or(self.text.len(), |(_, _, a)| *a);
             out.push(*at..end);
+        }
+        out
+    }
+
+    /// Byte ranges of the sections that belong to packet `id`: headings that name it in any
+    /// form (`Packet 01 Checklist`, `DCC-01 Review Evidence`, `Review Evidence (Packet
+    /// 01)`, `Checkpoint Commit (Packets 00-02)`), each to the next heading of its level.
+    fn packet_sections(&self, id: &str, known: &[String]) -> Vec<Range<usize>> {
+        let mut out: Vec<Range<usize>> = Vec::new();
+        for (i, (level, _, at)) in self.headings.iter().enumerate() {
+            if !crate::import::ids::heading_packets(&self.titles[i], known).iter().any(|p| p == id) {
+                continue;
+            }
+            let end = self.headings[i + 1..]
+                .iter()
+                .find(|(l, _, _)| l <= level)
+                .map_or(self.text.len(), |(_, _, a)| *a);
+            // A section inside one already found adds nothing.
+            if !out.iter().any(|r| r.start <= *at && end <= r.end) {
+                out.push(*at..end);
+            }
         }
         out
     }

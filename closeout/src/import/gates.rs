@@ -60,11 +60,20 @@ pub fn read(blocks: &[Block]) -> Vec<Command> {
     let mut inside: Option<u8> = None;
     let mut when: Option<String> = None;
     let mut notes = false;
+    // The level of the packet heading whose section we are in: commands there are the
+    // packet's own ("Required Commands"), not the baseline.
+    let mut packet: Option<u8> = None;
     for block in blocks {
         match block {
             Block::Heading { level, text, .. } => {
+                if packet.is_some_and(|l| *level <= l) {
+                    packet = None;
+                }
+                if super::ids::packet_heading(text).is_some() {
+                    packet = Some(*level);
+                }
                 if inside.is_some_and(|l| *level <= l) || inside.is_none() {
-                    inside = is_baseline_heading(text).then_some(*level);
+                    inside = (is_baseline_heading(text) && packet.is_none()).then_some(*level);
                     when = None;
                     notes = false;
                 }

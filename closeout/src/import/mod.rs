@@ -360,7 +360,7 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
             Block::Table(t) => {
                 let h: Vec<String> = t.header.iter().map(|c| c.to_lowercase()).collect();
                 let has = |n: &str| h.iter().any(|c| c == n);
-                if (has("risk id") || has("id")) && has("severity") && has("mitigation") {
+                if is_risk_table(t) {
                     read_risks(t, plan.path, &mut risks, &mut out);
                     out.candidates.push(Candidate::table(plan.path, "risks", t));
                 } else if has("track") && has("plan file") {
@@ -429,15 +429,19 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
         });
     }
 
-    check_rows(&mut risks, "risk", &["id", "description", "severity"], plan.path, &mut out);
+    check_rows(&mut risks, "risk", &["id", "description"], plan.path, &mut out);
     // "All packets, 08" means every packet; an entry that names no packet is reported.
     for r in risks.iter_mut().filter(|r| r.rejected.is_none()) {
         let Some(i) = r.fields.iter().position(|(k, _)| *k == "packets") else { continue };
         let v = r.fields[i].1.clone();
+        // `Packet 01 / Packet 02`, `01, 02`, `HOP-03`: the packet ids the cell names.
         let ids: Vec<String> = if v.to_lowercase().contains("all packets") {
             packets.iter().map(|p| p.id.clone()).collect()
         } else {
-            v.split(',').map(packet_id).collect()
+            crate::docs::layout::packet_refs(&v)
+                .into_iter()
+                .map(|r| packets.iter().find(|p| p.id.eq_ignore_ascii_case(&r)).map_or(r, |p| p.id.clone()))
+                .collect()
         };
         let (known, unknown): (Vec<String>, Vec<String>) =
             ids.into_iter().partition(|i| packets.iter().any(|p| p.id == *i));
@@ -558,16 +562,37 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
     out
 }
 
+/// The column of a table that means `name` for a region kind (`docs::layout::synonyms`).
+fn meaning(t: &Table, kind: &str, name: &str) -> Option<usize> {
+    t.header.iter().position(|h| crate::docs::layout::synonyms(kind, h) == Some(name))
+}
+
+/// A risk register in any column layout: an id column, a risk (description) column, and a
+/// severity, mitigation or packet column.
+fn is_risk_table(t: &Table) -> bool {
+    let m = |n| meaning(t, "risks", n).is_some();
+    m("Risk ID") && m("Description") && (m("Severity") || m("Mitigation") || m("Mapped Packet"))
+}
+
 fn read_risks(t: &Table, file: &str, risks: &mut Vec<Row>, out: &mut Imported) {
+    let m = |n| meaning(t, "risks", n);
     let cols = [
-        ("id", t.column(&["risk id", "id"])),
-        ("surface", t.column(&["surface", "area"])),
-        ("description", t.column(&["description", "risk"])),
-        ("severity", t.column(&["severity"])),
-        ("packets", t.column(&["mapped packet", "mapped packets", "packets", "packet"])),
-        ("mitigation", t.column(&["mitigation"])),
+        ("id", m("Risk ID")),
+        ("surface", m("Surface")),
+        ("description", m("Description")),
+        ("severity", m("Severity")),
+        ("packets", m("Mapped Packet")),
+        ("mitigation", m("Mitigation")),
     ];
     read_rows(t, file, &cols, risks, out, "risk");
+    // `High`, `**HIGH**`: the vocabulary's word; anything else is reported by check_rows.
+    for r in risks.iter_mut() {
+        for (k, v) in r.fields.iter_mut() {
+            if *k == "severity" {
+                *v = v.trim().trim_matches(['*', '`']).trim().to_uppercase();
+            }
+        }
+    }
 }
 
 fn read_tracks(t: &Table, file: &str, tracks: &mut Vec<Row>, out: &mut Imported) {
@@ -665,18 +690,9 @@ fn read_rows(
         }
         out.cells_total += row.len();
         // A cell is accounted for when a key took it, or when it is empty (nothing to lose).
-        out.cells_mapped += row.iter().enumerate().filter(|(i, v)| used.contains(i) || v.is_empty()).count();
-        for (i, v) in row.iter().enumerate().filter(|(i, v)| !used.contains(i) && !v.is_empty()) {
-            out.unmapped.push(Unmapped {
-                file: file.into(),
-                line,
-                what: format!(
-                    "{what} cell `{v}` (column `{}`)",
-                    t.header.get(i).cloned().unwrap_or_default()
-                ),
-                why: "closeout.toml has no key for this column".into(),
-            });
-        }
+        out.cells_mapped += row.len();
+        // Cells of columns closeout.toml has no key for are kept as written: the import
+        // task carries them as the item's own `columns`.
         let taken = row
             .iter()
             .enumerate()

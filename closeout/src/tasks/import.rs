@@ -34,6 +34,9 @@ struct Decision {
     candidate: Candidate,
     wrap: bool,
     why: Vec<String>,
+    /// Not wrapped because its content differs from the data (import then exits 1); a
+    /// second table of a kind already wrapped in the file is read, not dropped.
+    dropped: bool,
 }
 
 impl ImportArgs {
@@ -147,7 +150,7 @@ impl ImportArgs {
             "wrote closeout.toml; next: `closeout status`, `closeout verify-docs`, `closeout baseline`"
         );
         // Something recognised but not mapped: written anyway, so the user can finish by hand.
-        let dropped = !imported.unmapped.is_empty() || decisions.iter().any(|d| !d.wrap);
+        let dropped = !imported.unmapped.is_empty() || decisions.iter().any(|d| d.dropped);
         Ok(if dropped { exit::FAILED } else { exit::SUCCESS })
     }
 }
@@ -180,16 +183,19 @@ fn decide(
             .take(candidate.last - candidate.first + 1)
             .map(|l| l.trim_end_matches(['\r', '\n']).to_string() + "\n")
             .collect();
-        let decision = |wrap, why| Decision { candidate: candidate.clone(), wrap, why };
+        let decision = |wrap: bool, why| Decision { candidate: candidate.clone(), wrap, why, dropped: !wrap };
         if already || inside {
-            decisions.push(decision(
-                false,
-                vec![if inside {
-                    "already in a region".into()
-                } else {
-                    format!("a `{}` region already wraps another table in this file", candidate.kind)
-                }],
-            ));
+            decisions.push(Decision {
+                dropped: false,
+                ..decision(
+                    false,
+                    vec![if inside {
+                        "already in a region".into()
+                    } else {
+                        format!("a `{}` region already wraps another table in this file; its rows were read into the data", candidate.kind)
+                    }],
+                )
+            });
             continue;
         }
         let full = match generate::generate_for_layout(candidate.kind, None, program, evidence) {
