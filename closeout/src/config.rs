@@ -117,7 +117,7 @@ const PACKET_KEYS: &[&str] = &[
     "checklist",
     "columns",
 ];
-const RISK_KEYS: &[&str] = &["id", "surface", "description", "severity", "packets", "mitigation", "columns"];
+const RISK_KEYS: &[&str] = &["id", "surface", "description", "severity", "packets", "mitigation", "columns", "form"];
 const DEBT_KEYS: &[&str] = &[
     "id",
     "description",
@@ -372,6 +372,7 @@ impl<'t> Cx<'t> {
                     description: description?,
                     severity,
                     packets,
+                    listed: self.string(&item, "form", false).is_some_and(|f| f == "list"),
                     mitigation: self.string(&item, "mitigation", false),
                     columns: self.columns(&item),
                     line: self.line(&item.span),

@@ -284,6 +284,9 @@ pub struct Risk {
     pub mitigation: Option<String>,
     /// Columns of the doc's own table that closeout has no key for: header →
     /// the cell's markdown, kept so the region regenerates in the doc's layout.
+    /// `form = "list"`: the docs keep this risk in a numbered list, not in the risk
+    /// table, so the `risks` region does not show it.
+    pub listed: bool,
     pub columns: Vec<(String, String)>,
     pub line: usize,
 }

@@ -576,6 +576,7 @@ fn risks(program: &Program) -> String {
     let rows = program
         .risks
         .iter()
+        .filter(|r| !r.listed)
         .map(|r| {
             vec![
                 text(r.id.clone()),

@@ -34,7 +34,7 @@ pub struct RawTable {
 pub fn extras<'p>(kind: &str, program: &'p crate::model::Program) -> Vec<Extras<'p>> {
     match kind {
         "packet-board" => program.packets.iter().map(|p| p.columns.as_slice()).collect(),
-        "risks" => program.risks.iter().map(|r| r.columns.as_slice()).collect(),
+        "risks" => program.risks.iter().filter(|r| !r.listed).map(|r| r.columns.as_slice()).collect(),
         "ledger" => program.debts.iter().map(|d| d.columns.as_slice()).collect(),
         "tracks" | "drift" => program.tracks.iter().map(|t| t.columns.as_slice()).collect(),
         _ => Vec::new(),

@@ -9,6 +9,7 @@ pub mod gates;
 pub mod ids;
 pub mod md;
 pub mod placeholder;
+pub mod risks;
 mod tracker;
 
 use std::collections::BTreeMap;
@@ -429,6 +430,18 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
         });
     }
 
+    // Risks kept as numbered lists, in the plan and the tracker (ids not already taken).
+    let progress_blocks = progress.as_ref().map(|p| md::blocks(p.text)).unwrap_or_default();
+    for r in risks::read(&plan_blocks).into_iter().chain(risks::read(&progress_blocks)) {
+        if risks.iter().any(|x| x.get("id") == Some(r.id.as_str())) {
+            continue;
+        }
+        let mut fields = vec![("id", r.id.clone()), ("description", r.description.clone())];
+        fields.extend(r.severity.map(|s| ("severity", s)));
+        fields.extend(r.mitigation.map(|m| ("mitigation", m)));
+        fields.push(("form", "list".into()));
+        risks.push(Row { line: r.line, fields, ..Row::default() });
+    }
     check_rows(&mut risks, "risk", &["id", "description"], plan.path, &mut out);
     // "All packets, 08" means every packet; an entry that names no packet is reported.
     for r in risks.iter_mut().filter(|r| r.rejected.is_none()) {
@@ -562,6 +575,19 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
     out
 }
 
+/// A severity as registers write it, in the vocabulary's word: `High` → `HIGH`; the
+/// priority scale `P0`/`P1` and `Critical` → `HIGH`, `P2` → `MEDIUM`, `P3`, `P4` → `LOW`.
+/// Anything else is returned upper-cased, for `check_rows` to report.
+fn severity_word(v: &str) -> String {
+    let w = v.trim().trim_matches(['*', '`']).trim().to_uppercase();
+    match w.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("") {
+        "P0" | "P1" | "CRITICAL" | "SEV1" | "HIGH" => "HIGH".into(),
+        "P2" | "SEV2" | "MEDIUM" | "MED" | "MODERATE" => "MEDIUM".into(),
+        "P3" | "P4" | "SEV3" | "LOW" | "MINOR" => "LOW".into(),
+        _ => w,
+    }
+}
+
 /// The column of a table that means `name` for a region kind (`docs::layout::synonyms`).
 fn meaning(t: &Table, kind: &str, name: &str) -> Option<usize> {
     t.header.iter().position(|h| crate::docs::layout::synonyms(kind, h) == Some(name))
@@ -589,7 +615,7 @@ fn read_risks(t: &Table, file: &str, risks: &mut Vec<Row>, out: &mut Imported) {
     for r in risks.iter_mut() {
         for (k, v) in r.fields.iter_mut() {
             if *k == "severity" {
-                *v = v.trim().trim_matches(['*', '`']).trim().to_uppercase();
+                *v = severity_word(v);
             }
         }
     }
@@ -832,6 +858,7 @@ fn render_rows(out: &mut String, table: &str, comment: &str, rows: &[Row], colum
                     out.push_str(&format!("{k} = [{}]\n", v.lines().map(q).collect::<Vec<_>>().join(", ")))
                 }
                 "blocks_release" => out.push_str("blocks_release = true\n"),
+                "form" => out.push_str(&format!("form = {}\n", q(v))),
                 // A debt item's status (open/resolved) is set by import itself.
                 "status" if table == "debt" => out.push_str(&format!("status = {}\n", q(v))),
                 _ => field(out, k, v),

@@ -86,6 +86,7 @@ fn is_doc(program: &Program, file: &str) -> bool {
 fn docs_drift(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<String>, String> {
     let loaded = Loaded::read(program).map_err(|e| e.to_string())?;
     let mut drift = Vec::new();
+    let mut regions = 0;
     for doc in &loaded.docs {
         let check = sync::check_kinds(&doc.text, program, loaded.evidence(), false, Some(kinds)).map_err(
             |errors| {
@@ -96,11 +97,15 @@ fn docs_drift(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<Stri
                     .join("; ")
             },
         )?;
+        regions += check.regions.len();
         for r in check.regions {
             if !matches!(r.state, sync::RegionState::InSync | sync::RegionState::FormattingOnly) {
                 drift.push(format!("{}:{} `{}`", doc.shown, r.begin_line, r.name));
             }
         }
+    }
+    if regions == 0 {
+        return Err("the docs hold no generated region, so nothing shows they match closeout.toml; add region markers (docs/regions.md) or run `closeout import`".into());
     }
     Ok(drift)
 }
