@@ -235,7 +235,7 @@ pub fn is_blank(cell: &str) -> bool {
     let v = cell.trim().trim_matches(['*', '_', '`']).trim().to_lowercase();
     matches!(
         v.as_str(),
-        "" | "—" | "–" | "-" | "n/a" | "na" | "none" | "tbd" | "(this commit)" | "(pending)" | "pending"
+        "" | "—" | "–" | "-" | "n/a" | "na" | "none" | "tbd" | "(this commit)" | "(pending)"
     ) || crate::import::placeholder::is_placeholder(&v)
 }
 

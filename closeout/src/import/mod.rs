@@ -986,6 +986,7 @@ fn render_toml(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use super::ids::packet_heading;
 
     #[test]
     fn normalization_notes_are_moves() {
