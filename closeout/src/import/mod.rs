@@ -361,7 +361,9 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
             Block::Table(t) => {
                 let h: Vec<String> = t.header.iter().map(|c| c.to_lowercase()).collect();
                 let has = |n: &str| h.iter().any(|c| c == n);
-                if is_risk_table(t) {
+                // A debt ledger also has ids, descriptions and severities: it goes first.
+                let is_ledger = has("id") && has("owner") && (has("target milestone") || has("milestone"));
+                if is_risk_table(t) && !is_ledger {
                     read_risks(t, plan.path, &mut risks, &mut out);
                     out.candidates.push(Candidate::table(plan.path, "risks", t));
                 } else if has("track") && has("plan file") {
@@ -597,7 +599,8 @@ fn meaning(t: &Table, kind: &str, name: &str) -> Option<usize> {
 /// severity, mitigation or packet column.
 fn is_risk_table(t: &Table) -> bool {
     let m = |n| meaning(t, "risks", n).is_some();
-    m("Risk ID") && m("Description") && (m("Severity") || m("Mitigation") || m("Mapped Packet"))
+    let about_risk = t.header.iter().any(|h| h.to_lowercase().contains("risk"));
+    m("Risk ID") && (m("Description") || about_risk) && (m("Severity") || m("Mitigation") || m("Mapped Packet"))
 }
 
 fn read_risks(t: &Table, file: &str, risks: &mut Vec<Row>, out: &mut Imported) {
