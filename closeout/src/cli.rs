@@ -83,6 +83,22 @@ impl Context {
     pub fn load(&self) -> Result<crate::model::Program> {
         crate::discover::load(&self.program_root()?)
     }
+
+    /// Lock the repository at `root` ([`crate::lock`]), saying on stderr when it waits.
+    pub fn lock_at(&self, root: &Path, mode: crate::lock::Mode) -> Result<crate::lock::Lock> {
+        crate::lock::repository(root, mode, &|| {
+            eprintln!("waiting for another closeout writing in {}", root.display());
+        })
+    }
+
+    /// Lock the program's repository, then load the program under the lock, so that what
+    /// the task reads is what it later compares and replaces. Bind the lock to a named
+    /// variable (`_lock`): it is released when dropped.
+    pub fn load_locked(&self, mode: crate::lock::Mode) -> Result<(crate::model::Program, crate::lock::Lock)> {
+        let root = self.program_root()?;
+        let lock = self.lock_at(&root, mode)?;
+        Ok((crate::discover::load(&root)?, lock))
+    }
 }
 
 /// Run the CLI on `args` (the first is the program name) and return the exit code.

@@ -101,7 +101,7 @@ impl Loaded {
 
 impl VerifyDocsArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
-        let program = ctx.load()?;
+        let (program, _lock) = ctx.load_locked(crate::lock::Mode::Shared)?;
         let loaded = Loaded::read(&program)?;
         let checks = loaded.check(&program, false)?;
         let files: Vec<(String, Vec<sync::RegionReport>)> =
@@ -131,7 +131,7 @@ impl VerifyDocsArgs {
 
 impl UpdateDocsArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
-        let program = ctx.load()?;
+        let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
         let loaded = Loaded::read(&program)?;
         let checks = loaded.check(&program, self.force)?;
         let mut out = std::io::stdout().lock();

@@ -40,6 +40,7 @@ struct Decision {
 impl ImportArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let root = ctx.root.clone().unwrap_or_else(|| ctx.cwd.clone());
+        let _lock = ctx.lock_at(&root, crate::lock::Mode::Exclusive)?;
         let relative = |p: &Path| -> Result<String> {
             let full = std::fs::canonicalize(ctx.cwd.join(p))
                 .map_err(|source| Error::Read { path: p.to_path_buf(), source })?;

@@ -10,6 +10,7 @@ use crate::docs::files;
 use crate::edit::{self, Value};
 use crate::error::{Error, Result};
 use crate::exit;
+use crate::lock::Mode;
 use crate::model::{DebtStatus, Program, Severity};
 use crate::report::table;
 use crate::vocab::Vocab;
@@ -67,7 +68,8 @@ fn parse_severity(s: &str) -> std::result::Result<String, String> {
 
 impl LedgerArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
-        let program = ctx.load()?;
+        let mode = if self.action.is_some() { Mode::Exclusive } else { Mode::Shared };
+        let (program, _lock) = ctx.load_locked(mode)?;
         let mut out = std::io::stdout().lock();
         match self.action {
             None if self.check => {

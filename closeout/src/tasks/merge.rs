@@ -29,7 +29,7 @@ pub struct MergeArgs {
 
 impl MergeArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
-        let program = ctx.load()?;
+        let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
         let mut records = Vec::new();
         for path in &self.records {
             let full = ctx.cwd.join(path);

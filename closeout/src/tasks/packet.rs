@@ -81,6 +81,9 @@ impl PacketArgs {
         if output.record.interrupted {
             return Ok(exit::INTERRUPTED);
         }
+        // The tests ran unlocked; what is written next is read again under the lock, so an
+        // edit made meanwhile (`ledger add`) is kept.
+        let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
 
         let head = git::rev_parse(&root, "HEAD");
         let in_scope = |p: &str| scope.is_match(p);

@@ -26,7 +26,7 @@ pub struct VerdictArgs {
 
 impl VerdictArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
-        let program = ctx.load()?;
+        let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
         let v = compute(&program)?;
         let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
         evidence::write_atomic(&program.root.join(verdict::FILE), json.as_bytes())?;

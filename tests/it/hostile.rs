@@ -1,0 +1,174 @@
+//! Hostile inputs from issue #12: concurrent writers, paths outside the repository,
+//! signals that end closeout, evidence edited by hand, secrets, unbounded jobs. Each test
+//! fails without its fix; concurrency cases run many trials and assert zero lost writes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{closeout, commit, describe, git, scratch, text};
+
+/// Trials per concurrency case (`CLOSEOUT_HOSTILE_TRIALS` for more).
+fn trials() -> usize {
+    std::env::var("CLOSEOUT_HOSTILE_TRIALS").ok().and_then(|s| s.parse().ok()).unwrap_or(8)
+}
+
+const LEDGER_PROGRAM: &str = r#"[program]
+name = "H"
+docs = ["plan.md"]
+
+[[debt]]
+id = "DL-0"
+description = "Seed"
+severity = "LOW"
+owner = "Ops"
+milestone = "Next"
+"#;
+
+const LEDGER_PLAN: &str = "# Plan\n\n<!-- closeout:begin ledger -->\n<!-- closeout:end ledger -->\n";
+
+fn ledger_repo(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::write(dir.join("closeout.toml"), LEDGER_PROGRAM).unwrap();
+    std::fs::write(dir.join("plan.md"), LEDGER_PLAN).unwrap();
+    let out = closeout().arg("update-docs").current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    dir
+}
+
+fn spawn(dir: &Path, args: &[&str]) -> Child {
+    closeout().args(args).current_dir(dir).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+}
+
+fn add(dir: &Path, id: &str) -> Child {
+    spawn(
+        dir,
+        &[
+            "ledger",
+            "add",
+            "--id",
+            id,
+            "--description",
+            "Raced",
+            "--severity",
+            "LOW",
+            "--owner",
+            "Ops",
+            "--milestone",
+            "Next",
+        ],
+    )
+}
+
+#[test]
+fn concurrent_ledger_adds_lose_nothing() {
+    let dir = ledger_repo("hostile-ledger-race");
+    let mut losses = Vec::new();
+    for trial in 0..trials() {
+        let ids: Vec<String> = (0..3).map(|k| format!("DL-{trial}{k}")).collect();
+        let children: Vec<Child> = ids.iter().map(|id| add(&dir, id)).collect();
+        for (id, child) in ids.iter().zip(children) {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "ledger add {id}: {}", describe(&out));
+        }
+        let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+        let plan = std::fs::read_to_string(dir.join("plan.md")).unwrap();
+        for id in &ids {
+            if !toml.contains(&format!("id = \"{id}\"")) || !plan.contains(&format!("| {id} |")) {
+                losses.push(format!("trial {trial}: {id}"));
+            }
+        }
+    }
+    assert!(losses.is_empty(), "lost writes:\n{}", losses.join("\n"));
+    let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", describe(&verify));
+}
+
+#[test]
+fn update_docs_racing_ledger_add_keeps_the_row() {
+    let dir = ledger_repo("hostile-docs-race");
+    let mut losses = Vec::new();
+    for trial in 0..trials() {
+        let id = format!("DL-R{trial}");
+        let docs = spawn(&dir, &["update-docs"]);
+        let adding = add(&dir, &id);
+        let (a, d) = (adding.wait_with_output().unwrap(), docs.wait_with_output().unwrap());
+        assert!(a.status.success(), "{}", describe(&a));
+        assert!(d.status.success(), "{}", describe(&d));
+        let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+        if verify.status.code() != Some(0) {
+            losses.push(format!("trial {trial}: {}", describe(&verify)));
+        }
+    }
+    assert!(losses.is_empty(), "rows lost from the doc:\n{}", losses.join("\n"));
+}
+
+#[test]
+fn a_writer_waits_for_the_lock_and_gives_up_with_a_message() {
+    let dir = ledger_repo("hostile-lock-timeout");
+    // Hold the repository lock from outside (flock(1) on the folder), as another closeout would.
+    let mut holder = std::process::Command::new("flock")
+        .args(["-x", dir.to_str().unwrap(), "-c", "sleep 5"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let out = closeout()
+        .arg("update-docs")
+        .env("CLOSEOUT_LOCK_TIMEOUT_SECS", "0.5")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("waiting for another closeout"), "{stderr}");
+    assert!(stderr.contains("another closeout has been writing in"), "{stderr}");
+}
+
+const BASELINE_PROGRAM: &str = r#"[program]
+name = "B"
+docs = ["plan.md"]
+
+[[gate]]
+id = "slow"
+run = "sleep 0.4; echo ok"
+parser = "none"
+"#;
+
+const BASELINE_PLAN: &str = "# Plan\n\n<!-- closeout:begin baseline -->\n<!-- closeout:end baseline -->\n";
+
+#[test]
+fn two_baselines_at_once_serialise_or_refuse() {
+    let dir = scratch("hostile-baseline-race");
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    git(&dir, &["init", "-q", "."]);
+    commit(&dir, "start");
+    let mut refused = 0;
+    for trial in 0..trials().min(5) {
+        let a = spawn(&dir, &["baseline", "--color", "never"]);
+        let b = spawn(&dir, &["baseline", "--color", "never"]);
+        let outs: Vec<Output> = [a, b].into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+        for out in &outs {
+            match out.status.code() {
+                Some(0) => {}
+                Some(2) => {
+                    assert!(
+                        text(&out.stderr).contains("another `closeout baseline` is running"),
+                        "{}",
+                        describe(out)
+                    );
+                    refused += 1;
+                }
+                _ => panic!("trial {trial}: {}", describe(out)),
+            }
+        }
+        assert!(outs.iter().any(|o| o.status.success()), "trial {trial}: one baseline runs");
+        let latest = std::fs::read_to_string(dir.join(".closeout/latest.json")).unwrap();
+        let run_id = latest.split("\"run_id\": \"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+        assert_eq!(verify.status.code(), Some(0), "trial {trial}: {run_id}\n{}", describe(&verify));
+    }
+    assert!(refused > 0, "the second baseline of a pair started while the first ran");
+}
