@@ -70,6 +70,30 @@ pub fn parse(
     }
 }
 
+/// Most gates closeout runs at once (`[run] jobs`, `--jobs`); more threads buy nothing on
+/// any machine closeout targets and unbounded values exhaust it.
+pub const MAX_JOBS: usize = 256;
+
+/// A path from closeout.toml as a path inside the repository: relative, no `..`, `.`
+/// components dropped (so `./docs/plan.md` and `docs/plan.md` are one file). The error
+/// says what is wrong with it.
+pub fn repo_path(path: &str) -> Result<PathBuf, String> {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in Path::new(path).components() {
+        match c {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => return Err("leaves the repository (`..`)".into()),
+            Component::RootDir | Component::Prefix(_) => return Err("is absolute".into()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        return Err("names no file".into());
+    }
+    Ok(out)
+}
+
 const TOP_KEYS: &[&str] = &["program", "run", "gate", "track", "packet", "risk", "debt", "paths", "waiver"];
 const PATHS_KEYS: &[&str] = &["moved", "removed"];
 const WAIVER_KEYS: &[&str] = &["rule", "subject", "reason"];
@@ -168,7 +192,24 @@ impl<'t> Cx<'t> {
             Some(item) => {
                 self.unknown_keys(&item, PROGRAM_KEYS);
                 program_name = self.string(&item, "name", true);
+                let mut seen: HashMap<PathBuf, (String, usize)> = HashMap::new();
                 for (path, span) in self.string_list(&item, "docs") {
+                    let normal = match repo_path(&path) {
+                        Ok(p) => p,
+                        Err(why) => {
+                            self.error(span, format!("docs file `{path}` {why}; list docs relative to the folder holding closeout.toml, inside it"));
+                            continue;
+                        }
+                    };
+                    if let Some((first, line)) = seen.get(&normal) {
+                        self.error(
+                            span,
+                            format!("docs file `{path}` is listed twice (as `{first}` on line {line}); remove one of them"),
+                        );
+                        continue;
+                    }
+                    seen.insert(normal.clone(), (path.clone(), self.line(&span)));
+                    let path = normal.to_string_lossy().into_owned();
                     if !exists(Path::new(&path)) {
                         self.error(
                             span,
@@ -187,7 +228,12 @@ impl<'t> Cx<'t> {
         if let Some(item) = self.sub_table(&top, "run") {
             self.unknown_keys(&item, RUN_KEYS);
             if let Some(jobs) = self.integer(&item, "jobs") {
-                run.jobs = jobs;
+                if jobs > MAX_JOBS {
+                    let span = item.table.get("jobs").map(|v| v.span()).unwrap_or(0..0);
+                    self.error(span, format!("`jobs` in [run] is {jobs}, more than closeout runs at once ({MAX_JOBS}); use 0 for one per core, or a number up to {MAX_JOBS}"));
+                } else {
+                    run.jobs = jobs;
+                }
             }
             if let Some(t) = self.duration(&item, "timeout", false) {
                 run.timeout = t;
@@ -196,7 +242,9 @@ impl<'t> Cx<'t> {
                 run.grace = g;
             }
             if let Some((path, span)) = self.string_spanned(&item, "reference") {
-                if !exists(Path::new(&path)) {
+                if let Err(why) = repo_path(&path) {
+                    self.error(span, format!("reference run `{path}` {why}; keep the accepted run record inside the repository"));
+                } else if !exists(Path::new(&path)) {
                     self.error(span, format!("reference run `{path}` does not exist; commit the accepted run record there (a copy of .closeout/latest.json) or remove [run].reference"));
                 }
                 run.reference = Some(path);
@@ -744,6 +792,11 @@ impl<'t> Cx<'t> {
         };
         match parsed.and_then(|n| usize::try_from(n).ok()) {
             Some(n) => Some(n),
+            None if parsed.is_none() => {
+                let text = &self.text[value.span()];
+                self.error(value.span(), format!("`{key}` in {} is too large: `{text}`", item.name));
+                None
+            }
             None => {
                 let text = &self.text[value.span()];
                 self.error(

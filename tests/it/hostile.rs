@@ -172,3 +172,98 @@ fn two_baselines_at_once_serialise_or_refuse() {
     }
     assert!(refused > 0, "the second baseline of a pair started while the first ran");
 }
+
+/// Wait for `child` at most `limit`; kill it and fail if it is still running.
+fn finish_within(mut child: Child, limit: Duration, what: &str) -> Output {
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{what} still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn docs_that_leave_the_repository_or_are_not_files_are_refused() {
+    let base = scratch("hostile-containment");
+    let outside = base.join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("o.md"), LEDGER_PLAN).unwrap();
+    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+        (
+            "symlink to a file outside",
+            Box::new(|d: &Path| std::os::unix::fs::symlink("../outside/o.md", d.join("plan.md")).unwrap()),
+            "outside the repository",
+        ),
+        (
+            "symlink to /dev/zero",
+            Box::new(|d: &Path| std::os::unix::fs::symlink("/dev/zero", d.join("plan.md")).unwrap()),
+            "outside the repository",
+        ),
+        (
+            "a FIFO",
+            Box::new(|d: &Path| {
+                let ok = std::process::Command::new("mkfifo").arg(d.join("plan.md")).status().unwrap();
+                assert!(ok.success());
+            }),
+            "is not a regular file (a FIFO)",
+        ),
+        (
+            "a folder",
+            Box::new(|d: &Path| std::fs::create_dir(d.join("plan.md")).unwrap()),
+            "is not a regular file (a folder)",
+        ),
+    ];
+    for (name, make, expected) in cases {
+        let dir = base.join(name.replace(' ', "-"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("closeout.toml"), LEDGER_PROGRAM).unwrap();
+        make(&dir);
+        for command in ["verify-docs", "update-docs"] {
+            let out = finish_within(spawn(&dir, &[command]), Duration::from_secs(10), command);
+            assert_eq!(out.status.code(), Some(2), "{name}, {command}: {}", describe(&out));
+            let stderr = text(&out.stderr);
+            assert!(stderr.contains("plan.md: ") && stderr.contains(expected), "{name}: {stderr}");
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string(outside.join("o.md")).unwrap(),
+        LEDGER_PLAN,
+        "nothing written outside"
+    );
+}
+
+#[test]
+fn a_broken_closeout_toml_stops_discovery_instead_of_falling_through() {
+    let parent = ledger_repo("hostile-discovery");
+    let child = parent.join("sub");
+    std::fs::create_dir_all(child.join("closeout.toml")).unwrap();
+    let out = closeout().arg("status").current_dir(&child).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("closeout.toml is not a regular file"), "{}", describe(&out));
+    std::fs::remove_dir(child.join("closeout.toml")).unwrap();
+    std::os::unix::fs::symlink("missing.toml", child.join("closeout.toml")).unwrap();
+    let out = closeout().arg("status").current_dir(&child).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("dangling symlink"), "{}", describe(&out));
+}
+
+#[test]
+fn jobs_are_bounded() {
+    let dir = scratch("hostile-jobs");
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM.replace("sleep 0.4; ", "")).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    for jobs in ["10000", "9223372036854775807", "-1"] {
+        let out =
+            closeout().args(["baseline", &format!("--jobs={jobs}")]).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "-j {jobs}: {}", describe(&out));
+        assert!(text(&out.stderr).contains("up to 256"), "-j {jobs}: {}", describe(&out));
+    }
+    // Within the bound, workers never outnumber the gates.
+    let out = closeout().args(["baseline", "-j", "256", "--json"]).current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("\"jobs\": 1,"), "{}", describe(&out));
+}

@@ -70,12 +70,19 @@ pub struct Plan {
     pub shard: Option<evidence::ShardInfo>,
 }
 
-/// The number of workers: `jobs`, or every available core when 0.
-pub fn effective_jobs(jobs: usize) -> usize {
-    if jobs > 0 {
-        jobs
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+/// The number of workers for `gates` gates: `jobs`, or every available core when 0; never
+/// more than the gates nor than [`crate::config::MAX_JOBS`], whatever the caller passed.
+pub fn effective_jobs(jobs: usize, gates: usize) -> usize {
+    let wanted = if jobs > 0 { jobs } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
+    wanted.min(crate::config::MAX_JOBS).min(gates.max(1))
+}
+
+/// `--jobs N` as a number from 0 (one per core) to [`crate::config::MAX_JOBS`].
+pub fn parse_jobs(s: &str) -> std::result::Result<usize, String> {
+    let max = crate::config::MAX_JOBS;
+    match s.parse::<usize>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(format!("`{s}` is not a number of jobs: use 0 (one per core) up to {max}")),
     }
 }
 
@@ -105,7 +112,7 @@ pub fn plan(
         .filter(|g| !skip.contains(&g.id))
         .map(|g| PlannedGate::from_gate(g, program, history.median(&g.id)))
         .collect();
-    let jobs = effective_jobs(jobs.unwrap_or(program.run.jobs));
+    let jobs = effective_jobs(jobs.unwrap_or(program.run.jobs), gates.len());
     let sched: Vec<Job> = gates
         .iter()
         .map(|g| Job { id: g.id.clone(), exclusive: g.exclusive.clone(), predicted: g.predicted })

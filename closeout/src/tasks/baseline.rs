@@ -14,7 +14,7 @@ use crate::runner::{self, Cancel, SignalGuard};
 #[derive(Debug, clap::Args)]
 pub struct BaselineArgs {
     /// Gates run at once (default: [run].jobs; 0 = all cores)
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = crate::runner::parse_jobs)]
     jobs: Option<usize>,
     /// Run only these gates
     #[arg(long, num_args = 1.., value_name = "ID")]

@@ -31,7 +31,7 @@ pub struct PacketArgs {
     #[arg(long)]
     record: bool,
     /// Tests run at once (default: [run].jobs)
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = crate::runner::parse_jobs)]
     jobs: Option<usize>,
 }
 
@@ -194,7 +194,7 @@ fn test_plan(program: &Program, packet: &Packet, jobs: Option<usize>) -> Plan {
             },
         })
         .collect();
-    let jobs = runner::effective_jobs(jobs.unwrap_or(program.run.jobs));
+    let jobs = runner::effective_jobs(jobs.unwrap_or(program.run.jobs), gates.len());
     Plan {
         order: (0..gates.len()).collect(),
         gates,
