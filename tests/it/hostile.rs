@@ -267,3 +267,143 @@ fn jobs_are_bounded() {
     assert!(out.status.success(), "{}", describe(&out));
     assert!(text(&out.stdout).contains("\"jobs\": 1,"), "{}", describe(&out));
 }
+
+/// Processes of process group `pgid` that are alive (zombies waiting for init do not count).
+fn live_in_group(pgid: i32) -> Vec<i32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // pid (comm) state ppid pgrp ...: split after the last ')'.
+        let fields: Vec<&str> =
+            stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("").split_whitespace().collect();
+        if fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid.to_string() {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    done()
+}
+
+fn read_pid(file: &Path) -> Option<i32> {
+    std::fs::read_to_string(file).ok()?.trim().parse().ok()
+}
+
+fn kill(pid: i32, signal: i32) {
+    // SAFETY: signalling a process (or group, when negative) this test started.
+    unsafe {
+        libc::kill(pid, signal);
+    }
+}
+
+const LONG_GATES: &str = r#"[program]
+name = "S"
+
+[run]
+grace = "1s"
+
+[[gate]]
+id = "long-a"
+run = "echo $$ > pgid.a; sleep 101; echo done"
+parser = "none"
+
+[[gate]]
+id = "long-b"
+run = "echo $$ > pgid.b; sh -c 'sleep 102'; echo done"
+parser = "none"
+"#;
+
+fn newest_run(dir: &Path) -> serde_json::Value {
+    let runs = dir.join("target/closeout/runs");
+    let mut all: Vec<PathBuf> = std::fs::read_dir(&runs).unwrap().map(|e| e.unwrap().path()).collect();
+    all.sort();
+    let text = std::fs::read_to_string(all.last().unwrap().join("run.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Whatever signal ends closeout (SIGKILL included), no gate process outlives it, and the
+/// checkpointed record shows the running gates as started and INTERRUPTED.
+#[test]
+fn no_gate_survives_any_signal_to_closeout() {
+    let mut survivors = Vec::new();
+    for (name, signal) in [
+        ("TERM", libc::SIGTERM),
+        ("HUP", libc::SIGHUP),
+        ("QUIT", libc::SIGQUIT),
+        ("INT", libc::SIGINT),
+        ("KILL", libc::SIGKILL),
+    ] {
+        let dir = scratch(&format!("hostile-signal-{name}"));
+        std::fs::write(dir.join("closeout.toml"), LONG_GATES).unwrap();
+        let child = spawn(&dir, &["baseline", "--color", "never"]);
+        let pid = child.id() as i32;
+        let (a, b) = (dir.join("pgid.a"), dir.join("pgid.b"));
+        assert!(wait_until(Duration::from_secs(10), || read_pid(&a).is_some() && read_pid(&b).is_some()));
+        // Let the checkpointer record the starts.
+        std::thread::sleep(closeout::runner::CHECKPOINT * 3);
+        kill(pid, signal);
+        let out = finish_within(child, Duration::from_secs(10), "closeout after a signal");
+        let groups = [read_pid(&a).unwrap(), read_pid(&b).unwrap()];
+        let gone = wait_until(Duration::from_secs(3), || groups.iter().all(|g| live_in_group(*g).is_empty()));
+        if !gone {
+            survivors.push(format!("SIG{name}: {:?}", groups.map(live_in_group)));
+            for g in groups {
+                kill(-g, libc::SIGKILL);
+            }
+        }
+        if signal != libc::SIGKILL {
+            assert_eq!(out.status.code(), Some(130), "SIG{name}: {}", describe(&out));
+        }
+        let record = newest_run(&dir);
+        assert_eq!(record["interrupted"], true, "SIG{name}");
+        for gate in record["gates"].as_array().unwrap() {
+            assert_eq!(gate["outcome"], "INTERRUPTED", "SIG{name}: {gate}");
+            assert!(gate["started_at"].is_string(), "SIG{name}: {gate}");
+        }
+    }
+    assert!(survivors.is_empty(), "gate processes outlived closeout:\n{}", survivors.join("\n"));
+}
+
+/// A daemon that leaves the gate's session and ignores SIGTERM is SIGKILLed after `grace`,
+/// when the run ends normally and when it is interrupted.
+#[test]
+fn a_setsid_daemon_that_ignores_term_does_not_survive_the_run() {
+    for interrupt in [false, true] {
+        let dir = scratch(&format!("hostile-daemon-{interrupt}"));
+        let toml = r#"[program]
+name = "D"
+
+[run]
+grace = "300ms"
+
+[[gate]]
+id = "spawns-daemon"
+run = "setsid sh -c 'trap \"\" TERM; echo $$ > daemon.pid; sleep 60; sleep 60' & sleep 0.3; echo started; sleep 5"
+parser = "none"
+"#;
+        std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+        let child = spawn(&dir, &["baseline", "--color", "never"]);
+        let file = dir.join("daemon.pid");
+        assert!(wait_until(Duration::from_secs(10), || read_pid(&file).is_some()));
+        if interrupt {
+            kill(child.id() as i32, libc::SIGINT);
+        }
+        finish_within(child, Duration::from_secs(20), "baseline");
+        let daemon = read_pid(&file).unwrap();
+        let gone = wait_until(Duration::from_secs(2), || live_in_group(daemon).is_empty());
+        if !gone {
+            kill(-daemon, libc::SIGKILL);
+        }
+        assert!(gone, "interrupt={interrupt}: the daemon's group {daemon} outlived the run");
+    }
+}

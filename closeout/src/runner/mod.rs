@@ -7,6 +7,7 @@ pub mod cancel;
 pub mod git;
 pub mod orphans;
 pub mod process;
+pub mod watchdog;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -178,6 +179,7 @@ pub fn execute(
     std::fs::create_dir_all(&run_dir).map_err(|source| Error::Write { path: run_dir.clone(), source })?;
     let record_path = run_dir.join("run.json");
     orphans::adopt();
+    let watchdog = watchdog::Watchdog::start(plan.grace);
 
     let record = RunRecord {
         schema: SCHEMA_VERSION,
@@ -189,7 +191,9 @@ pub fn execute(
         host: Host::current(),
         jobs: plan.jobs,
         git: git::state(root),
-        interrupted: false,
+        // Until the final write says otherwise: a checkpoint is what a run that never
+        // finished leaves behind.
+        interrupted: true,
         lower_bound_ms: 0,
         makespan_ms: 0,
         gates: plan.gates.iter().map(not_run).collect(),
@@ -241,6 +245,12 @@ pub fn execute(
         let gate = &plan.gates[index];
         observer.started(gate);
         let log_path = run_dir.join(format!("{:03}-{}.log", index, sanitize(&gate.id)));
+        {
+            // Checkpoint the start: a run killed now shows this gate as started, not NOT_RUN.
+            let mut s = shared.lock().unwrap();
+            s.record.gates[index] = started(gate, root, &log_path);
+            s.dirty = true;
+        }
         let spec = process::GateSpec {
             command: &gate.command,
             cwd: root,
@@ -248,6 +258,7 @@ pub fn execute(
             grace: plan.grace,
             log_path: log_path.clone(),
             parser: gate.parser,
+            watchdog: watchdog.as_ref(),
         };
         let run = process::run_gate(&spec, cancel);
         let gate_record = to_record(gate, &run, root, &log_path);
@@ -295,6 +306,9 @@ pub fn execute(
         drop(stop_checkpoints);
     });
 
+    if let Some(w) = watchdog {
+        w.finish();
+    }
     // Whatever escaped a gate's process group was reparented to us: end it now.
     orphans::end_all(plan.grace);
     let shared = shared.into_inner().unwrap();
@@ -340,6 +354,25 @@ pub fn load_history(root: &Path) -> History {
 pub fn save_history(root: &Path, history: &History) -> Result<()> {
     let text = serde_json::to_string_pretty(history).expect("history serializes");
     evidence::write_atomic(&root.join(evidence::HISTORY), text.as_bytes())
+}
+
+/// A gate that started: what the record says until it ends (and after, if closeout dies).
+fn started(gate: &PlannedGate, root: &Path, log_path: &Path) -> GateRecord {
+    let mut record = GateRecord::not_run(
+        &gate.id,
+        &gate.command,
+        gate.parser.as_str(),
+        gate.known_failure.clone(),
+        "started; the run ended before the gate did",
+    );
+    record.outcome = Outcome::Interrupted;
+    record.started_at = Some(evidence::timestamp(SystemTime::now()));
+    record.log = Some(LogRecord {
+        path: Some(log_path.strip_prefix(root).unwrap_or(log_path).to_string_lossy().into_owned()),
+        sha256: String::new(),
+        bytes: 0,
+    });
+    record
 }
 
 fn not_run(gate: &PlannedGate) -> GateRecord {
