@@ -55,6 +55,9 @@ enum Command {
     Ledger(crate::tasks::ledger::LedgerArgs),
     /// Compute GO / GO with conditions / NO-GO from the evidence and write it
     Verdict(crate::tasks::verdict::VerdictArgs),
+    /// Check that the evidence verifies: each record self-consistent, logs matching their
+    /// sha256, .closeout/latest.json matching its full record, git.head possible
+    VerifyEvidence(crate::tasks::evidence::VerifyEvidenceArgs),
     /// Merge shard run records (`baseline --shard K/N --out PATH`) into one run
     Merge(crate::tasks::merge::MergeArgs),
     /// Adopt an existing plan and progress tracker: write closeout.toml from them and wrap
@@ -131,6 +134,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
         Command::Ledger(args) => args.run(&ctx),
         Command::Verdict(args) => args.run(&ctx),
         Command::Merge(args) => args.run(&ctx),
+        Command::VerifyEvidence(args) => args.run(&ctx),
         Command::Import(args) => args.run(&ctx),
         Command::UpdateDocs(args) => args.run(&ctx),
         Command::Status(args) => args.run(&ctx),

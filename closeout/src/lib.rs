@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod exit;
 pub mod import;
 pub mod init;
+pub mod integrity;
 pub mod lock;
 pub mod merge;
 pub mod model;

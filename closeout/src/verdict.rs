@@ -91,6 +91,8 @@ pub struct Facts<'a> {
     pub docs_drift: Result<Vec<String>, String>,
     /// Performance regressions: (gate, why).
     pub regressions: Vec<(String, String)>,
+    /// Why the latest record is not to be trusted ([`crate::integrity::verify`]).
+    pub evidence_problems: Vec<String>,
 }
 
 pub fn compute(facts: &Facts) -> Verdict {
@@ -106,6 +108,12 @@ pub fn compute(facts: &Facts) -> Verdict {
         )),
         Some(run) => {
             let run_ref = format!("run {}", run.run_id);
+            for problem in &facts.evidence_problems {
+                blockers.push(clause(
+                    format!("the evidence does not verify: {problem}"),
+                    &[run_ref.clone(), crate::evidence::LATEST.to_string()],
+                ));
+            }
             if run.interrupted {
                 blockers.push(clause("the baseline run was interrupted", std::slice::from_ref(&run_ref)));
             }
@@ -345,6 +353,7 @@ mod tests {
             changed_since_run: changed,
             docs_drift: Ok(vec![]),
             regressions: vec![],
+            evidence_problems: vec![],
         })
     }
 
@@ -362,6 +371,23 @@ mod tests {
         let v = verdict(&resolved, Some(&passing), "abc", Some(vec![]));
         assert_eq!((v.level, v.conditions.len()), (Level::Go, 0));
         assert!(v.justification.iter().all(|c| !c.text.is_empty()));
+    }
+
+    #[test]
+    fn evidence_that_does_not_verify_is_no_go() {
+        let resolved = program("status = \"resolved\"\nresolution = \"fixed\"");
+        let passing = run(Outcome::Pass, false);
+        let v = compute(&Facts {
+            program: &resolved,
+            latest: Some(&passing),
+            head: Some("abc".into()),
+            changed_since_run: Some(vec![]),
+            docs_drift: Ok(vec![]),
+            regressions: vec![],
+            evidence_problems: vec!["gate `build`: is PASS with exit code 1".into()],
+        });
+        assert_eq!(v.level, Level::NoGo);
+        assert!(v.blockers[0].text.contains("does not verify: gate `build`"), "{:?}", v.blockers);
     }
 
     #[test]
@@ -401,6 +427,7 @@ mod tests {
             changed_since_run: Some(vec![]),
             docs_drift: Ok(vec!["plan.md:3 `ledger`".into()]),
             regressions: vec![("build".into(), "+50%".into())],
+            evidence_problems: vec![],
         };
         let v = compute(&facts);
         assert_eq!(v.level, Level::NoGo);

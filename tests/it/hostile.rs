@@ -192,7 +192,8 @@ fn docs_that_leave_the_repository_or_are_not_files_are_refused() {
     let outside = base.join("outside");
     std::fs::create_dir_all(&outside).unwrap();
     std::fs::write(outside.join("o.md"), LEDGER_PLAN).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+    type Make = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Make, &str)> = vec![
         (
             "symlink to a file outside",
             Box::new(|d: &Path| std::os::unix::fs::symlink("../outside/o.md", d.join("plan.md")).unwrap()),
@@ -406,4 +407,120 @@ parser = "none"
         }
         assert!(gone, "interrupt={interrupt}: the daemon's group {daemon} outlived the run");
     }
+}
+
+fn evidence_repo(name: &str, run: &str) -> PathBuf {
+    let dir = scratch(name);
+    let toml = format!("[program]\nname = \"E\"\ndocs = [\"plan.md\"]\n\n[[gate]]\nid = \"check\"\nrun = \"{run}\"\nparser = \"none\"\n");
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    git(&dir, &["init", "-q", "."]);
+    commit(&dir, "start");
+    let _ = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    commit(&dir, "evidence");
+    dir
+}
+
+fn edit_latest(dir: &Path, edit: impl Fn(&mut serde_json::Value)) {
+    let path = dir.join(".closeout/latest.json");
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut value);
+    std::fs::write(&path, serde_json::to_string_pretty(&value).unwrap() + "\n").unwrap();
+}
+
+fn verify_evidence(dir: &Path) -> Output {
+    closeout().arg("verify-evidence").current_dir(dir).output().unwrap()
+}
+
+fn verdict(dir: &Path) -> Output {
+    closeout().arg("verdict").current_dir(dir).output().unwrap()
+}
+
+#[test]
+fn edited_evidence_does_not_verify_and_is_no_go() {
+    let dir = evidence_repo("hostile-evidence-edit", "echo ran; exit 1");
+    assert_eq!(verify_evidence(&dir).status.code(), Some(0), "{}", describe(&verify_evidence(&dir)));
+    // FAIL -> PASS, as a hand edit would; then the docs and a commit, as in the issue.
+    edit_latest(&dir, |v| v["gates"][0]["outcome"] = "PASS".into());
+    let _ = closeout().arg("update-docs").current_dir(&dir).output().unwrap();
+    commit(&dir, "pass, honestly");
+    let out = verify_evidence(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("gate `check`: is PASS with exit code 1"), "{stdout}");
+    assert!(stdout.contains("differs from the full record"), "{stdout}");
+    let out = verdict(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("NO-GO"), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("the evidence does not verify"), "{}", describe(&out));
+
+    // A consistent forgery (exit code 0 as well) is caught by the full record, when present.
+    edit_latest(&dir, |v| v["gates"][0]["exit_code"] = 0.into());
+    let stdout = text(&verify_evidence(&dir).stdout);
+    assert!(!stdout.contains("is PASS with exit code"), "{stdout}");
+    assert!(stdout.contains("differs from the full record"), "{stdout}");
+}
+
+#[test]
+fn self_contradictory_records_are_named() {
+    let dir = evidence_repo("hostile-evidence-contradiction", "echo ok");
+    std::fs::remove_dir_all(dir.join("target")).unwrap();
+    for (field, value, expected) in [
+        ("signal", serde_json::json!(9), "has both exit code 0 and signal 9"),
+        ("log", serde_json::Value::Null, "is PASS without a log"),
+        ("failing_tests", serde_json::json!(["t1"]), "is PASS with 1 failing test(s) listed"),
+    ] {
+        edit_latest(&dir, |v| v["gates"][0][field] = value.clone());
+        let out = verify_evidence(&dir);
+        assert_eq!(out.status.code(), Some(1), "{field}: {}", describe(&out));
+        assert!(text(&out.stdout).contains(expected), "{field}: {}", describe(&out));
+        git(&dir, &["checkout", "-q", "--", ".closeout/latest.json"]);
+    }
+}
+
+#[test]
+fn a_moved_git_head_is_detected_even_without_the_full_record() {
+    let dir = evidence_repo("hostile-evidence-head", "echo ok");
+    // A code change committed after the run (commit times have whole seconds).
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(dir.join("code.txt"), "changed\n").unwrap();
+    commit(&dir, "code change");
+    let head = text(
+        &std::process::Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    assert_eq!(verdict(&dir).status.code(), Some(1), "stale evidence is NO-GO");
+    edit_latest(&dir, |v| v["git"]["head"] = head.clone().into());
+    std::fs::remove_dir_all(dir.join("target")).unwrap(); // a fresh clone has no full record
+    commit(&dir, "evidence moved to HEAD by hand");
+    let out = verify_evidence(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("was committed after the run started"), "{}", describe(&out));
+    let out = verdict(&dir);
+    assert!(text(&out.stdout).contains("NO-GO"), "{}", describe(&out));
+}
+
+#[test]
+fn a_gate_that_deletes_its_log_does_not_pass() {
+    let dir = scratch("hostile-evidence-log-deleted");
+    std::fs::write(
+        dir.join("closeout.toml"),
+        "[program]\nname = \"E\"\n\n[[gate]]\nid = \"wipe\"\nrun = \"echo ok; rm -rf target/closeout\"\nparser = \"none\"\n",
+    )
+    .unwrap();
+    let out = closeout().args(["baseline", "--color", "never", "--json"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("\"outcome\": \"TRUNCATED\"") && stdout.contains("was deleted during the run"),
+        "{stdout}"
+    );
 }

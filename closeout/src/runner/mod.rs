@@ -316,6 +316,7 @@ pub fn execute(
         return Err(e);
     }
     let mut record = shared.record;
+    distrust_missing_logs(&mut record, root);
     let finished = SystemTime::now();
     record.finished_at = evidence::timestamp(finished);
     record.interrupted = cancel.level() > 0;
@@ -325,6 +326,23 @@ pub fn execute(
     record.lower_bound_ms = schedule::lower_bound(&durations, plan.jobs).as_millis() as u64;
     evidence::write_atomic(&record_path, record.to_json().as_bytes())?;
     Ok(RunOutput { record, run_dir, tails: shared.tails })
+}
+
+/// A gate whose log is gone by the end of the run (a gate deleted `target/closeout`) cannot
+/// be checked against its output: it does not pass.
+fn distrust_missing_logs(record: &mut RunRecord, root: &Path) {
+    for g in &mut record.gates {
+        let Some(path) = g.log.as_ref().and_then(|l| l.path.clone()) else { continue };
+        if g.outcome != Outcome::NotRun && !root.join(&path).is_file() {
+            if g.outcome.passed() {
+                g.outcome = Outcome::Truncated;
+            }
+            g.reason = format!(
+                "{} (its log {path} was deleted during the run; the output cannot be checked)",
+                g.reason
+            );
+        }
+    }
 }
 
 /// Add this run's durations to the history used for scheduling. Gates that did not run to

@@ -72,7 +72,17 @@ pub fn compute(program: &Program) -> Result<Verdict> {
                 .collect()
         })
         .unwrap_or_default();
-    let facts = Facts { program, latest: latest.as_ref(), head, changed_since_run, docs_drift, regressions };
+    let evidence_problems =
+        latest.as_ref().map(|l| crate::tasks::evidence::problems(root, l)).unwrap_or_default();
+    let facts = Facts {
+        program,
+        latest: latest.as_ref(),
+        head,
+        changed_since_run,
+        docs_drift,
+        regressions,
+        evidence_problems,
+    };
     Ok(verdict::compute(&facts))
 }
 
