@@ -22,6 +22,7 @@ pub mod merge;
 pub mod model;
 pub mod parse;
 pub mod perf;
+pub mod redact;
 pub mod report;
 pub mod review;
 pub mod runner;

@@ -524,3 +524,56 @@ fn a_gate_that_deletes_its_log_does_not_pass() {
         "{stdout}"
     );
 }
+
+/// A test name carrying a secret (here the value of `GITHUB_TOKEN`, and a token shape) is
+/// redacted everywhere closeout writes it: evidence, docs, JUnit, annotations, job summary,
+/// and the terminal summary. The raw log keeps what the gate printed.
+#[test]
+fn secrets_never_reach_what_closeout_writes() {
+    let dir = scratch("hostile-secrets");
+    let secret = "s3cr3tT0kenValue42";
+    let shape = "ghp_0123456789abcdefghijABCDEFGHIJklmn";
+    let run = "echo \\\"--- FAIL: TestLogin_$GITHUB_TOKEN (0.00s)\\\"; echo \\\"--- FAIL: TestShape_$SHAPE (0.00s)\\\"; echo FAIL; exit 1";
+    let toml = format!(
+        "[program]\nname = \"S\"\ndocs = [\"plan.md\"]\n\n[[gate]]\nid = \"login\"\nrun = \"{run}\"\nparser = \"go\"\n"
+    );
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    let summary = dir.join("summary.md");
+    let out = closeout()
+        .args(["baseline", "--color", "never", "--junit", "junit.xml"])
+        .env("GITHUB_TOKEN", secret)
+        .env("SHAPE", shape)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let run_dir =
+        std::fs::read_dir(dir.join("target/closeout/runs")).unwrap().next().unwrap().unwrap().path();
+    let mut written = vec![
+        ("stdout".to_string(), text(&out.stdout)),
+        ("stderr".to_string(), text(&out.stderr)),
+        ("latest.json".to_string(), std::fs::read_to_string(dir.join(".closeout/latest.json")).unwrap()),
+        ("run.json".to_string(), std::fs::read_to_string(run_dir.join("run.json")).unwrap()),
+        ("junit.xml".to_string(), std::fs::read_to_string(dir.join("junit.xml")).unwrap()),
+        ("summary.md".to_string(), std::fs::read_to_string(&summary).unwrap()),
+        ("plan.md".to_string(), std::fs::read_to_string(dir.join("plan.md")).unwrap()),
+    ];
+    assert!(written[2].1.contains("TestLogin_[REDACTED:GITHUB_TOKEN]"), "{}", written[2].1);
+    assert!(text(&out.stdout).contains("::error"), "annotations are part of stdout: {}", describe(&out));
+    let log = std::fs::read_dir(&run_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "log"))
+        .unwrap();
+    let raw = std::fs::read_to_string(log).unwrap();
+    assert!(raw.contains(secret) && raw.contains(shape), "the raw log is kept as printed");
+    written.retain(|(_, content)| content.contains(secret) || content.contains(shape));
+    assert!(
+        written.is_empty(),
+        "secrets leaked into: {:?}",
+        written.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+}

@@ -180,6 +180,7 @@ pub fn execute(
     let record_path = run_dir.join("run.json");
     orphans::adopt();
     let watchdog = watchdog::Watchdog::start(plan.grace);
+    let redactor = crate::redact::Redactor::from_env();
 
     let record = RunRecord {
         schema: SCHEMA_VERSION,
@@ -196,7 +197,15 @@ pub fn execute(
         interrupted: true,
         lower_bound_ms: 0,
         makespan_ms: 0,
-        gates: plan.gates.iter().map(not_run).collect(),
+        gates: plan
+            .gates
+            .iter()
+            .map(|g| {
+                let mut r = not_run(g);
+                redactor.gate(&mut r);
+                r
+            })
+            .collect(),
         program_hash: evidence::program_hash(program),
         shard: plan.shard.clone(),
         shards: Vec::new(),
@@ -249,6 +258,7 @@ pub fn execute(
             // Checkpoint the start: a run killed now shows this gate as started, not NOT_RUN.
             let mut s = shared.lock().unwrap();
             s.record.gates[index] = started(gate, root, &log_path);
+            redactor.gate(&mut s.record.gates[index]);
             s.dirty = true;
         }
         let spec = process::GateSpec {
@@ -261,14 +271,20 @@ pub fn execute(
             watchdog: watchdog.as_ref(),
         };
         let run = process::run_gate(&spec, cancel);
-        let gate_record = to_record(gate, &run, root, &log_path);
-        observer.finished(&gate_record, &run.tail);
+        let mut gate_record = to_record(gate, &run, root, &log_path);
+        redactor.gate(&mut gate_record);
+        let tail: Vec<String> = run
+            .tail
+            .iter()
+            .map(|line| crate::redact::escape_controls(&redactor.text(line)).into_owned())
+            .collect();
+        observer.finished(&gate_record, &tail);
         let mut s = shared.lock().unwrap();
         if let Some(g) = &gate.exclusive {
             s.busy_groups.remove(g);
         }
         s.record.gates[index] = gate_record;
-        s.tails.insert(gate.id.clone(), run.tail);
+        s.tails.insert(gate.id.clone(), tail);
         s.dirty = true;
         drop(s);
         wake.notify_all();

@@ -37,7 +37,8 @@ impl MergeArgs {
                 .map_err(|source| Error::Read { path: full.clone(), source })?;
             records.push((path.display().to_string(), RunRecord::from_json(&text, &full)?));
         }
-        let merged = crate::merge::merge(&program, &records, SystemTime::now()).map_err(Error::Usage)?;
+        let mut merged = crate::merge::merge(&program, &records, SystemTime::now()).map_err(Error::Usage)?;
+        crate::redact::Redactor::from_env().record(&mut merged);
 
         let root = &program.root;
         let run_dir = root.join(evidence::RUNS_DIR).join(&merged.run_id);
