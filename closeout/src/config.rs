@@ -100,8 +100,17 @@ const WAIVER_KEYS: &[&str] = &["rule", "subject", "reason"];
 const FILE_KEYS: &[&str] = &["path", "reason"];
 const PROGRAM_KEYS: &[&str] = &["name", "docs"];
 const RUN_KEYS: &[&str] = &["jobs", "timeout", "grace", "reference"];
-const GATE_KEYS: &[&str] =
-    &["id", "run", "timeout", "parser", "exclusive", "known_failure", "tolerance", "count_decrease_reason"];
+const GATE_KEYS: &[&str] = &[
+    "id",
+    "run",
+    "timeout",
+    "parser",
+    "exclusive",
+    "known_failure",
+    "tolerance",
+    "count_decrease_reason",
+    "trusted",
+];
 const TRACK_KEYS: &[&str] = &[
     "id",
     "name",
@@ -283,6 +292,7 @@ impl<'t> Cx<'t> {
                     }
                 });
                 let count_decrease_reason = self.string(&item, "count_decrease_reason", false);
+                let trusted = self.boolean(&item, "trusted").unwrap_or(true);
                 if let Some((value, span)) = &known_failure {
                     refs.push((
                         "debt",
@@ -298,6 +308,7 @@ impl<'t> Cx<'t> {
                     known_failure: known_failure.map(|(v, _)| v),
                     tolerance,
                     count_decrease_reason,
+                    trusted,
                     line: self.line(&item.span),
                 })
             })
@@ -642,6 +653,8 @@ impl<'t> Cx<'t> {
             match entry.get_ref() {
                 DeValue::Table(t) => {
                     let name = match t.get("id").and_then(|v| v.get_ref().as_str()) {
+                        // An id with control characters is reported, never echoed raw.
+                        Some(id) if id.chars().any(char::is_control) => format!("[[{key}]] #{}", index + 1),
                         Some(id) => format!("[[{key}]] \"{id}\""),
                         None => format!("[[{key}]] #{}", index + 1),
                     };
@@ -687,7 +700,31 @@ impl<'t> Cx<'t> {
     fn string_spanned(&mut self, item: &Item, key: &str) -> Option<(String, Range<usize>)> {
         let value = item.table.get(key)?;
         match value.get_ref() {
-            DeValue::String(s) => Some((s.to_string(), value.span())),
+            DeValue::String(s) => {
+                // Ids reach terminals, CI logs (where a newline starts a workflow command) and
+                // file names: no control characters. Texts may hold newlines and tabs, no
+                // other control characters (ESC, BEL). `run` is a shell script: anything goes.
+                let allowed = |c: char| key != "id" && (c == '\n' || c == '\t');
+                if key != "run" {
+                    if let Some(c) = s.chars().find(|c| c.is_control() && !allowed(*c)) {
+                        self.error(
+                            value.span(),
+                            format!(
+                                "`{key}` in {} holds the control character U+{:04X}; remove it ({})",
+                                item.name,
+                                c as u32,
+                                if key == "id" {
+                                    "ids are single-line plain text"
+                                } else {
+                                    "only newlines and tabs are allowed in texts"
+                                }
+                            ),
+                        );
+                        return None;
+                    }
+                }
+                Some((s.to_string(), value.span()))
+            }
             other => {
                 self.error(value.span(), wrong_type(item, key, "a string", other, value));
                 None

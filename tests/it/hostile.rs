@@ -577,3 +577,51 @@ fn secrets_never_reach_what_closeout_writes() {
         written.iter().map(|(n, _)| n).collect::<Vec<_>>()
     );
 }
+
+/// A command read from an imported document is listed by import and refused by baseline
+/// until the user confirms it by deleting `trusted = false`.
+#[test]
+fn imported_commands_need_consent_before_they_run() {
+    let dir = scratch("hostile-import-consent");
+    let plan = "# Ops Plan\n\n## Global Validation Baseline\n\n1. `touch pwned`\n\n## Execution Packets\n\n### HOP-01: Handover\n\nScope:\n- `ops/**`\n\nRequired tests:\n1. `touch pwned`\n";
+    std::fs::write(dir.join("plan.md"), plan).unwrap();
+    git(&dir, &["init", "-q", "."]);
+    commit(&dir, "plan");
+    let out = closeout().args(["import", "plan.md"]).current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("1 command(s) from the documents became gates"), "{stdout}");
+    assert!(stdout.contains(": touch pwned"), "{stdout}");
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    assert!(toml.contains("trusted = false"), "{toml}");
+
+    for args in [&["baseline"][..], &["packet", "HOP-01", "--base", "HEAD"]] {
+        let out = closeout().args(args).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("would run `touch pwned`") && stderr.contains("closeout.toml:"), "{stderr}");
+        assert!(!dir.join("pwned").exists(), "{args:?} ran an unconfirmed command");
+    }
+    // Confirmed: the line deleted, baseline runs it.
+    let confirmed: String =
+        toml.lines().filter(|l| !l.contains("trusted = false")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("closeout.toml"), confirmed).unwrap();
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert!(dir.join("pwned").exists(), "{}", describe(&out));
+}
+
+#[test]
+fn control_characters_in_ids_and_texts_are_rejected_with_their_line() {
+    let dir = scratch("hostile-control-chars");
+    let toml = "[program]\nname = \"C\"\n\n[[gate]]\nid = \"a\\n::warning::INJECTED\"\nrun = \"true\"\n\n[[debt]]\nid = \"DL-1\"\ndescription = \"bell \\u0007 and escape \\u001b[2J\"\nseverity = \"LOW\"\nowner = \"o\"\nmilestone = \"m\"\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let out = closeout().arg("status").current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("closeout.toml:5:6: `id` in [[gate]] #1 holds the control character U+000A"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("closeout.toml:10:15: `description`"), "{stderr}");
+    assert!(!text(&out.stdout).contains("::warning::") && !stderr.contains("\n::warning::"), "{stderr}");
+}

@@ -124,6 +124,25 @@ pub fn plan(
     Ok(Plan { gates, order, jobs, grace: program.run.grace, predicted_makespan, complete, shard: None })
 }
 
+/// Refuse a plan that would run a gate nobody confirmed (`trusted = false`, written by
+/// `import` for commands it read from a document): each is named with its line and command.
+pub fn refuse_untrusted(program: &Program, plan: &Plan) -> Result<()> {
+    let untrusted: Vec<String> = plan
+        .gates
+        .iter()
+        .filter_map(|p| program.gate(&p.id))
+        .filter(|g| !g.trusted)
+        .map(|g| format!("{}:{}: gate `{}` would run `{}`", crate::discover::FILE_NAME, g.line, g.id, g.run))
+        .collect();
+    if untrusted.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{}\nthese commands were imported from a document and are not confirmed (`trusted = false`); read each, then delete its `trusted = false` line to let closeout run it, or leave it out with --skip ID; nothing was run",
+        untrusted.join("\n")
+    )))
+}
+
 /// Narrow a plan to share `index` (1-based) of `total`, split by `by`.
 pub fn shard_plan(plan: Plan, index: usize, total: usize, by: schedule::ShardBy) -> Plan {
     let jobs: Vec<Job> = plan

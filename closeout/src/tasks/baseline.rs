@@ -91,6 +91,7 @@ impl BaselineArgs {
             return Ok(exit::SUCCESS);
         }
 
+        runner::refuse_untrusted(&program, &plan)?;
         let _run_lock = crate::lock::run(&program.root)?;
         let cancel = Arc::new(Cancel::default());
         let guard = SignalGuard::install(cancel.clone())

@@ -46,6 +46,7 @@ impl PacketArgs {
                 ids.join(", ")
             )));
         };
+        runner::refuse_untrusted(&program, &test_plan(&program, &packet, self.jobs))?;
         let root = program.root.clone();
         let base = match &self.base {
             Some(rev) => git::rev_parse(&root, rev)
