@@ -59,7 +59,9 @@ pub fn parse(
     root: &Path,
     exists: &dyn Fn(&Path) -> bool,
 ) -> Result<Program, ConfigErrors> {
-    let mut cx = Cx { text, diags: Vec::new() };
+    let line_starts =
+        std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect::<Vec<_>>();
+    let mut cx = Cx { text, diags: Vec::new(), line_starts };
     let program = cx.program(root, exists);
     let mut diags = cx.diags;
     diags.sort_by_key(|d| (d.line, d.column));
@@ -156,6 +158,9 @@ const DEBT_KEYS: &[&str] = &[
 struct Cx<'t> {
     text: &'t str,
     diags: Vec<Diagnostic>,
+    /// Byte offset of each line's start, so a line number is a binary search, not a scan
+    /// from the top (which made loading quadratic in the number of gates).
+    line_starts: Vec<usize>,
 }
 
 /// A reference from one item to another, checked once every table is read.
@@ -174,12 +179,15 @@ struct Item<'a, 'i> {
 
 impl<'t> Cx<'t> {
     fn error(&mut self, span: Range<usize>, message: String) {
-        let (line, column) = line_col(self.text, span.start);
+        let line = self.line(&span);
+        let start = self.line_starts[line - 1];
+        let column = self.text[start..span.start.min(self.text.len()).max(start)].chars().count() + 1;
         self.diags.push(Diagnostic { line, column, message });
     }
 
     fn line(&self, span: &Range<usize>) -> usize {
-        line_col(self.text, span.start).0
+        let offset = span.start.min(self.text.len());
+        self.line_starts.partition_point(|&s| s <= offset)
     }
 
     fn program(&mut self, root: &Path, exists: &dyn Fn(&Path) -> bool) -> Option<Program> {
