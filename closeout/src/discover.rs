@@ -35,8 +35,18 @@ pub fn load(root: &Path) -> Result<Program> {
             display_path(&file).display()
         )));
     }
-    let text = std::fs::read_to_string(&file).map_err(|source| Error::Read { path: file.clone(), source })?;
+    let bytes = std::fs::read(&file).map_err(|source| Error::Read { path: file.clone(), source })?;
     let shown = display_path(&file);
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        let (line, column) = crate::config::line_col(valid, valid.len());
+        Error::Usage(format!(
+            "{}:{line}:{column}: not UTF-8 (byte 0x{:02x}); save closeout.toml as UTF-8",
+            shown.display(),
+            e.as_bytes()[e.utf8_error().valid_up_to()]
+        ))
+    })?;
     Ok(crate::config::parse(&text, &shown, root, &|p| root.join(p).exists())?)
 }
 

@@ -289,13 +289,44 @@ pub fn read_latest(root: &Path) -> Result<Option<RunRecord>> {
     }
 }
 
+/// The temp file closeout writes `name` through in `dir`: `.NAME.closeout-PID.tmp`.
+pub fn temp_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.closeout-{}.tmp", std::process::id()))
+}
+
+/// Remove temp files for `name` in `dir` left by a closeout that was killed mid-write
+/// (its pid no longer runs). Called by writers, which hold the repository lock.
+pub fn remove_stale_temps(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.closeout-");
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(pid) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|f| f.strip_suffix(".tmp"))
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: signal 0 only asks whether the process exists.
+        let gone = pid as u32 != std::process::id()
+            && unsafe { libc::kill(pid, 0) } == -1
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Write `bytes` to `path` atomically: a temp file beside it, fsync, rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let err = |source| Error::Write { path: path.to_path_buf(), source };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp: PathBuf = dir.join(format!(".{name}.closeout-{}.tmp", std::process::id()));
+    remove_stale_temps(dir, &name);
+    let tmp: PathBuf = temp_path(dir, &name);
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;

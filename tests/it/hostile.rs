@@ -625,3 +625,63 @@ fn control_characters_in_ids_and_texts_are_rejected_with_their_line() {
     assert!(stderr.contains("closeout.toml:10:15: `description`"), "{stderr}");
     assert!(!text(&out.stdout).contains("::warning::") && !stderr.contains("\n::warning::"), "{stderr}");
 }
+
+#[test]
+fn leftovers_of_a_killed_writer_are_cleaned_and_exit_codes_tell_the_truth() {
+    let dir = ledger_repo("hostile-leftovers");
+    // A temp file from a writer that was SIGKILLed mid-write (its pid no longer runs).
+    let stale = dir.join(".plan.md.closeout-2147483646.tmp");
+    std::fs::write(&stale, "half").unwrap();
+    let out = add(&dir, "DL-7").wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(!stale.exists(), "the dead writer's temp file is removed");
+
+    // ledger add whose doc update is refused (a hand-edited region) says so and exits 1.
+    let plan = std::fs::read_to_string(dir.join("plan.md")).unwrap();
+    std::fs::write(dir.join("plan.md"), plan.replace("| DL-7 | Raced |", "| DL-7 | Raced by hand |"))
+        .unwrap();
+    let out = add(&dir, "DL-8").wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        text(&out.stdout).contains("closeout.toml was updated but the docs were not"),
+        "{}",
+        describe(&out)
+    );
+    assert!(std::fs::read_to_string(dir.join("closeout.toml")).unwrap().contains("DL-8"), "the edit is kept");
+}
+
+#[test]
+fn invalid_utf8_in_closeout_toml_is_reported_with_its_position() {
+    let dir = scratch("hostile-utf8");
+    std::fs::write(dir.join("closeout.toml"), b"[program]\nname = \"ok \xff\"\n").unwrap();
+    let out = closeout().arg("status").current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("closeout.toml:2:12: not UTF-8 (byte 0xff)"), "{}", describe(&out));
+}
+
+#[test]
+fn merge_refuses_a_gate_the_program_does_not_know() {
+    let dir = scratch("hostile-merge-unknown");
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM.replace("sleep 0.4; ", "")).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    let out = closeout()
+        .args(["baseline", "--shard", "1/1", "--out", "s.json"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let mut record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("s.json")).unwrap()).unwrap();
+    let mut extra = record["gates"][0].clone();
+    extra["id"] = "smuggled".into();
+    record["gates"].as_array_mut().unwrap().push(extra);
+    std::fs::write(dir.join("s.json"), record.to_string()).unwrap();
+    let out = closeout().args(["merge", "s.json"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("holds gate `smuggled`, which closeout.toml does not have"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!dir.join(".closeout/latest.json").exists(), "nothing merged");
+}

@@ -104,7 +104,8 @@ pub fn write(doc: &DocFile, text: &str) -> Result<bool> {
     let permissions = std::fs::metadata(&doc.real).map_err(err)?.permissions();
     let dir = doc.real.parent().unwrap_or(Path::new("."));
     let name = doc.real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.closeout-{}.tmp", std::process::id()));
+    evidence::remove_stale_temps(dir, &name);
+    let tmp = evidence::temp_path(dir, &name);
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(text.as_bytes())?;

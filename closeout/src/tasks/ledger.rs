@@ -96,8 +96,18 @@ impl LedgerArgs {
                 let updated = edit::validate(&text, &program.root)?;
                 files::write(&file, &text)?;
                 let _ = writeln!(out, "{message}");
-                for note in crate::tasks::docs::refresh(&updated, Some(REGIONS)) {
+                let notes = crate::tasks::docs::refresh(&updated, Some(REGIONS));
+                for note in &notes {
                     let _ = writeln!(out, "{note}");
+                }
+                // The edit is recorded; docs that could not follow make the command fail.
+                if notes.iter().any(|n| !n.starts_with("docs: updated ")) {
+                    let _ = writeln!(
+                        out,
+                        "closeout.toml was updated but the docs were not; fix the problem above and run `{} update-docs`",
+                        ctx.bin_name
+                    );
+                    return Ok(exit::FAILED);
                 }
                 Ok(exit::SUCCESS)
             }
