@@ -66,15 +66,12 @@ pub struct Verdict {
 /// independent of where the repository is checked out.
 pub fn fingerprint(program: &Program) -> String {
     use sha2::Digest;
+    // A confirmed gate (`trusted`, the default) fingerprints as it did before the key
+    // existed, so verdicts recorded then stay current.
+    let gates = format!("{:?}", program.gates).replace(", trusted: true", "");
     let data = format!(
-        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
-        program.name,
-        program.gates,
-        program.tracks,
-        program.packets,
-        program.risks,
-        program.debts,
-        program.waivers
+        "{:?}{}{:?}{:?}{:?}{:?}{:?}",
+        program.name, gates, program.tracks, program.packets, program.risks, program.debts, program.waivers
     );
     sha2::Sha256::digest(data.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
@@ -371,6 +368,15 @@ mod tests {
         let v = verdict(&resolved, Some(&passing), "abc", Some(vec![]));
         assert_eq!((v.level, v.conditions.len()), (Level::Go, 0));
         assert!(v.justification.iter().all(|c| !c.text.is_empty()));
+    }
+
+    #[test]
+    fn an_unconfirmed_gate_changes_the_fingerprint() {
+        let p = program("");
+        let mut unconfirmed = p.clone();
+        unconfirmed.gates[0].trusted = false;
+        assert_ne!(fingerprint(&p), fingerprint(&unconfirmed));
+        assert!(!format!("{:?}", p.gates).replace(", trusted: true", "").contains("trusted"));
     }
 
     #[test]
