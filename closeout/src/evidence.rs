@@ -319,6 +319,22 @@ pub fn remove_stale_temps(dir: &Path, name: &str) {
     }
 }
 
+/// The newest full run record under `target/closeout/runs/` (run ids sort by time), with
+/// its path relative to `root`.
+pub fn newest_run(root: &Path) -> Option<(String, RunRecord)> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join(RUNS_DIR))
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let path = dirs.pop()?.join("run.json");
+    let record = RunRecord::from_json(&std::fs::read_to_string(&path).ok()?, &path).ok()?;
+    let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+    Some((shown, record))
+}
+
 /// Write `bytes` to `path` atomically: a temp file beside it, fsync, rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let err = |source| Error::Write { path: path.to_path_buf(), source };

@@ -107,6 +107,12 @@ pub fn run(root: &Path) -> Result<Lock> {
     })
 }
 
+/// Whether a baseline holds the run lock of the repository at `root` right now.
+pub fn run_in_progress(root: &Path) -> bool {
+    let Ok(file) = File::open(root.join(RUN_LOCK)) else { return false };
+    !try_flock(&file, Mode::Shared).unwrap_or(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,10 +75,15 @@ impl Redactor {
         if let Cow::Owned(clean) = self.text(s) {
             *s = clean;
         }
+        if let Cow::Owned(clean) = escape_controls(s) {
+            *s = clean;
+        }
     }
 
-    /// Redact every text a gate record carries from the gate's output. The command is
-    /// closeout.toml's own text (already committed) and is how evidence is matched to gates.
+    /// Redact every text a gate record carries from the gate's output, and show its control
+    /// characters as `\xNN` (a test name with ESC must not drive a terminal or a doc). The
+    /// command is closeout.toml's own text (already committed) and is how evidence is
+    /// matched to gates.
     pub fn gate(&self, g: &mut GateRecord) {
         self.string(&mut g.reason);
         for t in &mut g.failing_tests {
@@ -87,7 +92,10 @@ impl Redactor {
         for t in &mut g.tests {
             self.string(&mut t.name);
             if let Some(e) = &mut t.excerpt {
-                self.string(e);
+                // An excerpt is output, lines and all: only secrets go.
+                if let Cow::Owned(clean) = self.text(e) {
+                    *e = clean;
+                }
             }
         }
     }
@@ -222,6 +230,14 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(r.text(input), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn gate_records_lose_secrets_and_control_characters() {
+        let mut g = crate::evidence::fixtures::gate("a", "true", crate::evidence::Outcome::Fail, Some(1));
+        g.failing_tests = vec!["t\u{1b}[31m_s3cr3t-value-123".into()];
+        redactor().gate(&mut g);
+        assert_eq!(g.failing_tests, ["t\\x1b[31m_[REDACTED:GITHUB_TOKEN]"]);
     }
 
     #[test]

@@ -367,6 +367,13 @@ fn no_gate_survives_any_signal_to_closeout() {
         }
         let record = newest_run(&dir);
         assert_eq!(record["interrupted"], true, "SIG{name}");
+        // The next command that reads it names the problem.
+        let status = closeout().arg("status").current_dir(&dir).output().unwrap();
+        let said = text(&status.stdout);
+        assert!(
+            said.contains("did not finish") && said.contains("2 gate(s) were cut short (long-a, long-b)"),
+            "SIG{name}: {said}"
+        );
         for gate in record["gates"].as_array().unwrap() {
             assert_eq!(gate["outcome"], "INTERRUPTED", "SIG{name}: {gate}");
             assert!(gate["started_at"].is_string(), "SIG{name}: {gate}");
