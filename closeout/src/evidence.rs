@@ -279,10 +279,34 @@ impl RunRecord {
     }
 }
 
+/// Largest evidence file closeout reads (256 MiB): a run record with 500 failing names per
+/// gate for thousands of gates stays far below it.
+pub const MAX_EVIDENCE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Read an evidence file as text. Refused before it is opened: anything but a regular file
+/// (a FIFO would block, `/dev/zero` would never end) and files over [`MAX_EVIDENCE_BYTES`].
+pub fn read_file(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file (a FIFO, a device or a folder)"));
+    }
+    let too_big = || Error::new(ErrorKind::InvalidData, format!("larger than {MAX_EVIDENCE_BYTES} bytes"));
+    if meta.len() > MAX_EVIDENCE_BYTES {
+        return Err(too_big());
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(MAX_EVIDENCE_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_EVIDENCE_BYTES {
+        return Err(too_big());
+    }
+    Ok(text)
+}
+
 /// Read the latest compact record of the repository at `root`, if one was written.
 pub fn read_latest(root: &Path) -> Result<Option<RunRecord>> {
     let path = root.join(LATEST);
-    match std::fs::read_to_string(&path) {
+    match read_file(&path) {
         Ok(text) => RunRecord::from_json(&text, &path).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(Error::Read { path, source }),
@@ -330,7 +354,7 @@ pub fn newest_run(root: &Path) -> Option<(String, RunRecord)> {
         .collect();
     dirs.sort();
     let path = dirs.pop()?.join("run.json");
-    let record = RunRecord::from_json(&std::fs::read_to_string(&path).ok()?, &path).ok()?;
+    let record = RunRecord::from_json(&read_file(&path).ok()?, &path).ok()?;
     let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
     Some((shown, record))
 }

@@ -692,3 +692,25 @@ fn merge_refuses_a_gate_the_program_does_not_know() {
     );
     assert!(!dir.join(".closeout/latest.json").exists(), "nothing merged");
 }
+
+#[test]
+fn evidence_that_is_a_fifo_or_a_device_is_refused_without_hanging() {
+    for (name, make) in [
+        (
+            "fifo",
+            Box::new(|p: &Path| {
+                assert!(std::process::Command::new("mkfifo").arg(p).status().unwrap().success());
+            }) as Box<dyn Fn(&Path)>,
+        ),
+        ("dev-zero", Box::new(|p: &Path| std::os::unix::fs::symlink("/dev/zero", p).unwrap())),
+    ] {
+        let dir = ledger_repo(&format!("hostile-evidence-{name}"));
+        std::fs::create_dir_all(dir.join(".closeout")).unwrap();
+        make(&dir.join(".closeout/latest.json"));
+        for command in ["status", "verify-docs", "verdict"] {
+            let out = finish_within(spawn(&dir, &[command]), Duration::from_secs(10), command);
+            assert_eq!(out.status.code(), Some(2), "{name} {command}: {}", describe(&out));
+            assert!(text(&out.stderr).contains("not a regular file"), "{name} {command}: {}", describe(&out));
+        }
+    }
+}

@@ -131,7 +131,7 @@ pub fn packet_records(root: &Path) -> Result<std::collections::BTreeMap<String, 
             continue;
         }
         let text =
-            std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            crate::evidence::read_file(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
         let id = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
         let review: PacketReview = serde_json::from_str(&text)
             .map_err(|e| Error::BadEvidence { path: path.clone(), message: e.to_string() })?;

@@ -394,7 +394,7 @@ pub fn learn(history: &mut History, record: &RunRecord) {
 /// on a fresh clone.
 pub fn load_history(root: &Path) -> History {
     let path = root.join(evidence::HISTORY);
-    if let Some(h) = std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok()) {
+    if let Some(h) = crate::evidence::read_file(&path).ok().and_then(|t| serde_json::from_str(&t).ok()) {
         return h;
     }
     let mut history = History::default();

@@ -245,7 +245,7 @@ pub fn reference(
     if let Some(path) = &program.run.reference {
         let full = program.root.join(path);
         let text =
-            std::fs::read_to_string(&full).map_err(|source| Error::Read { path: full.clone(), source })?;
+            crate::evidence::read_file(&full).map_err(|source| Error::Read { path: full.clone(), source })?;
         return evidence::RunRecord::from_json(&text, &full).map(Some);
     }
     let Some(branch) = crate::runner::git::main_branch(&program.root) else { return Ok(None) };
@@ -260,7 +260,7 @@ pub fn reference(
 /// `.closeout/verdict.json`, if `closeout verdict` wrote one.
 pub fn read_verdict(root: &std::path::Path) -> Result<Option<crate::verdict::Verdict>> {
     let path = root.join(crate::verdict::FILE);
-    match std::fs::read_to_string(&path) {
+    match crate::evidence::read_file(&path) {
         Ok(text) => serde_json::from_str(&text)
             .map(Some)
             .map_err(|e| Error::BadEvidence { path, message: e.to_string() }),

@@ -69,7 +69,7 @@ impl VerifyEvidenceArgs {
 pub fn problems(root: &Path, latest: &RunRecord) -> Vec<String> {
     let full_path = root.join(evidence::RUNS_DIR).join(&latest.run_id).join("run.json");
     let mut extra = Vec::new();
-    let full = match std::fs::read_to_string(&full_path) {
+    let full = match crate::evidence::read_file(&full_path) {
         Ok(text) => match RunRecord::from_json(&text, &full_path) {
             Ok(r) => Some(r),
             Err(e) => {

@@ -33,7 +33,7 @@ impl MergeArgs {
         let mut records = Vec::new();
         for path in &self.records {
             let full = ctx.cwd.join(path);
-            let text = std::fs::read_to_string(&full)
+            let text = crate::evidence::read_file(&full)
                 .map_err(|source| Error::Read { path: full.clone(), source })?;
             records.push((path.display().to_string(), RunRecord::from_json(&text, &full)?));
         }
