@@ -279,6 +279,27 @@ impl RunRecord {
     }
 }
 
+/// Refuse a `.closeout/` that resolves outside the repository at `root` (a symlink): the
+/// committed evidence is written only inside it. (`target/` may be a symlink to a build
+/// disk; only logs and the history go there.)
+pub fn check_evidence_dir(root: &Path) -> Result<()> {
+    let dir = root.join(EVIDENCE_DIR);
+    if std::fs::symlink_metadata(&dir).is_err() {
+        return Ok(());
+    }
+    let real = std::fs::canonicalize(&dir).map_err(|source| Error::Read { path: dir.clone(), source })?;
+    let inside = std::fs::canonicalize(root).map(|r| real.starts_with(r)).unwrap_or(false);
+    if inside && real.is_dir() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{EVIDENCE_DIR} resolves to {}, {} the repository {}; closeout writes its evidence only in a folder inside it: replace the link with a folder",
+        real.display(),
+        if inside { "a file inside" } else { "outside" },
+        root.display()
+    )))
+}
+
 /// Largest evidence file closeout reads (256 MiB): a run record with 500 failing names per
 /// gate for thousands of gates stays far below it.
 pub const MAX_EVIDENCE_BYTES: u64 = 256 * 1024 * 1024;

@@ -238,6 +238,23 @@ fn docs_that_leave_the_repository_or_are_not_files_are_refused() {
 }
 
 #[test]
+fn an_evidence_folder_linked_outside_the_repository_is_refused() {
+    let base = scratch("hostile-evidence-link");
+    let dir = base.join("repo");
+    std::fs::create_dir_all(base.join("elsewhere")).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM.replace("sleep 0.4; ", "")).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", dir.join(".closeout")).unwrap();
+    for args in [&["baseline"][..], &["verdict"], &["update-docs"]] {
+        let out = closeout().args(args).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        assert!(text(&out.stderr).contains(".closeout resolves to"), "{args:?}: {}", describe(&out));
+    }
+    assert_eq!(std::fs::read_dir(base.join("elsewhere")).unwrap().count(), 0, "nothing written outside");
+}
+
+#[test]
 fn a_broken_closeout_toml_stops_discovery_instead_of_falling_through() {
     let parent = ledger_repo("hostile-discovery");
     let child = parent.join("sub");

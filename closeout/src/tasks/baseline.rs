@@ -92,6 +92,7 @@ impl BaselineArgs {
         }
 
         runner::refuse_untrusted(&program, &plan)?;
+        evidence::check_evidence_dir(&program.root)?;
         let _run_lock = crate::lock::run(&program.root)?;
         let cancel = Arc::new(Cancel::default());
         let guard = SignalGuard::install(cancel.clone())
