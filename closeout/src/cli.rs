@@ -55,6 +55,9 @@ enum Command {
     Ledger(crate::tasks::ledger::LedgerArgs),
     /// Compute GO / GO with conditions / NO-GO from the evidence and write it
     Verdict(crate::tasks::verdict::VerdictArgs),
+    /// Check that the evidence verifies: each record self-consistent, logs matching their
+    /// sha256, .closeout/latest.json matching its full record, git.head possible
+    VerifyEvidence(crate::tasks::evidence::VerifyEvidenceArgs),
     /// Merge shard run records (`baseline --shard K/N --out PATH`) into one run
     Merge(crate::tasks::merge::MergeArgs),
     /// Adopt an existing plan and progress tracker: write closeout.toml from them and wrap
@@ -82,6 +85,25 @@ impl Context {
 
     pub fn load(&self) -> Result<crate::model::Program> {
         crate::discover::load(&self.program_root()?)
+    }
+
+    /// Lock the repository at `root` ([`crate::lock`]), saying on stderr when it waits.
+    pub fn lock_at(&self, root: &Path, mode: crate::lock::Mode) -> Result<crate::lock::Lock> {
+        crate::lock::repository(root, mode, &|| {
+            eprintln!("waiting for another closeout writing in {}", root.display());
+        })
+    }
+
+    /// Lock the program's repository, then load the program under the lock, so that what
+    /// the task reads is what it later compares and replaces. Bind the lock to a named
+    /// variable (`_lock`): it is released when dropped.
+    pub fn load_locked(&self, mode: crate::lock::Mode) -> Result<(crate::model::Program, crate::lock::Lock)> {
+        let root = self.program_root()?;
+        let lock = self.lock_at(&root, mode)?;
+        if mode == crate::lock::Mode::Exclusive {
+            crate::evidence::check_evidence_dir(&root)?;
+        }
+        Ok((crate::discover::load(&root)?, lock))
     }
 }
 
@@ -115,6 +137,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
         Command::Ledger(args) => args.run(&ctx),
         Command::Verdict(args) => args.run(&ctx),
         Command::Merge(args) => args.run(&ctx),
+        Command::VerifyEvidence(args) => args.run(&ctx),
         Command::Import(args) => args.run(&ctx),
         Command::UpdateDocs(args) => args.run(&ctx),
         Command::Status(args) => args.run(&ctx),

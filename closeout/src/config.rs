@@ -59,7 +59,9 @@ pub fn parse(
     root: &Path,
     exists: &dyn Fn(&Path) -> bool,
 ) -> Result<Program, ConfigErrors> {
-    let mut cx = Cx { text, diags: Vec::new() };
+    let line_starts =
+        std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect::<Vec<_>>();
+    let mut cx = Cx { text, diags: Vec::new(), line_starts };
     let program = cx.program(root, exists);
     let mut diags = cx.diags;
     diags.sort_by_key(|d| (d.line, d.column));
@@ -68,6 +70,30 @@ pub fn parse(
         Some(program) if diags.is_empty() => Ok(program),
         _ => Err(ConfigErrors { file: file.to_path_buf(), diagnostics: diags }),
     }
+}
+
+/// Most gates closeout runs at once (`[run] jobs`, `--jobs`); more threads buy nothing on
+/// any machine closeout targets and unbounded values exhaust it.
+pub const MAX_JOBS: usize = 256;
+
+/// A path from closeout.toml as a path inside the repository: relative, no `..`, `.`
+/// components dropped (so `./docs/plan.md` and `docs/plan.md` are one file). The error
+/// says what is wrong with it.
+pub fn repo_path(path: &str) -> Result<PathBuf, String> {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in Path::new(path).components() {
+        match c {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => return Err("leaves the repository (`..`)".into()),
+            Component::RootDir | Component::Prefix(_) => return Err("is absolute".into()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        return Err("names no file".into());
+    }
+    Ok(out)
 }
 
 const TOP_KEYS: &[&str] = &["program", "run", "gate", "track", "packet", "risk", "debt", "paths", "waiver"];
@@ -86,6 +112,7 @@ const GATE_KEYS: &[&str] = &[
     "tolerance",
     "count_decrease_reason",
     "when",
+    "trusted",
 ];
 const TRACK_KEYS: &[&str] = &[
     "id",
@@ -135,6 +162,9 @@ const DEBT_KEYS: &[&str] = &[
 struct Cx<'t> {
     text: &'t str,
     diags: Vec<Diagnostic>,
+    /// Byte offset of each line's start, so a line number is a binary search, not a scan
+    /// from the top (which made loading quadratic in the number of gates).
+    line_starts: Vec<usize>,
 }
 
 /// A reference from one item to another, checked once every table is read.
@@ -153,12 +183,15 @@ struct Item<'a, 'i> {
 
 impl<'t> Cx<'t> {
     fn error(&mut self, span: Range<usize>, message: String) {
-        let (line, column) = line_col(self.text, span.start);
+        let line = self.line(&span);
+        let start = self.line_starts[line - 1];
+        let column = self.text[start..span.start.min(self.text.len()).max(start)].chars().count() + 1;
         self.diags.push(Diagnostic { line, column, message });
     }
 
     fn line(&self, span: &Range<usize>) -> usize {
-        line_col(self.text, span.start).0
+        let offset = span.start.min(self.text.len());
+        self.line_starts.partition_point(|&s| s <= offset)
     }
 
     fn program(&mut self, root: &Path, exists: &dyn Fn(&Path) -> bool) -> Option<Program> {
@@ -180,7 +213,24 @@ impl<'t> Cx<'t> {
             Some(item) => {
                 self.unknown_keys(&item, PROGRAM_KEYS);
                 program_name = self.string(&item, "name", true);
+                let mut seen: HashMap<PathBuf, (String, usize)> = HashMap::new();
                 for (path, span) in self.string_list(&item, "docs") {
+                    let normal = match repo_path(&path) {
+                        Ok(p) => p,
+                        Err(why) => {
+                            self.error(span, format!("docs file `{path}` {why}; list docs relative to the folder holding closeout.toml, inside it"));
+                            continue;
+                        }
+                    };
+                    if let Some((first, line)) = seen.get(&normal) {
+                        self.error(
+                            span,
+                            format!("docs file `{path}` is listed twice (as `{first}` on line {line}); remove one of them"),
+                        );
+                        continue;
+                    }
+                    seen.insert(normal.clone(), (path.clone(), self.line(&span)));
+                    let path = normal.to_string_lossy().into_owned();
                     if !exists(Path::new(&path)) {
                         self.error(
                             span,
@@ -199,7 +249,12 @@ impl<'t> Cx<'t> {
         if let Some(item) = self.sub_table(&top, "run") {
             self.unknown_keys(&item, RUN_KEYS);
             if let Some(jobs) = self.integer(&item, "jobs") {
-                run.jobs = jobs;
+                if jobs > MAX_JOBS {
+                    let span = item.table.get("jobs").map(|v| v.span()).unwrap_or(0..0);
+                    self.error(span, format!("`jobs` in [run] is {jobs}, more than closeout runs at once ({MAX_JOBS}); use 0 for one per core, or a number up to {MAX_JOBS}"));
+                } else {
+                    run.jobs = jobs;
+                }
             }
             if let Some(t) = self.duration(&item, "timeout", false) {
                 run.timeout = t;
@@ -208,7 +263,9 @@ impl<'t> Cx<'t> {
                 run.grace = g;
             }
             if let Some((path, span)) = self.string_spanned(&item, "reference") {
-                if !exists(Path::new(&path)) {
+                if let Err(why) = repo_path(&path) {
+                    self.error(span, format!("reference run `{path}` {why}; keep the accepted run record inside the repository"));
+                } else if !exists(Path::new(&path)) {
                     self.error(span, format!("reference run `{path}` does not exist; commit the accepted run record there (a copy of .closeout/latest.json) or remove [run].reference"));
                 }
                 run.reference = Some(path);
@@ -247,6 +304,7 @@ impl<'t> Cx<'t> {
                     }
                 });
                 let count_decrease_reason = self.string(&item, "count_decrease_reason", false);
+                let trusted = self.boolean(&item, "trusted").unwrap_or(true);
                 if let Some((value, span)) = &known_failure {
                     refs.push((
                         "debt",
@@ -263,6 +321,7 @@ impl<'t> Cx<'t> {
                     tolerance,
                     count_decrease_reason,
                     when: self.string(&item, "when", false),
+                    trusted,
                     line: self.line(&item.span),
                 })
             })
@@ -613,6 +672,8 @@ impl<'t> Cx<'t> {
             match entry.get_ref() {
                 DeValue::Table(t) => {
                     let name = match t.get("id").and_then(|v| v.get_ref().as_str()) {
+                        // An id with control characters is reported, never echoed raw.
+                        Some(id) if id.chars().any(char::is_control) => format!("[[{key}]] #{}", index + 1),
                         Some(id) => format!("[[{key}]] \"{id}\""),
                         None => format!("[[{key}]] #{}", index + 1),
                     };
@@ -658,7 +719,31 @@ impl<'t> Cx<'t> {
     fn string_spanned(&mut self, item: &Item, key: &str) -> Option<(String, Range<usize>)> {
         let value = item.table.get(key)?;
         match value.get_ref() {
-            DeValue::String(s) => Some((s.to_string(), value.span())),
+            DeValue::String(s) => {
+                // Ids reach terminals, CI logs (where a newline starts a workflow command) and
+                // file names: no control characters. Texts may hold newlines and tabs, no
+                // other control characters (ESC, BEL). `run` is a shell script: anything goes.
+                let allowed = |c: char| key != "id" && (c == '\n' || c == '\t');
+                if key != "run" {
+                    if let Some(c) = s.chars().find(|c| c.is_control() && !allowed(*c)) {
+                        self.error(
+                            value.span(),
+                            format!(
+                                "`{key}` in {} holds the control character U+{:04X}; remove it ({})",
+                                item.name,
+                                c as u32,
+                                if key == "id" {
+                                    "ids are single-line plain text"
+                                } else {
+                                    "only newlines and tabs are allowed in texts"
+                                }
+                            ),
+                        );
+                        return None;
+                    }
+                }
+                Some((s.to_string(), value.span()))
+            }
             other => {
                 self.error(value.span(), wrong_type(item, key, "a string", other, value));
                 None
@@ -784,6 +869,11 @@ impl<'t> Cx<'t> {
         };
         match parsed.and_then(|n| usize::try_from(n).ok()) {
             Some(n) => Some(n),
+            None if parsed.is_none() => {
+                let text = &self.text[value.span()];
+                self.error(value.span(), format!("`{key}` in {} is too large: `{text}`", item.name));
+                None
+            }
             None => {
                 let text = &self.text[value.span()];
                 self.error(

@@ -11,7 +11,7 @@ pub const FILE_NAME: &str = "closeout.toml";
 /// and its ancestors that has one.
 pub fn find_root(start: &Path, root: Option<&Path>) -> Result<PathBuf> {
     if let Some(root) = root {
-        return if root.join(FILE_NAME).is_file() {
+        return if root.join(FILE_NAME).symlink_metadata().is_ok() {
             Ok(root.to_path_buf())
         } else {
             Err(Error::NotFound { start: root.to_path_buf() })
@@ -19,7 +19,9 @@ pub fn find_root(start: &Path, root: Option<&Path>) -> Result<PathBuf> {
     }
     start
         .ancestors()
-        .find(|dir| dir.join(FILE_NAME).is_file())
+        // Anything named closeout.toml stops the walk (a folder or a dangling link is then
+        // reported), so a broken program never falls through to a parent's.
+        .find(|dir| dir.join(FILE_NAME).symlink_metadata().is_ok())
         .map(Path::to_path_buf)
         .ok_or_else(|| Error::NotFound { start: start.to_path_buf() })
 }
@@ -27,8 +29,24 @@ pub fn find_root(start: &Path, root: Option<&Path>) -> Result<PathBuf> {
 /// Read and validate `root/closeout.toml`.
 pub fn load(root: &Path) -> Result<Program> {
     let file = root.join(FILE_NAME);
-    let text = std::fs::read_to_string(&file).map_err(|source| Error::Read { path: file.clone(), source })?;
+    if !file.is_file() {
+        return Err(Error::Usage(format!(
+            "{} is not a regular file (a folder, a dangling symlink or a device); make it the program's TOML file",
+            display_path(&file).display()
+        )));
+    }
+    let bytes = std::fs::read(&file).map_err(|source| Error::Read { path: file.clone(), source })?;
     let shown = display_path(&file);
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        let (line, column) = crate::config::line_col(valid, valid.len());
+        Error::Usage(format!(
+            "{}:{line}:{column}: not UTF-8 (byte 0x{:02x}); save closeout.toml as UTF-8",
+            shown.display(),
+            e.as_bytes()[e.utf8_error().valid_up_to()]
+        ))
+    })?;
     Ok(crate::config::parse(&text, &shown, root, &|p| root.join(p).exists())?)
 }
 

@@ -65,6 +65,20 @@ pub fn append(text: &str, table: &str, fields: &[(&str, Value)]) -> Result<Strin
     Ok(doc.to_string())
 }
 
+/// Set `key = value` on every `[[table]]` entry, with `comment` (one `# ` line) above it.
+pub fn set_all(text: &str, table: &str, key: &str, value_: bool, comment: &str) -> Result<String> {
+    let mut doc = parse(text)?;
+    if let Some(aot) = doc.get_mut(table).and_then(Item::as_array_of_tables_mut) {
+        for entry in aot.iter_mut() {
+            entry[key] = value(value_);
+            if let Some(mut k) = entry.key_mut(key) {
+                k.leaf_decor_mut().set_prefix(format!("# {comment}\n"));
+            }
+        }
+    }
+    Ok(doc.to_string())
+}
+
 /// Check an edited closeout.toml before it is written; the edit must not make it invalid.
 pub fn validate(text: &str, root: &Path) -> Result<crate::model::Program> {
     Ok(crate::config::parse(text, Path::new(crate::discover::FILE_NAME), root, &|p| root.join(p).exists())?)

@@ -26,6 +26,9 @@ pub enum Error {
     /// already located as `file:line: message`.
     #[error("{}", problems.join("\n"))]
     Docs { problems: Vec<String> },
+    /// Another closeout holds a lock this command needs.
+    #[error("{what}; {fix}")]
+    Locked { what: String, fix: String },
     #[error("{} changed while closeout was updating it; nothing was written to it. Run the command again", path.display())]
     ChangedDuringWrite { path: PathBuf },
 }

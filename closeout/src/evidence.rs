@@ -279,14 +279,105 @@ impl RunRecord {
     }
 }
 
+/// Refuse a `.closeout/` that resolves outside the repository at `root` (a symlink): the
+/// committed evidence is written only inside it. (`target/` may be a symlink to a build
+/// disk; only logs and the history go there.)
+pub fn check_evidence_dir(root: &Path) -> Result<()> {
+    let dir = root.join(EVIDENCE_DIR);
+    if std::fs::symlink_metadata(&dir).is_err() {
+        return Ok(());
+    }
+    let real = std::fs::canonicalize(&dir).map_err(|source| Error::Read { path: dir.clone(), source })?;
+    let inside = std::fs::canonicalize(root).map(|r| real.starts_with(r)).unwrap_or(false);
+    if inside && real.is_dir() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{EVIDENCE_DIR} resolves to {}, {} the repository {}; closeout writes its evidence only in a folder inside it: replace the link with a folder",
+        real.display(),
+        if inside { "a file inside" } else { "outside" },
+        root.display()
+    )))
+}
+
+/// Largest evidence file closeout reads (256 MiB): a run record with 500 failing names per
+/// gate for thousands of gates stays far below it.
+pub const MAX_EVIDENCE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Read an evidence file as text. Refused before it is opened: anything but a regular file
+/// (a FIFO would block, `/dev/zero` would never end) and files over [`MAX_EVIDENCE_BYTES`].
+pub fn read_file(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file (a FIFO, a device or a folder)"));
+    }
+    let too_big = || Error::new(ErrorKind::InvalidData, format!("larger than {MAX_EVIDENCE_BYTES} bytes"));
+    if meta.len() > MAX_EVIDENCE_BYTES {
+        return Err(too_big());
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(MAX_EVIDENCE_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_EVIDENCE_BYTES {
+        return Err(too_big());
+    }
+    Ok(text)
+}
+
 /// Read the latest compact record of the repository at `root`, if one was written.
 pub fn read_latest(root: &Path) -> Result<Option<RunRecord>> {
     let path = root.join(LATEST);
-    match std::fs::read_to_string(&path) {
+    match read_file(&path) {
         Ok(text) => RunRecord::from_json(&text, &path).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(Error::Read { path, source }),
     }
+}
+
+/// The temp file closeout writes `name` through in `dir`: `.NAME.closeout-PID.tmp`.
+pub fn temp_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.closeout-{}.tmp", std::process::id()))
+}
+
+/// Remove temp files for `name` in `dir` left by a closeout that was killed mid-write
+/// (its pid no longer runs). Called by writers, which hold the repository lock.
+pub fn remove_stale_temps(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.closeout-");
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(pid) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|f| f.strip_suffix(".tmp"))
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: signal 0 only asks whether the process exists.
+        let gone = pid as u32 != std::process::id()
+            && unsafe { libc::kill(pid, 0) } == -1
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The newest full run record under `target/closeout/runs/` (run ids sort by time), with
+/// its path relative to `root`.
+pub fn newest_run(root: &Path) -> Option<(String, RunRecord)> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join(RUNS_DIR))
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let path = dirs.pop()?.join("run.json");
+    let record = RunRecord::from_json(&read_file(&path).ok()?, &path).ok()?;
+    let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+    Some((shown, record))
 }
 
 /// Write `bytes` to `path` atomically: a temp file beside it, fsync, rename.
@@ -295,7 +386,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp: PathBuf = dir.join(format!(".{name}.closeout-{}.tmp", std::process::id()));
+    remove_stale_temps(dir, &name);
+    let tmp: PathBuf = temp_path(dir, &name);
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;

@@ -36,6 +36,15 @@ pub fn merge(
                 head(first).as_deref().unwrap_or("(no git)")
             ));
         }
+        if let Some(g) = r.gates.iter().find(|g| program.gate(&g.id).is_none()) {
+            return Err(format!(
+                "{name} holds gate `{}`, which closeout.toml does not have; nothing was merged: rerun the shard with this closeout.toml",
+                g.id
+            ));
+        }
+        if let Some(problem) = crate::integrity::record_problems(r).into_iter().next() {
+            return Err(format!("{name} does not verify: {problem}; nothing was merged"));
+        }
     }
     let mut gates: Vec<GateRecord> = Vec::new();
     for gate in &program.gates {

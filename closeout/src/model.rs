@@ -174,6 +174,9 @@ pub struct Gate {
     pub tolerance: Option<Option<u32>>,
     /// Why a lower test count than the reference's is intended.
     pub count_decrease_reason: Option<String>,
+    /// `false` for a gate whose command came from an imported document and that nobody
+    /// has confirmed yet: `baseline` refuses to run it (`trusted = false` in closeout.toml).
+    pub trusted: bool,
     /// 1-based line of the gate's `[[gate]]` header.
     /// Run only when asked (`baseline --when`, `--all`): the condition as the plan
     /// words it ("when API handlers are touched"). The verdict does not require it.

@@ -66,15 +66,12 @@ pub struct Verdict {
 /// independent of where the repository is checked out.
 pub fn fingerprint(program: &Program) -> String {
     use sha2::Digest;
+    // A confirmed gate (`trusted`, the default) fingerprints as it did before the key
+    // existed, so verdicts recorded then stay current.
+    let gates = format!("{:?}", program.gates).replace(", trusted: true", "");
     let data = format!(
-        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
-        program.name,
-        program.gates,
-        program.tracks,
-        program.packets,
-        program.risks,
-        program.debts,
-        program.waivers
+        "{:?}{}{:?}{:?}{:?}{:?}{:?}",
+        program.name, gates, program.tracks, program.packets, program.risks, program.debts, program.waivers
     );
     sha2::Sha256::digest(data.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
@@ -91,6 +88,8 @@ pub struct Facts<'a> {
     pub docs_drift: Result<Vec<String>, String>,
     /// Performance regressions: (gate, why).
     pub regressions: Vec<(String, String)>,
+    /// Why the latest record is not to be trusted ([`crate::integrity::verify`]).
+    pub evidence_problems: Vec<String>,
 }
 
 pub fn compute(facts: &Facts) -> Verdict {
@@ -106,6 +105,12 @@ pub fn compute(facts: &Facts) -> Verdict {
         )),
         Some(run) => {
             let run_ref = format!("run {}", run.run_id);
+            for problem in &facts.evidence_problems {
+                blockers.push(clause(
+                    format!("the evidence does not verify: {problem}"),
+                    &[run_ref.clone(), crate::evidence::LATEST.to_string()],
+                ));
+            }
             if run.interrupted {
                 blockers.push(clause("the baseline run was interrupted", std::slice::from_ref(&run_ref)));
             }
@@ -345,6 +350,7 @@ mod tests {
             changed_since_run: changed,
             docs_drift: Ok(vec![]),
             regressions: vec![],
+            evidence_problems: vec![],
         })
     }
 
@@ -362,6 +368,32 @@ mod tests {
         let v = verdict(&resolved, Some(&passing), "abc", Some(vec![]));
         assert_eq!((v.level, v.conditions.len()), (Level::Go, 0));
         assert!(v.justification.iter().all(|c| !c.text.is_empty()));
+    }
+
+    #[test]
+    fn an_unconfirmed_gate_changes_the_fingerprint() {
+        let p = program("");
+        let mut unconfirmed = p.clone();
+        unconfirmed.gates[0].trusted = false;
+        assert_ne!(fingerprint(&p), fingerprint(&unconfirmed));
+        assert!(!format!("{:?}", p.gates).replace(", trusted: true", "").contains("trusted"));
+    }
+
+    #[test]
+    fn evidence_that_does_not_verify_is_no_go() {
+        let resolved = program("status = \"resolved\"\nresolution = \"fixed\"");
+        let passing = run(Outcome::Pass, false);
+        let v = compute(&Facts {
+            program: &resolved,
+            latest: Some(&passing),
+            head: Some("abc".into()),
+            changed_since_run: Some(vec![]),
+            docs_drift: Ok(vec![]),
+            regressions: vec![],
+            evidence_problems: vec!["gate `build`: is PASS with exit code 1".into()],
+        });
+        assert_eq!(v.level, Level::NoGo);
+        assert!(v.blockers[0].text.contains("does not verify: gate `build`"), "{:?}", v.blockers);
     }
 
     #[test]
@@ -401,6 +433,7 @@ mod tests {
             changed_since_run: Some(vec![]),
             docs_drift: Ok(vec!["plan.md:3 `ledger`".into()]),
             regressions: vec![("build".into(), "+50%".into())],
+            evidence_problems: vec![],
         };
         let v = compute(&facts);
         assert_eq!(v.level, Level::NoGo);

@@ -20,11 +20,51 @@ pub struct DocFile {
     pub text: String,
 }
 
+/// Largest document closeout reads (128 MiB): far above any plan, far below what would
+/// exhaust memory.
+pub const MAX_DOC_BYTES: u64 = 128 * 1024 * 1024;
+
+/// Read `relative` under `root`. Refused (before anything is opened): a path that resolves
+/// outside the repository (through a symlink), anything but a regular file (a FIFO would
+/// block, a device would never end), and files over [`MAX_DOC_BYTES`].
 pub fn read(root: &Path, relative: &Path) -> Result<DocFile> {
     let path = root.join(relative);
     let shown = relative.display().to_string();
     let real = std::fs::canonicalize(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
-    let bytes = std::fs::read(&real).map_err(|source| Error::Read { path: path.clone(), source })?;
+    let refuse = |why: String| Error::Docs { problems: vec![format!("{shown}: {why}")] };
+    let inside = std::fs::canonicalize(root).map(|r| real.starts_with(r)).unwrap_or(false);
+    if !inside {
+        return Err(refuse(format!(
+            "resolves to {}, outside the repository {}; closeout reads and writes only inside it: replace the symlink with the file, or remove it from closeout.toml",
+            real.display(),
+            root.display()
+        )));
+    }
+    let meta = std::fs::metadata(&real).map_err(|source| Error::Read { path: path.clone(), source })?;
+    if !meta.is_file() {
+        return Err(refuse(format!(
+            "is not a regular file ({}); list only markdown files",
+            kind(&meta.file_type())
+        )));
+    }
+    if meta.len() > MAX_DOC_BYTES {
+        return Err(refuse(format!(
+            "is {} bytes, more than closeout reads ({MAX_DOC_BYTES}); split it or remove it from closeout.toml",
+            meta.len()
+        )));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(&real).map_err(|source| Error::Read { path: path.clone(), source })?,
+            MAX_DOC_BYTES + 1,
+        ),
+        &mut bytes,
+    )
+    .map_err(|source| Error::Read { path: path.clone(), source })?;
+    if bytes.len() as u64 > MAX_DOC_BYTES {
+        return Err(refuse(format!("grew past {MAX_DOC_BYTES} bytes while being read; try again")));
+    }
     let text = String::from_utf8(bytes.clone()).map_err(|e| Error::Docs {
         problems: vec![format!(
             "{shown}: not UTF-8 (invalid byte at offset {}); closeout reads markdown as UTF-8",
@@ -32,6 +72,21 @@ pub fn read(root: &Path, relative: &Path) -> Result<DocFile> {
         )],
     })?;
     Ok(DocFile { shown, real, bytes, text })
+}
+
+fn kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
 }
 
 /// Replace the document's content with `text`, atomically. Writes nothing when the
@@ -49,7 +104,8 @@ pub fn write(doc: &DocFile, text: &str) -> Result<bool> {
     let permissions = std::fs::metadata(&doc.real).map_err(err)?.permissions();
     let dir = doc.real.parent().unwrap_or(Path::new("."));
     let name = doc.real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.closeout-{}.tmp", std::process::id()));
+    evidence::remove_stale_temps(dir, &name);
+    let tmp = evidence::temp_path(dir, &name);
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(text.as_bytes())?;
@@ -75,7 +131,7 @@ pub fn packet_records(root: &Path) -> Result<std::collections::BTreeMap<String, 
             continue;
         }
         let text =
-            std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            crate::evidence::read_file(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
         let id = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
         let review: PacketReview = serde_json::from_str(&text)
             .map_err(|e| Error::BadEvidence { path: path.clone(), message: e.to_string() })?;

@@ -212,7 +212,8 @@ impl Live {
                     .iter()
                     .map(|(id, (t, _))| format!("{id} ({})", human(t.elapsed())))
                     .collect();
-                eprintln!("still running: {}", list.join(", "));
+                // A hung-up terminal makes writes fail; that must not end the run.
+                let _ = writeln!(std::io::stderr(), "still running: {}", list.join(", "));
             }
         });
         Heartbeat { stop: Some(tx), thread: Some(thread) }

@@ -1,5 +1,6 @@
-//! Ctrl-C: SIGINT or SIGTERM to closeout asks running gates to stop (the signal is
-//! forwarded to their process groups); a second one kills them at once.
+//! Ctrl-C: SIGINT, SIGTERM, SIGHUP (a closed terminal, a dropped SSH session) or SIGQUIT
+//! to closeout asks running gates to stop (the signal is forwarded to their process
+//! groups); a second one kills them at once.
 
 use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
 use std::sync::Arc;
@@ -31,7 +32,10 @@ impl Cancel {
     }
 }
 
-/// Routes SIGINT and SIGTERM to a [`Cancel`] while alive.
+/// The signals that stop a run.
+pub const STOP_SIGNALS: [i32; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+/// Routes the [`STOP_SIGNALS`] to a [`Cancel`] while alive.
 pub struct SignalGuard {
     handle: signal_hook::iterator::Handle,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -39,7 +43,7 @@ pub struct SignalGuard {
 
 impl SignalGuard {
     pub fn install(cancel: Arc<Cancel>) -> std::io::Result<SignalGuard> {
-        let mut signals = signal_hook::iterator::Signals::new([libc::SIGINT, libc::SIGTERM])?;
+        let mut signals = signal_hook::iterator::Signals::new(STOP_SIGNALS)?;
         let handle = signals.handle();
         let thread = std::thread::spawn(move || {
             for signal in signals.forever() {

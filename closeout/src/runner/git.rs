@@ -112,3 +112,46 @@ pub fn file_history(root: &Path, branch: &str, path: &str, limit: usize) -> Vec<
 pub fn main_branch(root: &Path) -> Option<String> {
     ["main", "master"].into_iter().find(|b| rev_parse(root, b).is_some()).map(String::from)
 }
+
+/// The committer time (unix seconds) of `commit`: `None` outside git, `Some(None)` when git
+/// does not know the commit.
+pub fn commit_time(root: &Path, commit: &str) -> Option<Option<i64>> {
+    commit_exists(root, commit)?;
+    let sh = shell(root)?;
+    let object = format!("{commit}^{{commit}}");
+    Some(
+        xshell::cmd!(sh, "git show -s --format=%ct {object}")
+            .quiet()
+            .ignore_stderr()
+            .read()
+            .ok()
+            .and_then(|s| s.trim().parse().ok()),
+    )
+}
+
+/// The commit that last changed `path`, when the work tree's `path` is that committed
+/// version (tracked and unmodified); `None` otherwise.
+pub fn recorded_in(root: &Path, path: &str) -> Option<String> {
+    let sh = shell(root)?;
+    xshell::cmd!(sh, "git ls-files --error-unmatch -- {path}")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .ok()?;
+    xshell::cmd!(sh, "git diff --quiet HEAD -- {path}").quiet().ignore_stderr().run().ok()?;
+    let rev = xshell::cmd!(sh, "git log -n 1 --format=%H -- {path}").quiet().ignore_stderr().read().ok()?;
+    Some(rev.trim().to_string()).filter(|r| !r.is_empty())
+}
+
+/// Whether `ancestor` is `commit` or one of its ancestors.
+pub fn is_ancestor(root: &Path, ancestor: &str, commit: &str) -> Option<bool> {
+    let sh = shell(root)?;
+    Some(
+        xshell::cmd!(sh, "git merge-base --is-ancestor {ancestor} {commit}")
+            .quiet()
+            .ignore_stderr()
+            .run()
+            .is_ok(),
+    )
+}

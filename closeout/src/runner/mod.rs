@@ -7,6 +7,7 @@ pub mod cancel;
 pub mod git;
 pub mod orphans;
 pub mod process;
+pub mod watchdog;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -70,12 +71,19 @@ pub struct Plan {
     pub shard: Option<evidence::ShardInfo>,
 }
 
-/// The number of workers: `jobs`, or every available core when 0.
-pub fn effective_jobs(jobs: usize) -> usize {
-    if jobs > 0 {
-        jobs
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+/// The number of workers for `gates` gates: `jobs`, or every available core when 0; never
+/// more than the gates nor than [`crate::config::MAX_JOBS`], whatever the caller passed.
+pub fn effective_jobs(jobs: usize, gates: usize) -> usize {
+    let wanted = if jobs > 0 { jobs } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
+    wanted.min(crate::config::MAX_JOBS).min(gates.max(1))
+}
+
+/// `--jobs N` as a number from 0 (one per core) to [`crate::config::MAX_JOBS`].
+pub fn parse_jobs(s: &str) -> std::result::Result<usize, String> {
+    let max = crate::config::MAX_JOBS;
+    match s.parse::<usize>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(format!("`{s}` is not a number of jobs: use 0 (one per core) up to {max}")),
     }
 }
 
@@ -105,7 +113,7 @@ pub fn plan(
         .filter(|g| !skip.contains(&g.id))
         .map(|g| PlannedGate::from_gate(g, program, history.median(&g.id)))
         .collect();
-    let jobs = effective_jobs(jobs.unwrap_or(program.run.jobs));
+    let jobs = effective_jobs(jobs.unwrap_or(program.run.jobs), gates.len());
     let sched: Vec<Job> = gates
         .iter()
         .map(|g| Job { id: g.id.clone(), exclusive: g.exclusive.clone(), predicted: g.predicted })
@@ -114,6 +122,25 @@ pub fn plan(
     let predicted_makespan = schedule::simulate(&sched, &order, jobs);
     let complete = gates.len() == program.gates.len();
     Ok(Plan { gates, order, jobs, grace: program.run.grace, predicted_makespan, complete, shard: None })
+}
+
+/// Refuse a plan that would run a gate nobody confirmed (`trusted = false`, written by
+/// `import` for commands it read from a document): each is named with its line and command.
+pub fn refuse_untrusted(program: &Program, plan: &Plan) -> Result<()> {
+    let untrusted: Vec<String> = plan
+        .gates
+        .iter()
+        .filter_map(|p| program.gate(&p.id))
+        .filter(|g| !g.trusted)
+        .map(|g| format!("{}:{}: gate `{}` would run `{}`", crate::discover::FILE_NAME, g.line, g.id, g.run))
+        .collect();
+    if untrusted.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{}\nthese commands were imported from a document and are not confirmed (`trusted = false`); read each, then delete its `trusted = false` line to let closeout run it, or leave it out with --skip ID; nothing was run",
+        untrusted.join("\n")
+    )))
 }
 
 /// Narrow a plan to share `index` (1-based) of `total`, split by `by`.
@@ -171,6 +198,8 @@ pub fn execute(
     std::fs::create_dir_all(&run_dir).map_err(|source| Error::Write { path: run_dir.clone(), source })?;
     let record_path = run_dir.join("run.json");
     orphans::adopt();
+    let watchdog = watchdog::Watchdog::start(plan.grace);
+    let redactor = crate::redact::Redactor::from_env();
 
     let record = RunRecord {
         schema: SCHEMA_VERSION,
@@ -182,10 +211,20 @@ pub fn execute(
         host: Host::current(),
         jobs: plan.jobs,
         git: git::state(root),
-        interrupted: false,
+        // Until the final write says otherwise: a checkpoint is what a run that never
+        // finished leaves behind.
+        interrupted: true,
         lower_bound_ms: 0,
         makespan_ms: 0,
-        gates: plan.gates.iter().map(not_run).collect(),
+        gates: plan
+            .gates
+            .iter()
+            .map(|g| {
+                let mut r = not_run(g);
+                redactor.gate(&mut r);
+                r
+            })
+            .collect(),
         program_hash: evidence::program_hash(program),
         shard: plan.shard.clone(),
         shards: Vec::new(),
@@ -234,6 +273,13 @@ pub fn execute(
         let gate = &plan.gates[index];
         observer.started(gate);
         let log_path = run_dir.join(format!("{:03}-{}.log", index, sanitize(&gate.id)));
+        {
+            // Checkpoint the start: a run killed now shows this gate as started, not NOT_RUN.
+            let mut s = shared.lock().unwrap();
+            s.record.gates[index] = started(gate, root, &log_path);
+            redactor.gate(&mut s.record.gates[index]);
+            s.dirty = true;
+        }
         let spec = process::GateSpec {
             command: &gate.command,
             cwd: root,
@@ -241,16 +287,23 @@ pub fn execute(
             grace: plan.grace,
             log_path: log_path.clone(),
             parser: gate.parser,
+            watchdog: watchdog.as_ref(),
         };
         let run = process::run_gate(&spec, cancel);
-        let gate_record = to_record(gate, &run, root, &log_path);
-        observer.finished(&gate_record, &run.tail);
+        let mut gate_record = to_record(gate, &run, root, &log_path);
+        redactor.gate(&mut gate_record);
+        let tail: Vec<String> = run
+            .tail
+            .iter()
+            .map(|line| crate::redact::escape_controls(&redactor.text(line)).into_owned())
+            .collect();
+        observer.finished(&gate_record, &tail);
         let mut s = shared.lock().unwrap();
         if let Some(g) = &gate.exclusive {
             s.busy_groups.remove(g);
         }
         s.record.gates[index] = gate_record;
-        s.tails.insert(gate.id.clone(), run.tail);
+        s.tails.insert(gate.id.clone(), tail);
         s.dirty = true;
         drop(s);
         wake.notify_all();
@@ -288,6 +341,9 @@ pub fn execute(
         drop(stop_checkpoints);
     });
 
+    if let Some(w) = watchdog {
+        w.finish();
+    }
     // Whatever escaped a gate's process group was reparented to us: end it now.
     orphans::end_all(plan.grace);
     let shared = shared.into_inner().unwrap();
@@ -295,6 +351,7 @@ pub fn execute(
         return Err(e);
     }
     let mut record = shared.record;
+    distrust_missing_logs(&mut record, root);
     let finished = SystemTime::now();
     record.finished_at = evidence::timestamp(finished);
     record.interrupted = cancel.level() > 0;
@@ -304,6 +361,23 @@ pub fn execute(
     record.lower_bound_ms = schedule::lower_bound(&durations, plan.jobs).as_millis() as u64;
     evidence::write_atomic(&record_path, record.to_json().as_bytes())?;
     Ok(RunOutput { record, run_dir, tails: shared.tails })
+}
+
+/// A gate whose log is gone by the end of the run (a gate deleted `target/closeout`) cannot
+/// be checked against its output: it does not pass.
+fn distrust_missing_logs(record: &mut RunRecord, root: &Path) {
+    for g in &mut record.gates {
+        let Some(path) = g.log.as_ref().and_then(|l| l.path.clone()) else { continue };
+        if g.outcome != Outcome::NotRun && !root.join(&path).is_file() {
+            if g.outcome.passed() {
+                g.outcome = Outcome::Truncated;
+            }
+            g.reason = format!(
+                "{} (its log {path} was deleted during the run; the output cannot be checked)",
+                g.reason
+            );
+        }
+    }
 }
 
 /// Add this run's durations to the history used for scheduling. Gates that did not run to
@@ -320,7 +394,7 @@ pub fn learn(history: &mut History, record: &RunRecord) {
 /// on a fresh clone.
 pub fn load_history(root: &Path) -> History {
     let path = root.join(evidence::HISTORY);
-    if let Some(h) = std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok()) {
+    if let Some(h) = crate::evidence::read_file(&path).ok().and_then(|t| serde_json::from_str(&t).ok()) {
         return h;
     }
     let mut history = History::default();
@@ -333,6 +407,25 @@ pub fn load_history(root: &Path) -> History {
 pub fn save_history(root: &Path, history: &History) -> Result<()> {
     let text = serde_json::to_string_pretty(history).expect("history serializes");
     evidence::write_atomic(&root.join(evidence::HISTORY), text.as_bytes())
+}
+
+/// A gate that started: what the record says until it ends (and after, if closeout dies).
+fn started(gate: &PlannedGate, root: &Path, log_path: &Path) -> GateRecord {
+    let mut record = GateRecord::not_run(
+        &gate.id,
+        &gate.command,
+        gate.parser.as_str(),
+        gate.known_failure.clone(),
+        "started; the run ended before the gate did",
+    );
+    record.outcome = Outcome::Interrupted;
+    record.started_at = Some(evidence::timestamp(SystemTime::now()));
+    record.log = Some(LogRecord {
+        path: Some(log_path.strip_prefix(root).unwrap_or(log_path).to_string_lossy().into_owned()),
+        sha256: String::new(),
+        bytes: 0,
+    });
+    record
 }
 
 fn not_run(gate: &PlannedGate) -> GateRecord {

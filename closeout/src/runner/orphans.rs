@@ -44,35 +44,52 @@ fn reap_exited() {
     }
 }
 
-/// End every orphan a gate left behind. Returns how many there were.
+/// Signal `pid` and, when it leads a process group (a `setsid` daemon does), its group.
+fn signal(pid: i32, sig: i32) {
+    // SAFETY: signalling processes that are our own children, and their groups.
+    unsafe {
+        if libc::getpgid(pid) == pid {
+            libc::kill(-pid, sig);
+        }
+        libc::kill(pid, sig);
+    }
+}
+
+/// End every orphan a gate left behind: SIGTERM to each (and its group), again to those
+/// reparented meanwhile, then after `grace` SIGKILL, repeated until none is left (a dying
+/// orphan's own children are reparented to closeout in turn). Returns how many there were.
 pub fn end_all(grace: Duration) -> usize {
     reap_exited();
-    let orphans = children();
-    if orphans.is_empty() {
-        return 0;
-    }
-    let signal = |sig: i32| {
-        for pid in children() {
-            // SAFETY: signalling processes that are our own children.
-            unsafe {
-                libc::kill(pid, sig);
+    let mut seen = std::collections::HashSet::new();
+    let term_until = Instant::now() + grace;
+    loop {
+        reap_exited();
+        let orphans = children();
+        if orphans.is_empty() {
+            return seen.len();
+        }
+        for pid in orphans {
+            if seen.insert(pid) {
+                signal(pid, libc::SIGTERM);
             }
         }
-    };
-    signal(libc::SIGTERM);
-    let end = Instant::now() + grace;
-    while Instant::now() < end {
-        reap_exited();
-        if children().is_empty() {
-            return orphans.len();
+        if Instant::now() >= term_until {
+            break;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    signal(libc::SIGKILL);
-    let end = Instant::now() + Duration::from_secs(1);
-    while Instant::now() < end && !children().is_empty() {
+    let kill_until = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < kill_until {
         reap_exited();
+        let orphans = children();
+        if orphans.is_empty() {
+            break;
+        }
+        for pid in orphans {
+            seen.insert(pid);
+            signal(pid, libc::SIGKILL);
+        }
         std::thread::sleep(Duration::from_millis(10));
     }
-    orphans.len()
+    seen.len()
 }

@@ -31,6 +31,8 @@ pub struct GateSpec<'a> {
     pub grace: Duration,
     pub log_path: PathBuf,
     pub parser: ParserKind,
+    /// Told the gate's process group, so the group dies even if closeout is killed.
+    pub watchdog: Option<&'a super::watchdog::Watchdog>,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +94,24 @@ pub fn run_gate(spec: &GateSpec, cancel: &Cancel) -> GateRun {
             .stdout(writer.try_clone()?)
             .stderr(writer)
             .process_group(0);
+        #[cfg(target_os = "linux")]
+        {
+            let parent = std::process::id() as i32;
+            // SAFETY: prctl and getppid are async-signal-safe and touch no memory. The gate's
+            // leader dies with the closeout thread that started it (rayon's workers live
+            // until every gate has ended); if closeout died before prctl, exit at once.
+            unsafe {
+                cmd.pre_exec(move || {
+                    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    if libc::getppid() != parent {
+                        libc::_exit(129);
+                    }
+                    Ok(())
+                });
+            }
+        }
         let child = cmd.spawn()?;
         // `cmd` holds the parent's copies of the pipe's write end; drop them so EOF can come.
         drop(cmd);
@@ -106,6 +126,9 @@ pub fn run_gate(spec: &GateSpec, cancel: &Cancel) -> GateRun {
         }
     };
     let pgid = child.id() as i32;
+    if let Some(w) = spec.watchdog {
+        w.watch(pgid);
+    }
 
     let stop_reading = Arc::new(AtomicBool::new(false));
     let (read_done_tx, read_done_rx) = mpsc::channel();
@@ -160,6 +183,9 @@ pub fn run_gate(spec: &GateSpec, cancel: &Cancel) -> GateRun {
     if group_alive(pgid) {
         signal_group(pgid, libc::SIGKILL);
         reap_group(pgid);
+    }
+    if let Some(w) = spec.watchdog {
+        w.release(pgid);
     }
 
     // The pipe closes when the last holder dies; a holder that left the process group is

@@ -14,7 +14,7 @@ use crate::runner::{self, Cancel, SignalGuard};
 #[derive(Debug, clap::Args)]
 pub struct BaselineArgs {
     /// Gates run at once (default: [run].jobs; 0 = all cores)
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = crate::runner::parse_jobs)]
     jobs: Option<usize>,
     /// Run only these gates
     #[arg(long, num_args = 1.., value_name = "ID")]
@@ -75,7 +75,7 @@ impl BaselineArgs {
                 "closeout.toml has no [[gate]]; add the baseline's commands first".into(),
             ));
         }
-        let mut history = runner::load_history(&program.root);
+        let history = runner::load_history(&program.root);
         let mut plan = runner::plan(&program, &history, self.jobs, &self.only, &self.skip)?;
         if let Some((k, n)) = self.shard {
             if !self.only.is_empty() || !self.skip.is_empty() {
@@ -91,6 +91,9 @@ impl BaselineArgs {
             return Ok(exit::SUCCESS);
         }
 
+        runner::refuse_untrusted(&program, &plan)?;
+        evidence::check_evidence_dir(&program.root)?;
+        let _run_lock = crate::lock::run(&program.root)?;
         let cancel = Arc::new(Cancel::default());
         let guard = SignalGuard::install(cancel.clone())
             .map_err(|e| Error::Usage(format!("cannot install the Ctrl-C handler: {e}")))?;
@@ -103,6 +106,10 @@ impl BaselineArgs {
         drop(guard);
         let output = result?;
 
+        // The run held only the run lock; the writes below read again under the repository
+        // lock (history, closeout.toml for the docs), so nothing written meanwhile is lost.
+        let _lock = ctx.lock_at(&program.root, crate::lock::Mode::Exclusive)?;
+        let mut history = runner::load_history(&program.root);
         runner::learn(&mut history, &output.record);
         runner::save_history(&program.root, &history)?;
         crate::tasks::ci::write_outputs(&output.record, self.out.as_deref(), self.junit.as_deref())?;
@@ -111,7 +118,10 @@ impl BaselineArgs {
         if plan.complete && !output.record.interrupted {
             let compact = output.record.compact();
             evidence::write_atomic(&program.root.join(evidence::LATEST), compact.to_json().as_bytes())?;
-            let notes = crate::tasks::docs::refresh(&program, Some(crate::docs::generate::FROM_EVIDENCE));
+            let notes = match crate::discover::load(&program.root) {
+                Ok(now) => crate::tasks::docs::refresh(&now, Some(crate::docs::generate::FROM_EVIDENCE)),
+                Err(e) => vec![format!("docs: not updated: {e}")],
+            };
             docs_note = (!notes.is_empty()).then(|| notes.join("\n"));
         }
 

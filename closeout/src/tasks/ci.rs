@@ -38,9 +38,11 @@ pub fn write_outputs(record: &RunRecord, out: Option<&Path>, junit: Option<&Path
 
 /// Annotations and log groups for the GitHub Actions log.
 pub fn github_output(record: &RunRecord, root: &Path) -> String {
+    let redactor = crate::redact::Redactor::from_env();
     let log_of = |g: &GateRecord| -> Option<String> {
         let path = root.join(g.log.as_ref()?.path.as_ref()?);
-        tail(&path, 64 * 1024)
+        // The log is raw; what closeout repeats of it in CI output is not.
+        tail(&path, 64 * 1024).map(|t| redactor.text(&t).into_owned())
     };
     crate::report::github::output(record, &log_of)
 }

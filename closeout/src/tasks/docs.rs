@@ -101,7 +101,7 @@ pub fn no_regions(loaded: &Loaded) -> String {
 
 impl VerifyDocsArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
-        let program = ctx.load()?;
+        let (program, _lock) = ctx.load_locked(crate::lock::Mode::Shared)?;
         let loaded = Loaded::read(&program)?;
         let checks = loaded.check(&program, false)?;
         if checks.iter().all(|(_, c)| c.regions.is_empty()) {
@@ -136,7 +136,7 @@ impl VerifyDocsArgs {
 
 impl UpdateDocsArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
-        let program = ctx.load()?;
+        let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
         let loaded = Loaded::read(&program)?;
         let checks = loaded.check(&program, self.force)?;
         let mut out = std::io::stdout().lock();
@@ -250,7 +250,7 @@ pub fn reference(
     if let Some(path) = &program.run.reference {
         let full = program.root.join(path);
         let text =
-            std::fs::read_to_string(&full).map_err(|source| Error::Read { path: full.clone(), source })?;
+            crate::evidence::read_file(&full).map_err(|source| Error::Read { path: full.clone(), source })?;
         return evidence::RunRecord::from_json(&text, &full).map(Some);
     }
     let Some(branch) = crate::runner::git::main_branch(&program.root) else { return Ok(None) };
@@ -265,7 +265,7 @@ pub fn reference(
 /// `.closeout/verdict.json`, if `closeout verdict` wrote one.
 pub fn read_verdict(root: &std::path::Path) -> Result<Option<crate::verdict::Verdict>> {
     let path = root.join(crate::verdict::FILE);
-    match std::fs::read_to_string(&path) {
+    match crate::evidence::read_file(&path) {
         Ok(text) => serde_json::from_str(&text)
             .map(Some)
             .map_err(|e| Error::BadEvidence { path, message: e.to_string() }),

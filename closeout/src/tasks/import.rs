@@ -42,6 +42,7 @@ struct Decision {
 impl ImportArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let root = ctx.root.clone().unwrap_or_else(|| ctx.cwd.clone());
+        let _lock = ctx.lock_at(&root, crate::lock::Mode::Exclusive)?;
         let relative = |p: &Path| -> Result<String> {
             let full = std::fs::canonicalize(ctx.cwd.join(p))
                 .map_err(|source| Error::Read { path: p.to_path_buf(), source })?;
@@ -129,14 +130,25 @@ impl ImportArgs {
         } else {
             format!("{}{}", imported.toml, import::waivers_toml(&findings))
         };
-        crate::config::parse(&toml, Path::new("closeout.toml (imported)"), &root, &|p| root.join(p).exists())
-            .map_err(|e| {
-                Error::Usage(format!("the imported waivers do not validate; nothing was written:\n{e}"))
-            })?;
+        // Commands read from a document run only once the user has read them.
+        let toml = crate::edit::set_all(
+            &toml,
+            "gate",
+            "trusted",
+            false,
+            "imported from a document: read `run`, then delete this line to let closeout run it",
+        )?;
+        let adopted = crate::config::parse(&toml, Path::new("closeout.toml (imported)"), &root, &|p| {
+            root.join(p).exists()
+        })
+        .map_err(|e| {
+            Error::Usage(format!("the imported waivers do not validate; nothing was written:\n{e}"))
+        })?;
 
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(report(&imported, &decisions).as_bytes());
         let _ = out.write_all(findings_report(&findings, !self.no_waivers).as_bytes());
+        let _ = out.write_all(commands_report(&adopted).as_bytes());
         if self.dry_run {
             let _ = writeln!(out, "\n--- closeout.toml (dry run: nothing written)\n{toml}");
             return Ok(exit::SUCCESS);
@@ -256,6 +268,21 @@ fn item_of(kind: &str, program: &crate::model::Program, key: &str) -> Option<(&'
         "tracks" | "drift" => program.tracks.iter().find(|t| hit(&t.name)).map(|t| ("track", t.id.clone())),
         _ => None,
     }
+}
+
+/// Every command import turned into a gate, and what `baseline` will do with it.
+fn commands_report(program: &crate::model::Program) -> String {
+    if program.gates.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "commands: {} command(s) from the documents became gates; `closeout baseline` runs them as shell commands, so each is written with `trusted = false` and refused until you read it and delete that line:\n",
+        program.gates.len()
+    );
+    for g in &program.gates {
+        out.push_str(&format!("  closeout.toml:{}: gate `{}`: {}\n", g.line, g.id, g.run));
+    }
+    out
 }
 
 /// Insert begin and end markers around each table, keeping the file's line endings.

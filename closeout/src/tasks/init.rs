@@ -19,6 +19,7 @@ pub struct InitArgs {
 impl InitArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let root = ctx.root.clone().unwrap_or_else(|| ctx.cwd.clone());
+        let _lock = ctx.lock_at(&root, crate::lock::Mode::Exclusive)?;
         let name = self.name.unwrap_or_else(|| {
             let folder = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             format!("{folder} closeout and certification")

@@ -10,6 +10,7 @@ use crate::docs::files;
 use crate::edit::{self, Value};
 use crate::error::{Error, Result};
 use crate::exit;
+use crate::lock::Mode;
 use crate::model::{DebtStatus, Program, Severity};
 use crate::report::table;
 use crate::vocab::Vocab;
@@ -67,7 +68,8 @@ fn parse_severity(s: &str) -> std::result::Result<String, String> {
 
 impl LedgerArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
-        let program = ctx.load()?;
+        let mode = if self.action.is_some() { Mode::Exclusive } else { Mode::Shared };
+        let (program, _lock) = ctx.load_locked(mode)?;
         let mut out = std::io::stdout().lock();
         match self.action {
             None if self.check => {
@@ -94,8 +96,18 @@ impl LedgerArgs {
                 let updated = edit::validate(&text, &program.root)?;
                 files::write(&file, &text)?;
                 let _ = writeln!(out, "{message}");
-                for note in crate::tasks::docs::refresh(&updated, Some(REGIONS)) {
+                let notes = crate::tasks::docs::refresh(&updated, Some(REGIONS));
+                for note in &notes {
                     let _ = writeln!(out, "{note}");
+                }
+                // The edit is recorded; docs that could not follow make the command fail.
+                if notes.iter().any(|n| !n.starts_with("docs: updated ")) {
+                    let _ = writeln!(
+                        out,
+                        "closeout.toml was updated but the docs were not; fix the problem above and run `{} update-docs`",
+                        ctx.bin_name
+                    );
+                    return Ok(exit::FAILED);
                 }
                 Ok(exit::SUCCESS)
             }

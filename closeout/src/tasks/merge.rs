@@ -29,15 +29,16 @@ pub struct MergeArgs {
 
 impl MergeArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
-        let program = ctx.load()?;
+        let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
         let mut records = Vec::new();
         for path in &self.records {
             let full = ctx.cwd.join(path);
-            let text = std::fs::read_to_string(&full)
+            let text = crate::evidence::read_file(&full)
                 .map_err(|source| Error::Read { path: full.clone(), source })?;
             records.push((path.display().to_string(), RunRecord::from_json(&text, &full)?));
         }
-        let merged = crate::merge::merge(&program, &records, SystemTime::now()).map_err(Error::Usage)?;
+        let mut merged = crate::merge::merge(&program, &records, SystemTime::now()).map_err(Error::Usage)?;
+        crate::redact::Redactor::from_env().record(&mut merged);
 
         let root = &program.root;
         let run_dir = root.join(evidence::RUNS_DIR).join(&merged.run_id);

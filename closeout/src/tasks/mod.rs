@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod ci;
 pub mod docs;
+pub mod evidence;
 pub mod import;
 pub mod init;
 pub mod ledger;

@@ -31,7 +31,7 @@ pub struct PacketArgs {
     #[arg(long)]
     record: bool,
     /// Tests run at once (default: [run].jobs)
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = crate::runner::parse_jobs)]
     jobs: Option<usize>,
 }
 
@@ -46,6 +46,7 @@ impl PacketArgs {
                 ids.join(", ")
             )));
         };
+        runner::refuse_untrusted(&program, &test_plan(&program, &packet, self.jobs))?;
         let root = program.root.clone();
         let base = match &self.base {
             Some(rev) => git::rev_parse(&root, rev)
@@ -81,6 +82,9 @@ impl PacketArgs {
         if output.record.interrupted {
             return Ok(exit::INTERRUPTED);
         }
+        // The tests ran unlocked; what is written next is read again under the lock, so an
+        // edit made meanwhile (`ledger add`) is kept.
+        let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
 
         let head = git::rev_parse(&root, "HEAD");
         let in_scope = |p: &str| scope.is_match(p);
@@ -191,7 +195,7 @@ fn test_plan(program: &Program, packet: &Packet, jobs: Option<usize>) -> Plan {
             },
         })
         .collect();
-    let jobs = runner::effective_jobs(jobs.unwrap_or(program.run.jobs));
+    let jobs = runner::effective_jobs(jobs.unwrap_or(program.run.jobs), gates.len());
     Plan {
         order: (0..gates.len()).collect(),
         gates,

@@ -26,7 +26,7 @@ pub struct VerdictArgs {
 
 impl VerdictArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
-        let program = ctx.load()?;
+        let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
         let v = compute(&program)?;
         let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
         evidence::write_atomic(&program.root.join(verdict::FILE), json.as_bytes())?;
@@ -72,7 +72,17 @@ pub fn compute(program: &Program) -> Result<Verdict> {
                 .collect()
         })
         .unwrap_or_default();
-    let facts = Facts { program, latest: latest.as_ref(), head, changed_since_run, docs_drift, regressions };
+    let evidence_problems =
+        latest.as_ref().map(|l| crate::tasks::evidence::problems(root, l)).unwrap_or_default();
+    let facts = Facts {
+        program,
+        latest: latest.as_ref(),
+        head,
+        changed_since_run,
+        docs_drift,
+        regressions,
+        evidence_problems,
+    };
     Ok(verdict::compute(&facts))
 }
 

@@ -1,0 +1,120 @@
+//! `closeout verify-evidence`: whether the committed evidence can be trusted (see
+//! [`crate::integrity`] for what that proves). `verdict` applies the same checks.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use sha2::Digest;
+
+use crate::cli::Context;
+use crate::error::{Error, Result};
+use crate::evidence::{self, RunRecord};
+use crate::exit;
+use crate::integrity::{self, Found, LogFound};
+use crate::runner::git;
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyEvidenceArgs {}
+
+impl VerifyEvidenceArgs {
+    pub fn run(self, ctx: &Context) -> Result<u8> {
+        let (program, _lock) = ctx.load_locked(crate::lock::Mode::Shared)?;
+        let root = &program.root;
+        let Some(latest) = evidence::read_latest(root)? else {
+            return Err(Error::Usage(format!(
+                "no evidence to verify: {} is missing; run `{} baseline`",
+                evidence::LATEST,
+                ctx.bin_name
+            )));
+        };
+        let mut problems = problems(root, &latest);
+        for (id, review) in crate::docs::files::packet_records(root)? {
+            problems.extend(
+                integrity::record_problems(&review.run)
+                    .into_iter()
+                    .map(|p| format!("{}/{id}.json: {p}", evidence::PACKETS_DIR)),
+            );
+        }
+        let full = root.join(evidence::RUNS_DIR).join(&latest.run_id).join("run.json");
+        let mut out = std::io::stdout().lock();
+        for p in &problems {
+            let _ = writeln!(out, "{p}");
+        }
+        if problems.is_empty() {
+            let logs = if full.exists() {
+                "logs and the full record checked"
+            } else {
+                "no full record here, so logs were not checked (the CI artifact is the authority)"
+            };
+            let _ = writeln!(
+                out,
+                "evidence verifies: run {} ({} gates); {logs}",
+                latest.run_id,
+                latest.gates.len()
+            );
+            Ok(exit::SUCCESS)
+        } else {
+            let _ = writeln!(
+                out,
+                "evidence does not verify: {} problem(s); run `{} baseline` to record trustworthy evidence",
+                problems.len(),
+                ctx.bin_name
+            );
+            Ok(exit::FAILED)
+        }
+    }
+}
+
+/// Every reason not to trust `latest` in the repository at `root`.
+pub fn problems(root: &Path, latest: &RunRecord) -> Vec<String> {
+    let full_path = root.join(evidence::RUNS_DIR).join(&latest.run_id).join("run.json");
+    let mut extra = Vec::new();
+    let full = match crate::evidence::read_file(&full_path) {
+        Ok(text) => match RunRecord::from_json(&text, &full_path) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                extra.push(e.to_string());
+                None
+            }
+        },
+        Err(_) => None,
+    };
+    let logs: Vec<(String, LogFound)> = full
+        .iter()
+        .flat_map(|r| &r.gates)
+        .filter_map(|g| {
+            let path = root.join(g.log.as_ref()?.path.as_ref()?);
+            // A merged record names its shards' logs, which live on the shard machines: a
+            // log is missing only when the run folder it was written to is here.
+            path.parent().is_some_and(Path::is_dir).then(|| (g.id.clone(), hash_log(&path)))
+        })
+        .collect();
+    let head = latest.git.as_ref().map(|g| g.head.as_str());
+    let head_committed = head.and_then(|h| git::commit_time(root, h));
+    let head_before_record = head.and_then(|h| {
+        let recorded = git::recorded_in(root, evidence::LATEST)?;
+        git::is_ancestor(root, h, &recorded)
+    });
+    let found = Found { full: full.as_ref(), logs: &logs, head_committed, head_before_record };
+    let mut problems = integrity::verify(latest, &found);
+    problems.extend(extra);
+    problems
+}
+
+fn hash_log(path: &Path) -> LogFound {
+    let Ok(mut file) = std::fs::File::open(path) else { return LogFound::Missing };
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut bytes = 0u64;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                bytes += n as u64;
+            }
+            Err(_) => return LogFound::Missing,
+        }
+    }
+    LogFound::Present { bytes, sha256: crate::runner::process::hex(&hasher.finalize()) }
+}

@@ -1,0 +1,733 @@
+//! Hostile inputs from issue #12: concurrent writers, paths outside the repository,
+//! signals that end closeout, evidence edited by hand, secrets, unbounded jobs. Each test
+//! fails without its fix; concurrency cases run many trials and assert zero lost writes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{closeout, commit, describe, git, scratch, text};
+
+/// Trials per concurrency case (`CLOSEOUT_HOSTILE_TRIALS` for more).
+fn trials() -> usize {
+    std::env::var("CLOSEOUT_HOSTILE_TRIALS").ok().and_then(|s| s.parse().ok()).unwrap_or(8)
+}
+
+const LEDGER_PROGRAM: &str = r#"[program]
+name = "H"
+docs = ["plan.md"]
+
+[[debt]]
+id = "DL-0"
+description = "Seed"
+severity = "LOW"
+owner = "Ops"
+milestone = "Next"
+"#;
+
+const LEDGER_PLAN: &str = "# Plan\n\n<!-- closeout:begin ledger -->\n<!-- closeout:end ledger -->\n";
+
+fn ledger_repo(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::write(dir.join("closeout.toml"), LEDGER_PROGRAM).unwrap();
+    std::fs::write(dir.join("plan.md"), LEDGER_PLAN).unwrap();
+    let out = closeout().arg("update-docs").current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    dir
+}
+
+fn spawn(dir: &Path, args: &[&str]) -> Child {
+    closeout().args(args).current_dir(dir).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+}
+
+fn add(dir: &Path, id: &str) -> Child {
+    spawn(
+        dir,
+        &[
+            "ledger",
+            "add",
+            "--id",
+            id,
+            "--description",
+            "Raced",
+            "--severity",
+            "LOW",
+            "--owner",
+            "Ops",
+            "--milestone",
+            "Next",
+        ],
+    )
+}
+
+#[test]
+fn concurrent_ledger_adds_lose_nothing() {
+    let dir = ledger_repo("hostile-ledger-race");
+    let mut losses = Vec::new();
+    for trial in 0..trials() {
+        let ids: Vec<String> = (0..3).map(|k| format!("DL-{trial}{k}")).collect();
+        let children: Vec<Child> = ids.iter().map(|id| add(&dir, id)).collect();
+        for (id, child) in ids.iter().zip(children) {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "ledger add {id}: {}", describe(&out));
+        }
+        let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+        let plan = std::fs::read_to_string(dir.join("plan.md")).unwrap();
+        for id in &ids {
+            if !toml.contains(&format!("id = \"{id}\"")) || !plan.contains(&format!("| {id} |")) {
+                losses.push(format!("trial {trial}: {id}"));
+            }
+        }
+    }
+    assert!(losses.is_empty(), "lost writes:\n{}", losses.join("\n"));
+    let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", describe(&verify));
+}
+
+#[test]
+fn update_docs_racing_ledger_add_keeps_the_row() {
+    let dir = ledger_repo("hostile-docs-race");
+    let mut losses = Vec::new();
+    for trial in 0..trials() {
+        let id = format!("DL-R{trial}");
+        let docs = spawn(&dir, &["update-docs"]);
+        let adding = add(&dir, &id);
+        let (a, d) = (adding.wait_with_output().unwrap(), docs.wait_with_output().unwrap());
+        assert!(a.status.success(), "{}", describe(&a));
+        assert!(d.status.success(), "{}", describe(&d));
+        let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+        if verify.status.code() != Some(0) {
+            losses.push(format!("trial {trial}: {}", describe(&verify)));
+        }
+    }
+    assert!(losses.is_empty(), "rows lost from the doc:\n{}", losses.join("\n"));
+}
+
+#[test]
+fn a_writer_waits_for_the_lock_and_gives_up_with_a_message() {
+    let dir = ledger_repo("hostile-lock-timeout");
+    // Hold the repository lock from outside (flock(1) on the folder), as another closeout would.
+    let mut holder = std::process::Command::new("flock")
+        .args(["-x", dir.to_str().unwrap(), "-c", "sleep 5"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let out = closeout()
+        .arg("update-docs")
+        .env("CLOSEOUT_LOCK_TIMEOUT_SECS", "0.5")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("waiting for another closeout"), "{stderr}");
+    assert!(stderr.contains("another closeout has been writing in"), "{stderr}");
+}
+
+const BASELINE_PROGRAM: &str = r#"[program]
+name = "B"
+docs = ["plan.md"]
+
+[[gate]]
+id = "slow"
+run = "sleep 0.4; echo ok"
+parser = "none"
+"#;
+
+const BASELINE_PLAN: &str = "# Plan\n\n<!-- closeout:begin baseline -->\n<!-- closeout:end baseline -->\n";
+
+#[test]
+fn two_baselines_at_once_serialise_or_refuse() {
+    let dir = scratch("hostile-baseline-race");
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    git(&dir, &["init", "-q", "."]);
+    commit(&dir, "start");
+    let mut refused = 0;
+    for trial in 0..trials() {
+        let a = spawn(&dir, &["baseline", "--color", "never"]);
+        let b = spawn(&dir, &["baseline", "--color", "never"]);
+        let outs: Vec<Output> = [a, b].into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+        for out in &outs {
+            match out.status.code() {
+                Some(0) => {}
+                Some(2) => {
+                    assert!(
+                        text(&out.stderr).contains("another `closeout baseline` is running"),
+                        "{}",
+                        describe(out)
+                    );
+                    refused += 1;
+                }
+                _ => panic!("trial {trial}: {}", describe(out)),
+            }
+        }
+        assert!(outs.iter().any(|o| o.status.success()), "trial {trial}: one baseline runs");
+        let latest = std::fs::read_to_string(dir.join(".closeout/latest.json")).unwrap();
+        let run_id = latest.split("\"run_id\": \"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+        assert_eq!(verify.status.code(), Some(0), "trial {trial}: {run_id}\n{}", describe(&verify));
+    }
+    assert!(refused > 0, "the second baseline of a pair started while the first ran");
+}
+
+/// Wait for `child` at most `limit`; kill it and fail if it is still running.
+fn finish_within(mut child: Child, limit: Duration, what: &str) -> Output {
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{what} still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn docs_that_leave_the_repository_or_are_not_files_are_refused() {
+    let base = scratch("hostile-containment");
+    let outside = base.join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("o.md"), LEDGER_PLAN).unwrap();
+    type Make = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Make, &str)> = vec![
+        (
+            "symlink to a file outside",
+            Box::new(|d: &Path| std::os::unix::fs::symlink("../outside/o.md", d.join("plan.md")).unwrap()),
+            "outside the repository",
+        ),
+        (
+            "symlink to /dev/zero",
+            Box::new(|d: &Path| std::os::unix::fs::symlink("/dev/zero", d.join("plan.md")).unwrap()),
+            "outside the repository",
+        ),
+        (
+            "a FIFO",
+            Box::new(|d: &Path| {
+                let ok = std::process::Command::new("mkfifo").arg(d.join("plan.md")).status().unwrap();
+                assert!(ok.success());
+            }),
+            "is not a regular file (a FIFO)",
+        ),
+        (
+            "a folder",
+            Box::new(|d: &Path| std::fs::create_dir(d.join("plan.md")).unwrap()),
+            "is not a regular file (a folder)",
+        ),
+    ];
+    for (name, make, expected) in cases {
+        let dir = base.join(name.replace(' ', "-"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("closeout.toml"), LEDGER_PROGRAM).unwrap();
+        make(&dir);
+        for command in ["verify-docs", "update-docs"] {
+            let out = finish_within(spawn(&dir, &[command]), Duration::from_secs(10), command);
+            assert_eq!(out.status.code(), Some(2), "{name}, {command}: {}", describe(&out));
+            let stderr = text(&out.stderr);
+            assert!(stderr.contains("plan.md: ") && stderr.contains(expected), "{name}: {stderr}");
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string(outside.join("o.md")).unwrap(),
+        LEDGER_PLAN,
+        "nothing written outside"
+    );
+}
+
+#[test]
+fn an_evidence_folder_linked_outside_the_repository_is_refused() {
+    let base = scratch("hostile-evidence-link");
+    let dir = base.join("repo");
+    std::fs::create_dir_all(base.join("elsewhere")).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM.replace("sleep 0.4; ", "")).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", dir.join(".closeout")).unwrap();
+    for args in [&["baseline"][..], &["verdict"], &["update-docs"]] {
+        let out = closeout().args(args).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        assert!(text(&out.stderr).contains(".closeout resolves to"), "{args:?}: {}", describe(&out));
+    }
+    assert_eq!(std::fs::read_dir(base.join("elsewhere")).unwrap().count(), 0, "nothing written outside");
+}
+
+#[test]
+fn a_broken_closeout_toml_stops_discovery_instead_of_falling_through() {
+    let parent = ledger_repo("hostile-discovery");
+    let child = parent.join("sub");
+    std::fs::create_dir_all(child.join("closeout.toml")).unwrap();
+    let out = closeout().arg("status").current_dir(&child).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("closeout.toml is not a regular file"), "{}", describe(&out));
+    std::fs::remove_dir(child.join("closeout.toml")).unwrap();
+    std::os::unix::fs::symlink("missing.toml", child.join("closeout.toml")).unwrap();
+    let out = closeout().arg("status").current_dir(&child).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("dangling symlink"), "{}", describe(&out));
+}
+
+#[test]
+fn jobs_are_bounded() {
+    let dir = scratch("hostile-jobs");
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM.replace("sleep 0.4; ", "")).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    for jobs in ["10000", "9223372036854775807", "-1"] {
+        let out =
+            closeout().args(["baseline", &format!("--jobs={jobs}")]).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "-j {jobs}: {}", describe(&out));
+        assert!(text(&out.stderr).contains("up to 256"), "-j {jobs}: {}", describe(&out));
+    }
+    // Within the bound, workers never outnumber the gates.
+    let out = closeout().args(["baseline", "-j", "256", "--json"]).current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("\"jobs\": 1,"), "{}", describe(&out));
+}
+
+/// Processes of process group `pgid` that are alive (zombies waiting for init do not count).
+fn live_in_group(pgid: i32) -> Vec<i32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // pid (comm) state ppid pgrp ...: split after the last ')'.
+        let fields: Vec<&str> =
+            stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("").split_whitespace().collect();
+        if fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid.to_string() {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    done()
+}
+
+fn read_pid(file: &Path) -> Option<i32> {
+    std::fs::read_to_string(file).ok()?.trim().parse().ok()
+}
+
+fn kill(pid: i32, signal: i32) {
+    // SAFETY: signalling a process (or group, when negative) this test started.
+    unsafe {
+        libc::kill(pid, signal);
+    }
+}
+
+const LONG_GATES: &str = r#"[program]
+name = "S"
+
+[run]
+grace = "1s"
+
+[[gate]]
+id = "long-a"
+run = "echo $$ > pgid.a; sleep 101; echo done"
+parser = "none"
+
+[[gate]]
+id = "long-b"
+run = "echo $$ > pgid.b; sh -c 'sleep 102'; echo done"
+parser = "none"
+"#;
+
+fn newest_run(dir: &Path) -> serde_json::Value {
+    let runs = dir.join("target/closeout/runs");
+    let mut all: Vec<PathBuf> = std::fs::read_dir(&runs).unwrap().map(|e| e.unwrap().path()).collect();
+    all.sort();
+    let text = std::fs::read_to_string(all.last().unwrap().join("run.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Whatever signal ends closeout (SIGKILL included), no gate process outlives it, and the
+/// checkpointed record shows the running gates as started and INTERRUPTED.
+#[test]
+fn no_gate_survives_any_signal_to_closeout() {
+    let mut survivors = Vec::new();
+    for (name, signal) in [
+        ("TERM", libc::SIGTERM),
+        ("HUP", libc::SIGHUP),
+        ("QUIT", libc::SIGQUIT),
+        ("INT", libc::SIGINT),
+        ("KILL", libc::SIGKILL),
+    ] {
+        let dir = scratch(&format!("hostile-signal-{name}"));
+        std::fs::write(dir.join("closeout.toml"), LONG_GATES).unwrap();
+        let child = spawn(&dir, &["baseline", "--color", "never"]);
+        let pid = child.id() as i32;
+        let (a, b) = (dir.join("pgid.a"), dir.join("pgid.b"));
+        assert!(wait_until(Duration::from_secs(10), || read_pid(&a).is_some() && read_pid(&b).is_some()));
+        // Let the checkpointer record the starts.
+        std::thread::sleep(closeout::runner::CHECKPOINT * 3);
+        kill(pid, signal);
+        let out = finish_within(child, Duration::from_secs(10), "closeout after a signal");
+        let groups = [read_pid(&a).unwrap(), read_pid(&b).unwrap()];
+        let gone = wait_until(Duration::from_secs(3), || groups.iter().all(|g| live_in_group(*g).is_empty()));
+        if !gone {
+            survivors.push(format!("SIG{name}: {:?}", groups.map(live_in_group)));
+            for g in groups {
+                kill(-g, libc::SIGKILL);
+            }
+        }
+        if signal != libc::SIGKILL {
+            assert_eq!(out.status.code(), Some(130), "SIG{name}: {}", describe(&out));
+        }
+        let record = newest_run(&dir);
+        assert_eq!(record["interrupted"], true, "SIG{name}");
+        // The next command that reads it names the problem.
+        let status = closeout().arg("status").current_dir(&dir).output().unwrap();
+        let said = text(&status.stdout);
+        assert!(
+            said.contains("did not finish") && said.contains("2 gate(s) were cut short (long-a, long-b)"),
+            "SIG{name}: {said}"
+        );
+        for gate in record["gates"].as_array().unwrap() {
+            assert_eq!(gate["outcome"], "INTERRUPTED", "SIG{name}: {gate}");
+            assert!(gate["started_at"].is_string(), "SIG{name}: {gate}");
+        }
+    }
+    assert!(survivors.is_empty(), "gate processes outlived closeout:\n{}", survivors.join("\n"));
+}
+
+/// A daemon that leaves the gate's session and ignores SIGTERM is SIGKILLed after `grace`,
+/// when the run ends normally and when it is interrupted.
+#[test]
+fn a_setsid_daemon_that_ignores_term_does_not_survive_the_run() {
+    for interrupt in [false, true] {
+        let dir = scratch(&format!("hostile-daemon-{interrupt}"));
+        let toml = r#"[program]
+name = "D"
+
+[run]
+grace = "300ms"
+
+[[gate]]
+id = "spawns-daemon"
+run = "setsid sh -c 'trap \"\" TERM; echo $$ > daemon.pid; sleep 60; sleep 60' & sleep 0.3; echo started; sleep 5"
+parser = "none"
+"#;
+        std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+        let child = spawn(&dir, &["baseline", "--color", "never"]);
+        let file = dir.join("daemon.pid");
+        assert!(wait_until(Duration::from_secs(10), || read_pid(&file).is_some()));
+        if interrupt {
+            kill(child.id() as i32, libc::SIGINT);
+        }
+        finish_within(child, Duration::from_secs(20), "baseline");
+        let daemon = read_pid(&file).unwrap();
+        let gone = wait_until(Duration::from_secs(2), || live_in_group(daemon).is_empty());
+        if !gone {
+            kill(-daemon, libc::SIGKILL);
+        }
+        assert!(gone, "interrupt={interrupt}: the daemon's group {daemon} outlived the run");
+    }
+}
+
+fn evidence_repo(name: &str, run: &str) -> PathBuf {
+    let dir = scratch(name);
+    let toml = format!("[program]\nname = \"E\"\ndocs = [\"plan.md\"]\n\n[[gate]]\nid = \"check\"\nrun = \"{run}\"\nparser = \"none\"\n");
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    git(&dir, &["init", "-q", "."]);
+    commit(&dir, "start");
+    let _ = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    commit(&dir, "evidence");
+    dir
+}
+
+fn edit_latest(dir: &Path, edit: impl Fn(&mut serde_json::Value)) {
+    let path = dir.join(".closeout/latest.json");
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut value);
+    std::fs::write(&path, serde_json::to_string_pretty(&value).unwrap() + "\n").unwrap();
+}
+
+fn verify_evidence(dir: &Path) -> Output {
+    closeout().arg("verify-evidence").current_dir(dir).output().unwrap()
+}
+
+fn verdict(dir: &Path) -> Output {
+    closeout().arg("verdict").current_dir(dir).output().unwrap()
+}
+
+#[test]
+fn edited_evidence_does_not_verify_and_is_no_go() {
+    let dir = evidence_repo("hostile-evidence-edit", "echo ran; exit 1");
+    assert_eq!(verify_evidence(&dir).status.code(), Some(0), "{}", describe(&verify_evidence(&dir)));
+    // FAIL -> PASS, as a hand edit would; then the docs and a commit, as in the issue.
+    edit_latest(&dir, |v| v["gates"][0]["outcome"] = "PASS".into());
+    let _ = closeout().arg("update-docs").current_dir(&dir).output().unwrap();
+    commit(&dir, "pass, honestly");
+    let out = verify_evidence(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("gate `check`: is PASS with exit code 1"), "{stdout}");
+    assert!(stdout.contains("differs from the full record"), "{stdout}");
+    let out = verdict(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("NO-GO"), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("the evidence does not verify"), "{}", describe(&out));
+
+    // A consistent forgery (exit code 0 as well) is caught by the full record, when present.
+    edit_latest(&dir, |v| v["gates"][0]["exit_code"] = 0.into());
+    let stdout = text(&verify_evidence(&dir).stdout);
+    assert!(!stdout.contains("is PASS with exit code"), "{stdout}");
+    assert!(stdout.contains("differs from the full record"), "{stdout}");
+}
+
+#[test]
+fn self_contradictory_records_are_named() {
+    let dir = evidence_repo("hostile-evidence-contradiction", "echo ok");
+    std::fs::remove_dir_all(dir.join("target")).unwrap();
+    for (field, value, expected) in [
+        ("signal", serde_json::json!(9), "has both exit code 0 and signal 9"),
+        ("log", serde_json::Value::Null, "is PASS without a log"),
+        ("failing_tests", serde_json::json!(["t1"]), "is PASS with 1 failing test(s) listed"),
+    ] {
+        edit_latest(&dir, |v| v["gates"][0][field] = value.clone());
+        let out = verify_evidence(&dir);
+        assert_eq!(out.status.code(), Some(1), "{field}: {}", describe(&out));
+        assert!(text(&out.stdout).contains(expected), "{field}: {}", describe(&out));
+        git(&dir, &["checkout", "-q", "--", ".closeout/latest.json"]);
+    }
+}
+
+#[test]
+fn a_moved_git_head_is_detected_even_without_the_full_record() {
+    let dir = evidence_repo("hostile-evidence-head", "echo ok");
+    // A code change committed after the run (commit times have whole seconds).
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(dir.join("code.txt"), "changed\n").unwrap();
+    commit(&dir, "code change");
+    let head = text(
+        &std::process::Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    assert_eq!(verdict(&dir).status.code(), Some(1), "stale evidence is NO-GO");
+    edit_latest(&dir, |v| v["git"]["head"] = head.clone().into());
+    std::fs::remove_dir_all(dir.join("target")).unwrap(); // a fresh clone has no full record
+    commit(&dir, "evidence moved to HEAD by hand");
+    let out = verify_evidence(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("was committed after the run started"), "{}", describe(&out));
+    let out = verdict(&dir);
+    assert!(text(&out.stdout).contains("NO-GO"), "{}", describe(&out));
+}
+
+#[test]
+fn a_gate_that_deletes_its_log_does_not_pass() {
+    let dir = scratch("hostile-evidence-log-deleted");
+    std::fs::write(
+        dir.join("closeout.toml"),
+        "[program]\nname = \"E\"\n\n[[gate]]\nid = \"wipe\"\nrun = \"echo ok; rm -rf target/closeout\"\nparser = \"none\"\n",
+    )
+    .unwrap();
+    let out = closeout().args(["baseline", "--color", "never", "--json"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("\"outcome\": \"TRUNCATED\"") && stdout.contains("was deleted during the run"),
+        "{stdout}"
+    );
+}
+
+/// A test name carrying a secret (here the value of `GITHUB_TOKEN`, and a token shape) is
+/// redacted everywhere closeout writes it: evidence, docs, JUnit, annotations, job summary,
+/// and the terminal summary. The raw log keeps what the gate printed.
+#[test]
+fn secrets_never_reach_what_closeout_writes() {
+    let dir = scratch("hostile-secrets");
+    let secret = "s3cr3tT0kenValue42";
+    let shape = "ghp_0123456789abcdefghijABCDEFGHIJklmn";
+    let run = "echo \\\"--- FAIL: TestLogin_$GITHUB_TOKEN (0.00s)\\\"; echo \\\"--- FAIL: TestShape_$SHAPE (0.00s)\\\"; echo FAIL; exit 1";
+    let toml = format!(
+        "[program]\nname = \"S\"\ndocs = [\"plan.md\"]\n\n[[gate]]\nid = \"login\"\nrun = \"{run}\"\nparser = \"go\"\n"
+    );
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    let summary = dir.join("summary.md");
+    let out = closeout()
+        .args(["baseline", "--color", "never", "--junit", "junit.xml"])
+        .env("GITHUB_TOKEN", secret)
+        .env("SHAPE", shape)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let run_dir =
+        std::fs::read_dir(dir.join("target/closeout/runs")).unwrap().next().unwrap().unwrap().path();
+    let mut written = vec![
+        ("stdout".to_string(), text(&out.stdout)),
+        ("stderr".to_string(), text(&out.stderr)),
+        ("latest.json".to_string(), std::fs::read_to_string(dir.join(".closeout/latest.json")).unwrap()),
+        ("run.json".to_string(), std::fs::read_to_string(run_dir.join("run.json")).unwrap()),
+        ("junit.xml".to_string(), std::fs::read_to_string(dir.join("junit.xml")).unwrap()),
+        ("summary.md".to_string(), std::fs::read_to_string(&summary).unwrap()),
+        ("plan.md".to_string(), std::fs::read_to_string(dir.join("plan.md")).unwrap()),
+    ];
+    assert!(written[2].1.contains("TestLogin_[REDACTED:GITHUB_TOKEN]"), "{}", written[2].1);
+    assert!(text(&out.stdout).contains("::error"), "annotations are part of stdout: {}", describe(&out));
+    let log = std::fs::read_dir(&run_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "log"))
+        .unwrap();
+    let raw = std::fs::read_to_string(log).unwrap();
+    assert!(raw.contains(secret) && raw.contains(shape), "the raw log is kept as printed");
+    written.retain(|(_, content)| content.contains(secret) || content.contains(shape));
+    assert!(
+        written.is_empty(),
+        "secrets leaked into: {:?}",
+        written.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+}
+
+/// A command read from an imported document is listed by import and refused by baseline
+/// until the user confirms it by deleting `trusted = false`.
+#[test]
+fn imported_commands_need_consent_before_they_run() {
+    let dir = scratch("hostile-import-consent");
+    let plan = "# Ops Plan\n\n## Global Validation Baseline\n\n1. `touch pwned`\n\n## Execution Packets\n\n### HOP-01: Handover\n\nScope:\n- `ops/**`\n\nRequired tests:\n1. `touch pwned`\n";
+    std::fs::write(dir.join("plan.md"), plan).unwrap();
+    git(&dir, &["init", "-q", "."]);
+    commit(&dir, "plan");
+    let out = closeout().args(["import", "plan.md"]).current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("1 command(s) from the documents became gates"), "{stdout}");
+    assert!(stdout.contains(": touch pwned"), "{stdout}");
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    assert!(toml.contains("trusted = false"), "{toml}");
+
+    for args in [&["baseline"][..], &["packet", "HOP-01", "--base", "HEAD"]] {
+        let out = closeout().args(args).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("would run `touch pwned`") && stderr.contains("closeout.toml:"), "{stderr}");
+        assert!(!dir.join("pwned").exists(), "{args:?} ran an unconfirmed command");
+    }
+    // Confirmed: the line deleted, baseline runs it.
+    let confirmed: String =
+        toml.lines().filter(|l| !l.contains("trusted = false")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("closeout.toml"), confirmed).unwrap();
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert!(dir.join("pwned").exists(), "{}", describe(&out));
+}
+
+#[test]
+fn control_characters_in_ids_and_texts_are_rejected_with_their_line() {
+    let dir = scratch("hostile-control-chars");
+    let toml = "[program]\nname = \"C\"\n\n[[gate]]\nid = \"a\\n::warning::INJECTED\"\nrun = \"true\"\n\n[[debt]]\nid = \"DL-1\"\ndescription = \"bell \\u0007 and escape \\u001b[2J\"\nseverity = \"LOW\"\nowner = \"o\"\nmilestone = \"m\"\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let out = closeout().arg("status").current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("closeout.toml:5:6: `id` in [[gate]] #1 holds the control character U+000A"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("closeout.toml:10:15: `description`"), "{stderr}");
+    assert!(!text(&out.stdout).contains("::warning::") && !stderr.contains("\n::warning::"), "{stderr}");
+}
+
+#[test]
+fn leftovers_of_a_killed_writer_are_cleaned_and_exit_codes_tell_the_truth() {
+    let dir = ledger_repo("hostile-leftovers");
+    // A temp file from a writer that was SIGKILLed mid-write (its pid no longer runs).
+    let stale = dir.join(".plan.md.closeout-2147483646.tmp");
+    std::fs::write(&stale, "half").unwrap();
+    let out = add(&dir, "DL-7").wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(!stale.exists(), "the dead writer's temp file is removed");
+
+    // ledger add whose doc update is refused (a hand-edited region) says so and exits 1.
+    let plan = std::fs::read_to_string(dir.join("plan.md")).unwrap();
+    std::fs::write(dir.join("plan.md"), plan.replace("| DL-7 | Raced |", "| DL-7 | Raced by hand |"))
+        .unwrap();
+    let out = add(&dir, "DL-8").wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        text(&out.stdout).contains("closeout.toml was updated but the docs were not"),
+        "{}",
+        describe(&out)
+    );
+    assert!(std::fs::read_to_string(dir.join("closeout.toml")).unwrap().contains("DL-8"), "the edit is kept");
+}
+
+#[test]
+fn invalid_utf8_in_closeout_toml_is_reported_with_its_position() {
+    let dir = scratch("hostile-utf8");
+    std::fs::write(dir.join("closeout.toml"), b"[program]\nname = \"ok \xff\"\n").unwrap();
+    let out = closeout().arg("status").current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("closeout.toml:2:12: not UTF-8 (byte 0xff)"), "{}", describe(&out));
+}
+
+#[test]
+fn merge_refuses_a_gate_the_program_does_not_know() {
+    let dir = scratch("hostile-merge-unknown");
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM.replace("sleep 0.4; ", "")).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    let out = closeout()
+        .args(["baseline", "--shard", "1/1", "--out", "s.json"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let mut record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("s.json")).unwrap()).unwrap();
+    let mut extra = record["gates"][0].clone();
+    extra["id"] = "smuggled".into();
+    record["gates"].as_array_mut().unwrap().push(extra);
+    std::fs::write(dir.join("s.json"), record.to_string()).unwrap();
+    let out = closeout().args(["merge", "s.json"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("holds gate `smuggled`, which closeout.toml does not have"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!dir.join(".closeout/latest.json").exists(), "nothing merged");
+}
+
+#[test]
+fn evidence_that_is_a_fifo_or_a_device_is_refused_without_hanging() {
+    for (name, make) in [
+        (
+            "fifo",
+            Box::new(|p: &Path| {
+                assert!(std::process::Command::new("mkfifo").arg(p).status().unwrap().success());
+            }) as Box<dyn Fn(&Path)>,
+        ),
+        ("dev-zero", Box::new(|p: &Path| std::os::unix::fs::symlink("/dev/zero", p).unwrap())),
+    ] {
+        let dir = ledger_repo(&format!("hostile-evidence-{name}"));
+        std::fs::create_dir_all(dir.join(".closeout")).unwrap();
+        make(&dir.join(".closeout/latest.json"));
+        for command in ["status", "verify-docs", "verdict"] {
+            let out = finish_within(spawn(&dir, &[command]), Duration::from_secs(10), command);
+            assert_eq!(out.status.code(), Some(2), "{name} {command}: {}", describe(&out));
+            assert!(text(&out.stderr).contains("not a regular file"), "{name} {command}: {}", describe(&out));
+        }
+    }
+}
