@@ -63,9 +63,33 @@ pub struct TestCounts {
     pub packages_failed: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packages_build_failed: Option<u64>,
-    /// Compile or typecheck errors (tsc's `Found N errors`).
+    /// Errors outside any test: tsc's type errors, vitest's unhandled errors, pytest's
+    /// collection and fixture errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<u64>,
+    /// Test files that failed to load (jest `Test suite failed to run`, vitest `Failed Suites`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suites_failed: Option<u64>,
+    /// Subtests, apart from the tests above: go's `t.Run`, pytest 9's `subtests` fixture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtests: Option<Subtests>,
+    /// Lint findings that failed the gate (clippy under `-D warnings`, ruff, go vet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lints: Option<u64>,
+}
+
+/// Subtest results, counted apart from the tests that contain them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subtests {
+    pub passed: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+impl Subtests {
+    pub fn total(&self) -> u64 {
+        self.passed + self.failed + self.skipped
+    }
 }
 
 impl TestCounts {
@@ -73,10 +97,27 @@ impl TestCounts {
         self.passed + self.failed + self.skipped
     }
 
+    /// Tests and subtests together: what a JUnit report of the gate holds, and what a
+    /// drop in the test count is measured on.
+    pub fn cases(&self) -> u64 {
+        self.total() + self.subtests.as_ref().map_or(0, Subtests::total)
+    }
+
+    /// Everything that failed: tests, subtests, suites that did not load, errors, lints.
+    pub fn failures(&self) -> u64 {
+        self.failed
+            + self.subtests.as_ref().map_or(0, |s| s.failed)
+            + self.suites_failed.unwrap_or(0)
+            + self.errors.unwrap_or(0)
+            + self.lints.unwrap_or(0)
+    }
+
     /// Counts in a short form: `236 passed, 1 failed, 3 skipped`, `2 pkg build failed`, `1 error`.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
         let other = self.errors.is_some_and(|n| n > 0)
+            || self.suites_failed.is_some_and(|n| n > 0)
+            || self.lints.is_some_and(|n| n > 0)
             || self.packages_build_failed.is_some_and(|n| n > 0)
             || (self.total() == 0 && self.packages_ok.is_some_and(|n| n > 0));
         if self.total() == 0 {
@@ -94,11 +135,27 @@ impl TestCounts {
                 parts.push(format!("{} skipped", self.skipped));
             }
         }
+        if let Some(s) = self.subtests.as_ref().filter(|s| s.total() > 0) {
+            let mut sub = vec![format!("{} passed", s.passed)];
+            if s.failed > 0 {
+                sub.push(format!("{} failed", s.failed));
+            }
+            if s.skipped > 0 {
+                sub.push(format!("{} skipped", s.skipped));
+            }
+            parts.push(format!("subtests: {}", sub.join(", ")));
+        }
+        if let Some(n) = self.suites_failed.filter(|n| *n > 0) {
+            parts.push(format!("{n} suite{} failed to load", if n == 1 { "" } else { "s" }));
+        }
         if let Some(n) = self.packages_build_failed.filter(|n| *n > 0) {
             parts.push(format!("{n} pkg build failed"));
         }
         if let Some(n) = self.errors.filter(|n| *n > 0) {
             parts.push(format!("{n} error{}", if n == 1 { "" } else { "s" }));
+        }
+        if let Some(n) = self.lints.filter(|n| *n > 0) {
+            parts.push(format!("{n} lint{}", if n == 1 { "" } else { "s" }));
         }
         parts.join(", ")
     }
@@ -376,12 +433,24 @@ mod tests {
                 packages_failed: None,
                 packages_build_failed: build,
                 errors,
+                ..TestCounts::default()
             };
         assert_eq!(c(236, 1, 3, None, None, None).summary(), "236 passed, 1 failed, 3 skipped");
         assert_eq!(c(0, 0, 0, Some(2), Some(0), None).summary(), "2 pkg ok", "go test without -v");
         assert_eq!(c(0, 0, 0, Some(0), Some(1), None).summary(), "1 pkg build failed");
         assert_eq!(c(0, 0, 0, None, None, Some(1)).summary(), "1 error");
         assert_eq!(c(0, 0, 0, None, None, None).summary(), "0 passed");
+        let go = TestCounts {
+            passed: 3,
+            subtests: Some(Subtests { passed: 2199, failed: 1, skipped: 0 }),
+            ..TestCounts::default()
+        };
+        assert_eq!(go.summary(), "3 passed, subtests: 2199 passed, 1 failed");
+        assert_eq!((go.cases(), go.failures()), (2203, 1));
+        let jest = TestCounts { passed: 11, suites_failed: Some(23), ..TestCounts::default() };
+        assert_eq!(jest.summary(), "11 passed, 23 suites failed to load");
+        let clippy = TestCounts { lints: Some(9), ..TestCounts::default() };
+        assert_eq!(clippy.summary(), "9 lints");
     }
 
     #[test]

@@ -43,8 +43,8 @@ pub fn envelope(program: &Program, now: &RunRecord, reference: Option<&RunRecord
             let current = now.gate(&gate.id)?;
             let previous = reference.and_then(|r| r.gate(&gate.id)).filter(|g| g.outcome.passed());
             let tolerance_pct = tolerance(gate);
-            let count_now = current.counts.as_ref().map(|c| c.total()).filter(|n| *n > 0);
-            let count_reference = previous.and_then(|p| p.counts.as_ref()).map(|c| c.total()).filter(|n| *n > 0);
+            let count_now = current.counts.as_ref().map(|c| c.cases()).filter(|n| *n > 0);
+            let count_reference = previous.and_then(|p| p.counts.as_ref()).map(|c| c.cases()).filter(|n| *n > 0);
             let change_pct = previous
                 .filter(|p| p.duration_ms > 0)
                 .map(|p| (current.duration_ms as f64 - p.duration_ms as f64) * 100.0 / p.duration_ms as f64);

@@ -1,21 +1,46 @@
-//! jest: `Tests:` summary line, `●` failure headers, and `No tests found` / `0 matches`.
+//! jest: the `Test Suites:` and `Tests:` summary lines, `PASS`/`FAIL file` headers,
+//! `●` failure headers under them, and `No tests found` / `0 matches`. A suite that
+//! fails to load (`● Test suite failed to run`) is counted and named by its file;
+//! jest's own warning headers (`● Validation Warning:`) are not tests.
 
-use super::{number_words, Parsed, RunnerParser};
+use super::{number_words, Parsed, RunnerParser, TestStatus};
 use crate::evidence::TestCounts;
 
 #[derive(Default)]
 pub struct Jest {
     suites_seen: bool,
+    /// `Test Suites: N failed`: suites with a failing test or that failed to load.
+    suites_failed: u64,
     tests: Option<TestCounts>,
     no_tests: bool,
+    /// The file of the last `PASS`/`FAIL` header.
+    file: Option<String>,
+    /// Files whose suite failed to run, in order, once each.
+    failed_files: Vec<String>,
     failing: Parsed,
+}
+
+/// Headers jest itself prints with a `●` that are no test: configuration and
+/// deprecation warnings, and the suite-level failure.
+fn is_jest_notice(text: &str) -> bool {
+    const NOTICES: [&str; 6] = [
+        "Validation Warning",
+        "Validation Error",
+        "Deprecation Warning",
+        "Multiple configurations found",
+        "Configuration Error",
+        "Test suite failed to run",
+    ];
+    NOTICES.iter().any(|n| text.starts_with(n))
 }
 
 impl RunnerParser for Jest {
     fn line(&mut self, line: &str) {
         let trimmed = line.trim();
-        if trimmed.starts_with("Test Suites:") {
+        if let Some(rest) = trimmed.strip_prefix("Test Suites:") {
             self.suites_seen = true;
+            self.suites_failed =
+                number_words(rest).iter().filter(|(_, w)| w == "failed").map(|(n, _)| n).sum();
         } else if let Some(rest) = trimmed.strip_prefix("Tests:") {
             let mut counts = TestCounts::default();
             for (n, word) in number_words(rest) {
@@ -29,26 +54,48 @@ impl RunnerParser for Jest {
             self.tests = Some(counts);
         } else if trimmed.starts_with("No tests found") || trimmed.ends_with(" 0 matches") {
             self.no_tests = true;
+        } else if let Some(file) = line.strip_prefix("PASS ").or_else(|| line.strip_prefix("FAIL ")) {
+            // `FAIL tests/a.test.js (5.2 s)`: the file is the first word.
+            self.file = file.split_whitespace().next().map(str::to_string);
         } else if let Some(name) = trimmed.strip_prefix("● ") {
-            if !name.starts_with("Test suite failed to run") {
-                self.failing.add_failing(name.trim());
+            let name = name.trim();
+            if name.starts_with("Test suite failed to run") {
+                if let Some(file) = &self.file {
+                    if !self.failed_files.contains(file) {
+                        self.failed_files.push(file.clone());
+                        self.failing.add_failing(file);
+                    }
+                }
+            } else if !is_jest_notice(name)
+                && !self.failing.tests.iter().any(|t| t.name == name && t.group == self.file)
+            {
+                self.failing.add_test_in(name, TestStatus::Fail, self.file.as_deref());
             }
         }
     }
 
     fn finish(&self) -> Parsed {
+        let mut counts = self.tests.clone();
+        if let Some(c) = counts.as_mut() {
+            let suites = self.failed_files.len() as u64;
+            c.suites_failed = (suites > 0).then_some(suites);
+        }
+        let ran = self.tests.as_ref().is_some_and(|c| c.passed + c.failed > 0);
         Parsed {
             parser: "jest",
             recognised: self.suites_seen || self.tests.is_some() || self.no_tests,
             closing: self.tests.is_some() || self.no_tests,
             closing_required: true,
-            counts: self.tests.clone(),
+            counts,
             failing: self.failing.failing.clone(),
             failing_omitted: self.failing.failing_omitted,
-            build_failed: false,
-            tests: Vec::new(),
-            tests_omitted: 0,
-            no_tests: self.no_tests || self.tests.as_ref().is_some_and(|c| c.total() == 0),
+            tests: self.failing.tests.clone(),
+            tests_omitted: self.failing.tests_omitted,
+            // Every test skipped (a `-t` filter that matched nothing) ran nothing; suites
+            // that failed to load are failures, not an empty run.
+            no_tests: self.no_tests
+                || (self.tests.is_some() && !ran && self.failed_files.is_empty() && self.suites_failed == 0),
+            ..Parsed::default()
         }
     }
 }

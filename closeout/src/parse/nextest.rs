@@ -11,6 +11,11 @@ pub struct Nextest {
     failing: Parsed,
 }
 
+/// `grep-regex matcher::tests::word`: the binary id before the test name.
+fn binary_id(name: &str) -> Option<&str> {
+    name.split_once(' ').map(|(id, _)| id)
+}
+
 impl RunnerParser for Nextest {
     fn line(&mut self, line: &str) {
         let trimmed = line.trim_start();
@@ -34,7 +39,7 @@ impl RunnerParser for Nextest {
             let after = rest.split_once(']').map_or("", |(_, a)| a).trim();
             let name = after.split_once(") ").map_or(after, |(_, n)| n).trim();
             if !name.is_empty() && !self.failing.tests.iter().any(|t| t.name == name) {
-                self.failing.add_test(name, super::TestStatus::Pass);
+                self.failing.add_test_in(name, super::TestStatus::Pass, binary_id(name));
             }
         } else if ["FAIL [", "TIMEOUT [", "SIGSEGV [", "SIGABRT [", "ABORT ["]
             .iter()
@@ -48,7 +53,7 @@ impl RunnerParser for Nextest {
             };
             let name = name.trim();
             if !name.is_empty() && !self.failing.tests.iter().any(|t| t.name == name) {
-                self.failing.add_test(name, super::TestStatus::Fail);
+                self.failing.add_test_in(name, super::TestStatus::Fail, binary_id(name));
             }
         } else if trimmed.starts_with("error: could not compile") {
             self.build_failed = true;
@@ -68,6 +73,7 @@ impl RunnerParser for Nextest {
             tests_omitted: self.failing.tests_omitted,
             build_failed: self.build_failed,
             no_tests: self.summary.as_ref().is_some_and(|c| c.passed + c.failed == 0),
+            ..Parsed::default()
         }
     }
 }
