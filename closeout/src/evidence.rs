@@ -20,6 +20,23 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const EVIDENCE_DIR: &str = ".closeout";
 /// closeout's uncommitted output (full runs, logs, history), relative to the root.
 pub const OUTPUT_DIR: &str = "target/closeout";
+
+/// Whether a repository path (as git names it, `/`-separated) is closeout's own output:
+/// its evidence under [`EVIDENCE_DIR`] or its run logs and history under [`OUTPUT_DIR`],
+/// of a program at the repository root or in a folder of it. Such a path is never a
+/// change of the code, committed or not.
+pub fn is_own_output(path: &str) -> bool {
+    is_under(path, EVIDENCE_DIR) || is_under(path, OUTPUT_DIR)
+}
+
+/// Whether `path` lies in the folder `dir`, at the repository root or in a folder of it.
+pub fn is_under(path: &str, dir: &str) -> bool {
+    let path = path.trim_start_matches("./");
+    path == dir
+        || path.starts_with(&format!("{dir}/"))
+        || path.contains(&format!("/{dir}/"))
+        || path.ends_with(&format!("/{dir}"))
+}
 /// Where full runs go, relative to the repository root.
 pub const RUNS_DIR: &str = "target/closeout/runs";
 /// The committed compact record of the latest run, relative to the repository root.
@@ -420,6 +437,24 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(dir.join("sub")).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temp files left behind");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn own_outputs_at_the_root_or_in_a_folder() {
+        for own in [
+            ".closeout/latest.json",
+            "target/closeout/history.json",
+            "target/closeout/runs/20261127T083955.801Z-1168/001-build.log",
+            "app/.closeout/verdict.json",
+            "app/target/closeout/history.json",
+        ] {
+            assert!(is_own_output(own), "{own}");
+        }
+        for code in
+            ["target/debug/x", "src/closeout.rs", "closeout.toml", "docs/.closeout.md", "xtarget/closeout/a"]
+        {
+            assert!(!is_own_output(code), "{code}");
+        }
     }
 
     #[test]

@@ -265,6 +265,18 @@ fn evidence_recorded_before_a_code_change_is_stale_and_no_go() {
     repo.commit("docs only");
     let (out, v) = repo.verdict(&[]);
     assert_eq!(v.level, Level::GoWithConditions, "{}", describe(&out));
+
+    // closeout's own outputs committed after the run (a repository that does not ignore
+    // target/: its history and run logs) are no code change either.
+    let runs = repo.dir.join("target/closeout/runs/r1");
+    std::fs::create_dir_all(&runs).unwrap();
+    std::fs::write(runs.join("001-build.log"), "log\n").unwrap();
+    std::fs::write(repo.dir.join("target/closeout/history.json"), "{\"gates\":{}}\n").unwrap();
+    crate::support::git(&repo.dir, &["add", "-f", "target/closeout"]);
+    repo.commit("closeout outputs committed by mistake");
+    let (out, v) = repo.verdict(&[]);
+    assert_eq!(v.level, Level::GoWithConditions, "{}", describe(&out));
+    assert!(!text(&out.stdout).contains("stale evidence"), "{}", describe(&out));
 }
 
 #[test]

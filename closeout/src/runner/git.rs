@@ -83,6 +83,8 @@ pub fn changed_files(root: &Path, base: &str) -> Result<Vec<String>, String> {
         .chain(untracked.lines())
         .map(str::trim)
         .filter(|l| !l.is_empty())
+        // Run logs and history, even where a repository commits them.
+        .filter(|l| !crate::evidence::is_under(l, OUTPUT_DIR))
         .map(String::from)
         .collect();
     files.sort();

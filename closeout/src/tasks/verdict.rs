@@ -76,9 +76,10 @@ pub fn compute(program: &Program) -> Result<Verdict> {
     Ok(verdict::compute(&facts))
 }
 
-/// Docs, closeout's evidence and markdown files do not make evidence stale.
+/// Docs, markdown files and closeout's own outputs (evidence, run logs, history; committed
+/// or not) do not make evidence stale.
 fn is_doc(program: &Program, file: &str) -> bool {
-    std::path::Path::new(file).starts_with(evidence::EVIDENCE_DIR)
+    evidence::is_own_output(file)
         || file.ends_with(".md")
         || program.docs.iter().any(|d| d.as_os_str() == file)
 }
