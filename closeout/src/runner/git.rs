@@ -110,6 +110,14 @@ pub fn file_history(root: &Path, branch: &str, path: &str, limit: usize) -> Vec<
         .collect()
 }
 
+/// The content of `path` (relative to `root`) as committed at HEAD; `None` outside git or
+/// when HEAD has no such file. What the work tree holds does not matter.
+pub fn committed_file(root: &Path, path: &str) -> Option<String> {
+    let sh = shell(root)?;
+    let spec = format!("HEAD:./{path}");
+    xshell::cmd!(sh, "git show {spec}").quiet().ignore_stderr().read().ok()
+}
+
 /// The name of the main branch, if there is one.
 pub fn main_branch(root: &Path) -> Option<String> {
     ["main", "master"].into_iter().find(|b| rev_parse(root, b).is_some()).map(String::from)

@@ -83,7 +83,8 @@ impl BaselineArgs {
                     "--shard splits the whole baseline; it cannot be combined with --only or --skip".into(),
                 ));
             }
-            plan = runner::shard_plan(plan, k, n, self.shard_by.into());
+            let committed = runner::committed_durations(&program.root);
+            plan = runner::shard_plan(plan, k, n, self.shard_by.into(), committed.as_ref());
         }
         let mut stdout = std::io::stdout().lock();
         if self.dry_run {
