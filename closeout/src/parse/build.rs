@@ -64,6 +64,21 @@ impl Build {
     }
 }
 
+/// A test runner's build failure that was only denied lints (`RUSTFLAGS=-D warnings`)
+/// becomes a lint failure: the code compiled.
+pub fn lints_not_compile_errors(parsed: &mut Parsed, diagnostics: &Build) {
+    if !parsed.build_failed {
+        return;
+    }
+    let read = diagnostics.finish();
+    if read.lint_failed {
+        parsed.build_failed = false;
+        parsed.lint_failed = true;
+        parsed.tool = read.tool;
+        parsed.counts.get_or_insert_with(TestCounts::default).lints = read.counts.and_then(|c| c.lints);
+    }
+}
+
 /// `./decode.go:614:30: cannot use ...` (the column is optional).
 fn is_go_position(line: &str) -> bool {
     let mut parts = line.splitn(3, ':');

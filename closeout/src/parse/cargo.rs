@@ -13,6 +13,8 @@ pub struct Cargo {
     sections_open: u64,
     results: u64,
     build_failed: bool,
+    /// Reads the compiler's diagnostics, to tell denied lints from compile errors.
+    diagnostics: super::build::Build,
     failing: Parsed,
     /// The test whose `---- name stdout ----` section is being read.
     section: Option<(String, Vec<String>)>,
@@ -51,6 +53,7 @@ impl Cargo {
 
 impl RunnerParser for Cargo {
     fn line(&mut self, line: &str) {
+        self.diagnostics.line(line);
         if let Some(rest) = line.strip_prefix("---- ") {
             self.close_section();
             if let Some(name) =
@@ -101,7 +104,7 @@ impl RunnerParser for Cargo {
     }
 
     fn finish(&self) -> Parsed {
-        Parsed {
+        let mut parsed = Parsed {
             parser: "cargo",
             recognised: self.results > 0,
             closing: self.results > 0 && self.sections_open == 0,
@@ -114,13 +117,33 @@ impl RunnerParser for Cargo {
             build_failed: self.build_failed,
             no_tests: self.results > 0 && self.counts.passed + self.counts.failed == 0,
             ..Parsed::default()
-        }
+        };
+        super::build::lints_not_compile_errors(&mut parsed, &self.diagnostics);
+        parsed
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(text: &str) -> Parsed {
+        let mut cargo = Cargo::default();
+        for line in text.lines() {
+            cargo.line(line);
+        }
+        cargo.finish()
+    }
+
+    #[test]
+    fn denied_lints_are_lints_and_type_errors_are_build_failures() {
+        let lints = "error: unused variable: `x`\n  = note: `-D unused-variables` implied by `-D warnings`\nerror: could not compile `m` (lib test) due to 1 previous error\n";
+        let p = read(lints);
+        assert!(p.lint_failed && !p.build_failed);
+        assert_eq!(p.counts.unwrap().lints, Some(1));
+        let p = read("error[E0308]: mismatched types\nerror: could not compile `m` (lib test) due to 1 previous error\n");
+        assert!(p.build_failed && !p.lint_failed);
+    }
 
     #[test]
     fn binaries_from_running_lines() {

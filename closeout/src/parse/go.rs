@@ -172,13 +172,44 @@ impl RunnerParser for Go {
             tests: failing.tests,
             tests_omitted: failing.tests_omitted,
             build_failed: self.packages_build_failed > 0,
+            // No package ran a test, or (under -v) every test reported was skipped.
             no_tests: closing
-                && self.packages_with_tests == 0
                 && self.packages_failed == 0
                 && self.packages_build_failed == 0
-                && self.passed + self.failed == 0,
+                && self.passed + self.failed + self.subtests.passed + self.subtests.failed == 0
+                && (self.packages_with_tests == 0 || self.skipped > 0),
             ..Parsed::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Parsed {
+        let mut go = Go::default();
+        for line in text.lines() {
+            go.line(line);
+        }
+        go.finish()
+    }
+
+    #[test]
+    fn subtests_are_counted_apart_and_glued_markers_read() {
+        let p = read("=== RUN   TestA\n=== RUN   TestA/x\nno newline    --- FAIL: TestA/x (0.00s)\n--- FAIL: TestA (0.00s)\nsome output--- PASS: TestB (0.00s)\nFAIL\tm\t0.1s\n");
+        let c = p.counts.unwrap();
+        assert_eq!((c.passed, c.failed), (1, 1));
+        assert_eq!(c.subtests.map(|s| s.failed), Some(1));
+        assert_eq!(p.failing, vec!["TestA/x", "TestA"]);
+        assert!(p.tests.iter().all(|t| t.group.as_deref() == Some("m")));
+    }
+
+    #[test]
+    fn every_test_skipped_is_no_tests_but_a_quiet_pass_is_not() {
+        assert!(read("=== RUN   TestA\n--- SKIP: TestA (0.00s)\nPASS\nok  \tm\t0.1s\n").no_tests);
+        assert!(!read("ok  \tm\t0.1s\n").no_tests, "non-verbose: tests ran unseen");
+        assert!(read("ok  \tm\t0.1s [no tests to run]\n").no_tests);
     }
 }
 

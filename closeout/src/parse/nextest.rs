@@ -8,6 +8,8 @@ pub struct Nextest {
     started: bool,
     summary: Option<TestCounts>,
     build_failed: bool,
+    /// Reads the compiler's diagnostics, to tell denied lints from compile errors.
+    diagnostics: super::build::Build,
     failing: Parsed,
 }
 
@@ -18,6 +20,7 @@ fn binary_id(name: &str) -> Option<&str> {
 
 impl RunnerParser for Nextest {
     fn line(&mut self, line: &str) {
+        self.diagnostics.line(line);
         let trimmed = line.trim_start();
         if trimmed.starts_with("Nextest run ID")
             || (trimmed.starts_with("Starting ") && trimmed.contains(" binar"))
@@ -61,7 +64,7 @@ impl RunnerParser for Nextest {
     }
 
     fn finish(&self) -> Parsed {
-        Parsed {
+        let mut parsed = Parsed {
             parser: "nextest",
             recognised: self.started || self.summary.is_some(),
             closing: self.summary.is_some(),
@@ -74,6 +77,8 @@ impl RunnerParser for Nextest {
             build_failed: self.build_failed,
             no_tests: self.summary.as_ref().is_some_and(|c| c.passed + c.failed == 0),
             ..Parsed::default()
-        }
+        };
+        super::build::lints_not_compile_errors(&mut parsed, &self.diagnostics);
+        parsed
     }
 }
