@@ -1,6 +1,7 @@
 //! closeout on real `go test` and vitest suites (tests/fixtures/real-suites): a failing
 //! test, a build failure, a zero-match `-run` filter, a hanging test, a suite that fails to
-//! import, no test files. Needs `go` and vitest (installed by .ci/run into
+//! import, no test files; go subtests, a result marker glued to output, `go build` and
+//! `go vet` gates. Needs `go` and vitest (installed by .ci/run into
 //! target/e2e/node); without them the test prints why and skips, unless
 //! `CLOSEOUT_REQUIRE_REAL_SUITES=1` (as in CI) makes that a failure.
 
@@ -72,6 +73,11 @@ fn real_go_test_suites() {
         ("go-hang", "go test ./internal/hang/... -v", "timeout = \"8s\""),
         ("go-json", "go test ./internal/api/... ./internal/alerts/... ./internal/monitoring/... -json", ""),
         ("go-all", "go test ./internal/api/... ./internal/alerts/... ./internal/monitoring/...", ""),
+        ("go-table", "go test ./internal/table/... -v", ""),
+        ("go-table-pass", "go test ./internal/table/... -run TestTable -v", ""),
+        ("go-build-broken", "go build ./testdata/broken/...", ""),
+        ("go-vet", "go vet ./testdata/vetme/...", ""),
+        ("go-vet-broken", "go vet ./internal/monitoring/...", ""),
     ];
     let mut toml = String::from("[program]\nname = \"pulse-lite\"\n[run]\njobs = 2\ngrace = \"2s\"\n");
     for (id, run, extra) in gates {
@@ -115,6 +121,24 @@ fn real_go_test_suites() {
     let all = gate(&record, "go-all");
     assert_eq!(all.outcome.to_string(), "BUILD_FAILED");
     assert_eq!(all.failing_tests, ["TestCanonicalResourceTypeKeys"]);
+
+    // Subtests are counted apart; a marker glued to output is still a failing test.
+    let subtests = |id: &str| gate(&record, id).counts.clone().unwrap().subtests.map(|s| s.passed);
+    check(gate(&record, "go-table"), "FAIL", 1, 1, 0, &["TestGlued"]);
+    assert_eq!(subtests("go-table"), Some(3));
+    check(gate(&record, "go-table-pass"), "PASS", 1, 0, 0, &[]);
+    assert_eq!(subtests("go-table-pass"), Some(3));
+    // Build and lint gates: a compile error is a build failure, a vet finding a lint.
+    let broken = gate(&record, "go-build-broken");
+    assert_eq!(
+        (broken.outcome.to_string(), broken.reason.as_str()),
+        ("BUILD_FAILED".into(), "exit 2, 1 package(s) failed to build"),
+        "{broken:#?}"
+    );
+    let vet = gate(&record, "go-vet");
+    assert_eq!(vet.outcome.to_string(), "FAIL", "{vet:#?}");
+    assert!(vet.reason.ends_with("1 go vet finding(s)"), "{vet:#?}");
+    assert_eq!(gate(&record, "go-vet-broken").outcome.to_string(), "BUILD_FAILED");
 }
 
 fn vitest_dir() -> PathBuf {
