@@ -92,7 +92,7 @@ fn real_outputs_read_as_the_runners_own_figures() {
         ("real-ruff-fix.txt", ".venv/bin/ruff check --fix .", 0, "PASS", [0, 0, 0], 0, 0, 0, 0, 0),
         ("real-ruff-fix.txt", "make lint", 0, "PASS", [0, 0, 0], 0, 0, 0, 0, 0),
         ("real-pytest9-subtests-pass.txt", ".venv/bin/pytest -v t.py", 0, "PASS", [1, 0, 0], 3, 0, 0, 0, 0),
-        ("real-pytest9-subtests-fail.txt", "make test", 1, "FAIL", [1, 2, 0], 2, 0, 0, 0, 1),
+        ("real-pytest9-subtests-fail.txt", "make test", 1, "FAIL", [1, 2, 0], 2, 0, 0, 0, 2),
         (
             "real-pytest9-subtests-fail-quiet.txt",
             ".venv/bin/pytest t.py",
@@ -103,7 +103,7 @@ fn real_outputs_read_as_the_runners_own_figures() {
             0,
             0,
             0,
-            1,
+            2,
         ),
         ("real-go-build-error.txt", "go build ./...", 2, "BUILD_FAILED", [0, 0, 0], 0, 0, 0, 0, 0),
         (

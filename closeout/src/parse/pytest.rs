@@ -1,5 +1,5 @@
 //! pytest: the closing `N failed, N passed in 0.03s` line (with or without `=` rules),
-//! `FAILED`/`ERROR` short-summary lines, `no tests ran`, and under `-v` one
+//! `FAILED`/`ERROR`/`SUBFAILED` short-summary lines, `no tests ran`, and under `-v` one
 //! `path::test STATUS` line per test.
 //!
 //! The closing line's categories are pytest's own (`_pytest/terminal.py`: passed, failed,
@@ -76,6 +76,20 @@ impl RunnerParser for Pytest {
             }
             return;
         }
+        // `SUBFAILED[case] (i=1) tests/a.py::test_x - assert ...`: one failed subtest,
+        // which pytest counts among the failed.
+        if let Some(rest) = line.strip_prefix("SUBFAILED") {
+            let rest = rest.split(" - ").next().unwrap_or(rest);
+            if let Some(id) = rest.split_whitespace().rev().find(|w| w.contains("::")) {
+                let description = rest.trim().strip_suffix(id).unwrap_or("").trim();
+                let name =
+                    if description.is_empty() { id.to_string() } else { format!("{id} {description}") };
+                if !self.failing.tests.iter().any(|t| t.name == name) {
+                    self.failing.add_test_in(&name, TestStatus::Fail, id.split("::").next());
+                }
+                return;
+            }
+        }
         if let Some((id, status)) = verbose_test(line) {
             let file = id.split("::").next();
             self.failing.add_test_in(id, status, file);
@@ -132,6 +146,15 @@ mod tests {
             summary_counts("1 passed, 1 warning, 1 error, 1 subtests failed, 2 subtests skipped").unwrap();
         assert_eq!(c.subtests, Some(Subtests { passed: 0, failed: 1, skipped: 2 }));
         assert_eq!(summary_counts("3 apples"), None);
+    }
+
+    #[test]
+    fn failed_subtests_are_named() {
+        let mut p = Pytest::default();
+        p.line("SUBFAILED[case] (i=1) tests/a.py::test_s - assert 1 != 1");
+        p.line("FAILED tests/a.py::test_s - contains 1 failed subtest");
+        let names: Vec<String> = p.finish().tests.into_iter().map(|t| t.name).collect();
+        assert_eq!(names, vec!["tests/a.py::test_s [case] (i=1)", "tests/a.py::test_s"]);
     }
 
     #[test]
