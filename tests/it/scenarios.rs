@@ -287,3 +287,24 @@ fn verdict_without_evidence_is_no_go() {
     assert!(text(&out.stdout).contains("no baseline evidence"), "{}", describe(&out));
     let _ = Path::new("");
 }
+
+#[test]
+fn a_program_without_docs_gets_a_verdict_from_its_evidence() {
+    let dir = crate::support::scratch("scenario-no-docs");
+    std::fs::write(
+        dir.join("closeout.toml"),
+        "[program]\nname = \"bare\"\ndocs = []\n\n[[gate]]\nid = \"build\"\nrun = \"echo built\"\nparser = \"none\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    crate::support::git(&dir, &["init", "-q", "-b", "main"]);
+    crate::support::commit(&dir, "program");
+    let out = crate::support::closeout().arg("baseline").current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    crate::support::commit(&dir, "evidence");
+    let out = crate::support::closeout().arg("verdict").current_dir(&dir).output().unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(stdout.starts_with("Verdict: GO\n"), "{stdout}");
+    assert!(stdout.contains("no docs are tracked"), "{stdout}");
+}
