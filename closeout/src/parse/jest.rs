@@ -132,7 +132,8 @@ impl RunnerParser for Jest {
         let ran = self.tests.as_ref().is_some_and(|c| c.passed + c.failed > 0);
         Parsed {
             parser: "jest",
-            recognised: self.suites_seen || self.tests.is_some() || self.no_tests,
+            // `Test Suites:` comes before every `Tests:`; a lone `Tests:` line could be anyone's.
+            recognised: self.suites_seen || self.no_tests,
             closing: self.tests.is_some() || self.no_tests,
             closing_required: true,
             counts,

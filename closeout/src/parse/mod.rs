@@ -336,5 +336,10 @@ mod tests {
         let parsed = parse_text(ParserKind::Auto, "make", "all good\n");
         assert_eq!(parsed.parser, "none");
         assert!(!parsed.recognised);
+        // One line any tool may print names no runner.
+        for line in ["Tests: 3 passed", "Tests  done", "Found 2 errors.", "1 error"] {
+            let parsed = parse_text(ParserKind::Auto, "./check.sh", line);
+            assert_eq!((parsed.parser, parsed.tool), ("none", None), "{line}");
+        }
     }
 }

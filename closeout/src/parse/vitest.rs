@@ -8,6 +8,9 @@ use crate::evidence::TestCounts;
 #[derive(Default)]
 pub struct Vitest {
     started: bool,
+    /// A `Test Files` summary line: with `RUN  v…`, what recognises vitest (a lone
+    /// `Tests …` line could be anyone's).
+    files_seen: bool,
     tests: Option<TestCounts>,
     files_failed: u64,
     suites_failed: u64,
@@ -60,6 +63,7 @@ impl RunnerParser for Vitest {
         } else if trimmed.starts_with("No test files found") {
             self.no_files = true;
         } else if let Some(rest) = trimmed.strip_prefix("Test Files ") {
+            self.files_seen = true;
             self.files_failed =
                 number_words(rest).iter().filter(|(_, w)| w == "failed").map(|(n, _)| n).sum();
         } else if let Some(rest) = trimmed.strip_prefix("Tests ") {
@@ -117,7 +121,7 @@ impl RunnerParser for Vitest {
         let ran = self.tests.as_ref().is_some_and(|c| c.passed + c.failed > 0);
         Parsed {
             parser: "vitest",
-            recognised: self.started || self.tests.is_some() || self.no_files,
+            recognised: self.started || self.files_seen || self.no_files,
             closing: self.tests.is_some() || self.no_files,
             closing_required: true,
             counts,
