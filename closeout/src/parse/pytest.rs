@@ -48,6 +48,14 @@ fn summary_counts(text: &str) -> Option<TestCounts> {
 /// `tests/a.py::test_x PASSED [ 50%]` (`-v`): the test id and its status. Subtest lines
 /// (`SUBPASSED[case] (i=0)`) are not tests.
 fn verbose_test(line: &str) -> Option<(&str, TestStatus)> {
+    // pytest-xdist: `[gw0] [ 50%] PASSED tests/a.py::test_x`.
+    if let Some(rest) = line.strip_prefix("[gw") {
+        let rest = rest.split_once("] ")?.1;
+        let rest = rest.strip_prefix('[').and_then(|r| r.split_once("] ")).map_or(rest, |(_, r)| r);
+        let (status, id) = rest.split_once(' ')?;
+        let id = id.trim();
+        return verbose_test(&format!("{id} {status}")).map(|(_, status)| (id, status));
+    }
     let (id, rest) = line.split_once(' ')?;
     if !id.contains("::") {
         return None;
@@ -169,6 +177,10 @@ mod tests {
         );
         assert_eq!(verbose_test("tests/a.py::test_s SUBPASSED[case] (i=0) [ 50%]"), None);
         assert_eq!(verbose_test("tests/a.py .F. [100%]"), None);
+        assert_eq!(
+            verbose_test("[gw1] [ 50%] FAILED tests/a.py::test_x "),
+            Some(("tests/a.py::test_x", TestStatus::Fail))
+        );
     }
 
     #[test]
