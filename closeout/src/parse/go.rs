@@ -206,6 +206,21 @@ mod tests {
     }
 
     #[test]
+    fn json_events_group_tests_by_their_package() {
+        let mut p = GoJson::default();
+        for line in [
+            r#"{"Action":"output","Package":"m/a","Test":"TestA","Output":"--- PASS: TestA (0.00s)\n"}"#,
+            r#"{"Action":"output","Package":"m/b","Test":"TestB","Output":"--- FAIL: TestB (0.00s)\n"}"#,
+            r#"{"Action":"output","Package":"m/b","Output":"FAIL\tm/b\t0.1s\n"}"#,
+            r#"{"Action":"output","Package":"m/a","Output":"ok  \tm/a\t0.1s\n"}"#,
+        ] {
+            p.line(line);
+        }
+        let groups: Vec<_> = p.finish().tests.into_iter().map(|t| (t.name, t.group.unwrap())).collect();
+        assert_eq!(groups, [("TestA".to_string(), "m/a".to_string()), ("TestB".into(), "m/b".into())]);
+    }
+
+    #[test]
     fn every_test_skipped_is_no_tests_but_a_quiet_pass_is_not() {
         assert!(read("=== RUN   TestA\n--- SKIP: TestA (0.00s)\nPASS\nok  \tm\t0.1s\n").no_tests);
         assert!(!read("ok  \tm\t0.1s\n").no_tests, "non-verbose: tests ran unseen");
@@ -227,6 +242,8 @@ struct Event {
     output: Option<String>,
     #[serde(rename = "Action")]
     action: Option<String>,
+    #[serde(rename = "Package")]
+    package: Option<String>,
 }
 
 impl RunnerParser for GoJson {
@@ -237,8 +254,16 @@ impl RunnerParser for GoJson {
                     self.events += 1;
                 }
                 if let Some(output) = event.output {
+                    let before = self.inner.failing.tests.len();
                     for l in output.lines() {
                         self.inner.line(l);
+                    }
+                    // Packages' events interleave: each test belongs to its event's package.
+                    if let Some(package) = event.package {
+                        for test in self.inner.failing.tests.iter_mut().skip(before) {
+                            test.group = Some(package.clone());
+                        }
+                        self.inner.ungrouped_from = self.inner.failing.tests.len();
                     }
                 }
                 return;
