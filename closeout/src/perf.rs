@@ -130,6 +130,23 @@ mod tests {
     }
 
     #[test]
+    fn dropped_subtests_are_a_fall_in_the_test_count() {
+        let p = program();
+        let with_subtests = |n: u64| {
+            let mut r = run(&[("test", "go test ./...", 60_000, 3)]);
+            r.gates[0].counts.as_mut().unwrap().subtests =
+                Some(crate::evidence::Subtests { passed: n, ..Default::default() });
+            r
+        };
+        let rows = envelope(&p, &with_subtests(199), Some(&with_subtests(2199)));
+        let row = rows.iter().find(|r| r.gate == "test").unwrap();
+        assert!(
+            row.regression.as_deref().unwrap().starts_with("test count fell from 2202 to 202"),
+            "{row:?}"
+        );
+    }
+
+    #[test]
     fn small_absolute_changes_and_missing_references_are_not_regressions() {
         let p = program();
         let reference = run(&[("build", "go build ./...", 100, 0)]);
