@@ -32,7 +32,9 @@ impl RunnerParser for Nextest {
             for (n, word) in number_words(after) {
                 match word.as_str() {
                     "passed" => counts.passed += n,
-                    "failed" | "timed" => counts.failed += n,
+                    // `2 failed`, `1 exec failed`, `1 timed out`; `(1 slow, 1 flaky, 1 leaky)`
+                    // qualify the passed and are no further tests.
+                    "failed" | "exec" | "timed" => counts.failed += n,
                     "skipped" => counts.skipped += n,
                     _ => {}
                 }
@@ -80,5 +82,21 @@ impl RunnerParser for Nextest {
         };
         super::build::lints_not_compile_errors(&mut parsed, &self.diagnostics);
         parsed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_summary_word_nextest_prints() {
+        let mut p = Nextest::default();
+        p.line("     Summary [  15.750s] 8/10 tests run: 5 passed (1 slow, 1 flaky, 1 leaky), 2 failed, 1 exec failed, 1 timed out, 2 skipped");
+        let c = p.finish().counts.unwrap();
+        assert_eq!((c.passed, c.failed, c.skipped), (5, 4, 2));
+        let mut p = Nextest::default();
+        p.line("     Summary [   0.100s] 0 tests run: 0 passed, 0 skipped");
+        assert!(p.finish().no_tests);
     }
 }
