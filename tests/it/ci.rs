@@ -185,6 +185,18 @@ fn shards_agree_whatever_the_order_or_the_local_history() {
         assert_eq!(a, b, "{by}: every machine computes the same split");
         assert_eq!(covered(&a), all, "{by}");
     }
+
+    // Shares from both machines merge into the run one machine makes.
+    let single = clone(&repo, "ci-agree-single");
+    run(&single, &["baseline", "--out", "single.json"]);
+    let paths: Vec<String> = [(&fresh, 1), (&skewed, 2), (&fresh, 3), (&skewed, 4)]
+        .iter()
+        .map(|(dir, k)| dir.join(format!("share-{k}-4-duration.json")).display().to_string())
+        .collect();
+    let out = closeout().arg("merge").args(&paths).current_dir(&repo).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "g07 fails\n{}", describe(&out));
+    let merged = record(&repo.join(".closeout/latest.json"));
+    assert_eq!(essence(&merged), essence(&record(&single.join("single.json"))));
 }
 
 #[test]
