@@ -2,7 +2,7 @@
 //! the parser saw gives exactly one [`Outcome`] and a one-line reason. Fail-closed: only a
 //! clean exit whose output the rules accept is `PASS`.
 
-use crate::evidence::Outcome;
+use crate::evidence::{Outcome, TestCounts};
 use crate::parse::Parsed;
 
 /// How a gate's process ended, as the runner saw it.
@@ -37,16 +37,27 @@ pub fn classify(ending: &Ending, bytes: u64, log_complete: bool, parsed: &Parsed
     if bytes == 0 && is_test_runner(parsed.parser) {
         return (Outcome::EmptyOutput, format!("exit {code} with no output at all"));
     }
+    let counts = parsed.counts.clone().unwrap_or_default();
     if parsed.build_failed {
-        let what = match parsed.parser {
-            "tsc" => format!("{} type error(s)", parsed.counts.as_ref().and_then(|c| c.errors).unwrap_or(0)),
-            "go" | "go-json" => format!(
-                "{} package(s) failed to build",
-                parsed.counts.as_ref().and_then(|c| c.packages_build_failed).unwrap_or(0)
-            ),
+        let what = match (parsed.parser, parsed.tool) {
+            ("tsc", _) | (_, Some("tsc")) => format!("{} type error(s)", counts.errors.unwrap_or(0)),
+            ("go" | "go-json", _) | (_, Some("go build")) => {
+                format!("{} package(s) failed to build", counts.packages_build_failed.unwrap_or(0))
+            }
+            (_, Some("mypy")) => format!("{} mypy error(s)", counts.errors.unwrap_or(0)),
             _ => "compile error".into(),
         };
         return (Outcome::BuildFailed, format!("exit {code}, {what}"));
+    }
+    // Lints fail the gate, but the code compiled: not a build failure.
+    if parsed.lint_failed {
+        let n = counts.lints.unwrap_or(0);
+        let tool = parsed.tool.unwrap_or("lint");
+        let what = match tool {
+            "clippy" | "rustc" => format!("{n} {tool} warning(s) denied"),
+            _ => format!("{n} {tool} finding(s)"),
+        };
+        return (Outcome::Fail, format!("exit {code}, {what}"));
     }
     if parsed.no_tests {
         return (Outcome::NoTests, format!("exit {code}, but no tests ran"));
@@ -61,15 +72,37 @@ pub fn classify(ending: &Ending, bytes: u64, log_complete: bool, parsed: &Parsed
             format!("exit {code}, but {}'s closing summary line is missing", parsed.parser),
         );
     }
-    let failed = parsed.counts.as_ref().map_or(0, |c| c.failed + c.errors.unwrap_or(0));
+    let what = what_failed(parsed.parser, &counts);
     if code != 0 {
-        let detail = if failed > 0 { format!(", {failed} failed") } else { String::new() };
+        let detail = if what.is_empty() { String::new() } else { format!(", {what}") };
         return (Outcome::Fail, format!("exit {code}{detail}"));
     }
-    if failed > 0 {
-        return (Outcome::Fail, format!("exit 0, but {failed} failure(s) in the output"));
+    if counts.failures() > 0 {
+        return (Outcome::Fail, format!("exit 0, but {what}"));
     }
     (Outcome::Pass, "exit 0".into())
+}
+
+/// What failed, in the runner's terms: `1 failed, 1 suite(s) failed to load, 1 unhandled error(s)`.
+fn what_failed(parser: &str, c: &TestCounts) -> String {
+    let mut parts = Vec::new();
+    if c.failed > 0 {
+        parts.push(format!("{} failed", c.failed));
+    }
+    if let Some(n) = c.subtests.as_ref().map(|s| s.failed).filter(|n| *n > 0) {
+        parts.push(format!("{n} subtest(s) failed"));
+    }
+    if let Some(n) = c.suites_failed.filter(|n| *n > 0) {
+        parts.push(format!("{n} suite(s) failed to load"));
+    }
+    if let Some(n) = c.errors.filter(|n| *n > 0) {
+        let noun = if parser == "vitest" { "unhandled error(s)" } else { "error(s)" };
+        parts.push(format!("{n} {noun}"));
+    }
+    if let Some(n) = c.lints.filter(|n| *n > 0) {
+        parts.push(format!("{n} lint finding(s)"));
+    }
+    parts.join(", ")
 }
 
 #[cfg(test)]
@@ -113,7 +146,48 @@ mod tests {
         p.counts = Some(TestCounts { failed: 2, ..TestCounts::default() });
         let (outcome, reason) = classify(&Ending::Exited(0), 10, true, &p);
         assert_eq!(outcome, Outcome::Fail);
-        assert_eq!(reason, "exit 0, but 2 failure(s) in the output");
+        assert_eq!(reason, "exit 0, but 2 failed");
+    }
+
+    #[test]
+    fn reasons_say_what_failed() {
+        let mut p = runner("vitest");
+        p.counts = Some(TestCounts { passed: 129, suites_failed: Some(1), ..TestCounts::default() });
+        assert_eq!(classify(&Ending::Exited(1), 10, true, &p).1, "exit 1, 1 suite(s) failed to load");
+        p.counts = Some(TestCounts { passed: 2, errors: Some(1), ..TestCounts::default() });
+        assert_eq!(classify(&Ending::Exited(1), 10, true, &p).1, "exit 1, 1 unhandled error(s)");
+        let mut jest = runner("jest");
+        jest.counts = Some(TestCounts { suites_failed: Some(24), ..TestCounts::default() });
+        assert_eq!(
+            classify(&Ending::Exited(1), 10, true, &jest),
+            (Outcome::Fail, "exit 1, 24 suite(s) failed to load".into())
+        );
+    }
+
+    #[test]
+    fn lints_fail_without_a_build_failure() {
+        let p = Parsed {
+            parser: "none",
+            tool: Some("clippy"),
+            lint_failed: true,
+            counts: Some(TestCounts { lints: Some(9), ..TestCounts::default() }),
+            ..Parsed::default()
+        };
+        assert_eq!(
+            classify(&Ending::Exited(101), 10, true, &p),
+            (Outcome::Fail, "exit 101, 9 clippy warning(s) denied".into())
+        );
+        let mypy = Parsed {
+            parser: "none",
+            tool: Some("mypy"),
+            build_failed: true,
+            counts: Some(TestCounts { errors: Some(3), ..TestCounts::default() }),
+            ..Parsed::default()
+        };
+        assert_eq!(
+            classify(&Ending::Exited(2), 10, true, &mypy),
+            (Outcome::BuildFailed, "exit 2, 3 mypy error(s)".into())
+        );
     }
 
     #[test]

@@ -20,6 +20,23 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const EVIDENCE_DIR: &str = ".closeout";
 /// closeout's uncommitted output (full runs, logs, history), relative to the root.
 pub const OUTPUT_DIR: &str = "target/closeout";
+
+/// Whether a repository path (as git names it, `/`-separated) is closeout's own output:
+/// its evidence under [`EVIDENCE_DIR`] or its run logs and history under [`OUTPUT_DIR`],
+/// of a program at the repository root or in a folder of it. Such a path is never a
+/// change of the code, committed or not.
+pub fn is_own_output(path: &str) -> bool {
+    is_under(path, EVIDENCE_DIR) || is_under(path, OUTPUT_DIR)
+}
+
+/// Whether `path` lies in the folder `dir`, at the repository root or in a folder of it.
+pub fn is_under(path: &str, dir: &str) -> bool {
+    let path = path.trim_start_matches("./");
+    path == dir
+        || path.starts_with(&format!("{dir}/"))
+        || path.contains(&format!("/{dir}/"))
+        || path.ends_with(&format!("/{dir}"))
+}
 /// Where full runs go, relative to the repository root.
 pub const RUNS_DIR: &str = "target/closeout/runs";
 /// The committed compact record of the latest run, relative to the repository root.
@@ -63,9 +80,33 @@ pub struct TestCounts {
     pub packages_failed: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packages_build_failed: Option<u64>,
-    /// Compile or typecheck errors (tsc's `Found N errors`).
+    /// Errors outside any test: tsc's type errors, vitest's unhandled errors, pytest's
+    /// collection and fixture errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<u64>,
+    /// Test files that failed to load (jest `Test suite failed to run`, vitest `Failed Suites`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suites_failed: Option<u64>,
+    /// Subtests, apart from the tests above: go's `t.Run`, pytest 9's `subtests` fixture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtests: Option<Subtests>,
+    /// Lint findings that failed the gate (clippy under `-D warnings`, ruff, go vet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lints: Option<u64>,
+}
+
+/// Subtest results, counted apart from the tests that contain them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subtests {
+    pub passed: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+impl Subtests {
+    pub fn total(&self) -> u64 {
+        self.passed + self.failed + self.skipped
+    }
 }
 
 impl TestCounts {
@@ -73,10 +114,27 @@ impl TestCounts {
         self.passed + self.failed + self.skipped
     }
 
+    /// Tests and subtests together: what a JUnit report of the gate holds, and what a
+    /// drop in the test count is measured on.
+    pub fn cases(&self) -> u64 {
+        self.total() + self.subtests.as_ref().map_or(0, Subtests::total)
+    }
+
+    /// Everything that failed: tests, subtests, suites that did not load, errors, lints.
+    pub fn failures(&self) -> u64 {
+        self.failed
+            + self.subtests.as_ref().map_or(0, |s| s.failed)
+            + self.suites_failed.unwrap_or(0)
+            + self.errors.unwrap_or(0)
+            + self.lints.unwrap_or(0)
+    }
+
     /// Counts in a short form: `236 passed, 1 failed, 3 skipped`, `2 pkg build failed`, `1 error`.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
         let other = self.errors.is_some_and(|n| n > 0)
+            || self.suites_failed.is_some_and(|n| n > 0)
+            || self.lints.is_some_and(|n| n > 0)
             || self.packages_build_failed.is_some_and(|n| n > 0)
             || (self.total() == 0 && self.packages_ok.is_some_and(|n| n > 0));
         if self.total() == 0 {
@@ -94,11 +152,27 @@ impl TestCounts {
                 parts.push(format!("{} skipped", self.skipped));
             }
         }
+        if let Some(s) = self.subtests.as_ref().filter(|s| s.total() > 0) {
+            let mut sub = vec![format!("{} passed", s.passed)];
+            if s.failed > 0 {
+                sub.push(format!("{} failed", s.failed));
+            }
+            if s.skipped > 0 {
+                sub.push(format!("{} skipped", s.skipped));
+            }
+            parts.push(format!("subtests: {}", sub.join(", ")));
+        }
+        if let Some(n) = self.suites_failed.filter(|n| *n > 0) {
+            parts.push(format!("{n} suite{} failed to load", if n == 1 { "" } else { "s" }));
+        }
         if let Some(n) = self.packages_build_failed.filter(|n| *n > 0) {
             parts.push(format!("{n} pkg build failed"));
         }
         if let Some(n) = self.errors.filter(|n| *n > 0) {
             parts.push(format!("{n} error{}", if n == 1 { "" } else { "s" }));
+        }
+        if let Some(n) = self.lints.filter(|n| *n > 0) {
+            parts.push(format!("{n} lint{}", if n == 1 { "" } else { "s" }));
         }
         parts.join(", ")
     }
@@ -458,6 +532,24 @@ mod tests {
     }
 
     #[test]
+    fn own_outputs_at_the_root_or_in_a_folder() {
+        for own in [
+            ".closeout/latest.json",
+            "target/closeout/history.json",
+            "target/closeout/runs/20261127T083955.801Z-1168/001-build.log",
+            "app/.closeout/verdict.json",
+            "app/target/closeout/history.json",
+        ] {
+            assert!(is_own_output(own), "{own}");
+        }
+        for code in
+            ["target/debug/x", "src/closeout.rs", "closeout.toml", "docs/.closeout.md", "xtarget/closeout/a"]
+        {
+            assert!(!is_own_output(code), "{code}");
+        }
+    }
+
+    #[test]
     fn count_summaries() {
         let c =
             |passed, failed, skipped, ok: Option<u64>, build: Option<u64>, errors: Option<u64>| TestCounts {
@@ -468,12 +560,24 @@ mod tests {
                 packages_failed: None,
                 packages_build_failed: build,
                 errors,
+                ..TestCounts::default()
             };
         assert_eq!(c(236, 1, 3, None, None, None).summary(), "236 passed, 1 failed, 3 skipped");
         assert_eq!(c(0, 0, 0, Some(2), Some(0), None).summary(), "2 pkg ok", "go test without -v");
         assert_eq!(c(0, 0, 0, Some(0), Some(1), None).summary(), "1 pkg build failed");
         assert_eq!(c(0, 0, 0, None, None, Some(1)).summary(), "1 error");
         assert_eq!(c(0, 0, 0, None, None, None).summary(), "0 passed");
+        let go = TestCounts {
+            passed: 3,
+            subtests: Some(Subtests { passed: 2199, failed: 1, skipped: 0 }),
+            ..TestCounts::default()
+        };
+        assert_eq!(go.summary(), "3 passed, subtests: 2199 passed, 1 failed");
+        assert_eq!((go.cases(), go.failures()), (2203, 1));
+        let jest = TestCounts { passed: 11, suites_failed: Some(23), ..TestCounts::default() };
+        assert_eq!(jest.summary(), "11 passed, 23 suites failed to load");
+        let clippy = TestCounts { lints: Some(9), ..TestCounts::default() };
+        assert_eq!(clippy.summary(), "9 lints");
     }
 
     #[test]

@@ -43,8 +43,8 @@ pub fn envelope(program: &Program, now: &RunRecord, reference: Option<&RunRecord
             let current = now.gate(&gate.id)?;
             let previous = reference.and_then(|r| r.gate(&gate.id)).filter(|g| g.outcome.passed());
             let tolerance_pct = tolerance(gate);
-            let count_now = current.counts.as_ref().map(|c| c.total()).filter(|n| *n > 0);
-            let count_reference = previous.and_then(|p| p.counts.as_ref()).map(|c| c.total()).filter(|n| *n > 0);
+            let count_now = current.counts.as_ref().map(|c| c.cases()).filter(|n| *n > 0);
+            let count_reference = previous.and_then(|p| p.counts.as_ref()).map(|c| c.cases()).filter(|n| *n > 0);
             let change_pct = previous
                 .filter(|p| p.duration_ms > 0)
                 .map(|p| (current.duration_ms as f64 - p.duration_ms as f64) * 100.0 / p.duration_ms as f64);
@@ -127,6 +127,23 @@ mod tests {
         );
         // api: +40% within its own 50%; fewer tests, with a reason.
         assert_eq!(rows[2].regression, None);
+    }
+
+    #[test]
+    fn dropped_subtests_are_a_fall_in_the_test_count() {
+        let p = program();
+        let with_subtests = |n: u64| {
+            let mut r = run(&[("test", "go test ./...", 60_000, 3)]);
+            r.gates[0].counts.as_mut().unwrap().subtests =
+                Some(crate::evidence::Subtests { passed: n, ..Default::default() });
+            r
+        };
+        let rows = envelope(&p, &with_subtests(199), Some(&with_subtests(2199)));
+        let row = rows.iter().find(|r| r.gate == "test").unwrap();
+        assert!(
+            row.regression.as_deref().unwrap().starts_with("test count fell from 2202 to 202"),
+            "{row:?}"
+        );
     }
 
     #[test]

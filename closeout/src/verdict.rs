@@ -244,6 +244,10 @@ pub fn compute(facts: &Facts) -> Verdict {
     }
 
     match &facts.docs_drift {
+        Ok(drift) if drift.is_empty() && program.docs.is_empty() => justification.push(clause(
+            "no docs are tracked ([program] docs is empty): the verdict rests on the evidence alone",
+            &[],
+        )),
         Err(why) => blockers.push(clause(format!("the docs could not be checked: {why}"), &[])),
         Ok(drift) if !drift.is_empty() => {
             blockers.push(clause(format!("the docs are out of sync: {}", drift.join(", ")), drift))
@@ -368,6 +372,8 @@ mod tests {
         let v = verdict(&resolved, Some(&passing), "abc", Some(vec![]));
         assert_eq!((v.level, v.conditions.len()), (Level::Go, 0));
         assert!(v.justification.iter().all(|c| !c.text.is_empty()));
+        // This program tracks no docs: the verdict says so and rests on the evidence.
+        assert!(v.justification.iter().any(|c| c.text.starts_with("no docs are tracked")), "{v:?}");
     }
 
     #[test]

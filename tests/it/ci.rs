@@ -133,6 +133,72 @@ fn four_shards_merge_into_the_same_run_as_one_machine() {
     }
 }
 
+/// The gate ids of share `k` of `n` when run in `dir`.
+fn share(dir: &Path, k: usize, n: usize, by: &str) -> Vec<String> {
+    let out_file = format!("share-{k}-{n}-{by}.json");
+    run(dir, &["baseline", "--shard", &format!("{k}/{n}"), "--shard-by", by, "--out", &out_file]);
+    record(&dir.join(&out_file)).gates.iter().map(|g| g.id.clone()).collect()
+}
+
+#[test]
+fn shards_agree_whatever_the_order_or_the_local_history() {
+    let repo = program_repo("ci-agree", false);
+    let all: Vec<String> = (0..GATES).map(|i| format!("g{i:02}")).collect();
+    let covered = |shares: &[Vec<String>]| {
+        let mut seen: Vec<String> = shares.concat();
+        seen.sort();
+        seen
+    };
+
+    // No committed record: shares run one after another in one checkout, each run
+    // teaching the local history, still cover every gate once.
+    let one = clone(&repo, "ci-agree-one");
+    let shares: Vec<Vec<String>> = [3, 1, 2].iter().map(|&k| share(&one, k, 3, "duration")).collect();
+    assert_eq!(covered(&shares), all, "{shares:?}");
+
+    // A committed record: its durations split the gates, whatever a machine's own
+    // history says.
+    let out = run(&repo, &["baseline"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "evidence"]);
+    let fresh = clone(&repo, "ci-agree-fresh");
+    let skewed = clone(&repo, "ci-agree-skewed");
+    let history: Vec<String> = all
+        .iter()
+        .enumerate()
+        .map(|(i, id)| format!("\"{id}\": [{}]", 1000 * (i + 1) * (i % 3 + 1)))
+        .collect();
+    std::fs::create_dir_all(skewed.join("target/closeout")).unwrap();
+    std::fs::write(
+        skewed.join("target/closeout/history.json"),
+        format!("{{\"gates\": {{{}}}}}", history.join(", ")),
+    )
+    .unwrap();
+    for by in ["duration", "hash"] {
+        let a: Vec<Vec<String>> = (1..=4).map(|k| share(&fresh, k, 4, by)).collect();
+        // The skewed machine runs its shares in another order, learning as it goes.
+        let mut b: Vec<Vec<String>> = vec![Vec::new(); 4];
+        for k in [4, 2, 3, 1] {
+            b[k - 1] = share(&skewed, k, 4, by);
+        }
+        assert_eq!(a, b, "{by}: every machine computes the same split");
+        assert_eq!(covered(&a), all, "{by}");
+    }
+
+    // Shares from both machines merge into the run one machine makes.
+    let single = clone(&repo, "ci-agree-single");
+    run(&single, &["baseline", "--out", "single.json"]);
+    let paths: Vec<String> = [(&fresh, 1), (&skewed, 2), (&fresh, 3), (&skewed, 4)]
+        .iter()
+        .map(|(dir, k)| dir.join(format!("share-{k}-4-duration.json")).display().to_string())
+        .collect();
+    let out = closeout().arg("merge").args(&paths).current_dir(&repo).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "g07 fails\n{}", describe(&out));
+    let merged = record(&repo.join(".closeout/latest.json"));
+    assert_eq!(essence(&merged), essence(&record(&single.join("single.json"))));
+}
+
 #[test]
 fn merge_refuses_mismatched_records_and_marks_missing_gates_not_run() {
     let repo = program_repo("ci-refuse", false);
@@ -178,8 +244,14 @@ fn dry_run_prints_a_share_and_bad_shards_are_usage_errors() {
     let out = run(&repo, &["baseline", "--dry-run", "--shard", "2/3"]);
     assert!(out.status.success(), "{}", describe(&out));
     let stdout = text(&out.stdout);
-    assert!(stdout.starts_with("share 2/3 (split by duration):"), "{stdout}");
+    // No run record is committed yet, so the split is by the gate ids.
+    assert!(stdout.starts_with("share 2/3 (split by hash):"), "{stdout}");
     assert!(stdout.contains("predicted makespan"), "{stdout}");
+    run(&repo, &["baseline"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "evidence"]);
+    let out = run(&repo, &["baseline", "--dry-run", "--shard", "2/3"]);
+    assert!(text(&out.stdout).starts_with("share 2/3 (split by duration):"), "{}", describe(&out));
     for bad in ["0/3", "4/3", "two"] {
         assert_eq!(run(&repo, &["baseline", "--shard", bad]).status.code(), Some(2), "{bad}");
     }

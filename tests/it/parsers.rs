@@ -21,7 +21,14 @@ fn parsers_and_classification_on_real_outputs() {
         let parsed = parse_text(ParserKind::Auto, command, &text);
         let ending = Ending::Exited(exit);
         let (outcome, reason) = classify(&ending, text.len() as u64, true, &parsed);
-        let tests: Vec<String> = parsed.tests.iter().map(|t| format!("{}={:?}", t.name, t.status)).collect();
+        let tests: Vec<String> = parsed
+            .tests
+            .iter()
+            .map(|t| match &t.group {
+                Some(group) => format!("[{group}] {}={:?}", t.name, t.status),
+                None => format!("{}={:?}", t.name, t.status),
+            })
+            .collect();
         let excerpts: Vec<String> = parsed
             .tests
             .iter()
@@ -30,8 +37,9 @@ fn parsers_and_classification_on_real_outputs() {
             })
             .collect();
         let actual = format!(
-            "command: {command}\nparser: {}\noutcome: {outcome}\nreason: {reason}\ncounts: {}\nfailing: {:?}\nclosing: {}\ntests: {tests:?}\nexcerpts:\n{}",
+            "command: {command}\nparser: {}{}\noutcome: {outcome}\nreason: {reason}\ncounts: {}\nfailing: {:?}\nclosing: {}\ntests: {tests:?}\nexcerpts:\n{}",
             parsed.parser,
+            parsed.tool.map_or(String::new(), |t| format!(" ({t})")),
             parsed.counts.as_ref().map_or("none".into(), |c| serde_json::to_string(c).unwrap()),
             parsed.failing,
             parsed.closing,
@@ -45,4 +53,155 @@ fn parsers_and_classification_on_real_outputs() {
     }
     assert!(count >= 15, "index.tsv lists {count} fixtures");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The real outputs of issue 14 against the runners' own figures (each from the README
+/// that came with the output in shared/fixtures/runner-output/real), not against what
+/// closeout printed: outcome, then passed / failed / skipped, subtests passed, suites
+/// that failed to load, errors, lints, and how many failures are named.
+#[test]
+fn real_outputs_read_as_the_runners_own_figures() {
+    type Figures = (&'static str, &'static str, i32, &'static str, [u64; 3], u64, u64, u64, u64, usize);
+    let cases: [Figures; 17] = [
+        (
+            "real-vitest-filter-nomatch.txt",
+            "npx vitest run parse -t zz_no_such_test",
+            0,
+            "NO_TESTS",
+            [0, 0, 56],
+            0,
+            0,
+            0,
+            0,
+            0,
+        ),
+        (
+            "real-jest-filter-nomatch.txt",
+            "npx jest 'tests/options\\.' -t zz_no_such_test",
+            0,
+            "NO_TESTS",
+            [0, 0, 324],
+            0,
+            0,
+            0,
+            0,
+            0,
+        ),
+        // Behind an opaque command, by its output alone.
+        ("real-vitest-filter-nomatch.txt", "make test", 0, "NO_TESTS", [0, 0, 56], 0, 0, 0, 0, 0),
+        ("real-ruff-fix.txt", ".venv/bin/ruff check --fix .", 0, "PASS", [0, 0, 0], 0, 0, 0, 0, 0),
+        ("real-ruff-fix.txt", "make lint", 0, "PASS", [0, 0, 0], 0, 0, 0, 0, 0),
+        ("real-pytest9-subtests-pass.txt", ".venv/bin/pytest -v t.py", 0, "PASS", [1, 0, 0], 3, 0, 0, 0, 0),
+        ("real-pytest9-subtests-fail.txt", "make test", 1, "FAIL", [1, 2, 0], 2, 0, 0, 0, 2),
+        (
+            "real-pytest9-subtests-fail-quiet.txt",
+            ".venv/bin/pytest t.py",
+            1,
+            "FAIL",
+            [1, 2, 0],
+            0,
+            0,
+            0,
+            0,
+            2,
+        ),
+        ("real-go-build-error.txt", "go build ./...", 2, "BUILD_FAILED", [0, 0, 0], 0, 0, 0, 0, 0),
+        (
+            "real-jest-suites-fail-all.txt",
+            "npx jest 'tests/options\\.'",
+            1,
+            "FAIL",
+            [0, 0, 0],
+            0,
+            24,
+            0,
+            0,
+            24,
+        ),
+        ("real-jest-suites-fail-some.txt", "npx jest tests/help", 1, "FAIL", [11, 0, 0], 0, 23, 0, 0, 23),
+        (
+            "real-vitest-unhandled-error.txt",
+            "npx vitest run --typecheck.only",
+            1,
+            "FAIL",
+            [2, 0, 0],
+            0,
+            0,
+            1,
+            0,
+            1,
+        ),
+        ("real-vitest-failed-suite.txt", "npx vitest run base", 1, "FAIL", [129, 0, 0], 0, 1, 0, 0, 1),
+        ("real-vitest-one-failed.txt", "npx vitest run parse", 1, "FAIL", [310, 1, 0], 0, 0, 0, 0, 1),
+        (
+            "real-go-subtests.txt",
+            "go test -count=1 -run TestToml -v ./...",
+            0,
+            "PASS",
+            [3, 0, 0],
+            2199,
+            0,
+            0,
+            0,
+            0,
+        ),
+        (
+            "real-cargo-workspace.txt",
+            "cargo test --workspace --exclude ripgrep --locked",
+            0,
+            "PASS",
+            [722, 0, 3],
+            0,
+            0,
+            0,
+            0,
+            0,
+        ),
+        (
+            "real-clippy-denied.txt",
+            "cargo clippy --workspace --locked -- -D warnings",
+            101,
+            "FAIL",
+            [0, 0, 0],
+            0,
+            0,
+            0,
+            9,
+            0,
+        ),
+    ];
+    let dir = fixtures().join("runner-output");
+    for (file, command, exit, outcome, [passed, failed, skipped], subtests, suites, errors, lints, named) in
+        cases
+    {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let parsed = parse_text(ParserKind::Auto, command, &text);
+        let (got, reason) = classify(&Ending::Exited(exit), text.len() as u64, true, &parsed);
+        let c = parsed.counts.clone().unwrap_or_default();
+        let at = format!("{file} ({command}): {got} {reason:?} {c:?}");
+        assert_eq!(got.to_string(), outcome, "{at}");
+        assert_eq!([c.passed, c.failed, c.skipped], [passed, failed, skipped], "{at}");
+        assert_eq!(c.subtests.map_or(0, |s| s.passed), subtests, "{at}");
+        assert_eq!(c.suites_failed.unwrap_or(0), suites, "{at}");
+        assert_eq!(c.errors.unwrap_or(0), errors, "{at}");
+        assert_eq!(c.lints.unwrap_or(0), lints, "{at}");
+        assert_eq!(parsed.failing.len(), named, "{at}: {:?}", parsed.failing);
+        assert!(!reason.contains("no tests ran") || outcome == "NO_TESTS", "{at}");
+        assert!(!reason.contains("compile error") && !reason.contains("type error"), "{at}");
+    }
+}
+
+/// Auto-detection never takes a tool's `Found N error` line for tsc.
+#[test]
+fn found_lines_of_other_tools_are_not_tsc() {
+    let mypy = "src/a.py:3: error: Invalid syntax  [syntax]\nFound 3 errors in 1 file (errors prevented further checking)\n";
+    for (text, command) in [
+        (std::fs::read_to_string(fixtures().join("runner-output/real-ruff-fix.txt")).unwrap(), "make lint"),
+        (mypy.to_string(), "make typecheck"),
+        ("Found 2 errors.\n".to_string(), "./check.sh"),
+    ] {
+        let parsed = parse_text(ParserKind::Auto, command, &text);
+        assert_eq!(parsed.parser, "none", "{text}");
+        assert_ne!(parsed.tool, Some("tsc"), "{text}");
+    }
 }

@@ -265,6 +265,18 @@ fn evidence_recorded_before_a_code_change_is_stale_and_no_go() {
     repo.commit("docs only");
     let (out, v) = repo.verdict(&[]);
     assert_eq!(v.level, Level::GoWithConditions, "{}", describe(&out));
+
+    // closeout's own outputs committed after the run (a repository that does not ignore
+    // target/: its history and run logs) are no code change either.
+    let runs = repo.dir.join("target/closeout/runs/r1");
+    std::fs::create_dir_all(&runs).unwrap();
+    std::fs::write(runs.join("001-build.log"), "log\n").unwrap();
+    std::fs::write(repo.dir.join("target/closeout/history.json"), "{\"gates\":{}}\n").unwrap();
+    crate::support::git(&repo.dir, &["add", "-f", "target/closeout"]);
+    repo.commit("closeout outputs committed by mistake");
+    let (out, v) = repo.verdict(&[]);
+    assert_eq!(v.level, Level::GoWithConditions, "{}", describe(&out));
+    assert!(!text(&out.stdout).contains("stale evidence"), "{}", describe(&out));
 }
 
 #[test]
@@ -274,4 +286,25 @@ fn verdict_without_evidence_is_no_go() {
     assert_eq!(v.level, Level::NoGo);
     assert!(text(&out.stdout).contains("no baseline evidence"), "{}", describe(&out));
     let _ = Path::new("");
+}
+
+#[test]
+fn a_program_without_docs_gets_a_verdict_from_its_evidence() {
+    let dir = crate::support::scratch("scenario-no-docs");
+    std::fs::write(
+        dir.join("closeout.toml"),
+        "[program]\nname = \"bare\"\ndocs = []\n\n[[gate]]\nid = \"build\"\nrun = \"echo built\"\nparser = \"none\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    crate::support::git(&dir, &["init", "-q", "-b", "main"]);
+    crate::support::commit(&dir, "program");
+    let out = crate::support::closeout().arg("baseline").current_dir(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    crate::support::commit(&dir, "evidence");
+    let out = crate::support::closeout().arg("verdict").current_dir(&dir).output().unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(stdout.starts_with("Verdict: GO\n"), "{stdout}");
+    assert!(stdout.contains("no docs are tracked"), "{stdout}");
 }

@@ -1,5 +1,8 @@
 //! `cargo test`: every test binary and doc-test run ends with a `test result:` line;
-//! the counts are their sum.
+//! the counts are their sum. Each test is grouped under the binary cargo names before
+//! its block (`Running unittests src/lib.rs (target/debug/deps/grep_regex-…)` gives
+//! `grep_regex`; `Doc-tests grep_regex` gives `grep_regex (doc-tests)`), so one test path
+//! in two crates of a workspace stays two tests.
 
 use super::{number_words, Parsed, RunnerParser};
 use crate::evidence::TestCounts;
@@ -10,9 +13,31 @@ pub struct Cargo {
     sections_open: u64,
     results: u64,
     build_failed: bool,
+    /// Reads the compiler's diagnostics, to tell denied lints from compile errors.
+    diagnostics: super::build::Build,
     failing: Parsed,
     /// The test whose `---- name stdout ----` section is being read.
     section: Option<(String, Vec<String>)>,
+    /// The test binary now running.
+    binary: Option<String>,
+}
+
+/// The binary a `Running ...` or `Doc-tests ...` line names.
+fn binary_of(line: &str) -> Option<String> {
+    let line = line.trim_start();
+    if let Some(krate) = line.strip_prefix("Doc-tests ") {
+        return Some(format!("{} (doc-tests)", krate.trim()));
+    }
+    let rest = line.strip_prefix("Running ")?;
+    let path = rest.rsplit_once(" (").map_or(rest, |(_, p)| p.trim_end_matches(')'));
+    let file = path.rsplit(['/', '\\']).next()?;
+    let file = file.strip_suffix(".exe").unwrap_or(file);
+    // `grep_regex-32492391c4d995a9`: drop cargo's hash.
+    let name = match file.rsplit_once('-') {
+        Some((name, hash)) if hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) => name,
+        _ => file,
+    };
+    Some(name.to_string())
 }
 
 impl Cargo {
@@ -28,6 +53,7 @@ impl Cargo {
 
 impl RunnerParser for Cargo {
     fn line(&mut self, line: &str) {
+        self.diagnostics.line(line);
         if let Some(rest) = line.strip_prefix("---- ") {
             self.close_section();
             if let Some(name) =
@@ -47,7 +73,9 @@ impl RunnerParser for Cargo {
                 return;
             }
         }
-        if line.starts_with("running ") && (line.ends_with(" tests") || line.ends_with(" test")) {
+        if let Some(binary) = binary_of(line) {
+            self.binary = Some(binary);
+        } else if line.starts_with("running ") && (line.ends_with(" tests") || line.ends_with(" test")) {
             self.sections_open += 1;
         } else if let Some(rest) = line.strip_prefix("test result: ") {
             self.results += 1;
@@ -67,7 +95,7 @@ impl RunnerParser for Cargo {
                 (" ... ignored", super::TestStatus::Skip),
             ] {
                 if let Some(name) = rest.strip_suffix(suffix) {
-                    self.failing.add_test(name, status);
+                    self.failing.add_test_in(name, status, self.binary.as_deref());
                 }
             }
         } else if line.starts_with("error: could not compile") || line.starts_with("error[E") {
@@ -76,7 +104,7 @@ impl RunnerParser for Cargo {
     }
 
     fn finish(&self) -> Parsed {
-        Parsed {
+        let mut parsed = Parsed {
             parser: "cargo",
             recognised: self.results > 0,
             closing: self.results > 0 && self.sections_open == 0,
@@ -87,7 +115,48 @@ impl RunnerParser for Cargo {
             tests: self.failing.tests.clone(),
             tests_omitted: self.failing.tests_omitted,
             build_failed: self.build_failed,
-            no_tests: self.results > 0 && self.counts.total() == 0,
+            no_tests: self.results > 0 && self.counts.passed + self.counts.failed == 0,
+            ..Parsed::default()
+        };
+        super::build::lints_not_compile_errors(&mut parsed, &self.diagnostics);
+        parsed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Parsed {
+        let mut cargo = Cargo::default();
+        for line in text.lines() {
+            cargo.line(line);
         }
+        cargo.finish()
+    }
+
+    #[test]
+    fn denied_lints_are_lints_and_type_errors_are_build_failures() {
+        let lints = "error: unused variable: `x`\n  = note: `-D unused-variables` implied by `-D warnings`\nerror: could not compile `m` (lib test) due to 1 previous error\n";
+        let p = read(lints);
+        assert!(p.lint_failed && !p.build_failed);
+        assert_eq!(p.counts.unwrap().lints, Some(1));
+        let p = read("error[E0308]: mismatched types\nerror: could not compile `m` (lib test) due to 1 previous error\n");
+        assert!(p.build_failed && !p.lint_failed);
+    }
+
+    #[test]
+    fn binaries_from_running_lines() {
+        let b = |l: &str| binary_of(l);
+        assert_eq!(
+            b("     Running unittests src/lib.rs (target/debug/deps/grep_regex-32492391c4d995a9)").as_deref(),
+            Some("grep_regex")
+        );
+        assert_eq!(
+            b("     Running tests/tests.rs (target/debug/deps/integration-4b2a7e9f994b6a2f)").as_deref(),
+            Some("integration")
+        );
+        assert_eq!(b("   Doc-tests grep_regex").as_deref(), Some("grep_regex (doc-tests)"));
+        assert_eq!(b("running 3 tests"), None);
     }
 }

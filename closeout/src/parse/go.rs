@@ -1,14 +1,17 @@
 //! `go test`, plain or `-v`, and `go test -json` (whose stream may carry plain build
 //! error lines in between).
 
-use super::{Parsed, RunnerParser};
-use crate::evidence::TestCounts;
+use super::{Parsed, RunnerParser, TestStatus};
+use crate::evidence::{Subtests, TestCounts};
 
 #[derive(Default)]
 pub struct Go {
     passed: u64,
     failed: u64,
     skipped: u64,
+    /// Subtests (`t.Run`), told apart by the `/` in their names: a top-level test is a
+    /// Go identifier and holds none.
+    subtests: Subtests,
     packages_ok: u64,
     packages_with_tests: u64,
     packages_failed: u64,
@@ -20,6 +23,22 @@ pub struct Go {
     since_run: Option<(String, Vec<String>)>,
     /// The failing test whose indented output follows (non-verbose layout).
     after_fail: Option<(String, Vec<String>)>,
+    /// Tests recorded since the last package line, which names their package.
+    ungrouped_from: usize,
+}
+
+/// A result marker: `--- FAIL: TestX (0.00s)`, also where a test's output without a
+/// final newline glued it to the end of a line (`partial--- FAIL: TestX`). Returns the
+/// text before it, the status and the test name.
+fn marker(line: &str) -> Option<(&str, TestStatus, &str)> {
+    [("--- PASS: ", TestStatus::Pass), ("--- FAIL: ", TestStatus::Fail), ("--- SKIP: ", TestStatus::Skip)]
+        .into_iter()
+        .find_map(|(prefix, status)| {
+            let at = line.find(prefix)?;
+            let rest = &line[at + prefix.len()..];
+            let name = rest.split(" (").next().unwrap_or(rest).trim();
+            (!name.is_empty() && !name.contains(' ')).then_some((&line[..at], status, name))
+        })
 }
 
 impl Go {
@@ -35,10 +54,8 @@ impl Go {
 impl RunnerParser for Go {
     fn line(&mut self, line: &str) {
         let trimmed = line.trim_start();
-        let top_level = trimmed.len() == line.len();
         if let Some((_, lines)) = self.after_fail.as_mut() {
-            if line.starts_with("    ") && !trimmed.starts_with("--- ") && lines.len() < super::EXCERPT_LINES
-            {
+            if line.starts_with("    ") && marker(trimmed).is_none() && lines.len() < super::EXCERPT_LINES {
                 lines.push(trimmed.to_string());
                 return;
             }
@@ -48,30 +65,36 @@ impl RunnerParser for Go {
             self.since_run = Some((name.trim().to_string(), Vec::new()));
             return;
         }
-        for (prefix, kind) in [("--- PASS: ", 0), ("--- FAIL: ", 1), ("--- SKIP: ", 2)] {
-            if let Some(rest) = trimmed.strip_prefix(prefix) {
-                self.recognised = true;
-                let name = rest.split(" (").next().unwrap_or(rest).trim();
-                let status =
-                    [super::TestStatus::Pass, super::TestStatus::Fail, super::TestStatus::Skip][kind];
-                self.failing.add_test(name, status);
-                if kind == 1 {
-                    let before = match self.since_run.take() {
-                        Some((run, lines)) if run == name => lines,
-                        _ => Vec::new(),
-                    };
-                    self.failing.set_excerpt(name, &before);
-                    self.after_fail = Some((name.to_string(), before));
+        if let Some((before, status, name)) = marker(trimmed) {
+            self.recognised = true;
+            let glued = before.trim();
+            if !glued.is_empty() {
+                if let Some((_, lines)) =
+                    self.since_run.as_mut().filter(|(_, l)| l.len() < super::EXCERPT_LINES)
+                {
+                    lines.push(glued.to_string());
                 }
-                if top_level {
-                    match kind {
-                        0 => self.passed += 1,
-                        1 => self.failed += 1,
-                        _ => self.skipped += 1,
-                    }
-                }
-                return;
             }
+            self.failing.add_test(name, status);
+            if status == TestStatus::Fail {
+                let before = match self.since_run.take() {
+                    Some((run, lines)) if run == name => lines,
+                    _ => Vec::new(),
+                };
+                self.failing.set_excerpt(name, &before);
+                self.after_fail = Some((name.to_string(), before));
+            }
+            let (passed, failed, skipped) = if name.contains('/') {
+                (&mut self.subtests.passed, &mut self.subtests.failed, &mut self.subtests.skipped)
+            } else {
+                (&mut self.passed, &mut self.failed, &mut self.skipped)
+            };
+            *match status {
+                TestStatus::Pass => passed,
+                TestStatus::Fail => failed,
+                TestStatus::Skip => skipped,
+            } += 1;
+            return;
         }
         if let Some((_, lines)) = self.since_run.as_mut().filter(|(_, l)| l.len() < super::EXCERPT_LINES) {
             lines.push(line.to_string());
@@ -84,6 +107,13 @@ impl RunnerParser for Go {
         }
         let rest: Vec<&str> = fields.collect();
         let tail = rest.join("\t");
+        if ["ok", "FAIL", "?"].contains(&head) {
+            let package = package.split_whitespace().next().unwrap_or(package);
+            for test in self.failing.tests.iter_mut().skip(self.ungrouped_from) {
+                test.group = Some(package.to_string());
+            }
+            self.ungrouped_from = self.failing.tests.len();
+        }
         match head {
             "ok" => {
                 self.recognised = true;
@@ -134,19 +164,67 @@ impl RunnerParser for Go {
                 packages_ok: Some(self.packages_ok),
                 packages_failed: Some(self.packages_failed),
                 packages_build_failed: Some(self.packages_build_failed),
-                errors: None,
+                subtests: (self.subtests.total() > 0).then(|| self.subtests.clone()),
+                ..TestCounts::default()
             }),
             failing: failing.failing,
             failing_omitted: failing.failing_omitted,
             tests: failing.tests,
             tests_omitted: failing.tests_omitted,
             build_failed: self.packages_build_failed > 0,
+            // No package ran a test, or (under -v) every test reported was skipped.
             no_tests: closing
-                && self.packages_with_tests == 0
                 && self.packages_failed == 0
                 && self.packages_build_failed == 0
-                && self.passed + self.failed == 0,
+                && self.passed + self.failed + self.subtests.passed + self.subtests.failed == 0
+                && (self.packages_with_tests == 0 || self.skipped > 0),
+            ..Parsed::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Parsed {
+        let mut go = Go::default();
+        for line in text.lines() {
+            go.line(line);
+        }
+        go.finish()
+    }
+
+    #[test]
+    fn subtests_are_counted_apart_and_glued_markers_read() {
+        let p = read("=== RUN   TestA\n=== RUN   TestA/x\nno newline    --- FAIL: TestA/x (0.00s)\n--- FAIL: TestA (0.00s)\nsome output--- PASS: TestB (0.00s)\nFAIL\tm\t0.1s\n");
+        let c = p.counts.unwrap();
+        assert_eq!((c.passed, c.failed), (1, 1));
+        assert_eq!(c.subtests.map(|s| s.failed), Some(1));
+        assert_eq!(p.failing, vec!["TestA/x", "TestA"]);
+        assert!(p.tests.iter().all(|t| t.group.as_deref() == Some("m")));
+    }
+
+    #[test]
+    fn json_events_group_tests_by_their_package() {
+        let mut p = GoJson::default();
+        for line in [
+            r#"{"Action":"output","Package":"m/a","Test":"TestA","Output":"--- PASS: TestA (0.00s)\n"}"#,
+            r#"{"Action":"output","Package":"m/b","Test":"TestB","Output":"--- FAIL: TestB (0.00s)\n"}"#,
+            r#"{"Action":"output","Package":"m/b","Output":"FAIL\tm/b\t0.1s\n"}"#,
+            r#"{"Action":"output","Package":"m/a","Output":"ok  \tm/a\t0.1s\n"}"#,
+        ] {
+            p.line(line);
+        }
+        let groups: Vec<_> = p.finish().tests.into_iter().map(|t| (t.name, t.group.unwrap())).collect();
+        assert_eq!(groups, [("TestA".to_string(), "m/a".to_string()), ("TestB".into(), "m/b".into())]);
+    }
+
+    #[test]
+    fn every_test_skipped_is_no_tests_but_a_quiet_pass_is_not() {
+        assert!(read("=== RUN   TestA\n--- SKIP: TestA (0.00s)\nPASS\nok  \tm\t0.1s\n").no_tests);
+        assert!(!read("ok  \tm\t0.1s\n").no_tests, "non-verbose: tests ran unseen");
+        assert!(read("ok  \tm\t0.1s [no tests to run]\n").no_tests);
     }
 }
 
@@ -164,6 +242,8 @@ struct Event {
     output: Option<String>,
     #[serde(rename = "Action")]
     action: Option<String>,
+    #[serde(rename = "Package")]
+    package: Option<String>,
 }
 
 impl RunnerParser for GoJson {
@@ -174,8 +254,16 @@ impl RunnerParser for GoJson {
                     self.events += 1;
                 }
                 if let Some(output) = event.output {
+                    let before = self.inner.failing.tests.len();
                     for l in output.lines() {
                         self.inner.line(l);
+                    }
+                    // Packages' events interleave: each test belongs to its event's package.
+                    if let Some(package) = event.package {
+                        for test in self.inner.failing.tests.iter_mut().skip(before) {
+                            test.group = Some(package.clone());
+                        }
+                        self.inner.ungrouped_from = self.inner.failing.tests.len();
                     }
                 }
                 return;

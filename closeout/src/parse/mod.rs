@@ -2,6 +2,7 @@
 //! already stripped) and reports counts, failing tests, and the markers classification
 //! needs: a closing line, a build failure, a run of zero tests. Pure; fed by the runner.
 
+mod build;
 mod cargo;
 mod go;
 mod jest;
@@ -25,6 +26,11 @@ pub const EXCERPT_LINES: usize = 40;
 pub struct TestResult {
     pub name: String,
     pub status: TestStatus,
+    /// What holds the test, when the output says: a go package, a cargo test binary, a
+    /// nextest binary id, a test file. JUnit's classname, so that one test path in two
+    /// crates or files stays two tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// The failing test's own output, when the runner prints it apart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excerpt: Option<String>,
@@ -58,15 +64,32 @@ pub struct Parsed {
     /// too; other runners only their failures).
     pub tests: Vec<TestResult>,
     pub tests_omitted: usize,
+    /// The build, typecheck or lint tool a `none` gate's output came from, when its
+    /// output or command says (`clippy`, `rustc`, `go build`, `go vet`, `ruff`, `mypy`,
+    /// `eslint`).
+    pub tool: Option<&'static str>,
+    /// Lint findings failed the gate (`counts.lints` holds how many): a failed gate,
+    /// not a build failure.
+    pub lint_failed: bool,
 }
 
 impl Parsed {
     pub(crate) fn add_test(&mut self, name: &str, status: TestStatus) {
+        self.add_test_in(name, status, None);
+    }
+
+    /// Record a test held by `group` (its package, binary or file).
+    pub(crate) fn add_test_in(&mut self, name: &str, status: TestStatus, group: Option<&str>) {
         if status == TestStatus::Fail {
             self.add_failing(name);
         }
         if self.tests.len() < MAX_TESTS {
-            self.tests.push(TestResult { name: name.to_string(), status, excerpt: None });
+            self.tests.push(TestResult {
+                name: name.to_string(),
+                status,
+                group: group.map(str::to_string),
+                excerpt: None,
+            });
         } else {
             self.tests_omitted += 1;
         }
@@ -103,31 +126,12 @@ pub trait RunnerParser: Send {
     fn finish(&self) -> Parsed;
 }
 
-/// Compile errors any build tool may print, for gates with no test parser.
-#[derive(Default)]
-struct BuildErrors {
-    seen: bool,
-}
-
-impl RunnerParser for BuildErrors {
-    fn line(&mut self, line: &str) {
-        if line.starts_with("error: could not compile")
-            || line.contains("[build failed]")
-            || line.contains("[setup failed]")
-            || tsc::is_error_line(line)
-        {
-            self.seen = true;
-        }
-    }
-    fn finish(&self) -> Parsed {
-        Parsed { parser: "none", build_failed: self.seen, ..Parsed::default() }
-    }
-}
-
 /// `auto` when the command did not say: every parser reads the output, and the first
 /// that recognised it wins.
 struct Sniff {
     candidates: Vec<Box<dyn RunnerParser>>,
+    /// Build, typecheck and lint output, when no test runner recognised the output.
+    fallback: build::Build,
 }
 
 impl RunnerParser for Sniff {
@@ -135,13 +139,14 @@ impl RunnerParser for Sniff {
         for c in &mut self.candidates {
             c.line(line);
         }
+        self.fallback.line(line);
     }
     fn finish(&self) -> Parsed {
         self.candidates
             .iter()
             .map(|c| c.finish())
             .find(|p| p.recognised)
-            .unwrap_or_else(|| BuildErrors::default().finish())
+            .unwrap_or_else(|| self.fallback.finish())
     }
 }
 
@@ -157,7 +162,7 @@ pub fn for_gate(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
         Some(ParserKind::Jest) => Box::new(jest::Jest::default()),
         Some(ParserKind::Pytest) => Box::new(pytest::Pytest::default()),
         Some(ParserKind::Tsc) => Box::new(tsc::Tsc::default()),
-        Some(ParserKind::None) => Box::new(BuildErrors::default()),
+        Some(ParserKind::None) => Box::new(build::Build::for_command(command)),
         Some(ParserKind::Auto) | None => Box::new(Sniff {
             candidates: vec![
                 Box::new(nextest::Nextest::default()),
@@ -169,6 +174,7 @@ pub fn for_gate(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
                 Box::new(pytest::Pytest::default()),
                 Box::new(tsc::Tsc::default()),
             ],
+            fallback: build::Build::for_command(command),
         }),
     }
 }
@@ -204,6 +210,9 @@ pub fn detect(command: &str) -> Option<ParserKind> {
     }
     let build = ["build", "vet", "check", "clippy", "fmt", "lint"];
     if words.windows(2).any(|p| ["go", "cargo"].contains(&p[0]) && build.contains(&p[1])) {
+        return Some(ParserKind::None);
+    }
+    if build::tool_of_command(command).is_some() {
         return Some(ParserKind::None);
     }
     None
@@ -327,5 +336,10 @@ mod tests {
         let parsed = parse_text(ParserKind::Auto, "make", "all good\n");
         assert_eq!(parsed.parser, "none");
         assert!(!parsed.recognised);
+        // One line any tool may print names no runner.
+        for line in ["Tests: 3 passed", "Tests  done", "Found 2 errors.", "1 error"] {
+            let parsed = parse_text(ParserKind::Auto, "./check.sh", line);
+            assert_eq!((parsed.parser, parsed.tool), ("none", None), "{line}");
+        }
     }
 }

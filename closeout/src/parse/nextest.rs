@@ -8,11 +8,19 @@ pub struct Nextest {
     started: bool,
     summary: Option<TestCounts>,
     build_failed: bool,
+    /// Reads the compiler's diagnostics, to tell denied lints from compile errors.
+    diagnostics: super::build::Build,
     failing: Parsed,
+}
+
+/// `grep-regex matcher::tests::word`: the binary id before the test name.
+fn binary_id(name: &str) -> Option<&str> {
+    name.split_once(' ').map(|(id, _)| id)
 }
 
 impl RunnerParser for Nextest {
     fn line(&mut self, line: &str) {
+        self.diagnostics.line(line);
         let trimmed = line.trim_start();
         if trimmed.starts_with("Nextest run ID")
             || (trimmed.starts_with("Starting ") && trimmed.contains(" binar"))
@@ -24,7 +32,9 @@ impl RunnerParser for Nextest {
             for (n, word) in number_words(after) {
                 match word.as_str() {
                     "passed" => counts.passed += n,
-                    "failed" | "timed" => counts.failed += n,
+                    // `2 failed`, `1 exec failed`, `1 timed out`; `(1 slow, 1 flaky, 1 leaky)`
+                    // qualify the passed and are no further tests.
+                    "failed" | "exec" | "timed" => counts.failed += n,
                     "skipped" => counts.skipped += n,
                     _ => {}
                 }
@@ -34,7 +44,7 @@ impl RunnerParser for Nextest {
             let after = rest.split_once(']').map_or("", |(_, a)| a).trim();
             let name = after.split_once(") ").map_or(after, |(_, n)| n).trim();
             if !name.is_empty() && !self.failing.tests.iter().any(|t| t.name == name) {
-                self.failing.add_test(name, super::TestStatus::Pass);
+                self.failing.add_test_in(name, super::TestStatus::Pass, binary_id(name));
             }
         } else if ["FAIL [", "TIMEOUT [", "SIGSEGV [", "SIGABRT [", "ABORT ["]
             .iter()
@@ -48,7 +58,7 @@ impl RunnerParser for Nextest {
             };
             let name = name.trim();
             if !name.is_empty() && !self.failing.tests.iter().any(|t| t.name == name) {
-                self.failing.add_test(name, super::TestStatus::Fail);
+                self.failing.add_test_in(name, super::TestStatus::Fail, binary_id(name));
             }
         } else if trimmed.starts_with("error: could not compile") {
             self.build_failed = true;
@@ -56,7 +66,7 @@ impl RunnerParser for Nextest {
     }
 
     fn finish(&self) -> Parsed {
-        Parsed {
+        let mut parsed = Parsed {
             parser: "nextest",
             recognised: self.started || self.summary.is_some(),
             closing: self.summary.is_some(),
@@ -68,6 +78,25 @@ impl RunnerParser for Nextest {
             tests_omitted: self.failing.tests_omitted,
             build_failed: self.build_failed,
             no_tests: self.summary.as_ref().is_some_and(|c| c.passed + c.failed == 0),
-        }
+            ..Parsed::default()
+        };
+        super::build::lints_not_compile_errors(&mut parsed, &self.diagnostics);
+        parsed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_summary_word_nextest_prints() {
+        let mut p = Nextest::default();
+        p.line("     Summary [  15.750s] 8/10 tests run: 5 passed (1 slow, 1 flaky, 1 leaky), 2 failed, 1 exec failed, 1 timed out, 2 skipped");
+        let c = p.finish().counts.unwrap();
+        assert_eq!((c.passed, c.failed, c.skipped), (5, 4, 2));
+        let mut p = Nextest::default();
+        p.line("     Summary [   0.100s] 0 tests run: 0 passed, 0 skipped");
+        assert!(p.finish().no_tests);
     }
 }

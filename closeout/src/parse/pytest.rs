@@ -1,8 +1,15 @@
 //! pytest: the closing `N failed, N passed in 0.03s` line (with or without `=` rules),
-//! `FAILED`/`ERROR` short-summary lines, and `no tests ran`.
+//! `FAILED`/`ERROR`/`SUBFAILED` short-summary lines, `no tests ran`, and under `-v` one
+//! `path::test STATUS` line per test.
+//!
+//! The closing line's categories are pytest's own (`_pytest/terminal.py`: passed, failed,
+//! skipped, deselected, xfailed, xpassed, warnings, error) plus pytest 9's subtests
+//! (`subtests passed`, `subtests failed`, `subtests skipped`, `subtests xfailed`,
+//! `subtests xpassed`) and pytest-rerunfailures' `rerun`. A line with any other word is
+//! not the closing line.
 
-use super::{number_words, Parsed, RunnerParser};
-use crate::evidence::TestCounts;
+use super::{Parsed, RunnerParser, TestStatus};
+use crate::evidence::{Subtests, TestCounts};
 
 #[derive(Default)]
 pub struct Pytest {
@@ -10,6 +17,56 @@ pub struct Pytest {
     summary: Option<TestCounts>,
     no_tests: bool,
     failing: Parsed,
+}
+
+/// Read `1 failed, 1 passed, 3 subtests passed, 2 warnings` into counts; `None` when a
+/// part is not `N category` with a category pytest prints.
+fn summary_counts(text: &str) -> Option<TestCounts> {
+    let mut counts = TestCounts::default();
+    let mut subtests = Subtests::default();
+    let mut errors = 0;
+    for part in text.split(", ") {
+        let (n, category) = part.trim().split_once(' ')?;
+        let n: u64 = n.parse().ok()?;
+        match category.trim() {
+            "passed" | "xpassed" => counts.passed += n,
+            "failed" => counts.failed += n,
+            "skipped" | "xfailed" => counts.skipped += n,
+            "error" | "errors" => errors += n,
+            "subtests passed" | "subtests xpassed" => subtests.passed += n,
+            "subtests failed" => subtests.failed += n,
+            "subtests skipped" | "subtests xfailed" => subtests.skipped += n,
+            "deselected" | "warning" | "warnings" | "rerun" => {}
+            _ => return None,
+        }
+    }
+    counts.errors = (errors > 0).then_some(errors);
+    counts.subtests = (subtests.total() > 0).then_some(subtests);
+    Some(counts)
+}
+
+/// `tests/a.py::test_x PASSED [ 50%]` (`-v`): the test id and its status. Subtest lines
+/// (`SUBPASSED[case] (i=0)`) are not tests.
+fn verbose_test(line: &str) -> Option<(&str, TestStatus)> {
+    // pytest-xdist: `[gw0] [ 50%] PASSED tests/a.py::test_x`.
+    if let Some(rest) = line.strip_prefix("[gw") {
+        let rest = rest.split_once("] ")?.1;
+        let rest = rest.strip_prefix('[').and_then(|r| r.split_once("] ")).map_or(rest, |(_, r)| r);
+        let (status, id) = rest.split_once(' ')?;
+        let id = id.trim();
+        return verbose_test(&format!("{id} {status}")).map(|(_, status)| (id, status));
+    }
+    let (id, rest) = line.split_once(' ')?;
+    if !id.contains("::") {
+        return None;
+    }
+    let status = match rest.split_whitespace().next()? {
+        "PASSED" | "XPASS" => TestStatus::Pass,
+        "FAILED" | "ERROR" => TestStatus::Fail,
+        "SKIPPED" | "XFAIL" => TestStatus::Skip,
+        _ => return None,
+    };
+    Some((id, status))
 }
 
 impl RunnerParser for Pytest {
@@ -21,7 +78,29 @@ impl RunnerParser for Pytest {
         }
         if let Some(rest) = line.strip_prefix("FAILED ").or_else(|| line.strip_prefix("ERROR ")) {
             let name = rest.split(" - ").next().unwrap_or(rest).trim();
-            self.failing.add_failing(name);
+            if !self.failing.tests.iter().any(|t| t.name == name) {
+                let file = name.split("::").next();
+                self.failing.add_test_in(name, TestStatus::Fail, file);
+            }
+            return;
+        }
+        // `SUBFAILED[case] (i=1) tests/a.py::test_x - assert ...`: one failed subtest,
+        // which pytest counts among the failed.
+        if let Some(rest) = line.strip_prefix("SUBFAILED") {
+            let rest = rest.split(" - ").next().unwrap_or(rest);
+            if let Some(id) = rest.split_whitespace().rev().find(|w| w.contains("::")) {
+                let description = rest.trim().strip_suffix(id).unwrap_or("").trim();
+                let name =
+                    if description.is_empty() { id.to_string() } else { format!("{id} {description}") };
+                if !self.failing.tests.iter().any(|t| t.name == name) {
+                    self.failing.add_test_in(&name, TestStatus::Fail, id.split("::").next());
+                }
+                return;
+            }
+        }
+        if let Some((id, status)) = verbose_test(line) {
+            let file = id.split("::").next();
+            self.failing.add_test_in(id, status, file);
             return;
         }
         if trimmed.starts_with("no tests ran") {
@@ -37,21 +116,9 @@ impl RunnerParser for Pytest {
         {
             return;
         }
-        let words = number_words(counts_text);
-        if words.is_empty() {
-            return;
+        if let Some(counts) = summary_counts(counts_text) {
+            self.summary = Some(counts);
         }
-        let mut counts = TestCounts::default();
-        for (n, word) in words {
-            match word.as_str() {
-                "passed" | "xpassed" => counts.passed += n,
-                "failed" | "error" | "errors" => counts.failed += n,
-                "skipped" | "xfailed" => counts.skipped += n,
-                "deselected" | "warning" | "warnings" | "rerun" => {}
-                _ => return,
-            }
-        }
-        self.summary = Some(counts);
     }
 
     fn finish(&self) -> Parsed {
@@ -63,10 +130,66 @@ impl RunnerParser for Pytest {
             counts: self.summary.clone(),
             failing: self.failing.failing.clone(),
             failing_omitted: self.failing.failing_omitted,
-            build_failed: false,
-            tests: Vec::new(),
-            tests_omitted: 0,
-            no_tests: self.no_tests || self.summary.as_ref().is_some_and(|c| c.total() == 0),
+            tests: self.failing.tests.clone(),
+            tests_omitted: self.failing.tests_omitted,
+            no_tests: self.no_tests
+                || self.summary.as_ref().is_some_and(|c| c.passed + c.failed == 0 && c.errors.is_none()),
+            ..Parsed::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_category_pytest_prints() {
+        let c = summary_counts("2 failed, 1 passed, 2 subtests passed").unwrap();
+        assert_eq!((c.passed, c.failed), (1, 2));
+        assert_eq!(c.subtests, Some(Subtests { passed: 2, failed: 0, skipped: 0 }));
+        let c = summary_counts("1 failed, 3 passed, 2 skipped, 4 deselected, 1 xfailed, 1 xpassed, 5 warnings, 2 errors, 1 rerun").unwrap();
+        assert_eq!((c.passed, c.failed, c.skipped, c.errors), (4, 1, 3, Some(2)));
+        let c =
+            summary_counts("1 passed, 1 warning, 1 error, 1 subtests failed, 2 subtests skipped").unwrap();
+        assert_eq!(c.subtests, Some(Subtests { passed: 0, failed: 1, skipped: 2 }));
+        assert_eq!(summary_counts("3 apples"), None);
+    }
+
+    #[test]
+    fn failed_subtests_are_named() {
+        let mut p = Pytest::default();
+        p.line("SUBFAILED[case] (i=1) tests/a.py::test_s - assert 1 != 1");
+        p.line("FAILED tests/a.py::test_s - contains 1 failed subtest");
+        let names: Vec<String> = p.finish().tests.into_iter().map(|t| t.name).collect();
+        assert_eq!(names, vec!["tests/a.py::test_s [case] (i=1)", "tests/a.py::test_s"]);
+    }
+
+    #[test]
+    fn verbose_lines_name_tests() {
+        assert_eq!(
+            verbose_test("tests/a.py::test_x PASSED [ 50%]"),
+            Some(("tests/a.py::test_x", TestStatus::Pass))
+        );
+        assert_eq!(
+            verbose_test("tests/a.py::T::test_y[1-2] FAILED [100%]"),
+            Some(("tests/a.py::T::test_y[1-2]", TestStatus::Fail))
+        );
+        assert_eq!(verbose_test("tests/a.py::test_s SUBPASSED[case] (i=0) [ 50%]"), None);
+        assert_eq!(verbose_test("tests/a.py .F. [100%]"), None);
+        assert_eq!(
+            verbose_test("[gw1] [ 50%] FAILED tests/a.py::test_x "),
+            Some(("tests/a.py::test_x", TestStatus::Fail))
+        );
+    }
+
+    #[test]
+    fn only_skipped_or_deselected_is_no_tests() {
+        let mut p = Pytest::default();
+        p.line("================ 3 skipped, 1 deselected in 0.01s ================");
+        assert!(p.finish().no_tests);
+        let mut p = Pytest::default();
+        p.line("1 error in 0.02s");
+        assert!(!p.finish().no_tests, "a collection error is not an empty run");
     }
 }

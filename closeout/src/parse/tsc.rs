@@ -1,5 +1,6 @@
 //! tsc: `file(line,col): error TSnnnn:` lines; `Found N errors` when pretty. A clean
-//! typecheck prints nothing, so no closing line is required.
+//! typecheck prints nothing, so no closing line is required. Only the error lines
+//! recognise tsc: ruff and mypy print `Found N error...` lines too.
 
 use super::{Parsed, RunnerParser};
 use crate::evidence::TestCounts;
@@ -19,6 +20,24 @@ pub fn is_error_line(line: &str) -> bool {
     })
 }
 
+/// tsc's closing line in its own wordings: `Found 1 error.`, `Found 2 errors.`,
+/// `Found 1 error in src/a.ts:3`, `Found 2 errors in the same file, starting at: src/a.ts:3`,
+/// `Found 3 errors in 2 files.` Not ruff's `Found 1 error (1 fixed, 0 remaining).` nor
+/// mypy's `Found 3 errors in 1 file (checked 8 source files)`.
+fn found_line(line: &str) -> Option<u64> {
+    let rest = line.trim_end().strip_prefix("Found ")?;
+    let (n, rest) = rest.split_once(' ')?;
+    let n: u64 = n.parse().ok()?;
+    let rest = rest.strip_prefix("errors").or_else(|| rest.strip_prefix("error"))?;
+    let tsc = rest == "."
+        || rest.starts_with(" in the same file, starting at: ")
+        || rest.strip_prefix(" in ").is_some_and(|r| {
+            r.strip_suffix(" files.").is_some_and(|m| m.parse::<u64>().is_ok())
+                || (!r.contains(' ') && r.contains(':'))
+        });
+    tsc.then_some(n)
+}
+
 impl RunnerParser for Tsc {
     fn line(&mut self, line: &str) {
         if is_error_line(line) {
@@ -27,8 +46,8 @@ impl RunnerParser for Tsc {
             if !file.is_empty() && !file.starts_with("error TS") {
                 self.files.add_failing(file);
             }
-        } else if let Some(rest) = line.strip_prefix("Found ") {
-            self.found = rest.split_whitespace().next().and_then(|n| n.parse().ok());
+        } else if let Some(found) = found_line(line) {
+            self.found = Some(found);
         }
     }
 
@@ -36,7 +55,7 @@ impl RunnerParser for Tsc {
         let errors = self.found.unwrap_or(0).max(self.errors);
         Parsed {
             parser: "tsc",
-            recognised: errors > 0 || self.found.is_some(),
+            recognised: self.errors > 0,
             closing: self.found.is_some(),
             closing_required: false,
             counts: Some(TestCounts { errors: Some(errors), ..TestCounts::default() }),
@@ -46,6 +65,36 @@ impl RunnerParser for Tsc {
             tests: Vec::new(),
             tests_omitted: 0,
             no_tests: false,
+            tool: Some("tsc"),
+            lint_failed: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn found_lines_in_tsc_wording_only() {
+        assert_eq!(found_line("Found 1 error."), Some(1));
+        assert_eq!(found_line("Found 12 errors."), Some(12));
+        assert_eq!(found_line("Found 1 error in src/a.ts:3"), Some(1));
+        assert_eq!(found_line("Found 2 errors in the same file, starting at: src/a.ts:3"), Some(2));
+        assert_eq!(found_line("Found 3 errors in 2 files."), Some(3));
+        assert_eq!(found_line("Found 1 error (1 fixed, 0 remaining)."), None, "ruff");
+        assert_eq!(found_line("Found 3 errors in 1 file (errors prevented further checking)"), None, "mypy");
+        assert_eq!(found_line("Found 3 errors in 1 file (checked 8 source files)"), None, "mypy");
+    }
+
+    #[test]
+    fn only_error_lines_recognise_tsc() {
+        let mut t = Tsc::default();
+        t.line("Found 2 errors.");
+        assert!(!t.finish().recognised);
+        t.line("src/a.ts(2,25): error TS2307: Cannot find module 'x'.");
+        let p = t.finish();
+        assert!(p.recognised && p.build_failed);
+        assert_eq!(p.counts.unwrap().errors, Some(2));
     }
 }

@@ -83,6 +83,8 @@ pub fn changed_files(root: &Path, base: &str) -> Result<Vec<String>, String> {
         .chain(untracked.lines())
         .map(str::trim)
         .filter(|l| !l.is_empty())
+        // Run logs and history, even where a repository commits them.
+        .filter(|l| !crate::evidence::is_under(l, OUTPUT_DIR))
         .map(String::from)
         .collect();
     files.sort();
@@ -106,6 +108,14 @@ pub fn file_history(root: &Path, branch: &str, path: &str, limit: usize) -> Vec<
             Some((rev.to_string(), text))
         })
         .collect()
+}
+
+/// The content of `path` (relative to `root`) as committed at HEAD; `None` outside git or
+/// when HEAD has no such file. What the work tree holds does not matter.
+pub fn committed_file(root: &Path, path: &str) -> Option<String> {
+    let sh = shell(root)?;
+    let spec = format!("HEAD:./{path}");
+    xshell::cmd!(sh, "git show {spec}").quiet().ignore_stderr().read().ok()
 }
 
 /// The name of the main branch, if there is one.

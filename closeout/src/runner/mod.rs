@@ -143,12 +143,46 @@ pub fn refuse_untrusted(program: &Program, plan: &Plan) -> Result<()> {
     )))
 }
 
-/// Narrow a plan to share `index` (1-based) of `total`, split by `by`.
-pub fn shard_plan(plan: Plan, index: usize, total: usize, by: schedule::ShardBy) -> Plan {
+/// The durations of the gates in the run record committed at HEAD
+/// (`.closeout/latest.json`), the only durations every machine checking out that commit
+/// shares. `None` when HEAD has no record. Gates that did not run to an end are left out.
+pub fn committed_durations(root: &Path) -> Option<BTreeMap<String, Duration>> {
+    let text = git::committed_file(root, evidence::LATEST)?;
+    let record = RunRecord::from_json(&text, Path::new(evidence::LATEST)).ok()?;
+    Some(
+        record
+            .gates
+            .iter()
+            .filter(|g| !matches!(g.outcome, Outcome::Interrupted | Outcome::NotRun | Outcome::SpawnFailed))
+            .map(|g| (g.id.clone(), Duration::from_millis(g.duration_ms)))
+            .collect(),
+    )
+}
+
+/// Narrow a plan to share `index` (1-based) of `total`, split by `by`. The split reads
+/// `committed` durations only (see [`committed_durations`]), never the local history, so
+/// every machine and every order of running the shares agrees on it; without committed
+/// durations a split by duration is a split by hash. The local history still orders the
+/// gates inside the share.
+pub fn shard_plan(
+    plan: Plan,
+    index: usize,
+    total: usize,
+    by: schedule::ShardBy,
+    committed: Option<&BTreeMap<String, Duration>>,
+) -> Plan {
+    let by = match (by, committed) {
+        (schedule::ShardBy::Duration, None) => schedule::ShardBy::Hash,
+        _ => by,
+    };
     let jobs: Vec<Job> = plan
         .gates
         .iter()
-        .map(|g| Job { id: g.id.clone(), exclusive: g.exclusive.clone(), predicted: g.predicted })
+        .map(|g| Job {
+            id: g.id.clone(),
+            exclusive: g.exclusive.clone(),
+            predicted: committed.and_then(|c| c.get(&g.id).copied()),
+        })
         .collect();
     let assignment = schedule::shard(&jobs, total, by);
     let gates: Vec<PlannedGate> =

@@ -31,7 +31,8 @@ pub struct BaselineArgs {
     /// Run only share K of N (as `K/N`), for a CI matrix; merge the records with `closeout merge`
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     shard: Option<(usize, usize)>,
-    /// How shares are split: by recorded durations, or by a stable hash of the gate ids
+    /// How shares are split: by the durations in the run record committed at HEAD (by hash
+    /// when none is committed), or by a stable hash of the gate ids
     #[arg(long, value_enum, default_value_t = ShardByArg::Duration)]
     shard_by: ShardByArg,
     /// Also write the full run record here (the artifact a CI shard job uploads)
@@ -83,7 +84,8 @@ impl BaselineArgs {
                     "--shard splits the whole baseline; it cannot be combined with --only or --skip".into(),
                 ));
             }
-            plan = runner::shard_plan(plan, k, n, self.shard_by.into());
+            let committed = runner::committed_durations(&program.root);
+            plan = runner::shard_plan(plan, k, n, self.shard_by.into(), committed.as_ref());
         }
         let mut stdout = std::io::stdout().lock();
         if self.dry_run {

@@ -61,7 +61,8 @@ pub fn compute(program: &Program) -> Result<Verdict> {
         Some(changed.into_iter().filter(|f| !is_doc(program, f)).collect())
     });
     let kinds: Vec<&str> = KINDS.iter().map(|(k, _, _)| *k).filter(|k| *k != "verdict").collect();
-    let docs_drift = docs_drift(program, &kinds);
+    // A program without docs has nothing to drift: its verdict rests on the evidence.
+    let docs_drift = if program.docs.is_empty() { Ok(Vec::new()) } else { docs_drift(program, &kinds) };
     let reference = crate::tasks::docs::reference(program, latest.as_ref())?;
     let regressions = latest
         .as_ref()
@@ -86,9 +87,10 @@ pub fn compute(program: &Program) -> Result<Verdict> {
     Ok(verdict::compute(&facts))
 }
 
-/// Docs, closeout's evidence and markdown files do not make evidence stale.
+/// Docs, markdown files and closeout's own outputs (evidence, run logs, history; committed
+/// or not) do not make evidence stale.
 fn is_doc(program: &Program, file: &str) -> bool {
-    std::path::Path::new(file).starts_with(evidence::EVIDENCE_DIR)
+    evidence::is_own_output(file)
         || file.ends_with(".md")
         || program.docs.iter().any(|d| d.as_os_str() == file)
 }
