@@ -144,7 +144,8 @@ const PACKET_KEYS: &[&str] = &[
     "checklist",
     "columns",
 ];
-const RISK_KEYS: &[&str] = &["id", "surface", "description", "severity", "packets", "mitigation", "columns", "form"];
+const RISK_KEYS: &[&str] =
+    &["id", "surface", "description", "severity", "packets", "mitigation", "columns", "form"];
 const DEBT_KEYS: &[&str] = &[
     "id",
     "description",

@@ -255,7 +255,10 @@ fn variants_import_and_what_cannot_be_mapped_is_reported() {
     );
     assert!(toml.contains("id = \"DOC-01\"") && toml.contains("tests = [\n  \"cargo\",\n]"), "{toml}");
     // Prose in a scope list is kept as a comment on its packet.
-    assert!(toml.contains("plan.md:14: scope item `somewhere in the repo` names no path in backticks"), "{toml}");
+    assert!(
+        toml.contains("plan.md:14: scope item `somewhere in the repo` names no path in backticks"),
+        "{toml}"
+    );
     // A row that cannot be an entry is quoted, not invented.
     assert!(toml.contains("# closeout import: could not parse this risk (line 23): no description\n# | R-1 | high | watch it | Ops |"), "{toml}");
     assert!(!toml.contains("[[risk]]"), "{toml}");

@@ -233,10 +233,8 @@ fn words(cell: &str) -> Vec<String> {
 /// A cell that holds no value: empty, a dash, `N/A`, or an unfilled template.
 pub fn is_blank(cell: &str) -> bool {
     let v = cell.trim().trim_matches(['*', '_', '`']).trim().to_lowercase();
-    matches!(
-        v.as_str(),
-        "" | "—" | "–" | "-" | "n/a" | "na" | "none" | "tbd" | "(this commit)" | "(pending)"
-    ) || crate::import::placeholder::is_placeholder(&v)
+    matches!(v.as_str(), "" | "—" | "–" | "-" | "n/a" | "na" | "none" | "tbd" | "(this commit)" | "(pending)")
+        || crate::import::placeholder::is_placeholder(&v)
 }
 
 /// The default value a generator writes when the data holds none.

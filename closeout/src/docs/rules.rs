@@ -147,7 +147,9 @@ pub fn check(
                 let unknown = match (oracle.commit_exists)(c) {
                     Some(true) => None,
                     Some(false) => Some(format!("names commit `{c}`, which is not in git history")),
-                    None => Some(format!("names commit `{c}`, which cannot be verified: no git history here")),
+                    None => {
+                        Some(format!("names commit `{c}`, which cannot be verified: no git history here"))
+                    }
                 };
                 if let Some(problem) = unknown {
                     findings.push(Finding {
@@ -466,28 +468,6 @@ impl<'a> Outline<'a> {
             Some((_, title, _)) => format!("{}#{}", self.path, slug(title)),
             None => self.path.to_string(),
         }
-    }
-
-    /// Byte ranges of sections whose heading contains every word group in `needles`
-    /// (the word "packet 03" must not continue into "packet 030").
-    fn sections(&self, needles: &[&str]) -> Vec<Range<usize>> {
-        let mut out = Vec::new();
-        for (i, (level, title, at)) in self.headings.iter().enumerate() {
-            let matches = needles.iter().all(|n| {
-                title
-                    .match_indices(n)
-                    .any(|(p, _)| !title[p + n.len()..].starts_with(|c: char| c.is_ascii_alphanumeric()))
-            });
-            if !matches {
-                continue;
-            }
-            let end = self.headings[i + 1..]
-                .iter()
-                .find(|(l, _, _)| l <= level)
-                .map_or(self.text.len(), |(_, _, a)| *a);
-            out.push(*at..end);
-        }
-        out
     }
 
     /// Byte ranges of the sections that belong to packet `id`: headings that name it in any

@@ -23,7 +23,8 @@ pub struct Row {
     pub unread: Vec<(String, String, String)>,
 }
 
-const STATUSES: &[&str] = &["TODO", "PENDING", "IN_PROGRESS", "IN_REVIEW", "CHANGES_REQUESTED", "BLOCKED", "DONE"];
+const STATUSES: &[&str] =
+    &["TODO", "PENDING", "IN_PROGRESS", "IN_REVIEW", "CHANGES_REQUESTED", "BLOCKED", "DONE"];
 const REVIEWS: &[&str] = &["PENDING", "IN_REVIEW", "APPROVED", "CHANGES_REQUESTED", "BLOCKED"];
 
 /// The column of `t` that a board column name means.

@@ -27,11 +27,12 @@ pub fn is_baseline_heading(text: &str) -> bool {
 /// A label's condition, if it makes the commands under it conditional.
 fn condition(label: &str) -> Option<String> {
     let l = label.to_lowercase();
-    let conditional = ["when ", "if ", "milestone", "touching", "touched", "only ", "additionally", "boundar"]
-        .iter()
-        .any(|w| l.contains(w))
-        && !l.contains("every packet")
-        && !l.contains("after every");
+    let conditional =
+        ["when ", "if ", "milestone", "touching", "touched", "only ", "additionally", "boundar"]
+            .iter()
+            .any(|w| l.contains(w))
+            && !l.contains("every packet")
+            && !l.contains("after every");
     conditional.then(|| {
         let t = label.replace('`', "");
         let t = t.trim().trim_end_matches(':').trim();
@@ -115,17 +116,29 @@ mod tests {
             vec![
                 ("go build ./...".to_string(), None),
                 ("go test ./a/... -v".to_string(), Some("for packets touching AI/push".to_string())),
-                ("go test ./api/...".to_string(), Some("When API handlers are touched, additionally run".to_string())),
+                (
+                    "go test ./api/...".to_string(),
+                    Some("When API handlers are touched, additionally run".to_string())
+                ),
             ]
         );
     }
 
     #[test]
     fn baseline_headings_by_meaning() {
-        for h in ["Global Validation Baseline", "Global Command Set", "Certification Baseline Commands", "Validation Commands"] {
+        for h in [
+            "Global Validation Baseline",
+            "Global Command Set",
+            "Certification Baseline Commands",
+            "Validation Commands",
+        ] {
             assert!(is_baseline_heading(h), "{h}");
         }
-        for h in ["Code-Derived Baseline (Current State)", "Current Baseline (Code-Derived)", "Packet 00: Inventory"] {
+        for h in [
+            "Code-Derived Baseline (Current State)",
+            "Current Baseline (Code-Derived)",
+            "Packet 00: Inventory",
+        ] {
             assert!(!is_baseline_heading(h), "{h}");
         }
     }

@@ -73,17 +73,20 @@ pub fn heading_packets(text: &str, known: &[String]) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .collect();
     let mut out: Vec<String> = Vec::new();
-    let mut push = |id: &str, out: &mut Vec<String>| {
+    let push = |id: &str, out: &mut Vec<String>| {
         if !out.iter().any(|o| o == id) {
             out.push(id.to_string());
         }
     };
     for (i, w) in words.iter().enumerate() {
-        let after_packet = i > 0 && (words[i - 1].eq_ignore_ascii_case("packet") || words[i - 1].eq_ignore_ascii_case("packets"));
+        let after_packet = i > 0
+            && (words[i - 1].eq_ignore_ascii_case("packet") || words[i - 1].eq_ignore_ascii_case("packets"));
         if after_packet {
             // `Packets 00-02`: a range of plain numbers.
             if let Some((a, b)) = w.split_once('-').filter(|(a, b)| {
-                !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()) && b.chars().all(|c| c.is_ascii_digit())
+                !a.is_empty()
+                    && a.chars().all(|c| c.is_ascii_digit())
+                    && b.chars().all(|c| c.is_ascii_digit())
             }) {
                 let (lo, hi) = (a.parse::<u32>().unwrap_or(0), b.parse::<u32>().unwrap_or(0));
                 for k in known {

@@ -71,7 +71,8 @@ struct Gate {
 
 #[derive(Debug, Default, Clone)]
 struct Packet {
-    /// Where the packet was found (plan heading or board row).
+    /// Where the packet was found (plan heading or board row), for its report lines.
+    #[allow(dead_code)]
     line: usize,
     id: String,
     title: String,
@@ -87,8 +88,6 @@ struct Packet {
     files: Vec<(String, Option<String>)>,
     checklist: Vec<String>,
     notes: Vec<String>,
-    /// The doc's own board columns for this packet (header, markdown).
-    columns: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -161,12 +160,6 @@ fn check_rows(rows: &mut [Row], what: &str, required: &[&str], file: &str, out: 
     }
 }
 
-/// Normalize a packet reference: `Packet 00`, `00`, `DOC-00` → the id used.
-fn packet_id(s: &str) -> String {
-    let s = s.trim().trim_matches('`');
-    s.strip_prefix("Packet ").unwrap_or(s).trim().to_string()
-}
-
 /// A gate id from its command: `go build ./...` → `go-build`, `go test ./internal/api/...`
 /// → `go-test-api`, `…/tsc --noEmit` → `tsc`, `… vitest run a/settingsRouting.test.ts` →
 /// `vitest-settingsrouting`.
@@ -221,9 +214,18 @@ pub fn gate_id(command: &str) -> String {
 /// "Validation:", "Required checks:", "Test commands:".
 fn is_tests_label(label: &str) -> bool {
     let l = label.trim().trim_matches('*').trim().trim_end_matches(':').to_lowercase();
-    ["required tests", "tests", "validation", "required checks", "checks", "test commands", "required validation", "verification"]
-        .iter()
-        .any(|w| l == *w || l.starts_with(&format!("{w} (")))
+    [
+        "required tests",
+        "tests",
+        "validation",
+        "required checks",
+        "checks",
+        "test commands",
+        "required validation",
+        "verification",
+    ]
+    .iter()
+    .any(|w| l == *w || l.starts_with(&format!("{w} (")))
 }
 
 fn cell(row: &[String], col: Option<usize>) -> Option<String> {
@@ -364,10 +366,10 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
                 // A debt ledger also has ids, descriptions and severities: it goes first.
                 let is_ledger = has("id") && has("owner") && (has("target milestone") || has("milestone"));
                 if is_risk_table(t) && !is_ledger {
-                    read_risks(t, plan.path, &mut risks, &mut out);
+                    read_risks(t, &mut risks, &mut out);
                     out.candidates.push(Candidate::table(plan.path, "risks", t));
                 } else if has("track") && has("plan file") {
-                    read_tracks(t, plan.path, &mut tracks, &mut out);
+                    read_tracks(t, &mut tracks, &mut out);
                     out.candidates.push(Candidate::table(plan.path, "tracks", t));
                 } else if has("track") && has("classification") {
                     drift_section = h2.split(':').next().unwrap_or("").trim().to_string();
@@ -389,7 +391,7 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
                     }
                     out.candidates.push(Candidate::table(plan.path, "drift", t));
                 } else if has("id") && has("owner") && (has("target milestone") || has("milestone")) {
-                    read_debt(t, plan.path, &mut debts, &mut out);
+                    read_debt(t, &mut debts, &mut out);
                     out.candidates.push(Candidate::table(plan.path, "ledger", t));
                 }
             }
@@ -600,10 +602,12 @@ fn meaning(t: &Table, kind: &str, name: &str) -> Option<usize> {
 fn is_risk_table(t: &Table) -> bool {
     let m = |n| meaning(t, "risks", n).is_some();
     let about_risk = t.header.iter().any(|h| h.to_lowercase().contains("risk"));
-    m("Risk ID") && (m("Description") || about_risk) && (m("Severity") || m("Mitigation") || m("Mapped Packet"))
+    m("Risk ID")
+        && (m("Description") || about_risk)
+        && (m("Severity") || m("Mitigation") || m("Mapped Packet"))
 }
 
-fn read_risks(t: &Table, file: &str, risks: &mut Vec<Row>, out: &mut Imported) {
+fn read_risks(t: &Table, risks: &mut Vec<Row>, out: &mut Imported) {
     let m = |n| meaning(t, "risks", n);
     let cols = [
         ("id", m("Risk ID")),
@@ -613,7 +617,7 @@ fn read_risks(t: &Table, file: &str, risks: &mut Vec<Row>, out: &mut Imported) {
         ("packets", m("Mapped Packet")),
         ("mitigation", m("Mitigation")),
     ];
-    read_rows(t, file, &cols, risks, out, "risk");
+    read_rows(t, &cols, risks, out);
     // `High`, `**HIGH**`: the vocabulary's word; anything else is reported by check_rows.
     for r in risks.iter_mut() {
         for (k, v) in r.fields.iter_mut() {
@@ -624,7 +628,7 @@ fn read_risks(t: &Table, file: &str, risks: &mut Vec<Row>, out: &mut Imported) {
     }
 }
 
-fn read_tracks(t: &Table, file: &str, tracks: &mut Vec<Row>, out: &mut Imported) {
+fn read_tracks(t: &Table, tracks: &mut Vec<Row>, out: &mut Imported) {
     let cols = [
         ("name", t.column(&["track"])),
         ("plan", t.column(&["plan file", "plan"])),
@@ -633,7 +637,7 @@ fn read_tracks(t: &Table, file: &str, tracks: &mut Vec<Row>, out: &mut Imported)
         ("progress_status", t.column(&["progress status"])),
         ("checkpoint", t.column(&["final checkpoint", "checkpoint"])),
     ];
-    read_rows(t, file, &cols, tracks, out, "track");
+    read_rows(t, &cols, tracks, out);
     for track in tracks.iter_mut() {
         let name =
             track.fields.iter().find(|(k, _)| *k == "name").map(|(_, v)| v.clone()).unwrap_or_default();
@@ -659,7 +663,7 @@ fn read_tracks(t: &Table, file: &str, tracks: &mut Vec<Row>, out: &mut Imported)
     }
 }
 
-fn read_debt(t: &Table, file: &str, debts: &mut Vec<Row>, out: &mut Imported) {
+fn read_debt(t: &Table, debts: &mut Vec<Row>, out: &mut Imported) {
     let cols = [
         ("id", t.column(&["id"])),
         ("description", t.column(&["description"])),
@@ -668,7 +672,7 @@ fn read_debt(t: &Table, file: &str, debts: &mut Vec<Row>, out: &mut Imported) {
         ("milestone", t.column(&["target milestone", "milestone"])),
         ("source", t.column(&["source"])),
     ];
-    read_rows(t, file, &cols, debts, out, "debt");
+    read_rows(t, &cols, debts, out);
     // `~~MEDIUM~~ CLOSED`, `~~Pre-release~~ Done`, `~~text~~ RESOLVED — how`: a resolved
     // item keeps its struck values as its history.
     for d in debts.iter_mut() {
@@ -700,14 +704,7 @@ fn read_debt(t: &Table, file: &str, debts: &mut Vec<Row>, out: &mut Imported) {
 }
 
 /// Map the columns a table has onto fields; every other column is reported, each cell once.
-fn read_rows(
-    t: &Table,
-    file: &str,
-    cols: &[(&'static str, Option<usize>)],
-    rows: &mut Vec<Row>,
-    out: &mut Imported,
-    what: &str,
-) {
+fn read_rows(t: &Table, cols: &[(&'static str, Option<usize>)], rows: &mut Vec<Row>, out: &mut Imported) {
     let used: Vec<usize> = cols.iter().filter_map(|(_, c)| *c).collect();
     for (r, row) in t.rows.iter().enumerate() {
         let line = t.row_lines[r];
@@ -988,8 +985,8 @@ fn render_toml(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::ids::packet_heading;
+    use super::*;
 
     #[test]
     fn normalization_notes_are_moves() {
@@ -1064,6 +1061,6 @@ mod tests {
         assert_eq!(packet_heading("DOC-01: Docs"), Some(("DOC-01".into(), "Docs".into())));
         assert_eq!(packet_heading("Packet SEC-02 — Security"), Some(("SEC-02".into(), "Security".into())));
         assert_eq!(packet_heading("Appendix A: Risks"), None);
-        assert_eq!(packet_id("Packet 07"), "07");
+        assert_eq!(ids::packet_ref("Packet 07").as_deref(), Some("07"));
     }
 }

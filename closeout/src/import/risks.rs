@@ -21,9 +21,14 @@ fn is_risk_heading(text: &str) -> bool {
 
 fn severity(text: &str) -> Option<String> {
     let lower = text.to_lowercase();
-    ["high", "medium", "low"].iter().find(|w| {
-        lower.contains(&format!("{w} risk")) || lower.contains(&format!("severity: {w}")) || lower.contains(&format!("({w})"))
-    }).map(|w| w.to_uppercase())
+    ["high", "medium", "low"]
+        .iter()
+        .find(|w| {
+            lower.contains(&format!("{w} risk"))
+                || lower.contains(&format!("severity: {w}"))
+                || lower.contains(&format!("({w})"))
+        })
+        .map(|w| w.to_uppercase())
 }
 
 /// The numbered risks under risk headings (an ordered list directly in the section).
@@ -33,15 +38,17 @@ pub fn read(blocks: &[Block]) -> Vec<ListRisk> {
     let mut n = 0;
     for block in blocks {
         match block {
-            Block::Heading { level, text, .. } => {
-                if inside.is_some_and(|l| *level <= l) || inside.is_none() {
-                    inside = is_risk_heading(text).then_some(*level);
-                    n = 0;
-                }
+            Block::Heading { level, text, .. } if inside.is_none_or(|l| *level <= l) => {
+                inside = is_risk_heading(text).then_some(*level);
+                n = 0;
             }
             Block::Item { text, ordered: true, task: None, line } if inside.is_some() => {
                 // A debt item is the ledger's, not a risk.
-                if text.split_whitespace().next().is_some_and(|w| w.trim_matches(['`', ':', '*']).starts_with("DL-")) {
+                if text
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.trim_matches(['`', ':', '*']).starts_with("DL-"))
+                {
                     continue;
                 }
                 n += 1;
@@ -49,7 +56,13 @@ pub fn read(blocks: &[Block]) -> Vec<ListRisk> {
                     Some((d, m)) => (d.trim().to_string(), Some(m.trim().to_string())),
                     None => (text.trim().to_string(), None),
                 };
-                out.push(ListRisk { id: n.to_string(), severity: severity(text), description, mitigation, line: *line });
+                out.push(ListRisk {
+                    id: n.to_string(),
+                    severity: severity(text),
+                    description,
+                    mitigation,
+                    line: *line,
+                });
             }
             _ => {}
         }

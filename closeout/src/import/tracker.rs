@@ -18,7 +18,12 @@ pub fn hash_in(text: &str) -> Option<String> {
         }
     }
     text.split(|c: char| !c.is_ascii_alphanumeric())
-        .find(|w| w.len() >= 7 && w.len() <= 40 && w.chars().all(|c| c.is_ascii_hexdigit()) && w.chars().any(|c| c.is_ascii_digit()))
+        .find(|w| {
+            w.len() >= 7
+                && w.len() <= 40
+                && w.chars().all(|c| c.is_ascii_hexdigit())
+                && w.chars().any(|c| c.is_ascii_digit())
+        })
         .map(String::from)
 }
 
@@ -101,7 +106,6 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
     let known: Vec<String> = packets.iter().map(|p| p.id.clone()).collect();
     // (level, packets) of the heading whose section we are in.
     let mut section: Option<(u8, Vec<usize>)> = None;
-    let mut heading_field = Field::None;
     let mut field = Field::None;
     let mut commit_list = false;
     for block in blocks {
@@ -115,9 +119,8 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
                 if !named.is_empty() {
                     section = Some((*level, named));
                 }
-                heading_field = field_of(text);
-                field = heading_field;
-                commit_list = section.is_none() && heading_field == Field::Commit;
+                field = field_of(text);
+                commit_list = section.is_none() && field == Field::Commit;
             }
             Block::Paragraph { text, .. } => {
                 let label = text.trim();
@@ -171,16 +174,18 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
                         continue;
                     }
                     match field {
-                        Field::Files => match text.split_once(':').filter(|(path, _)| path.trim().starts_with('`')) {
-                            Some((path, reason)) => p.files.push((
-                                path.trim().trim_matches('`').to_string(),
-                                Some(reason.trim().to_string()),
-                            )),
-                            None => p.notes.push(format!(
-                                "{}:{line}: files changed item `{text}` names no `path`: reason",
-                                progress.path
-                            )),
-                        },
+                        Field::Files => {
+                            match text.split_once(':').filter(|(path, _)| path.trim().starts_with('`')) {
+                                Some((path, reason)) => p.files.push((
+                                    path.trim().trim_matches('`').to_string(),
+                                    Some(reason.trim().to_string()),
+                                )),
+                                None => p.notes.push(format!(
+                                    "{}:{line}: files changed item `{text}` names no `path`: reason",
+                                    progress.path
+                                )),
+                            }
+                        }
                         Field::Commit => {
                             if let Some(h) = hash_in(text) {
                                 p.commit = Some(h);
@@ -226,7 +231,10 @@ fn read_fence(text: &str, p: &mut Packet) {
                 Field::Rollback => p.rollback.push(item.to_string()),
                 Field::Files => {
                     if let Some((path, reason)) = item.split_once(':') {
-                        p.files.push((path.trim().trim_matches('`').to_string(), Some(reason.trim().to_string())));
+                        p.files.push((
+                            path.trim().trim_matches('`').to_string(),
+                            Some(reason.trim().to_string()),
+                        ));
                     }
                 }
                 Field::None => {}

@@ -66,8 +66,9 @@ impl ImportArgs {
         }
 
         let plan_source = Source { path: &plan_path, text: &plan.text };
-        let progress_source =
-            progress.as_ref().map(|p| Source { path: progress_path.as_deref().unwrap_or_default(), text: &p.text });
+        let progress_source = progress
+            .as_ref()
+            .map(|p| Source { path: progress_path.as_deref().unwrap_or_default(), text: &p.text });
         let docs: Vec<(&str, &str)> = std::iter::once((plan_path.as_str(), plan.text.as_str()))
             .chain(progress.as_ref().map(|p| (progress_path.as_deref().unwrap_or_default(), p.text.as_str())))
             .collect();
@@ -82,10 +83,13 @@ impl ImportArgs {
                 progress_source.as_ref().map(|p| Source { ..*p }),
                 &columns,
             );
-            let program = crate::config::parse(&imported.toml, Path::new("closeout.toml (imported)"), &root, &|p| {
-                root.join(p).exists()
-            })
-            .map_err(|e| Error::Usage(format!("the imported program does not validate; nothing was written:\n{e}")))?;
+            let program =
+                crate::config::parse(&imported.toml, Path::new("closeout.toml (imported)"), &root, &|p| {
+                    root.join(p).exists()
+                })
+                .map_err(|e| {
+                    Error::Usage(format!("the imported program does not validate; nothing was written:\n{e}"))
+                })?;
             let (decisions, carried) = decide(&imported.candidates, &docs, &program, evidence);
             let before = columns.values().map(Vec::len).sum::<usize>();
             for (key, cell) in carried {
@@ -231,20 +235,27 @@ fn decide(
             continue;
         };
         let mut why = Vec::new();
-        let id_col = old.header.iter().position(|h| layout::synonyms(candidate.kind, h).is_some_and(|d| layout::is_id_column(candidate.kind, d)));
+        let id_col = old.header.iter().position(|h| {
+            layout::synonyms(candidate.kind, h).is_some_and(|d| layout::is_id_column(candidate.kind, d))
+        });
         for (_, cells) in &old.rows {
             let Some(key) = id_col.and_then(|c| cells.get(c)).map(|c| layout::id_key(c)) else { continue };
             let Some((table_name, id)) = item_of(candidate.kind, program, &key) else {
                 why.push(format!("row `{key}` names no item of the data"));
                 continue;
             };
-            let Some((_, laid_cells)) =
-                new.rows.iter().find(|(_, c)| id_col.and_then(|i| c.get(i)).is_some_and(|c| layout::id_key(c) == key))
+            let Some((_, laid_cells)) = new
+                .rows
+                .iter()
+                .find(|(_, c)| id_col.and_then(|i| c.get(i)).is_some_and(|c| layout::id_key(c) == key))
             else {
                 continue;
             };
             for (j, header) in old.header.iter().enumerate() {
-                let (was, now) = (cells.get(j).cloned().unwrap_or_default(), laid_cells.get(j).cloned().unwrap_or_default());
+                let (was, now) = (
+                    cells.get(j).cloned().unwrap_or_default(),
+                    laid_cells.get(j).cloned().unwrap_or_default(),
+                );
                 if was != now && Some(j) != id_col {
                     carried.push(((table_name.to_string(), id.clone()), (header.trim().to_string(), was)));
                 }
