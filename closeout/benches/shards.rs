@@ -70,10 +70,24 @@ fn main() {
     let baseline = |args: &[&str], cwd: &Path| {
         Command::new(BIN).arg("baseline").args(args).current_dir(cwd).output().unwrap()
     };
-    baseline(&[], &dir); // record durations for the split
+    // The split reads the durations of the run record committed at HEAD.
+    std::fs::write(dir.join(".gitignore"), "target/\nshard-*.json\n").unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=bench", "-c", "user.email=bench@example.invalid"])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "-q"]);
+    baseline(&[], &dir); // warm up
     let clock = Instant::now();
     baseline(&[], &dir);
     let single = clock.elapsed();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "durations"]);
     let clock = Instant::now();
     let children: Vec<_> = (1..=4)
         .map(|k| {
