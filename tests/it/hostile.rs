@@ -90,6 +90,8 @@ fn update_docs_racing_ledger_add_keeps_the_row() {
     let mut losses = Vec::new();
     for trial in 0..trials() {
         let id = format!("DL-R{trial}");
+        // An emptied region, so update-docs has something to write.
+        std::fs::write(dir.join("plan.md"), LEDGER_PLAN).unwrap();
         let docs = spawn(&dir, &["update-docs"]);
         let adding = add(&dir, &id);
         let (a, d) = (adding.wait_with_output().unwrap(), docs.wait_with_output().unwrap());
