@@ -402,11 +402,11 @@ fn no_gate_survives_any_signal_to_closeout() {
 }
 
 /// A daemon that leaves the gate's session and ignores SIGTERM is SIGKILLed after `grace`,
-/// when the run ends normally and when it is interrupted.
+/// when the run ends normally, when it is interrupted, and when closeout is SIGKILLed.
 #[test]
 fn a_setsid_daemon_that_ignores_term_does_not_survive_the_run() {
-    for interrupt in [false, true] {
-        let dir = scratch(&format!("hostile-daemon-{interrupt}"));
+    for signal in [None, Some(libc::SIGINT), Some(libc::SIGKILL)] {
+        let dir = scratch(&format!("hostile-daemon-{signal:?}"));
         let toml = r#"[program]
 name = "D"
 
@@ -422,16 +422,18 @@ parser = "none"
         let child = spawn(&dir, &["baseline", "--color", "never"]);
         let file = dir.join("daemon.pid");
         assert!(wait_until(Duration::from_secs(10), || read_pid(&file).is_some()));
-        if interrupt {
-            kill(child.id() as i32, libc::SIGINT);
+        if let Some(signal) = signal {
+            // Let the checkpointer see the daemon first.
+            std::thread::sleep(closeout::runner::CHECKPOINT * 3);
+            kill(child.id() as i32, signal);
         }
         finish_within(child, Duration::from_secs(20), "baseline");
         let daemon = read_pid(&file).unwrap();
-        let gone = wait_until(Duration::from_secs(2), || live_in_group(daemon).is_empty());
+        let gone = wait_until(Duration::from_secs(3), || live_in_group(daemon).is_empty());
         if !gone {
             kill(-daemon, libc::SIGKILL);
         }
-        assert!(gone, "interrupt={interrupt}: the daemon's group {daemon} outlived the run");
+        assert!(gone, "signal {signal:?}: the daemon's group {daemon} outlived the run");
     }
 }
 
