@@ -735,3 +735,22 @@ fn evidence_that_is_a_fifo_or_a_device_is_refused_without_hanging() {
         }
     }
 }
+
+/// Workflow commands a gate prints are shown in CI output, never obeyed.
+#[test]
+fn workflow_commands_in_gate_output_are_not_obeyed() {
+    let dir = scratch("hostile-workflow-commands");
+    let toml = "[program]\nname = \"W\"\n\n[[gate]]\nid = \"noisy\"\nrun = \"echo '::warning::INJECTED'; echo '::add-mask::x'; exit 1\"\nparser = \"none\"\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let out = closeout().arg("baseline").env("GITHUB_ACTIONS", "true").current_dir(&dir).output().unwrap();
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let at = lines.iter().position(|l| *l == "::warning::INJECTED").expect("the line is shown");
+    let token = lines[..at]
+        .iter()
+        .rev()
+        .find_map(|l| l.strip_prefix("::stop-commands::"))
+        .expect("commands off before it");
+    let resumed = lines.iter().position(|l| *l == format!("::{token}::")).expect("commands back on");
+    assert!(resumed > at + 1, "{stdout}");
+}
