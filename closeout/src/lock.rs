@@ -52,10 +52,12 @@ fn try_flock(file: &File, mode: Mode) -> std::io::Result<bool> {
         return Ok(true);
     }
     let e = std::io::Error::last_os_error();
-    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
-        Ok(false)
-    } else {
-        Err(e)
+    match e.raw_os_error() {
+        Some(libc::EWOULDBLOCK) => Ok(false),
+        // A file system without locks (some network mounts): closeout still works there,
+        // unserialised, as it did before locks existed (docs/reliability.md).
+        Some(libc::ENOLCK | libc::EOPNOTSUPP | libc::ENOSYS) => Ok(true),
+        _ => Err(e),
     }
 }
 

@@ -327,11 +327,17 @@ fn github_actions_output_and_job_summary() {
     assert_eq!(errors.len(), 11, "{stdout}");
     assert!(errors[0].starts_with("::error title=closeout gate bad00::FAIL: exit 1"), "{stdout}");
     assert_eq!(errors[10], "::error::2 more failed gate(s) not annotated; see the job summary");
+    // Gate output is repeated with workflow commands off (`::stop-commands::TOKEN` … `::TOKEN::`).
+    let token =
+        stdout.split("::stop-commands::").nth(1).and_then(|r| r.lines().next()).expect("commands off");
     assert!(
-        stdout.contains("::group::PASS quiet (") && stdout.contains("passing output line\n::endgroup::"),
+        stdout.contains("::group::PASS quiet (")
+            && stdout.contains(&format!("passing output line\n::{token}::\n::endgroup::")),
         "{stdout}"
     );
-    let failing = stdout.find("FAIL bad03: exit 1\nfailing output 3\n").expect("failing output shown");
+    let failing = stdout
+        .find(&format!("FAIL bad03: exit 1\n::stop-commands::{token}\nfailing output 3\n::{token}::\n"))
+        .expect("failing output shown");
     let before = &stdout[..failing];
     assert!(
         before.matches("::group::").count() == before.matches("::endgroup::").count(),

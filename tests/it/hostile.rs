@@ -90,6 +90,8 @@ fn update_docs_racing_ledger_add_keeps_the_row() {
     let mut losses = Vec::new();
     for trial in 0..trials() {
         let id = format!("DL-R{trial}");
+        // An emptied region, so update-docs has something to write.
+        std::fs::write(dir.join("plan.md"), LEDGER_PLAN).unwrap();
         let docs = spawn(&dir, &["update-docs"]);
         let adding = add(&dir, &id);
         let (a, d) = (adding.wait_with_output().unwrap(), docs.wait_with_output().unwrap());
@@ -400,11 +402,11 @@ fn no_gate_survives_any_signal_to_closeout() {
 }
 
 /// A daemon that leaves the gate's session and ignores SIGTERM is SIGKILLed after `grace`,
-/// when the run ends normally and when it is interrupted.
+/// when the run ends normally, when it is interrupted, and when closeout is SIGKILLed.
 #[test]
 fn a_setsid_daemon_that_ignores_term_does_not_survive_the_run() {
-    for interrupt in [false, true] {
-        let dir = scratch(&format!("hostile-daemon-{interrupt}"));
+    for signal in [None, Some(libc::SIGINT), Some(libc::SIGKILL)] {
+        let dir = scratch(&format!("hostile-daemon-{signal:?}"));
         let toml = r#"[program]
 name = "D"
 
@@ -420,16 +422,18 @@ parser = "none"
         let child = spawn(&dir, &["baseline", "--color", "never"]);
         let file = dir.join("daemon.pid");
         assert!(wait_until(Duration::from_secs(10), || read_pid(&file).is_some()));
-        if interrupt {
-            kill(child.id() as i32, libc::SIGINT);
+        if let Some(signal) = signal {
+            // Let the checkpointer see the daemon first.
+            std::thread::sleep(closeout::runner::CHECKPOINT * 3);
+            kill(child.id() as i32, signal);
         }
         finish_within(child, Duration::from_secs(20), "baseline");
         let daemon = read_pid(&file).unwrap();
-        let gone = wait_until(Duration::from_secs(2), || live_in_group(daemon).is_empty());
+        let gone = wait_until(Duration::from_secs(3), || live_in_group(daemon).is_empty());
         if !gone {
             kill(-daemon, libc::SIGKILL);
         }
-        assert!(gone, "interrupt={interrupt}: the daemon's group {daemon} outlived the run");
+        assert!(gone, "signal {signal:?}: the daemon's group {daemon} outlived the run");
     }
 }
 
@@ -730,4 +734,23 @@ fn evidence_that_is_a_fifo_or_a_device_is_refused_without_hanging() {
             assert!(text(&out.stderr).contains("not a regular file"), "{name} {command}: {}", describe(&out));
         }
     }
+}
+
+/// Workflow commands a gate prints are shown in CI output, never obeyed.
+#[test]
+fn workflow_commands_in_gate_output_are_not_obeyed() {
+    let dir = scratch("hostile-workflow-commands");
+    let toml = "[program]\nname = \"W\"\n\n[[gate]]\nid = \"noisy\"\nrun = \"echo '::warning::INJECTED'; echo '::add-mask::x'; exit 1\"\nparser = \"none\"\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let out = closeout().arg("baseline").env("GITHUB_ACTIONS", "true").current_dir(&dir).output().unwrap();
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let at = lines.iter().position(|l| *l == "::warning::INJECTED").expect("the line is shown");
+    let token = lines[..at]
+        .iter()
+        .rev()
+        .find_map(|l| l.strip_prefix("::stop-commands::"))
+        .expect("commands off before it");
+    let resumed = lines.iter().position(|l| *l == format!("::{token}::")).expect("commands back on");
+    assert!(resumed > at + 1, "{stdout}");
 }

@@ -15,11 +15,35 @@ fn escape(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
+/// A gate's output, repeated in the CI log with workflow commands off: a line such as
+/// `::add-mask::` or `::error::` that the gate printed is shown, not obeyed. The token
+/// that turns them back on is made after the gates ran, so no gate could print it.
+fn quoted(log: &str, token: &str) -> String {
+    if log.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("::stop-commands::{token}\n{log}");
+    if !log.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&format!("::{token}::\n"));
+    out
+}
+
+fn token(record: &RunRecord) -> String {
+    use sha2::Digest;
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    let seed = format!("{}{nanos}{}", record.run_id, std::process::id());
+    sha2::Sha256::digest(seed.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
 /// Annotations and output groups. `log_of` gives a gate's log tail (already bounded).
 pub fn output(record: &RunRecord, log_of: &dyn Fn(&GateRecord) -> Option<String>) -> String {
     let mut out = String::new();
+    let token = token(record);
     for gate in &record.gates {
-        let log = log_of(gate).unwrap_or_default();
+        let log = quoted(&log_of(gate).unwrap_or_default(), &token);
         if gate.outcome.passed() {
             out.push_str(&format!(
                 "::group::{} {} ({})\n",

@@ -352,8 +352,12 @@ pub fn execute(
     // CHECKPOINT, which keeps 200 one-millisecond gates from paying for 200 fsyncs.
     let (stop_checkpoints, stopped) = std::sync::mpsc::channel::<()>();
     let (shared_ref, record_path_ref) = (&shared, &record_path);
+    let watchdog_ref = watchdog.as_ref();
     let checkpointer = move || {
         while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT) {
+            if let Some(w) = watchdog_ref {
+                w.adopt_orphans();
+            }
             let mut s = shared_ref.lock().unwrap();
             if !s.dirty {
                 continue;
@@ -375,11 +379,12 @@ pub fn execute(
         drop(stop_checkpoints);
     });
 
+    // Whatever escaped a gate's process group was reparented to us: end it now, then tell
+    // the guard there is nothing left.
+    orphans::end_all(plan.grace, watchdog.as_ref().map(|w| w.pid()));
     if let Some(w) = watchdog {
         w.finish();
     }
-    // Whatever escaped a gate's process group was reparented to us: end it now.
-    orphans::end_all(plan.grace);
     let shared = shared.into_inner().unwrap();
     if let Some(e) = shared.write_error {
         return Err(e);

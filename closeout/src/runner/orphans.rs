@@ -16,7 +16,7 @@ pub fn adopt() {
 
 /// Processes whose parent is this process (reparented orphans; gate leaders are reaped
 /// before this is called).
-fn children() -> Vec<i32> {
+pub fn children() -> Vec<i32> {
     let me = std::process::id().to_string();
     let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
     entries
@@ -29,6 +29,46 @@ fn children() -> Vec<i32> {
                 .unwrap_or(false)
         })
         .collect()
+}
+
+/// The process groups of every descendant of this process (Linux; empty elsewhere), read
+/// from /proc: a daemon that called `setsid` under a gate is found while its gate runs.
+pub fn descendant_groups() -> std::collections::HashSet<i32> {
+    let mut parent_of = std::collections::HashMap::new();
+    let mut group_of = std::collections::HashMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Default::default() };
+    for entry in entries.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses.
+        let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, r)| r).split_whitespace().collect();
+        if let (Some(ppid), Some(pgrp)) = (
+            fields.get(1).and_then(|f| f.parse::<i32>().ok()),
+            fields.get(2).and_then(|f| f.parse::<i32>().ok()),
+        ) {
+            parent_of.insert(pid, ppid);
+            group_of.insert(pid, pgrp);
+        }
+    }
+    let me = std::process::id() as i32;
+    let mut groups = std::collections::HashSet::new();
+    for &pid in parent_of.keys() {
+        let mut p = pid;
+        // Walk up at most 64 generations: a descendant reaches closeout.
+        for _ in 0..64 {
+            match parent_of.get(&p) {
+                Some(&pp) if pp == me => {
+                    if let Some(&g) = group_of.get(&pid) {
+                        groups.insert(g);
+                    }
+                    break;
+                }
+                Some(&pp) if pp > 1 => p = pp,
+                _ => break,
+            }
+        }
+    }
+    groups
 }
 
 fn reap_exited() {
@@ -58,7 +98,8 @@ fn signal(pid: i32, sig: i32) {
 /// End every orphan a gate left behind: SIGTERM to each (and its group), again to those
 /// reparented meanwhile, then after `grace` SIGKILL, repeated until none is left (a dying
 /// orphan's own children are reparented to closeout in turn). Returns how many there were.
-pub fn end_all(grace: Duration) -> usize {
+pub fn end_all(grace: Duration, keep: Option<i32>) -> usize {
+    let children = || -> Vec<i32> { children().into_iter().filter(|p| Some(*p) != keep).collect() };
     reap_exited();
     let mut seen = std::collections::HashSet::new();
     let term_until = Instant::now() + grace;
