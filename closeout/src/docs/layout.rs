@@ -143,7 +143,7 @@ pub fn synonyms(kind: &str, header: &str) -> Option<&'static str> {
         "risks" => &[
             ("Risk ID", &["risk id", "id", "", "no", "number"]),
             ("Surface", &["surface", "area", "component"]),
-            ("Description", &["description", "risk", "risk description"]),
+            ("Description", &["description", "risk", "risk description", "gap", "threat", "issue"]),
             ("Severity", &["severity", "impact", "level", "priority"]),
             (
                 "Mapped Packet",

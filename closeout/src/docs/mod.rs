@@ -4,6 +4,7 @@
 //! `files`, the thin layer that reads and atomically writes documents.
 
 pub mod compare;
+pub mod exit_codes;
 pub mod files;
 pub mod generate;
 pub mod layout;

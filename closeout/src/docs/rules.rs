@@ -346,17 +346,9 @@ pub fn slug(title: &str) -> String {
         .collect()
 }
 
-/// `` `command` -> exit 0`` or `→ exit 0` on a line.
+/// Whether `text` records an explicit exit code for `command` (see `exit_codes`).
 fn has_exit_code(text: &str, command: &str) -> bool {
-    let quoted = format!("`{command}`");
-    text.lines().any(|line| {
-        line.find(&quoted).is_some_and(|at| {
-            let rest = line[at + quoted.len()..].trim_start();
-            let rest = rest.strip_prefix("->").or_else(|| rest.strip_prefix('→')).unwrap_or("").trim_start();
-            rest.strip_prefix("exit")
-                .is_some_and(|r| r.trim_start().starts_with(|c: char| c.is_ascii_digit()))
-        })
-    })
+    super::exit_codes::recorded(text).iter().any(|c| super::exit_codes::same_command(c, command))
 }
 
 /// A document's headings, task boxes, code spans and regions, with lines.

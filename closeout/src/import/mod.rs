@@ -365,7 +365,9 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
                 let has = |n: &str| h.iter().any(|c| c == n);
                 // A debt ledger also has ids, descriptions and severities: it goes first.
                 let is_ledger = has("id") && has("owner") && (has("target milestone") || has("milestone"));
-                if is_risk_table(t) && !is_ledger {
+                let under_risk =
+                    stack.iter().any(|(_, h)| h.contains("risk") && ids::packet_heading(h).is_none());
+                if is_risk_table(t, under_risk) && !is_ledger {
                     read_risks(t, &mut risks, &mut out);
                     out.candidates.push(Candidate::table(plan.path, "risks", t));
                 } else if has("track") && has("plan file") {
@@ -599,9 +601,9 @@ fn meaning(t: &Table, kind: &str, name: &str) -> Option<usize> {
 
 /// A risk register in any column layout: an id column, a risk (description) column, and a
 /// severity, mitigation or packet column.
-fn is_risk_table(t: &Table) -> bool {
+fn is_risk_table(t: &Table, under_risk_heading: bool) -> bool {
     let m = |n| meaning(t, "risks", n).is_some();
-    let about_risk = t.header.iter().any(|h| h.to_lowercase().contains("risk"));
+    let about_risk = under_risk_heading || t.header.iter().any(|h| h.to_lowercase().contains("risk"));
     m("Risk ID")
         && (m("Description") || about_risk)
         && (m("Severity") || m("Mitigation") || m("Mapped Packet"))

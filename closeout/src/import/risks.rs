@@ -14,9 +14,14 @@ pub struct ListRisk {
     pub line: usize,
 }
 
+/// A section about risks, not a packet whose title mentions them ("Packet 00: Surface
+/// Inventory and Risk Register").
 fn is_risk_heading(text: &str) -> bool {
     let t = text.to_lowercase();
-    t.contains("risk") && !t.contains("debt") && !t.contains("mitigat")
+    t.contains("risk")
+        && !t.contains("debt")
+        && !t.contains("mitigat")
+        && super::ids::packet_heading(text).is_none()
 }
 
 fn severity(text: &str) -> Option<String> {
@@ -31,18 +36,58 @@ fn severity(text: &str) -> Option<String> {
         .map(|w| w.to_uppercase())
 }
 
-/// The numbered risks under risk headings (an ordered list directly in the section).
+/// A paragraph that names what follows: `=== X ===`, `**X**`, `X:`.
+fn is_label(text: &str) -> bool {
+    let t = text.trim();
+    (t.starts_with("===") && t.ends_with("==="))
+        || (t.starts_with("**") && t.ends_with("**") && t.len() < 80)
+        || (t.ends_with(':') && t.len() < 80)
+}
+
+/// The numbered risks under risk headings (an ordered list directly in the section). A
+/// section that keeps its risks in a table has its lists for something else.
 pub fn read(blocks: &[Block]) -> Vec<ListRisk> {
     let mut out = Vec::new();
+    let mut section: Vec<ListRisk> = Vec::new();
+    let mut tabled = false;
     let mut inside: Option<u8> = None;
+    let mut pseudo = false;
     let mut n = 0;
     for block in blocks {
         match block {
             Block::Heading { level, text, .. } if inside.is_none_or(|l| *level <= l) => {
+                if !tabled {
+                    out.append(&mut section);
+                }
+                section.clear();
+                tabled = false;
                 inside = is_risk_heading(text).then_some(*level);
+                pseudo = false;
                 n = 0;
             }
-            Block::Item { text, ordered: true, task: None, line } if inside.is_some() => {
+            Block::Table(_) if inside.is_some() => tabled = true,
+            // Evidence kept in a fence is markdown too: its risk lists count.
+            Block::Code { text, line } => {
+                for mut r in read(&super::md::blocks(text)) {
+                    r.line += line - 1;
+                    n += 1;
+                    r.id = n.to_string();
+                    out.push(r);
+                }
+            }
+            // "=== Accepted Residual Risks ===", "**Residual risks**", "Accepted risks:": a
+            // label that starts a list of risks inside another section; another label ends it.
+            Block::Paragraph { text, .. } if is_label(text) => {
+                if pseudo || inside.is_none() {
+                    // A packet's own "Residual risk:" (the review template) is not a register.
+                    let lower = text.to_lowercase();
+                    pseudo = is_risk_heading(text) && (lower.contains("risks") || lower.contains("register"));
+                    if pseudo {
+                        n = 0;
+                    }
+                }
+            }
+            Block::Item { text, ordered: true, task: None, line } if inside.is_some() || pseudo => {
                 // A debt item is the ledger's, not a risk.
                 if text
                     .split_whitespace()

@@ -91,7 +91,7 @@ fn field_of(label: &str) -> Field {
     let l = label.trim().trim_matches('*').trim().trim_end_matches(':').to_lowercase();
     if l.starts_with("files changed") || l == "files" || l == "changed files" {
         Field::Files
-    } else if l.contains("commit") {
+    } else if l.contains("commit") || l.contains("checkpoint") {
         Field::Commit
     } else if l.starts_with("residual risk") {
         Field::ResidualRisk
@@ -108,6 +108,15 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
     let mut section: Option<(u8, Vec<usize>)> = None;
     let mut field = Field::None;
     let mut commit_list = false;
+    // The packets whose commit this section already gave: the first hash wins, so a later
+    // "`abc` was superseded" note does not replace it.
+    let mut given: Vec<usize> = Vec::new();
+    let give = |packets: &mut [Packet], i: usize, hash: String, given: &mut Vec<usize>| {
+        if !given.contains(&i) {
+            packets[i].commit = Some(hash);
+            given.push(i);
+        }
+    };
     for block in blocks {
         match block {
             Block::Heading { level, text, .. } => {
@@ -119,6 +128,7 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
                 if !named.is_empty() {
                     section = Some((*level, named));
                 }
+                given.clear();
                 field = field_of(text);
                 commit_list = section.is_none() && field == Field::Commit;
             }
@@ -130,7 +140,7 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
                 if let (Field::Commit, Some((_, ps))) = (f, &section) {
                     if let Some(h) = hash_in(rest) {
                         for &i in ps {
-                            packets[i].commit = Some(h.clone());
+                            give(packets, i, h.clone(), &mut given);
                         }
                     }
                 }
@@ -140,7 +150,7 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
                     // The paragraph under a "Checkpoint Commit (Packet 00)" heading.
                     if let (Some(h), Some((_, ps))) = (hash_in(label), &section) {
                         for &i in ps {
-                            packets[i].commit = Some(h.clone());
+                            give(packets, i, h.clone(), &mut given);
                         }
                     }
                 }
@@ -151,23 +161,24 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
                     let (head, rest) = text.split_once(':').unwrap_or((text, ""));
                     if let (Some(id), Some(h)) = (ids::packet_ref(head), hash_in(rest)) {
                         if let Some(i) = find(packets, &id) {
-                            packets[i].commit = Some(h);
+                            give(packets, i, h, &mut given);
                         }
                     }
                     continue;
                 }
                 let Some((_, ps)) = &section else { continue };
                 for &i in ps.iter().take(1) {
+                    if field == Field::Commit
+                        || field_of(text.split_once(':').map_or("", |(h, _)| h)) == Field::Commit
+                    {
+                        if let Some(h) = hash_in(text) {
+                            give(packets, i, h, &mut given);
+                        }
+                        continue;
+                    }
                     let p = &mut packets[i];
                     if let Some(done) = task {
                         p.checklist.push(format!("[{}] {text}", if *done { "x" } else { " " }));
-                        continue;
-                    }
-                    let (head, rest) = text.split_once(':').unwrap_or(("", text));
-                    if field_of(head) == Field::Commit {
-                        if let Some(h) = hash_in(rest) {
-                            p.commit = Some(h);
-                        }
                         continue;
                     }
                     if has_placeholder(text) {
@@ -186,11 +197,6 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
                                 )),
                             }
                         }
-                        Field::Commit => {
-                            if let Some(h) = hash_in(text) {
-                                p.commit = Some(h);
-                            }
-                        }
                         Field::ResidualRisk if !is_placeholder(text) => p.residual_risk.push(text.clone()),
                         Field::Rollback => p.rollback.push(text.clone()),
                         _ => {}
@@ -199,7 +205,7 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
                 if field == Field::Commit && ps.len() > 1 {
                     if let Some(h) = hash_in(text) {
                         for &i in ps {
-                            packets[i].commit = Some(h.clone());
+                            give(packets, i, h.clone(), &mut given);
                         }
                     }
                 }
@@ -219,14 +225,25 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
 /// changed:` labels with `- ` items under them.
 fn read_fence(text: &str, p: &mut Packet) {
     let mut inner = Field::None;
+    let mut committed = false;
     for l in text.lines() {
         let trimmed = l.trim();
+        // A nested item ("  - Note: `abc` was superseded") annotates its parent.
+        if l.starts_with([' ', '\t']) && trimmed.starts_with("- ") {
+            continue;
+        }
         if let Some(item) = trimmed.strip_prefix("- ") {
             if has_placeholder(item) {
                 continue;
             }
             match inner {
-                Field::Commit => p.commit = hash_in(item).or(p.commit.take()),
+                Field::Commit if !committed => {
+                    if let Some(h) = hash_in(item) {
+                        p.commit = Some(h);
+                        committed = true;
+                    }
+                }
+                Field::Commit => {}
                 Field::ResidualRisk => p.residual_risk.push(item.to_string()),
                 Field::Rollback => p.rollback.push(item.to_string()),
                 Field::Files => {
@@ -241,9 +258,10 @@ fn read_fence(text: &str, p: &mut Packet) {
             }
         } else if let Some((head, rest)) = trimmed.split_once(':') {
             inner = field_of(head);
-            if inner == Field::Commit {
+            if inner == Field::Commit && !committed {
                 if let Some(h) = hash_in(rest) {
                     p.commit = Some(h);
+                    committed = true;
                 }
             }
         }
