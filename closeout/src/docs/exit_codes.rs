@@ -14,17 +14,17 @@ pub fn recorded(text: &str) -> Vec<String> {
             let after = &rest[open + 1..];
             let Some(close) = after.find('`') else { break };
             let code = &after[..close];
-            let tail = after[close + 1..].trim_start();
+            // The words after the span, up to the next span: "-> exit 0", "passed. (exit 0)".
+            let tail = &after[close + 1..];
+            let tail = &tail[..tail.find('`').unwrap_or(tail.len())];
             let tail = tail
-                .strip_prefix("->")
-                .or_else(|| tail.strip_prefix('→'))
-                .or_else(|| tail.strip_prefix(':'))
-                .or_else(|| tail.strip_prefix('('))
-                .or_else(|| tail.strip_prefix('='))
-                .unwrap_or("")
-                .trim_start();
-            let tail = tail.strip_prefix("exit code").or_else(|| tail.strip_prefix("exit")).unwrap_or("");
-            let tail = tail.trim_start().trim_start_matches([':', '=']).trim_start();
+                .find("exit")
+                .map(|at| {
+                    let t = &tail[at + 4..];
+                    let t = t.trim_start().strip_prefix("code").unwrap_or(t);
+                    t.trim_start().trim_start_matches([':', '=']).trim_start()
+                })
+                .unwrap_or("");
             if tail.starts_with(|c: char| c.is_ascii_digit()) && !code.trim().is_empty() {
                 out.push(code.trim().to_string());
             }
@@ -64,12 +64,38 @@ fn core(command: &str) -> Vec<String> {
     out
 }
 
+/// Test-name filters (`-run`, `-t`, `-k`, `--testNamePattern`, `--filter`) choose tests
+/// inside the same suite: a rerun with another filter ran the same command on that suite.
+/// Output flags (`-v`, `--verbose`) change what is printed, not what runs.
+fn without_filters(words: Vec<String>) -> Vec<String> {
+    const FILTERS: &[&str] = &["-run", "-t", "-k", "--testNamePattern", "--filter", "-testNamePattern"];
+    // How much the runner prints does not change what it runs.
+    const OUTPUT: &[&str] = &["-v", "--verbose", "-benchmem", "--color", "--no-color"];
+    let mut out = Vec::new();
+    let mut skip = false;
+    for w in words {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if FILTERS.contains(&w.as_str()) {
+            skip = true;
+            continue;
+        }
+        if OUTPUT.contains(&w.as_str()) || FILTERS.iter().any(|f| w.starts_with(&format!("{f}="))) {
+            continue;
+        }
+        out.push(w);
+    }
+    out
+}
+
 /// Whether a recorded command ran the required test `required`.
 pub fn same_command(recorded: &str, required: &str) -> bool {
     if recorded.trim() == required.trim() {
         return true;
     }
-    let (r, q) = (core(recorded), core(required));
+    let (r, q) = (without_filters(core(recorded)), without_filters(core(required)));
     if r.is_empty() || q.is_empty() || r[0] != q[0] {
         return false;
     }
@@ -78,8 +104,10 @@ pub fn same_command(recorded: &str, required: &str) -> bool {
     }
     // The same flags, and the reviewer's files among the test's (or the other way round).
     let flags = |c: &[String]| -> Vec<String> { c.iter().filter(|w| w.starts_with('-')).cloned().collect() };
-    let args =
-        |c: &[String]| -> Vec<String> { c[1..].iter().filter(|w| !w.starts_with('-')).cloned().collect() };
+    // A `-run "A|B|C"` pattern is a set of names: a rerun of `A|C` ran part of it.
+    let args = |c: &[String]| -> Vec<String> {
+        c[1..].iter().filter(|w| !w.starts_with('-')).flat_map(|w| w.split('|').map(String::from)).collect()
+    };
     let (ra, qa) = (args(&r), args(&q));
     let subset = |a: &[String], b: &[String]| !a.is_empty() && a.iter().all(|x| b.contains(x));
     flags(&r) == flags(&q) && (subset(&ra, &qa) || subset(&qa, &ra))
@@ -91,8 +119,8 @@ mod tests {
 
     #[test]
     fn exit_codes_in_the_ways_trackers_write_them() {
-        let text = "1. `go build ./...` -> exit 0\n- [x] `x` → exit 1 (FAIL)\n- `y` (exit 0)\n- `z` passed\n- `w` -> ok (64.3s)\n- `v`: exit code 2\n";
-        assert_eq!(recorded(text), ["go build ./...", "x", "y", "v"]);
+        let text = "1. `go build ./...` -> exit 0\n- [x] `x` → exit 1 (FAIL)\n- `y` (exit 0)\n- `z` passed\n- `w` -> ok (64.3s)\n- `v`: exit code 2\n- [x] `u` passed. (exit 0)\n- `t` passed; `s` exit 0\n";
+        assert_eq!(recorded(text), ["go build ./...", "x", "y", "v", "u", "s"]);
     }
 
     #[test]
@@ -108,6 +136,14 @@ mod tests {
         assert!(same_command(
             "cd frontend-modern && npx vitest run src/a.test.ts",
             "cd frontend-modern && npx vitest run src/a.test.ts src/b.test.ts"
+        ));
+        assert!(same_command(
+            "go test ./internal/api/... -run \"AlertsEndpoints|Incident\" -v",
+            "go test ./internal/api/... -run \"AlertsEndpoints|Contract|Incident\" -v"
+        ));
+        assert!(same_command(
+            "go test ./internal/ai/unified/... -run \"DetermineResourceType\" -v",
+            "go test ./internal/ai/unified/... -run \"Alert|Adapter\" -v"
         ));
         assert!(!same_command("go test ./a/...", "go test ./b/..."));
         assert!(!same_command("go test ./a/... -v", "go test ./a/..."));

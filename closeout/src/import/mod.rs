@@ -337,7 +337,10 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
                             )),
                         }
                     } else if is_tests_label(&label) {
-                        if let Some(command) = first_code(text).filter(|c| !placeholder::has_placeholder(c)) {
+                        // A command, not a path or a test name in backticks.
+                        let command = first_code(text)
+                            .filter(|c| !placeholder::has_placeholder(c) && c.contains(char::is_whitespace));
+                        if let Some(command) = command {
                             p.tests.push(command);
                         }
                     }
