@@ -146,7 +146,8 @@ mod tests {
             "go test ./internal/ai/unified/... -run \"Alert|Adapter\" -v"
         ));
         assert!(!same_command("go test ./a/...", "go test ./b/..."));
-        assert!(!same_command("go test ./a/... -v", "go test ./a/..."));
+        assert!(same_command("go test ./a/... -v", "go test ./a/..."));
+        assert!(!same_command("go test ./a/... -race", "go test ./a/..."));
         assert!(!same_command("go build ./...", "go test ./..."));
     }
 }
