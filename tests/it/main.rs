@@ -1,5 +1,6 @@
 //! End-to-end tests of the `closeout` binary: one test binary, one module per area.
 
+mod adoption;
 mod baseline;
 mod ci;
 mod cli;
