@@ -79,7 +79,11 @@ fn adopt(family: &Path, key: &Value) -> Vec<String> {
         if out.status.code() != Some(2) || dir.join("closeout.toml").exists() {
             why.push(format!("not a program, but import did not refuse it\n{}", describe(&out)));
         }
-        let status = std::process::Command::new("git").args(["status", "--porcelain"]).current_dir(&dir).output().unwrap();
+        let status = std::process::Command::new("git")
+            .args(["status", "--porcelain"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
         if !status.stdout.is_empty() {
             why.push(format!("the refused import changed the tree: {}", text(&status.stdout)));
         }
@@ -96,11 +100,17 @@ fn adopt(family: &Path, key: &Value) -> Vec<String> {
     for strict in [false, true] {
         let out = run(&dir, if strict { &["verify-docs", "--strict"] } else { &["verify-docs"] });
         if out.status.code() != Some(0) {
-            why.push(format!("verify-docs{} exit {:?}\n{}", if strict { " --strict" } else { "" }, out.status.code(), describe(&out)));
+            why.push(format!(
+                "verify-docs{} exit {:?}\n{}",
+                if strict { " --strict" } else { "" },
+                out.status.code(),
+                describe(&out)
+            ));
         }
     }
     let out = run(&dir, &["update-docs"]);
-    let status = std::process::Command::new("git").args(["status", "--porcelain"]).current_dir(&dir).output().unwrap();
+    let status =
+        std::process::Command::new("git").args(["status", "--porcelain"]).current_dir(&dir).output().unwrap();
     if !status.stdout.is_empty() {
         why.push(format!("update-docs rewrote {}\n{}", text(&status.stdout), describe(&out)));
     }
@@ -134,8 +144,12 @@ fn adopt(family: &Path, key: &Value) -> Vec<String> {
     let commands = |conditional: bool| -> Vec<String> {
         program.gates.iter().filter(|g| g.when.is_some() == conditional).map(|g| g.run.clone()).collect()
     };
-    let want_unconditional: Vec<String> =
-        key["gates"]["unconditional"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    let want_unconditional: Vec<String> = key["gates"]["unconditional"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
     let want_conditional: Vec<String> = key["gates"]["conditional"]
         .as_array()
         .unwrap()

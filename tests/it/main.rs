@@ -15,6 +15,7 @@ mod ledger;
 mod packet;
 mod parsers;
 mod real_suites;
+mod repros;
 mod scenarios;
 mod support;
 mod tidy;

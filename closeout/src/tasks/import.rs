@@ -261,6 +261,20 @@ fn decide(
                 }
             }
         }
+        // Items of the data the table does not show (a plan packet missing from the board).
+        for (_, cells) in &new.rows {
+            let Some(key) = id_col.and_then(|c| cells.get(c)).map(|c| layout::id_key(c)) else { continue };
+            let shown = old
+                .rows
+                .iter()
+                .any(|(_, c)| id_col.and_then(|i| c.get(i)).is_some_and(|c| layout::id_key(c) == key));
+            if !shown {
+                why.push(format!(
+                    "`{}` is in the data but not in this table; add its row, or remove it from closeout.toml",
+                    cells[id_col.unwrap_or(0)]
+                ));
+            }
+        }
         if why.is_empty() {
             why.push("the regenerated table differs in layout".into());
         }
