@@ -77,14 +77,12 @@ pub fn read(blocks: &[Block]) -> Vec<ListRisk> {
             }
             // "=== Accepted Residual Risks ===", "**Residual risks**", "Accepted risks:": a
             // label that starts a list of risks inside another section; another label ends it.
-            Block::Paragraph { text, .. } if is_label(text) => {
-                if pseudo || inside.is_none() {
-                    // A packet's own "Residual risk:" (the review template) is not a register.
-                    let lower = text.to_lowercase();
-                    pseudo = is_risk_heading(text) && (lower.contains("risks") || lower.contains("register"));
-                    if pseudo {
-                        n = 0;
-                    }
+            Block::Paragraph { text, .. } if is_label(text) && (pseudo || inside.is_none()) => {
+                // A packet's own "Residual risk:" (the review template) is not a register.
+                let lower = text.to_lowercase();
+                pseudo = is_risk_heading(text) && (lower.contains("risks") || lower.contains("register"));
+                if pseudo {
+                    n = 0;
                 }
             }
             Block::Item { text, ordered: true, task: None, line } if inside.is_some() || pseudo => {
