@@ -116,6 +116,10 @@ pub fn compute(facts: &Facts) -> Verdict {
             }
             for gate in &program.gates {
                 let ev = [run_ref.clone(), format!("gate {}", gate.id)];
+                // A conditional gate is required only when the run took it.
+                if gate.when.is_some() && run.gate(&gate.id).is_none() {
+                    continue;
+                }
                 match run.gate(&gate.id).filter(|g| g.command == gate.run) {
                     None => blockers.push(clause(
                         format!(

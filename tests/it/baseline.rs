@@ -473,3 +473,45 @@ fn this_repository_runs_its_own_baseline() {
     let record = RunRecord::from_json(&text(&out.stdout), Path::new("stdout")).unwrap();
     assert_eq!(outcome(&record, "fmt"), "PASS", "{}", describe(&out));
 }
+
+/// Conditional gates (`when`, as import writes them from "when X is touched, additionally
+/// run") are listed and not run by default; `--when TEXT` and `--all` run them; the
+/// verdict requires them only when a run took them.
+#[test]
+fn conditional_gates_run_only_when_asked() {
+    let gates = [
+        gate("always", "true", ""),
+        gate("api", "true", "when = \"When API handlers are touched, additionally run\""),
+        gate("milestone", "exit 3", "when = \"Milestone boundary baselines (TN-06)\""),
+    ]
+    .concat();
+    let dir = repo("conditional", "jobs = 2", &gates);
+    git(&dir, &["init", "-q", "-b", "main"]);
+    commit(&dir, "init");
+    let ran = |record: &RunRecord| -> Vec<String> { record.gates.iter().map(|g| g.id.clone()).collect() };
+
+    let (out, record) = baseline(&dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(ran(&record.unwrap()), ["always"]);
+    let summary = text(&out.stdout);
+    assert!(summary.contains("conditional gates not run (2;"), "{summary}");
+    assert!(summary.contains("  milestone: Milestone boundary baselines (TN-06)"), "{summary}");
+    // The run is complete without them: latest.json is written, and the verdict holds.
+    assert!(dir.join(".closeout/latest.json").exists(), "{summary}");
+    commit(&dir, "evidence");
+    let verdict = closeout().arg("verdict").current_dir(&dir).output().unwrap();
+    assert!(!text(&verdict.stdout).contains("gate `milestone`"), "{}", describe(&verdict));
+
+    let (out, record) = baseline(&dir, &["--when", "api"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(ran(&record.unwrap()), ["always", "api"]);
+
+    let (out, record) = baseline(&dir, &["--all"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let mut all = ran(&record.unwrap());
+    all.sort();
+    assert_eq!(all, ["always", "api", "milestone"]);
+    commit(&dir, "evidence with every gate");
+    let verdict = closeout().arg("verdict").current_dir(&dir).output().unwrap();
+    assert!(text(&verdict.stdout).contains("gate `milestone` failed"), "{}", describe(&verdict));
+}

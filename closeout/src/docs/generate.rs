@@ -212,12 +212,18 @@ fn baseline(program: &Program, evidence: Evidence) -> Result<String, String> {
         .iter()
         .map(|gate| {
             let record = run.gate(&gate.id).filter(|r| r.command == gate.run);
-            let (result, detail) = match record {
-                None => (
+            let (result, detail) = match (record, &gate.when) {
+                (None, Some(when)) => (
+                    "CONDITIONAL".to_string(),
+                    format!(
+                        "not run in the latest run: run only {when} (`closeout baseline --when` or `--all`)"
+                    ),
+                ),
+                (None, None) => (
                     "NOT_RUN".to_string(),
                     "no evidence for this command in the latest run; run `closeout baseline`".to_string(),
                 ),
-                Some(r) => (result_text(r), evidence_text(r, program)),
+                (Some(r), _) => (result_text(r), evidence_text(r, program)),
             };
             vec![code(gate.run.clone()), text(result), prose(&detail)]
         })

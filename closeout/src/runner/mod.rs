@@ -65,8 +65,11 @@ pub struct Plan {
     pub jobs: usize,
     pub grace: Duration,
     pub predicted_makespan: Duration,
-    /// Whether every gate of the program is in the plan (no --only/--skip/--shard).
+    /// Whether every unconditional gate of the program is in the plan (no
+    /// --only/--skip/--shard).
     pub complete: bool,
+    /// Conditional gates (`when = "…"`) left out of this run: (id, condition).
+    pub held: Vec<(String, String)>,
     /// The share this plan runs, for `--shard K/N`.
     pub shard: Option<evidence::ShardInfo>,
 }
@@ -88,12 +91,32 @@ pub fn parse_jobs(s: &str) -> std::result::Result<usize, String> {
 }
 
 /// Plan a run of `program`'s gates, filtered by `only` and `skip` (gate ids).
+/// Which conditional gates (`when = "…"`) a run takes: none (the default), those whose
+/// condition mentions one of `when` (case-insensitive) or whose id is one of them, or all.
+/// A gate named by `--only` runs whatever its condition.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Conditional {
+    pub when: Vec<String>,
+    pub all: bool,
+}
+
+impl Conditional {
+    fn takes(&self, gate: &crate::model::Gate, only: &[String]) -> bool {
+        let Some(condition) = &gate.when else { return true };
+        let condition = condition.to_lowercase();
+        self.all
+            || only.contains(&gate.id)
+            || self.when.iter().any(|w| w == &gate.id || condition.contains(&w.to_lowercase()))
+    }
+}
+
 pub fn plan(
     program: &Program,
     history: &History,
     jobs: Option<usize>,
     only: &[String],
     skip: &[String],
+    conditional: &Conditional,
 ) -> Result<Plan> {
     for id in only.iter().chain(skip) {
         if program.gate(id).is_none() {
@@ -111,7 +134,14 @@ pub fn plan(
         .iter()
         .filter(|g| only.is_empty() || only.contains(&g.id))
         .filter(|g| !skip.contains(&g.id))
+        .filter(|g| conditional.takes(g, only))
         .map(|g| PlannedGate::from_gate(g, program, history.median(&g.id)))
+        .collect();
+    let held: Vec<(String, String)> = program
+        .gates
+        .iter()
+        .filter(|g| !conditional.takes(g, only))
+        .filter_map(|g| Some((g.id.clone(), g.when.clone()?)))
         .collect();
     let jobs = effective_jobs(jobs.unwrap_or(program.run.jobs), gates.len());
     let sched: Vec<Job> = gates
@@ -120,8 +150,9 @@ pub fn plan(
         .collect();
     let order = schedule::order(&sched);
     let predicted_makespan = schedule::simulate(&sched, &order, jobs);
-    let complete = gates.len() == program.gates.len();
-    Ok(Plan { gates, order, jobs, grace: program.run.grace, predicted_makespan, complete, shard: None })
+    let complete =
+        program.gates.iter().filter(|g| g.when.is_none()).all(|g| gates.iter().any(|p| p.id == g.id));
+    Ok(Plan { gates, order, jobs, grace: program.run.grace, predicted_makespan, complete, held, shard: None })
 }
 
 /// Refuse a plan that would run a gate nobody confirmed (`trusted = false`, written by
@@ -200,6 +231,7 @@ pub fn shard_plan(
         grace: plan.grace,
         predicted_makespan,
         complete: false,
+        held: plan.held,
         shard: Some(evidence::ShardInfo { index, total, by }),
     }
 }

@@ -22,6 +22,13 @@ pub struct BaselineArgs {
     /// Skip these gates
     #[arg(long, num_args = 1.., value_name = "ID")]
     skip: Vec<String>,
+    /// Also run the conditional gates (`when = "…"`) whose condition mentions TEXT, or whose
+    /// id is TEXT (repeatable); without it they are listed, not run
+    #[arg(long, value_name = "TEXT")]
+    when: Vec<String>,
+    /// Also run every conditional gate
+    #[arg(long)]
+    all: bool,
     /// Print the planned order and predicted makespan; run nothing
     #[arg(long)]
     dry_run: bool,
@@ -41,6 +48,16 @@ pub struct BaselineArgs {
     /// Write JUnit XML here: one testsuite per gate, one testcase per parsed test
     #[arg(long, value_name = "PATH")]
     junit: Option<std::path::PathBuf>,
+}
+
+/// The conditional gates a run left out, and how to run them.
+fn held_note(held: &[(String, String)]) -> String {
+    let mut out =
+        format!("conditional gates not run ({}; `--when TEXT` or `--all` runs them):\n", held.len());
+    for (id, when) in held {
+        out.push_str(&format!("  {id}: {when}\n"));
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -77,7 +94,8 @@ impl BaselineArgs {
             ));
         }
         let history = runner::load_history(&program.root);
-        let mut plan = runner::plan(&program, &history, self.jobs, &self.only, &self.skip)?;
+        let conditional = runner::Conditional { when: self.when.clone(), all: self.all };
+        let mut plan = runner::plan(&program, &history, self.jobs, &self.only, &self.skip, &conditional)?;
         if let Some((k, n)) = self.shard {
             if !self.only.is_empty() || !self.skip.is_empty() {
                 return Err(Error::Usage(
@@ -90,6 +108,9 @@ impl BaselineArgs {
         let mut stdout = std::io::stdout().lock();
         if self.dry_run {
             let _ = stdout.write_all(render_plan(&plan).as_bytes());
+            if !plan.held.is_empty() {
+                let _ = stdout.write_all(held_note(&plan.held).as_bytes());
+            }
             return Ok(exit::SUCCESS);
         }
 
@@ -149,6 +170,9 @@ impl BaselineArgs {
                 );
             } else if !plan.complete {
                 let _ = writeln!(stdout, "partial run (--only/--skip): {} was not updated", evidence::LATEST);
+            }
+            if !plan.held.is_empty() {
+                let _ = stdout.write_all(held_note(&plan.held).as_bytes());
             }
             if let Some(note) = docs_note {
                 let _ = writeln!(stdout, "{note}");

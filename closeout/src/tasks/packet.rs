@@ -203,6 +203,7 @@ fn test_plan(program: &Program, packet: &Packet, jobs: Option<usize>) -> Plan {
         grace: program.run.grace,
         predicted_makespan: Duration::ZERO,
         complete: false,
+        held: Vec::new(),
         shard: None,
     }
 }
