@@ -80,6 +80,16 @@ fn r01_a_board_in_its_own_words_is_wrapped() {
     let progress = std::fs::read_to_string(a.dir.join("docs/architecture/progress.md")).unwrap();
     assert!(progress.contains("<!-- closeout:begin packet-board -->"), "{progress}");
     assert!(progress.contains("See Packet 00 Review Evidence |"), "the board's own words stay: {progress}");
+    // What the data words differently is kept per item, and the report says so.
+    assert!(
+        text(&a.import.stdout).contains("cell(s) kept as written in the items' own `columns`"),
+        "{}",
+        describe(&a.import)
+    );
+    assert_eq!(
+        packet(&a, "00").columns,
+        [("Evidence Link".to_string(), "See Packet 00 Review Evidence".to_string())]
+    );
 }
 
 #[test]

@@ -150,7 +150,7 @@ impl ImportArgs {
         })?;
 
         let mut out = std::io::stdout().lock();
-        let _ = out.write_all(report(&imported, &decisions).as_bytes());
+        let _ = out.write_all(report(&imported, &decisions, &columns).as_bytes());
         let _ = out.write_all(findings_report(&findings, !self.no_waivers).as_bytes());
         let _ = out.write_all(commands_report(&adopted).as_bytes());
         if self.dry_run {
@@ -362,7 +362,7 @@ fn findings_report(findings: &[rules::Finding], waived: bool) -> String {
     out
 }
 
-fn report(imported: &import::Imported, decisions: &[Decision]) -> String {
+fn report(imported: &import::Imported, decisions: &[Decision], columns: &import::Columns) -> String {
     let mut out = String::from("imported:\n");
     for (table, n) in &imported.counts {
         match table.split_once('.') {
@@ -374,6 +374,16 @@ fn report(imported: &import::Imported, decisions: &[Decision]) -> String {
         "  {} of {} table cells mapped into the data; the rest are listed below\n",
         imported.cells_mapped, imported.cells_total
     ));
+    let kept: usize = columns.values().map(Vec::len).sum();
+    if kept > 0 {
+        let mut headers: Vec<&str> = columns.values().flatten().map(|(h, _)| h.as_str()).collect();
+        headers.sort();
+        headers.dedup();
+        out.push_str(&format!(
+            "  {kept} cell(s) kept as written in the items' own `columns` (the data has no key for them, or words them differently): {}\n",
+            headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
     out.push_str("regions:\n");
     for d in decisions {
         let c = &d.candidate;
