@@ -578,3 +578,47 @@ mod tests {
         assert_eq!(width("e\u{301}"), 1);
     }
 }
+
+/// A list region in the committed list's style: its bullet (`-`, `*` or `+`) and its
+/// items' indentation; the regenerated text otherwise. `None` when either side holds
+/// anything but list items and blank lines and one optional lead line.
+pub fn follow_list(generated: &str, committed: &str) -> Option<String> {
+    let bullet_of = |text: &str| -> Option<(String, char)> {
+        let line = text.lines().find(|l| {
+            let t = l.trim_start();
+            t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ")
+        })?;
+        let indent = line.len() - line.trim_start().len();
+        Some((line[..indent].to_string(), line.trim_start().chars().next()?))
+    };
+    let (indent, bullet) = bullet_of(committed)?;
+    let (_, generated_bullet) = bullet_of(generated)?;
+    if (indent.is_empty() && bullet == generated_bullet) || generated.contains('|') {
+        return None;
+    }
+    let out: String = generated
+        .split_inclusive('\n')
+        .map(|l| match l.strip_prefix(&format!("{generated_bullet} ")) {
+            Some(rest) => format!("{indent}{bullet} {rest}"),
+            None => l.to_string(),
+        })
+        .collect();
+    Some(out)
+}
+
+#[cfg(test)]
+mod list_tests {
+    use super::follow_list;
+
+    #[test]
+    fn lists_keep_their_bullet_and_indentation() {
+        let generated = "\nPre-release blockers (open):\n- `DL-1`: one\n- `DL-2`: two\n\n";
+        let committed = "\nPre-release blockers (open):\n* `DL-1`: one\n\n";
+        assert_eq!(
+            follow_list(generated, committed).unwrap(),
+            "\nPre-release blockers (open):\n* `DL-1`: one\n* `DL-2`: two\n\n"
+        );
+        assert_eq!(follow_list(generated, "\n- `DL-1`: one\n"), None, "already the same style");
+        assert_eq!(follow_list(generated, "No open pre-release blockers.\n"), None);
+    }
+}

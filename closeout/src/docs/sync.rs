@@ -111,7 +111,9 @@ pub fn check_kinds(
                 let full =
                     generate::generate_for_layout(&region.kind, region.arg.as_deref(), program, evidence)
                         .unwrap_or_else(|_| content.clone());
-                let content = layout::follow(&region.kind, &full, &committed, &extras).unwrap_or(content);
+                let content = layout::follow(&region.kind, &full, &committed, &extras)
+                    .or_else(|| layout::follow_list(&content, &committed))
+                    .unwrap_or(content);
                 generated.push(content.replace('\n', eol))
             }
             Err(message) => errors.push(DocError { line: region.begin_line, message }),
