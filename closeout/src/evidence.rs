@@ -228,8 +228,7 @@ pub struct RunRecord {
 
 /// The hash of a program's gates that shard records must share to be merged.
 pub fn program_hash(program: &crate::model::Program) -> String {
-    use sha2::Digest;
-    let mut hasher = sha2::Sha256::new();
+    let mut hasher = crate::sha256::Sha256::new();
     for g in &program.gates {
         hasher.update(g.id.as_bytes());
         hasher.update([0]);
@@ -310,7 +309,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// RFC 3339 UTC timestamp with milliseconds.
 pub fn timestamp(t: std::time::SystemTime) -> String {
-    humantime::format_rfc3339_millis(t).to_string()
+    let since = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's `civil_from_days`).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rest / 3_600,
+        rest / 60 % 60,
+        rest % 60,
+        since.subsec_millis()
+    )
 }
 
 /// Records for unit tests: the fields a test cares about set, the rest empty.
@@ -382,6 +400,17 @@ mod tests {
         assert_eq!(c(0, 0, 0, Some(0), Some(1), None).summary(), "1 pkg build failed");
         assert_eq!(c(0, 0, 0, None, None, Some(1)).summary(), "1 error");
         assert_eq!(c(0, 0, 0, None, None, None).summary(), "0 passed");
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_utc_with_milliseconds() {
+        let at = |secs: u64, ms: u64| {
+            timestamp(std::time::UNIX_EPOCH + std::time::Duration::from_millis(secs * 1000 + ms))
+        };
+        assert_eq!(at(0, 0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(at(951_782_400, 7), "2000-02-29T00:00:00.007Z", "leap day");
+        assert_eq!(at(1_798_761_599, 999), "2026-12-31T23:59:59.999Z");
+        assert_eq!(at(4_107_542_400, 0), "2100-03-01T00:00:00.000Z", "2100 is no leap year");
     }
 
     #[test]

@@ -65,7 +65,6 @@ pub struct Verdict {
 /// A fingerprint of the program's data (gates, tracks, packets, risks, debt, waivers),
 /// independent of where the repository is checked out.
 pub fn fingerprint(program: &Program) -> String {
-    use sha2::Digest;
     let data = format!(
         "{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
         program.name,
@@ -76,7 +75,7 @@ pub fn fingerprint(program: &Program) -> String {
         program.debts,
         program.waivers
     );
-    sha2::Sha256::digest(data.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+    crate::sha256::Sha256::digest(data.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Everything the verdict looks at, gathered by the caller.
