@@ -35,7 +35,7 @@ impl VerdictArgs {
         if self.json {
             let _ = out.write_all(json.as_bytes());
         } else {
-            let _ = out.write_all(render(&v).as_bytes());
+            let _ = out.write_all(render(&v, ctx.style).as_bytes());
             for note in notes {
                 let _ = writeln!(out, "{note}");
             }
@@ -105,15 +105,25 @@ fn docs_drift(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<Stri
     Ok(drift)
 }
 
-pub fn render(v: &Verdict) -> String {
-    let mut out = format!("Verdict: {}\n", v.level);
+/// The verdict level in its colour: GO green, GO with conditions yellow, NO-GO red.
+pub fn paint_level(level: Level, style: crate::report::Style) -> String {
+    let text = level.to_string();
+    match level {
+        Level::Go => style.green(&text),
+        Level::GoWithConditions => style.yellow(&text),
+        Level::NoGo => style.red(&text),
+    }
+}
+
+pub fn render(v: &Verdict, style: crate::report::Style) -> String {
+    let mut out = format!("Verdict: {}\n", style.bold(&paint_level(v.level, style)));
     for (title, clauses) in
         [("Blocking", &v.blockers), ("Conditions", &v.conditions), ("Justification", &v.justification)]
     {
         if clauses.is_empty() {
             continue;
         }
-        out.push_str(&format!("\n{title}:\n"));
+        out.push_str(&format!("\n{}\n", style.bold(&format!("{title}:"))));
         for c in clauses.iter() {
             let ev =
                 if c.evidence.is_empty() { String::new() } else { format!("  [{}]", c.evidence.join(", ")) };
