@@ -32,13 +32,42 @@ impl Ecosystem {
             Ecosystem::Go => &[
                 ("go-build", "go build ./...", "none"),
                 ("go-vet", "go vet ./...", "none"),
-                ("go-test", "go test ./...", "go"),
+                // -json: counts per test (plain `go test` names packages only).
+                ("go-test", "go test -json ./...", "go-json"),
             ],
             Ecosystem::Npm => &[("npm-test", "npm test", "auto")],
         }
     }
 }
 
+/// What `init` adds to `.gitignore`: closeout's local output (full run records, logs,
+/// duration history). Its committed evidence lives in `.closeout/`.
+pub const IGNORE: &str = "/target/closeout/";
+
+/// The `.gitignore` with closeout's local output ignored, or `None` when a line of
+/// `existing` already ignores it (`target`, `/target/`, `target/closeout`, ...).
+pub fn gitignore(existing: Option<&str>) -> Option<String> {
+    let covered = existing.is_some_and(|text| {
+        text.lines().map(str::trim).any(|line| {
+            let line = line.trim_start_matches('/').trim_end_matches('/');
+            matches!(line, "target" | "target/closeout" | "target/*" | "target/**")
+        })
+    });
+    if covered {
+        return None;
+    }
+    let mut text = existing.unwrap_or_default().to_string();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "# closeout's local output (run records, logs); its evidence in .closeout/ is committed\n{IGNORE}\n"
+    ));
+    Some(text)
+}
+
+/// Where `init` puts the plan and the progress tracker.
+pub const DOCS_DIR: &str = "docs/closeout/";
 pub const PLAN: &str = "docs/closeout/plan.md";
 pub const PROGRESS: &str = "docs/closeout/progress.md";
 
@@ -88,6 +117,16 @@ mod tests {
             assert_eq!(program.docs.len(), 2);
             let expected: usize = ecosystems.iter().map(|e| e.gates().len()).sum();
             assert_eq!(program.gates.len(), expected);
+        }
+    }
+
+    #[test]
+    fn gitignore_gains_closeouts_output_unless_already_ignored() {
+        assert_eq!(gitignore(None).unwrap().lines().last(), Some(IGNORE));
+        assert_eq!(gitignore(Some("node_modules")).unwrap().lines().collect::<Vec<_>>()[0], "node_modules");
+        assert!(gitignore(Some("node_modules")).unwrap().ends_with("/target/closeout/\n"));
+        for covered in ["/target", "target/\n", "x\n/target/\n", "target/closeout/"] {
+            assert_eq!(gitignore(Some(covered)), None, "{covered}");
         }
     }
 

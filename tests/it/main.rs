@@ -8,6 +8,7 @@ mod conformance;
 mod docs;
 mod docs_props;
 mod dogfood;
+mod first_hour;
 mod import;
 mod ledger;
 mod packet;

@@ -155,6 +155,23 @@ pub fn render_summary(
     out
 }
 
+/// The verdict a complete run recorded: its level, then every blocker and condition (a
+/// performance regression, an open pre-release blocker), so none hides in verdict.json.
+pub fn render_verdict_line(v: &crate::verdict::Verdict, bin_name: &str, style: Style) -> String {
+    let mut out = format!(
+        "verdict: {} (recorded in {}; `{bin_name} verdict` explains it)\n",
+        style.level(v.level),
+        crate::verdict::FILE
+    );
+    for c in &v.blockers {
+        out.push_str(&format!("  {} {}\n", style.red("blocking:"), c.text));
+    }
+    for c in &v.conditions {
+        out.push_str(&format!("  {} {}\n", style.yellow("condition:"), c.text));
+    }
+    out
+}
+
 /// Live progress on stderr. On a TTY: a block of lines (one spinner per running gate and
 /// a bar of gates done) redrawn in place every 200 ms, finished gates printed above it.
 /// Otherwise: one line per finished gate and a heartbeat naming the running ones.

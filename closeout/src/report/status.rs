@@ -5,9 +5,17 @@ use super::{table, Style};
 use crate::duration;
 use crate::evidence::RunRecord;
 use crate::model::{PacketStatus, Program, ReviewState};
+use crate::verdict::Verdict;
 use crate::vocab::Vocab;
 
-pub fn render(program: &Program, latest: Option<&RunRecord>, style: Style) -> String {
+/// `verdict`: the recorded verdict, with why it is not current if it is not.
+pub fn render(
+    program: &Program,
+    latest: Option<&RunRecord>,
+    verdict: Option<(&Verdict, Option<String>)>,
+    bin_name: &str,
+    style: Style,
+) -> String {
     let mut out = format!("{}\n\n", style.bold(&program.name));
 
     out.push_str(&style.bold("Packet board"));
@@ -70,7 +78,7 @@ pub fn render(program: &Program, latest: Option<&RunRecord>, style: Style) -> St
     out.push_str(&style.bold("Latest baseline run"));
     out.push('\n');
     match latest {
-        None => out.push_str("  none yet; run `closeout baseline`\n"),
+        None => out.push_str(&format!("  none yet; run `{bin_name} baseline`\n")),
         Some(run) => {
             let passed = run.gates.iter().filter(|g| g.outcome.passed()).count();
             let head = run.git.as_ref().map_or("no git".to_string(), |g| {
@@ -92,6 +100,26 @@ pub fn render(program: &Program, latest: Option<&RunRecord>, style: Style) -> St
                     gate.id,
                     gate.reason
                 ));
+            }
+        }
+    }
+    out.push('\n');
+
+    out.push_str(&style.bold("Verdict"));
+    out.push('\n');
+    match verdict {
+        None => out.push_str(&format!("  none yet; `{bin_name} baseline` records one\n")),
+        Some((v, stale)) => {
+            out.push_str(&format!("  {}", style.level(v.level)));
+            match stale {
+                Some(why) => out.push_str(&format!(" (not current: {why})\n")),
+                None => out.push_str(&format!(" (from run {})\n", v.run_id.as_deref().unwrap_or("none"))),
+            }
+            for c in &v.blockers {
+                out.push_str(&format!("  {} {}\n", style.red("blocking:"), c.text));
+            }
+            for c in &v.conditions {
+                out.push_str(&format!("  {} {}\n", style.yellow("condition:"), c.text));
             }
         }
     }

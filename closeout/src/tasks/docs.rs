@@ -118,6 +118,8 @@ impl VerifyDocsArgs {
             unused: &checked.unused,
             strict: self.strict,
             fix: format!("{} update-docs", ctx.bin_name),
+            verdict_fix: crate::docs::generate::stale_verdict(&program, loaded.evidence())
+                .map(|_| format!("{} verdict", ctx.bin_name)),
         };
         let text = match self.format {
             Format::Human => report::human(&verification, ctx.style),

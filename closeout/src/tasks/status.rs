@@ -12,7 +12,18 @@ impl StatusArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let program = ctx.load()?;
         let latest = crate::evidence::read_latest(&program.root)?;
-        let text = crate::report::status::render(&program, latest.as_ref(), ctx.style);
+        let verdict = crate::tasks::docs::read_verdict(&program.root)?;
+        let packets = std::collections::BTreeMap::new();
+        let mut evidence = crate::docs::generate::Evidence::new(latest.as_ref(), &packets);
+        evidence.verdict = verdict.as_ref();
+        let stale = verdict.as_ref().and_then(|_| crate::docs::generate::stale_verdict(&program, evidence));
+        let text = crate::report::status::render(
+            &program,
+            latest.as_ref(),
+            verdict.as_ref().map(|v| (v, stale)),
+            &ctx.bin_name,
+            ctx.style,
+        );
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
         Ok(crate::exit::SUCCESS)
     }

@@ -27,12 +27,10 @@ pub struct VerdictArgs {
 impl VerdictArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let program = ctx.load()?;
-        let v = compute(&program)?;
-        let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
-        evidence::write_atomic(&program.root.join(verdict::FILE), json.as_bytes())?;
-        let notes = crate::tasks::docs::refresh(&program, Some(&["verdict"]));
+        let (v, notes) = record(&program)?;
         let mut out = std::io::stdout().lock();
         if self.json {
+            let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
             let _ = out.write_all(json.as_bytes());
         } else {
             let _ = out.write_all(render(&v, ctx.style).as_bytes());
@@ -46,6 +44,16 @@ impl VerdictArgs {
             _ => exit::FAILED,
         })
     }
+}
+
+/// Compute the verdict, write `.closeout/verdict.json` and the `verdict` regions; returns
+/// the verdict and one note per doc changed. `closeout verdict` and every complete
+/// `closeout baseline` call it, so no run leaves the verdict behind.
+pub fn record(program: &Program) -> Result<(Verdict, Vec<String>)> {
+    let v = compute(program)?;
+    let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
+    evidence::write_atomic(&program.root.join(verdict::FILE), json.as_bytes())?;
+    Ok((v, crate::tasks::docs::refresh(program, Some(&["verdict"]))))
 }
 
 /// Gather the facts and compute the verdict.
@@ -105,18 +113,8 @@ fn docs_drift(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<Stri
     Ok(drift)
 }
 
-/// The verdict level in its colour: GO green, GO with conditions yellow, NO-GO red.
-pub fn paint_level(level: Level, style: crate::report::Style) -> String {
-    let text = level.to_string();
-    match level {
-        Level::Go => style.green(&text),
-        Level::GoWithConditions => style.yellow(&text),
-        Level::NoGo => style.red(&text),
-    }
-}
-
 pub fn render(v: &Verdict, style: crate::report::Style) -> String {
-    let mut out = format!("Verdict: {}\n", style.bold(&paint_level(v.level, style)));
+    let mut out = format!("Verdict: {}\n", style.bold(&style.level(v.level)));
     for (title, clauses) in
         [("Blocking", &v.blockers), ("Conditions", &v.conditions), ("Justification", &v.justification)]
     {
