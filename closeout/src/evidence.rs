@@ -185,12 +185,62 @@ pub struct ShardInfo {
 pub struct Host {
     pub os: String,
     pub arch: String,
+    /// Which machine ran it: `CLOSEOUT_MACHINE` when set (to name CI runners of one kind
+    /// alike), else a short hash of the host name. Absent in records before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
+    /// Logical processors available to the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<usize>,
 }
+
+/// Names the machine in run records; runs compare durations only within one machine.
+pub const MACHINE_ENV: &str = "CLOSEOUT_MACHINE";
 
 impl Host {
     pub fn current() -> Host {
-        Host { os: std::env::consts::OS.into(), arch: std::env::consts::ARCH.into() }
+        let machine = std::env::var(MACHINE_ENV).ok().filter(|m| !m.trim().is_empty()).or_else(|| {
+            hostname().map(|h| crate::sha256::hex(&crate::sha256::Sha256::digest(h))[..12].to_string())
+        });
+        Host {
+            os: std::env::consts::OS.into(),
+            arch: std::env::consts::ARCH.into(),
+            machine,
+            cpus: std::thread::available_parallelism().ok().map(|n| n.get()),
+        }
     }
+
+    /// Why durations measured on `other` cannot be compared with this host's, if they
+    /// cannot: another machine, another processor count, or a record that does not say.
+    pub fn not_comparable(&self, other: &Host) -> Option<String> {
+        let describe = |h: &Host| {
+            format!(
+                "{} {}/{} with {} cpu(s)",
+                h.machine.as_deref().unwrap_or("an unnamed machine"),
+                h.os,
+                h.arch,
+                h.cpus.map_or("unknown".into(), |n| n.to_string())
+            )
+        };
+        let same = self.machine.is_some()
+            && self.cpus.is_some()
+            && (&self.os, &self.arch, &self.machine, self.cpus)
+                == (&other.os, &other.arch, &other.machine, other.cpus);
+        (!same).then(|| format!("ran on {}, not on {}", describe(other), describe(self)))
+    }
+}
+
+/// The host name, from gethostname(2).
+fn hostname() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname writes at most that much.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let name = String::from_utf8_lossy(&buf[..end]).into_owned();
+    (!name.is_empty()).then_some(name)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -411,6 +461,28 @@ mod tests {
         assert_eq!(at(951_782_400, 7), "2000-02-29T00:00:00.007Z", "leap day");
         assert_eq!(at(1_798_761_599, 999), "2026-12-31T23:59:59.999Z");
         assert_eq!(at(4_107_542_400, 0), "2100-03-01T00:00:00.000Z", "2100 is no leap year");
+    }
+
+    #[test]
+    fn durations_compare_only_within_one_machine() {
+        let host = |machine: Option<&str>, cpus: Option<usize>| Host {
+            os: "linux".into(),
+            arch: "x86_64".into(),
+            machine: machine.map(String::from),
+            cpus,
+        };
+        let here = host(Some("a1"), Some(2));
+        assert_eq!(here.not_comparable(&host(Some("a1"), Some(2))), None);
+        assert_eq!(
+            here.not_comparable(&host(Some("b2"), Some(2))).unwrap(),
+            "ran on b2 linux/x86_64 with 2 cpu(s), not on a1 linux/x86_64 with 2 cpu(s)"
+        );
+        assert!(here.not_comparable(&host(Some("a1"), Some(8))).is_some(), "resized");
+        assert!(here.not_comparable(&host(None, None)).is_some(), "an older record does not say");
+        assert!(host(None, None).not_comparable(&host(None, None)).is_some());
+        let old: Host = serde_json::from_str(r#"{"os": "linux", "arch": "x86_64"}"#).unwrap();
+        assert_eq!(old.machine, None);
+        assert!(Host::current().machine.is_some() && Host::current().cpus.is_some());
     }
 
     #[test]
