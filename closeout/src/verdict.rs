@@ -259,8 +259,13 @@ pub fn compute(facts: &Facts) -> Verdict {
         conditions
             .push(clause(format!("gate `{gate}` performance regression: {why}"), &[format!("gate {gate}")]));
     }
-    let open =
-        program.debts.iter().filter(|d| d.status == DebtStatus::Open && !d.is_release_blocker()).count();
+    // Items a condition already names (a known failure) are not "other" items.
+    let named = |id: &str| conditions.iter().any(|c| c.evidence.iter().any(|e| e == &format!("debt {id}")));
+    let open = program
+        .debts
+        .iter()
+        .filter(|d| d.status == DebtStatus::Open && !d.is_release_blocker() && !named(&d.id))
+        .count();
     if open > 0 {
         justification.push(clause(
             format!("{open} other open debt item(s) are accepted with owners and milestones"),
@@ -361,6 +366,17 @@ mod tests {
         let v = verdict(&resolved, Some(&passing), "abc", Some(vec![]));
         assert_eq!((v.level, v.conditions.len()), (Level::Go, 0));
         assert!(v.justification.iter().all(|c| !c.text.is_empty()));
+    }
+
+    #[test]
+    fn a_known_failure_named_in_a_condition_is_not_counted_again_as_other_debt() {
+        let mut later = program("");
+        later.debts[0].milestone = Some("Next".into());
+        let v = verdict(&later, Some(&run(Outcome::Fail, false)), "abc", Some(vec![]));
+        assert_eq!(condition_debts(&v), ["DL-9"]);
+        assert!(v.justification.iter().all(|c| !c.text.contains("other open debt")), "{v:#?}");
+        let v = verdict(&later, Some(&run(Outcome::Pass, false)), "abc", Some(vec![]));
+        assert!(v.justification.iter().any(|c| c.text.starts_with("1 other open debt item(s)")), "{v:#?}");
     }
 
     #[test]

@@ -287,6 +287,8 @@ fn longest_recorded_gate_runs_first_next_time() {
     let out = closeout().args(["baseline", "--dry-run"]).current_dir(&dir).output().unwrap();
     let plan = text(&out.stdout);
     assert!(plan.contains("3 gate(s) have no recorded duration yet"), "{plan}");
+    assert!(plan.contains("no prediction yet: no gate has a recorded duration"), "{plan}");
+    assert!(!plan.contains("0ms"), "{plan}");
     let (out, _) = baseline(&dir, &[]);
     assert!(out.status.success(), "{}", describe(&out));
     // Gates never seen before keep input order; the history now says long > medium > short.

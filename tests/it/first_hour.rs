@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{closeout, commit, describe, git, scratch, text};
+use crate::support::{closeout, commit, describe, git, scratch, text, workspace};
 
 fn go_missing() -> bool {
     if Command::new("go").arg("version").output().is_ok() {
@@ -115,4 +115,114 @@ fn committed_closeout_output_never_makes_the_verdict_no_go() {
     assert!(stdout.contains("baseline: 3/3 gates PASS"), "{}", describe(&out));
     assert!(!stdout.contains("stale evidence"), "{stdout}");
     assert!(!stdout.contains("target/closeout"), "{stdout}");
+}
+
+/// The README's "With a Cargo workspace" recipe: each code block, keyed by the path in
+/// its first line (`# xtask/Cargo.toml`, `// xtask/src/main.rs`), with that line dropped.
+fn readme_recipe() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    let start = readme.find("**With a Cargo workspace**").expect("the recipe section");
+    let end = start + readme[start..].find("\n## ").unwrap();
+    let mut files = Vec::new();
+    for block in readme[start..end].split("```").skip(1).step_by(2) {
+        let body = block.split_once('\n').map_or("", |(_, b)| b);
+        let (first, rest) = body.split_once('\n').unwrap_or((body, ""));
+        let path = first.trim_start_matches("# ").trim_start_matches("// ").trim();
+        files.push((path.to_string(), rest.to_string()));
+    }
+    files
+}
+
+#[test]
+fn the_readme_xtask_recipe_is_this_repositorys_xtask_and_fits_79_columns() {
+    let recipe = readme_recipe();
+    let paths: Vec<&str> = recipe.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(paths, ["xtask/Cargo.toml", "xtask/src/main.rs", ".cargo/config.toml", "[workspace]"]);
+    let main = &recipe[1].1;
+    let ours = std::fs::read_to_string(workspace().join("xtask/src/main.rs")).unwrap();
+    assert_eq!(main, &ours, "the README's main.rs is xtask/src/main.rs, verbatim");
+    for (path, body) in &recipe {
+        let long: Vec<&str> = body.lines().filter(|l| l.chars().count() > 79).collect();
+        assert!(
+            long.is_empty(),
+            "README recipe {path}: lines over 79 columns break rustfmt at max_width = 79: {long:?}"
+        );
+    }
+    // rustfmt-clean in a repository that sets max_width = 79 (and nothing else).
+    let dir = scratch("xtask-fmt-79");
+    std::fs::write(dir.join("main.rs"), main).unwrap();
+    let out = Command::new("rustfmt")
+        .args(["--check", "--edition", "2021", "--config", "max_width=79", "main.rs"])
+        .current_dir(&dir)
+        .output();
+    match out {
+        Ok(out) => assert!(out.status.success(), "{}", describe(&out)),
+        Err(_) => eprintln!("skipped the rustfmt check: rustfmt is not installed"),
+    }
+}
+
+/// Follows the recipe literally in a scratch workspace and runs the xtask. It builds
+/// closeout from scratch, so it runs with `CLOSEOUT_SLOW_TESTS=1` (as in CI).
+#[test]
+fn the_readme_xtask_recipe_works_in_a_scratch_workspace() {
+    if std::env::var_os("CLOSEOUT_SLOW_TESTS").is_none() {
+        eprintln!("skipped: a cold build of closeout; set CLOSEOUT_SLOW_TESTS=1 to run it");
+        return;
+    }
+    let ws = scratch("xtask-recipe");
+    // A user's workspace: one member with a test, rustfmt at 79 columns.
+    std::fs::write(ws.join("Cargo.toml"), "[workspace]\nresolver = \"2\"\nmembers = [\"calc\"]\n").unwrap();
+    std::fs::write(ws.join("rustfmt.toml"), "max_width = 79\n").unwrap();
+    std::fs::create_dir_all(ws.join("calc/src")).unwrap();
+    std::fs::write(
+        ws.join("calc/Cargo.toml"),
+        "[package]\nname = \"calc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        ws.join("calc/src/lib.rs"),
+        "pub fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n\n#[test]\nfn adds() {\n    assert_eq!(add(1, 2), 3);\n}\n",
+    )
+    .unwrap();
+    std::fs::copy(workspace().join("Cargo.lock"), ws.join("Cargo.lock")).unwrap();
+    git(&ws, &["init", "-q", "-b", "main"]);
+    std::fs::write(ws.join(".gitignore"), "/target\n").unwrap();
+    // The recipe, literally; the dependency points at this checkout instead of a git URL.
+    let closeout_dir = workspace().join("closeout");
+    for (path, body) in readme_recipe() {
+        if path == "[workspace]" {
+            let manifest = std::fs::read_to_string(ws.join("Cargo.toml")).unwrap();
+            assert!(body.contains("members = [\"xtask\"]"), "{body}");
+            std::fs::write(ws.join("Cargo.toml"), manifest.replace("[\"calc\"]", "[\"calc\", \"xtask\"]"))
+                .unwrap();
+            continue;
+        }
+        let body = body.replace(
+            "{ git = \"https://example.invalid/closeout.git\" }",
+            &format!("{{ path = {:?} }}", closeout_dir.display().to_string()),
+        );
+        std::fs::create_dir_all(ws.join(&path).parent().unwrap()).unwrap();
+        std::fs::write(ws.join(&path), body).unwrap();
+    }
+    commit(&ws, "a workspace with the closeout xtask");
+    let cargo = |args: &[&str]| {
+        Command::new("cargo")
+            .args(args)
+            .current_dir(&ws)
+            .env("CARGO_TARGET_DIR", ws.join("target"))
+            .env_remove("RUSTFLAGS")
+            .output()
+            .unwrap()
+    };
+    let out = cargo(&["fmt", "--all", "--", "--check"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = cargo(&["xtask", "closeout", "init"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("`cargo xtask closeout baseline`"), "{}", describe(&out));
+    commit(&ws, "closeout init");
+    // Every gate init proposes but clippy, which would check closeout's whole tree again.
+    let out = cargo(&["xtask", "closeout", "baseline", "--skip", "clippy"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(stdout.lines().any(|l| l.starts_with("cargo-test ") && l.contains("1 passed")), "{stdout}");
 }

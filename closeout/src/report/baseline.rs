@@ -57,12 +57,20 @@ pub fn render_plan(plan: &Plan) -> String {
     out.push_str(&table::render(&["#", "Gate", "Predicted", "Exclusive", "Command"], &rows));
     let unknown = plan.gates.iter().filter(|g| g.predicted.is_none()).count();
     let predicted: Vec<Duration> = plan.gates.iter().filter_map(|g| g.predicted).collect();
+    let prediction = if predicted.is_empty() {
+        "no prediction yet: no gate has a recorded duration".to_string()
+    } else {
+        format!(
+            "predicted makespan {}{} (lower bound {})",
+            if unknown > 0 { "at least " } else { "" },
+            human(plan.predicted_makespan),
+            human(crate::schedule::lower_bound(&predicted, plan.jobs))
+        )
+    };
     out.push_str(&format!(
-        "\n{} gate(s) on {} job(s); predicted makespan {} (lower bound {}){}\n",
+        "\n{} gate(s) on {} job(s); {prediction}{}\n",
         plan.gates.len(),
         plan.jobs,
-        human(plan.predicted_makespan),
-        human(crate::schedule::lower_bound(&predicted, plan.jobs)),
         if unknown > 0 {
             format!("; {unknown} gate(s) have no recorded duration yet and run first")
         } else {
