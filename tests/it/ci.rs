@@ -179,7 +179,7 @@ fn dry_run_prints_a_share_and_bad_shards_are_usage_errors() {
     assert!(out.status.success(), "{}", describe(&out));
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("share 2/3 (split by duration):"), "{stdout}");
-    assert!(stdout.contains("predicted makespan"), "{stdout}");
+    assert!(stdout.contains("5 gate(s) on 2 job(s); no prediction yet"), "{stdout}");
     for bad in ["0/3", "4/3", "two"] {
         assert_eq!(run(&repo, &["baseline", "--shard", bad]).status.code(), Some(2), "{bad}");
     }

@@ -58,7 +58,7 @@ pub fn render_plan(plan: &Plan) -> String {
     let unknown = plan.gates.iter().filter(|g| g.predicted.is_none()).count();
     let predicted: Vec<Duration> = plan.gates.iter().filter_map(|g| g.predicted).collect();
     let prediction = if predicted.is_empty() {
-        "no prediction yet: no gate has a recorded duration".to_string()
+        "no prediction yet: no gate has a recorded duration, so they run in closeout.toml order".to_string()
     } else {
         format!(
             "predicted makespan {}{} (lower bound {})",
@@ -71,7 +71,7 @@ pub fn render_plan(plan: &Plan) -> String {
         "\n{} gate(s) on {} job(s); {prediction}{}\n",
         plan.gates.len(),
         plan.jobs,
-        if unknown > 0 {
+        if unknown > 0 && !predicted.is_empty() {
             format!("; {unknown} gate(s) have no recorded duration yet and run first")
         } else {
             String::new()
