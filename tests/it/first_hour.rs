@@ -226,3 +226,21 @@ fn the_readme_xtask_recipe_works_in_a_scratch_workspace() {
     let stdout = text(&out.stdout);
     assert!(stdout.lines().any(|l| l.starts_with("cargo-test ") && l.contains("1 passed")), "{stdout}");
 }
+
+#[test]
+fn a_program_without_docs_gets_its_verdict_from_the_gates_alone() {
+    let repo = scratch("no-docs-verdict");
+    std::fs::write(
+        repo.join("closeout.toml"),
+        "[program]\nname = \"N\"\n\n[[gate]]\nid = \"ok\"\nrun = \"echo ok\"\nparser = \"none\"\n",
+    )
+    .unwrap();
+    std::fs::write(repo.join(".gitignore"), "/target/closeout/\n").unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    commit(&repo, "a program without docs");
+    let out = run(&repo, &["baseline"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("verdict: GO ("), "{stdout}");
+    assert!(!stdout.contains("docs could not be checked"), "{stdout}");
+}

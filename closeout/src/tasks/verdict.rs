@@ -92,6 +92,10 @@ fn is_doc(program: &Program, file: &str) -> bool {
 }
 
 fn docs_drift(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<String>, String> {
+    // A program without docs has no region to drift.
+    if program.docs.is_empty() {
+        return Ok(Vec::new());
+    }
     let loaded = Loaded::read(program).map_err(|e| e.to_string())?;
     let mut drift = Vec::new();
     for doc in &loaded.docs {
