@@ -77,6 +77,23 @@ resolution = "fixed"
     assert!(stdout.contains("2 open, 1 pre-release blocker(s)"), "{stdout}");
     assert!(stdout.contains("\x1b[31mBLOCKER\x1b[0m"), "{stdout}");
 
+    let out = closeout().args(["status", "--json"]).current_dir(&repo).output().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", describe(&out)));
+    assert_eq!(json["program"], "P");
+    let open: Vec<&str> =
+        json["open_debt"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(open, ["DL-2", "DL-1"], "{json}");
+    assert_eq!(json["open_debt"][0]["release_blocker"], true);
+    assert!(json["latest_run"].is_null() && json["verdict"].is_null(), "{json}");
+    let out = closeout().args(["ledger", "--json"]).current_dir(&repo).output().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", describe(&out)));
+    let items: Vec<&str> =
+        json["items"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(items, ["DL-2", "DL-1", "DL-3"], "{json}");
+    assert_eq!(json["items"][2]["resolution"], "fixed");
+
     let out = closeout().args(["ledger", "--color", "always"]).current_dir(&repo).output().unwrap();
     let stdout = text(&out.stdout);
     assert!(stdout.contains("\x1b[31mBLOCKER\x1b[0m"), "{stdout}");

@@ -248,6 +248,12 @@ fn the_perf_region_compares_with_the_previous_passing_run_on_main() {
         "{}",
         describe(&out)
     );
+    let out = closeout().args(["status", "--json"]).current_dir(&dir).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verdict"]["level"], "GO with conditions", "{json}");
+    assert_eq!(json["verdict"]["current"], true, "{json}");
+    assert!(json["verdict"]["conditions"][0].as_str().unwrap().contains("performance regression"), "{json}");
+    assert_eq!(json["latest_run"]["passed"], 1, "{json}");
     let out = closeout().arg("verdict").current_dir(&dir).output().unwrap();
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Verdict: GO with conditions"), "{stdout}");

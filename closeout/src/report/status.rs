@@ -126,6 +126,61 @@ pub fn render(
     out
 }
 
+/// What `render` shows, as JSON: the packets, the open debt (blockers first), the latest
+/// run (null before the first) and the recorded verdict (null before the first).
+pub fn json(
+    program: &Program,
+    latest: Option<&RunRecord>,
+    verdict: Option<(&Verdict, Option<String>)>,
+) -> serde_json::Value {
+    let packets: Vec<serde_json::Value> = program
+        .packets
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "id": p.id, "title": p.title, "status": p.status.as_str(), "review": p.review.as_str(),
+                "implementer": p.implementer, "reviewer": p.reviewer, "commit": p.commit,
+            })
+        })
+        .collect();
+    let latest = latest.map(|run| {
+        let failed: Vec<serde_json::Value> = run
+            .gates
+            .iter()
+            .filter(|g| !g.outcome.passed())
+            .map(|g| serde_json::json!({"id": g.id, "outcome": g.outcome.as_str(), "reason": g.reason, "known_failure": g.known_failure}))
+            .collect();
+        serde_json::json!({
+            "run_id": run.run_id,
+            "finished_at": run.finished_at,
+            "git": run.git.as_ref().map(|g| serde_json::json!({"head": g.head, "dirty": g.dirty})),
+            "gates": run.gates.len(),
+            "passed": run.gates.iter().filter(|g| g.outcome.passed()).count(),
+            "makespan_ms": run.makespan_ms,
+            "failed": failed,
+        })
+    });
+    let verdict = verdict.map(|(v, stale)| {
+        let texts =
+            |clauses: &[crate::verdict::Clause]| clauses.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
+        serde_json::json!({
+            "level": v.level.to_string(),
+            "run_id": v.run_id,
+            "current": stale.is_none(),
+            "not_current_because": stale,
+            "blockers": texts(&v.blockers),
+            "conditions": texts(&v.conditions),
+        })
+    });
+    serde_json::json!({
+        "program": program.name,
+        "packets": packets,
+        "open_debt": program.open_debt().iter().map(|d| d.to_json()).collect::<Vec<_>>(),
+        "latest_run": latest,
+        "verdict": verdict,
+    })
+}
+
 fn indent(text: &str) -> String {
     text.lines().map(|l| format!("  {l}\n")).collect()
 }

@@ -22,6 +22,9 @@ pub struct LedgerArgs {
     /// ledger disagree about known failures
     #[arg(long)]
     check: bool,
+    /// Print the ledger as JSON (blockers first, as listed)
+    #[arg(long, conflicts_with = "check")]
+    json: bool,
     #[command(subcommand)]
     action: Option<Action>,
 }
@@ -93,6 +96,12 @@ impl LedgerArgs {
                     program.debts.len()
                 );
                 Ok(if problems.is_empty() { exit::SUCCESS } else { exit::FAILED })
+            }
+            None if self.json => {
+                let items: Vec<serde_json::Value> = sorted(&program).iter().map(|d| d.to_json()).collect();
+                let json = serde_json::json!({ "items": items });
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&json).expect("json"));
+                Ok(exit::SUCCESS)
             }
             None => {
                 let _ = out.write_all(list(&program, ctx.style).as_bytes());
@@ -198,9 +207,15 @@ fn edit_for(program: &Program, action: Action) -> Result<(Edit, String)> {
 }
 
 /// The debt: open pre-release blockers first, then the other open items, then resolved.
-pub fn list(program: &Program, style: crate::report::Style) -> String {
+/// The debt in listing order: open pre-release blockers, other open items, resolved.
+fn sorted(program: &Program) -> Vec<&crate::model::Debt> {
     let mut items: Vec<_> = program.debts.iter().collect();
     items.sort_by_key(|d| (d.status == DebtStatus::Resolved, !d.is_release_blocker()));
+    items
+}
+
+pub fn list(program: &Program, style: crate::report::Style) -> String {
+    let items = sorted(program);
     let rows: Vec<Vec<String>> = items
         .iter()
         .map(|d| {

@@ -6,7 +6,11 @@ use crate::cli::Context;
 use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
-pub struct StatusArgs {}
+pub struct StatusArgs {
+    /// Print the board, open debt, latest run and verdict as JSON
+    #[arg(long)]
+    json: bool,
+}
 
 impl StatusArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
@@ -17,6 +21,13 @@ impl StatusArgs {
         let mut evidence = crate::docs::generate::Evidence::new(latest.as_ref(), &packets);
         evidence.verdict = verdict.as_ref();
         let stale = verdict.as_ref().and_then(|_| crate::docs::generate::stale_verdict(&program, evidence));
+        if self.json {
+            let json =
+                crate::report::status::json(&program, latest.as_ref(), verdict.as_ref().map(|v| (v, stale)));
+            let _ =
+                writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&json).expect("json"));
+            return Ok(crate::exit::SUCCESS);
+        }
         let text = crate::report::status::render(
             &program,
             latest.as_ref(),
