@@ -1,5 +1,5 @@
 //! `closeout init`: the files that start a program in a repository, chosen from what
-//! the repository already has (Cargo, Go, npm). Pure; the CLI writes what it returns.
+//! the repository already has (Cargo, Go, npm, Python). Pure; the CLI writes what it returns.
 
 use std::path::{Path, PathBuf};
 
@@ -9,16 +9,25 @@ pub enum Ecosystem {
     Cargo,
     Go,
     Npm,
+    Python,
 }
 
 impl Ecosystem {
     /// The ecosystems present at a repository root, judged by their manifest files.
     pub fn detect(exists: &dyn Fn(&Path) -> bool) -> Vec<Ecosystem> {
-        [("Cargo.toml", Ecosystem::Cargo), ("go.mod", Ecosystem::Go), ("package.json", Ecosystem::Npm)]
-            .into_iter()
-            .filter(|(file, _)| exists(Path::new(file)))
-            .map(|(_, e)| e)
-            .collect()
+        let mut found: Vec<Ecosystem> =
+            [("Cargo.toml", Ecosystem::Cargo), ("go.mod", Ecosystem::Go), ("package.json", Ecosystem::Npm)]
+                .into_iter()
+                .filter(|(file, _)| exists(Path::new(file)))
+                .map(|(_, e)| e)
+                .collect();
+        if ["pyproject.toml", "setup.py", "setup.cfg", "requirements.txt"]
+            .iter()
+            .any(|f| exists(Path::new(f)))
+        {
+            found.push(Ecosystem::Python);
+        }
+        found
     }
 
     fn gates(self) -> &'static [(&'static str, &'static str, &'static str)] {
@@ -36,6 +45,7 @@ impl Ecosystem {
                 ("go-test", "go test -json ./...", "go-json"),
             ],
             Ecosystem::Npm => &[("npm-test", "npm test", "auto")],
+            Ecosystem::Python => &[("pytest", "python3 -m pytest", "pytest")],
         }
     }
 }
@@ -108,7 +118,9 @@ mod tests {
 
     #[test]
     fn scaffold_validates() {
-        for ecosystems in [vec![], vec![Ecosystem::Cargo], vec![Ecosystem::Go, Ecosystem::Npm]] {
+        for ecosystems in
+            [vec![], vec![Ecosystem::Cargo], vec![Ecosystem::Go, Ecosystem::Npm], vec![Ecosystem::Python]]
+        {
             let files = scaffold("Demo", &ecosystems);
             let program =
                 crate::config::parse(&files[0].1, Path::new("closeout.toml"), Path::new("/r"), &|_| true)
@@ -134,5 +146,9 @@ mod tests {
     fn detects_manifests() {
         let found = Ecosystem::detect(&|p| p == Path::new("go.mod") || p == Path::new("package.json"));
         assert_eq!(found, vec![Ecosystem::Go, Ecosystem::Npm]);
+        let python = Ecosystem::detect(&|p| p == Path::new("pyproject.toml"));
+        assert_eq!(python, vec![Ecosystem::Python]);
+        let files = scaffold("Py", &python);
+        assert!(files[0].1.contains("run = \"python3 -m pytest\"\nparser = \"pytest\""), "{}", files[0].1);
     }
 }
