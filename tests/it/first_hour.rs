@@ -89,6 +89,25 @@ fn a_go_repository_goes_from_init_to_docs_in_sync_and_a_verdict() {
     let verdict = text(&out.stdout);
     assert!(!verdict.contains("stale evidence"), "{verdict}");
     assert!(!verdict.contains("target/closeout"), "{verdict}");
+
+    // An edit of closeout.toml makes the recorded verdict stale; verify-docs says so and
+    // names the one command that clears it.
+    let out = run(&repo, &["ledger", "add", "--id", "DL-1", "--description", "flaky", "--severity", "LOW"]);
+    assert_eq!(out.status.code(), Some(2), "--owner and --milestone are required: {}", describe(&out));
+    let add = ["ledger", "add", "--id", "DL-1", "--description", "flaky", "--severity", "LOW"];
+    let out = run(&repo, &[&add[..], &["--owner", "me", "--milestone", "Next"]].concat());
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = run(&repo, &["verify-docs"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("region `verdict` does not show a current verdict; run `closeout verdict`"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("fix: run `closeout verdict`\n"), "{stdout}");
+    assert!(run(&repo, &["verdict"]).status.code().is_some());
+    let out = run(&repo, &["verify-docs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
 }
 
 #[test]
