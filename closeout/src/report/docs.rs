@@ -268,3 +268,57 @@ pub fn github(v: &Verification) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(kind: &str, state: RegionState) -> RegionReport {
+        RegionReport {
+            name: kind.into(),
+            kind: kind.into(),
+            begin_line: 1,
+            end_line: 2,
+            state,
+            drift: Vec::new(),
+            committed: String::new(),
+            regenerated: String::new(),
+        }
+    }
+
+    fn fix(regions: Vec<RegionReport>, verdict_stale: bool) -> (Vec<String>, String) {
+        let files = vec![("plan.md".to_string(), regions)];
+        let v = Verification {
+            files: &files,
+            findings: &[],
+            waived: &[],
+            unused: &[],
+            strict: false,
+            fix: "closeout update-docs".into(),
+            verdict_fix: verdict_stale.then(|| "closeout verdict".into()),
+        };
+        let messages = files[0].1.iter().map(|r| v.region_message(r)).collect();
+        (messages, v.fix_commands().join(", then "))
+    }
+
+    #[test]
+    fn a_stale_verdict_region_is_fixed_by_verdict_after_update_docs() {
+        let (messages, commands) = fix(vec![region("verdict", RegionState::ContentDrift)], true);
+        assert_eq!(commands, "closeout verdict");
+        assert!(
+            messages[0].contains("does not show a current verdict; run `closeout verdict`"),
+            "{messages:?}"
+        );
+        let (_, commands) = fix(
+            vec![region("ledger", RegionState::ContentDrift), region("verdict", RegionState::ContentDrift)],
+            true,
+        );
+        assert_eq!(commands, "closeout update-docs, then closeout verdict");
+        // A current verdict whose region only needs re-rendering: update-docs fixes it.
+        let (messages, commands) = fix(vec![region("verdict", RegionState::ContentDrift)], false);
+        assert_eq!(commands, "closeout update-docs");
+        assert!(messages[0].contains("run `closeout update-docs`"), "{messages:?}");
+        let (messages, _) = fix(vec![region("baseline", RegionState::ContentDrift)], false);
+        assert!(messages[0].contains("out of date with closeout.toml or the evidence"), "{messages:?}");
+    }
+}
