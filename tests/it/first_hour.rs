@@ -263,3 +263,42 @@ fn a_program_without_docs_gets_its_verdict_from_the_gates_alone() {
     assert!(stdout.contains("verdict: GO ("), "{stdout}");
     assert!(!stdout.contains("docs could not be checked"), "{stdout}");
 }
+
+#[test]
+fn a_node_repository_goes_from_init_to_docs_in_sync() {
+    if Command::new("node").arg("--version").output().is_err()
+        || Command::new("npm").arg("--version").output().is_err()
+    {
+        assert!(
+            std::env::var_os("CLOSEOUT_REQUIRE_REAL_SUITES").is_none(),
+            "`node` and `npm` are required when CLOSEOUT_REQUIRE_REAL_SUITES is set"
+        );
+        eprintln!("skipped: `node` or `npm` is not installed");
+        return;
+    }
+    let repo = scratch("first-hour-node");
+    std::fs::write(
+        repo.join("package.json"),
+        r#"{ "name": "demo", "version": "1.0.0", "scripts": { "test": "node --test" } }"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(repo.join("test")).unwrap();
+    std::fs::write(
+        repo.join("test/add.test.js"),
+        "const test = require('node:test');\nconst assert = require('node:assert');\n\
+         test('adds', () => assert.strictEqual(1 + 2, 3));\n",
+    )
+    .unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    commit(&repo, "a node package");
+    let out = run(&repo, &["init"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(std::fs::read_to_string(repo.join("closeout.toml")).unwrap().contains("run = \"npm test\""));
+    commit(&repo, "closeout init");
+    let out = run(&repo, &["baseline"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("1/1 gates passed"), "{}", describe(&out));
+    let out = run(&repo, &["verify-docs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(!untracked(&repo).contains("target"), "{}", untracked(&repo));
+}
