@@ -6,31 +6,88 @@ use std::path::PathBuf;
 
 use crate::config::ConfigErrors;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum Error {
-    #[error("{0}")]
-    Config(#[from] ConfigErrors),
-    #[error("no closeout.toml in {} or any folder above it; run `closeout init` there, or pass --root DIR", start.display())]
-    NotFound { start: PathBuf },
-    #[error("cannot read {}: {source}", path.display())]
-    Read { path: PathBuf, source: io::Error },
-    #[error("cannot write {}: {source}", path.display())]
-    Write { path: PathBuf, source: io::Error },
-    #[error("{} already exists; pass --force to overwrite it", path.display())]
-    AlreadyExists { path: PathBuf },
-    #[error("{} is not valid evidence: {message}; regenerate it with `closeout baseline` (or `closeout packet ID` for .closeout/packets)", path.display())]
-    BadEvidence { path: PathBuf, message: String },
-    #[error("{0}")]
+    Config(ConfigErrors),
+    NotFound {
+        start: PathBuf,
+    },
+    Read {
+        path: PathBuf,
+        source: io::Error,
+    },
+    Write {
+        path: PathBuf,
+        source: io::Error,
+    },
+    AlreadyExists {
+        path: PathBuf,
+    },
+    BadEvidence {
+        path: PathBuf,
+        message: String,
+    },
     Usage(String),
     /// Problems in the program's docs (markers, region names, missing evidence), each
     /// already located as `file:line: message`.
-    #[error("{}", problems.join("\n"))]
-    Docs { problems: Vec<String> },
+    Docs {
+        problems: Vec<String>,
+    },
     /// Another closeout holds a lock this command needs.
-    #[error("{what}; {fix}")]
-    Locked { what: String, fix: String },
-    #[error("{} changed while closeout was updating it; nothing was written to it. Run the command again", path.display())]
-    ChangedDuringWrite { path: PathBuf },
+    Locked {
+        what: String,
+        fix: String,
+    },
+    ChangedDuringWrite {
+        path: PathBuf,
+    },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Config(e) => write!(f, "{e}"),
+            Error::NotFound { start } => write!(
+                f,
+                "no closeout.toml in {} or any folder above it; run `closeout init` there, or pass --root DIR",
+                start.display()
+            ),
+            Error::Read { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            Error::Write { path, source } => write!(f, "cannot write {}: {source}", path.display()),
+            Error::AlreadyExists { path } => {
+                write!(f, "{} already exists; pass --force to overwrite it", path.display())
+            }
+            Error::BadEvidence { path, message } => write!(
+                f,
+                "{} is not valid evidence: {message}; regenerate it with `closeout baseline` (or `closeout packet ID` for .closeout/packets)",
+                path.display()
+            ),
+            Error::Usage(message) => f.write_str(message),
+            Error::Docs { problems } => f.write_str(&problems.join("\n")),
+            Error::Locked { what, fix } => write!(f, "{what}; {fix}"),
+            Error::ChangedDuringWrite { path } => write!(
+                f,
+                "{} changed while closeout was updating it; nothing was written to it. Run the command again",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Config(e) => Some(e),
+            Error::Read { source, .. } | Error::Write { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<ConfigErrors> for Error {
+    fn from(e: ConfigErrors) -> Error {
+        Error::Config(e)
+    }
 }
 
 impl Error {

@@ -259,12 +259,62 @@ pub struct ShardInfo {
 pub struct Host {
     pub os: String,
     pub arch: String,
+    /// Which machine ran it: `CLOSEOUT_MACHINE` when set (to name CI runners of one kind
+    /// alike), else a short hash of the host name. Absent in records before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
+    /// Logical processors available to the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<usize>,
 }
+
+/// Names the machine in run records; runs compare durations only within one machine.
+pub const MACHINE_ENV: &str = "CLOSEOUT_MACHINE";
 
 impl Host {
     pub fn current() -> Host {
-        Host { os: std::env::consts::OS.into(), arch: std::env::consts::ARCH.into() }
+        let machine = std::env::var(MACHINE_ENV).ok().filter(|m| !m.trim().is_empty()).or_else(|| {
+            hostname().map(|h| crate::sha256::hex(&crate::sha256::Sha256::digest(h))[..12].to_string())
+        });
+        Host {
+            os: std::env::consts::OS.into(),
+            arch: std::env::consts::ARCH.into(),
+            machine,
+            cpus: std::thread::available_parallelism().ok().map(|n| n.get()),
+        }
     }
+
+    /// Why durations measured on `other` cannot be compared with this host's, if they
+    /// cannot: another machine, another processor count, or a record that does not say.
+    pub fn not_comparable(&self, other: &Host) -> Option<String> {
+        let describe = |h: &Host| {
+            format!(
+                "{} {}/{} with {} cpu(s)",
+                h.machine.as_deref().unwrap_or("an unnamed machine"),
+                h.os,
+                h.arch,
+                h.cpus.map_or("unknown".into(), |n| n.to_string())
+            )
+        };
+        let same = self.machine.is_some()
+            && self.cpus.is_some()
+            && (&self.os, &self.arch, &self.machine, self.cpus)
+                == (&other.os, &other.arch, &other.machine, other.cpus);
+        (!same).then(|| format!("ran on {}, not on {}", describe(other), describe(self)))
+    }
+}
+
+/// The host name, from gethostname(2).
+fn hostname() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname writes at most that much.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let name = String::from_utf8_lossy(&buf[..end]).into_owned();
+    (!name.is_empty()).then_some(name)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -302,8 +352,7 @@ pub struct RunRecord {
 
 /// The hash of a program's gates that shard records must share to be merged.
 pub fn program_hash(program: &crate::model::Program) -> String {
-    use sha2::Digest;
-    let mut hasher = sha2::Sha256::new();
+    let mut hasher = crate::sha256::Sha256::new();
     for g in &program.gates {
         hasher.update(g.id.as_bytes());
         hasher.update([0]);
@@ -476,7 +525,52 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// RFC 3339 UTC timestamp with milliseconds.
 pub fn timestamp(t: std::time::SystemTime) -> String {
-    humantime::format_rfc3339_millis(t).to_string()
+    let since = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's `civil_from_days`).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rest / 3_600,
+        rest / 60 % 60,
+        rest % 60,
+        since.subsec_millis()
+    )
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 UTC timestamp as [`timestamp`] writes it
+/// (`2026-11-30T12:00:00.123Z`; also without fraction, or with a `+00:00` offset). `None`
+/// for anything else.
+pub fn parse_timestamp(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let s = s.strip_suffix('Z').or_else(|| s.strip_suffix("+00:00"))?;
+    let (date, time) = s.split_once('T')?;
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (year, month, day) = (d.next()??, d.next()??, d.next()??);
+    let time = time.split('.').next()?;
+    let mut t = time.splitn(3, ':').map(|p| p.parse::<i64>().ok());
+    let (h, m, sec) = (t.next()??, t.next()??, t.next()??);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    // A civil date to days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3_600 + m * 60 + sec)
 }
 
 /// Records for unit tests: the fields a test cares about set, the rest empty.
@@ -578,6 +672,50 @@ mod tests {
         assert_eq!(jest.summary(), "11 passed, 23 suites failed to load");
         let clippy = TestCounts { lints: Some(9), ..TestCounts::default() };
         assert_eq!(clippy.summary(), "9 lints");
+    }
+
+    #[test]
+    fn timestamps_parse_back_to_their_seconds() {
+        for secs in [0u64, 951_782_400, 1_764_504_000, 4_102_444_799] {
+            let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+            assert_eq!(parse_timestamp(&timestamp(t)), Some(secs as i64));
+        }
+        assert_eq!(parse_timestamp("2026-11-30T12:00:00+00:00"), Some(1_796_040_000));
+        assert_eq!(parse_timestamp("yesterday"), None);
+        assert_eq!(parse_timestamp("2026-13-01T00:00:00Z"), None);
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_utc_with_milliseconds() {
+        let at = |secs: u64, ms: u64| {
+            timestamp(std::time::UNIX_EPOCH + std::time::Duration::from_millis(secs * 1000 + ms))
+        };
+        assert_eq!(at(0, 0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(at(951_782_400, 7), "2000-02-29T00:00:00.007Z", "leap day");
+        assert_eq!(at(1_798_761_599, 999), "2026-12-31T23:59:59.999Z");
+        assert_eq!(at(4_107_542_400, 0), "2100-03-01T00:00:00.000Z", "2100 is no leap year");
+    }
+
+    #[test]
+    fn durations_compare_only_within_one_machine() {
+        let host = |machine: Option<&str>, cpus: Option<usize>| Host {
+            os: "linux".into(),
+            arch: "x86_64".into(),
+            machine: machine.map(String::from),
+            cpus,
+        };
+        let here = host(Some("a1"), Some(2));
+        assert_eq!(here.not_comparable(&host(Some("a1"), Some(2))), None);
+        assert_eq!(
+            here.not_comparable(&host(Some("b2"), Some(2))).unwrap(),
+            "ran on b2 linux/x86_64 with 2 cpu(s), not on a1 linux/x86_64 with 2 cpu(s)"
+        );
+        assert!(here.not_comparable(&host(Some("a1"), Some(8))).is_some(), "resized");
+        assert!(here.not_comparable(&host(None, None)).is_some(), "an older record does not say");
+        assert!(host(None, None).not_comparable(&host(None, None)).is_some());
+        let old: Host = serde_json::from_str(r#"{"os": "linux", "arch": "x86_64"}"#).unwrap();
+        assert_eq!(old.machine, None);
+        assert!(Host::current().machine.is_some() && Host::current().cpus.is_some());
     }
 
     #[test]

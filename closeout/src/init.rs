@@ -1,5 +1,5 @@
 //! `closeout init`: the files that start a program in a repository, chosen from what
-//! the repository already has (Cargo, Go, npm). Pure; the CLI writes what it returns.
+//! the repository already has (Cargo, Go, npm, Python). Pure; the CLI writes what it returns.
 
 use std::path::{Path, PathBuf};
 
@@ -9,16 +9,25 @@ pub enum Ecosystem {
     Cargo,
     Go,
     Npm,
+    Python,
 }
 
 impl Ecosystem {
     /// The ecosystems present at a repository root, judged by their manifest files.
     pub fn detect(exists: &dyn Fn(&Path) -> bool) -> Vec<Ecosystem> {
-        [("Cargo.toml", Ecosystem::Cargo), ("go.mod", Ecosystem::Go), ("package.json", Ecosystem::Npm)]
-            .into_iter()
-            .filter(|(file, _)| exists(Path::new(file)))
-            .map(|(_, e)| e)
-            .collect()
+        let mut found: Vec<Ecosystem> =
+            [("Cargo.toml", Ecosystem::Cargo), ("go.mod", Ecosystem::Go), ("package.json", Ecosystem::Npm)]
+                .into_iter()
+                .filter(|(file, _)| exists(Path::new(file)))
+                .map(|(_, e)| e)
+                .collect();
+        if ["pyproject.toml", "setup.py", "setup.cfg", "requirements.txt"]
+            .iter()
+            .any(|f| exists(Path::new(f)))
+        {
+            found.push(Ecosystem::Python);
+        }
+        found
     }
 
     fn gates(self) -> &'static [(&'static str, &'static str, &'static str)] {
@@ -32,13 +41,43 @@ impl Ecosystem {
             Ecosystem::Go => &[
                 ("go-build", "go build ./...", "none"),
                 ("go-vet", "go vet ./...", "none"),
-                ("go-test", "go test ./...", "go"),
+                // -json: counts per test (plain `go test` names packages only).
+                ("go-test", "go test -json ./...", "go-json"),
             ],
             Ecosystem::Npm => &[("npm-test", "npm test", "auto")],
+            Ecosystem::Python => &[("pytest", "python3 -m pytest", "pytest")],
         }
     }
 }
 
+/// What `init` adds to `.gitignore`: closeout's local output (full run records, logs,
+/// duration history). Its committed evidence lives in `.closeout/`.
+pub const IGNORE: &str = "/target/closeout/";
+
+/// The `.gitignore` with closeout's local output ignored, or `None` when a line of
+/// `existing` already ignores it (`target`, `/target/`, `target/closeout`, ...).
+pub fn gitignore(existing: Option<&str>) -> Option<String> {
+    let covered = existing.is_some_and(|text| {
+        text.lines().map(str::trim).any(|line| {
+            let line = line.trim_start_matches('/').trim_end_matches('/');
+            matches!(line, "target" | "target/closeout" | "target/*" | "target/**")
+        })
+    });
+    if covered {
+        return None;
+    }
+    let mut text = existing.unwrap_or_default().to_string();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "# closeout's local output (run records, logs); its evidence in .closeout/ is committed\n{IGNORE}\n"
+    ));
+    Some(text)
+}
+
+/// Where `init` puts the plan and the progress tracker.
+pub const DOCS_DIR: &str = "docs/closeout/";
 pub const PLAN: &str = "docs/closeout/plan.md";
 pub const PROGRESS: &str = "docs/closeout/progress.md";
 
@@ -79,7 +118,9 @@ mod tests {
 
     #[test]
     fn scaffold_validates() {
-        for ecosystems in [vec![], vec![Ecosystem::Cargo], vec![Ecosystem::Go, Ecosystem::Npm]] {
+        for ecosystems in
+            [vec![], vec![Ecosystem::Cargo], vec![Ecosystem::Go, Ecosystem::Npm], vec![Ecosystem::Python]]
+        {
             let files = scaffold("Demo", &ecosystems);
             let program =
                 crate::config::parse(&files[0].1, Path::new("closeout.toml"), Path::new("/r"), &|_| true)
@@ -92,8 +133,22 @@ mod tests {
     }
 
     #[test]
+    fn gitignore_gains_closeouts_output_unless_already_ignored() {
+        assert_eq!(gitignore(None).unwrap().lines().last(), Some(IGNORE));
+        assert_eq!(gitignore(Some("node_modules")).unwrap().lines().collect::<Vec<_>>()[0], "node_modules");
+        assert!(gitignore(Some("node_modules")).unwrap().ends_with("/target/closeout/\n"));
+        for covered in ["/target", "target/\n", "x\n/target/\n", "target/closeout/"] {
+            assert_eq!(gitignore(Some(covered)), None, "{covered}");
+        }
+    }
+
+    #[test]
     fn detects_manifests() {
         let found = Ecosystem::detect(&|p| p == Path::new("go.mod") || p == Path::new("package.json"));
         assert_eq!(found, vec![Ecosystem::Go, Ecosystem::Npm]);
+        let python = Ecosystem::detect(&|p| p == Path::new("pyproject.toml"));
+        assert_eq!(python, vec![Ecosystem::Python]);
+        let files = scaffold("Py", &python);
+        assert!(files[0].1.contains("run = \"python3 -m pytest\"\nparser = \"pytest\""), "{}", files[0].1);
     }
 }

@@ -150,10 +150,7 @@ pub fn verify(latest: &RunRecord, found: &Found) -> Vec<String> {
                 &git.head[..git.head.len().min(12)]
             )),
             Some(Some(committed)) => {
-                let started = humantime::parse_rfc3339(&latest.started_at)
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map(|d| d.as_secs() as i64);
+                let started = crate::evidence::parse_timestamp(&latest.started_at);
                 match started {
                     None => problems.push(format!("started_at `{}` is not a time", latest.started_at)),
                     Some(s) if s < committed => problems.push(format!(

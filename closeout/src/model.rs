@@ -314,6 +314,22 @@ pub struct Debt {
 }
 
 impl Debt {
+    /// The item as `status --json` and `ledger --json` print it.
+    pub fn to_json(&self) -> serde_json::Value {
+        use crate::vocab::Vocab;
+        serde_json::json!({
+            "id": self.id,
+            "description": self.description,
+            "severity": self.severity.map(|s| s.as_str()),
+            "owner": self.owner,
+            "milestone": self.milestone,
+            "source": self.source,
+            "status": self.status.as_str(),
+            "resolution": self.resolution,
+            "release_blocker": self.is_release_blocker(),
+        })
+    }
+
     /// Open and either flagged `blocks_release` or due `Pre-release`.
     pub fn is_release_blocker(&self) -> bool {
         self.status == DebtStatus::Open

@@ -64,8 +64,7 @@ pub fn file_matches(entry: &str, path: &str) -> bool {
     if entry == path {
         return true;
     }
-    entry.contains(['*', '?', '[', '{'])
-        && globset::Glob::new(entry).is_ok_and(|g| g.compile_matcher().is_match(path))
+    entry.contains(['*', '?', '[', '{']) && crate::glob::Glob::new(entry).is_ok_and(|g| g.is_match(path))
 }
 
 /// The command a required test runs.

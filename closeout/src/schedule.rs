@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use sha2::Digest;
 
 /// Durations recorded per gate id, newest last, at most [`History::KEEP`] each.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +127,7 @@ pub fn shard(jobs: &[Job], shards: usize, by: ShardBy) -> Vec<usize> {
     match by {
         ShardBy::Hash => {
             for (key, members) in &units {
-                let digest = sha2::Sha256::digest(key.as_bytes());
+                let digest = crate::sha256::Sha256::digest(key.as_bytes());
                 let n = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
                 for &m in members {
                     assignment[m] = (n % shards as u64) as usize;

@@ -65,7 +65,6 @@ pub struct Verdict {
 /// A fingerprint of the program's data (gates, tracks, packets, risks, debt, waivers),
 /// independent of where the repository is checked out.
 pub fn fingerprint(program: &Program) -> String {
-    use sha2::Digest;
     // A confirmed gate (`trusted`, the default) fingerprints as it did before the key
     // existed, so verdicts recorded then stay current.
     let gates = format!("{:?}", program.gates).replace(", trusted: true", "");
@@ -73,7 +72,7 @@ pub fn fingerprint(program: &Program) -> String {
         "{:?}{}{:?}{:?}{:?}{:?}{:?}",
         program.name, gates, program.tracks, program.packets, program.risks, program.debts, program.waivers
     );
-    sha2::Sha256::digest(data.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+    crate::sha256::Sha256::digest(data.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Everything the verdict looks at, gathered by the caller.
@@ -273,8 +272,13 @@ pub fn compute(facts: &Facts) -> Verdict {
         conditions
             .push(clause(format!("gate `{gate}` performance regression: {why}"), &[format!("gate {gate}")]));
     }
-    let open =
-        program.debts.iter().filter(|d| d.status == DebtStatus::Open && !d.is_release_blocker()).count();
+    // Items a condition already names (a known failure) are not "other" items.
+    let named = |id: &str| conditions.iter().any(|c| c.evidence.iter().any(|e| e == &format!("debt {id}")));
+    let open = program
+        .debts
+        .iter()
+        .filter(|d| d.status == DebtStatus::Open && !d.is_release_blocker() && !named(&d.id))
+        .count();
     if open > 0 {
         justification.push(clause(
             format!("{open} other open debt item(s) are accepted with owners and milestones"),
@@ -404,6 +408,17 @@ mod tests {
         });
         assert_eq!(v.level, Level::NoGo);
         assert!(v.blockers[0].text.contains("does not verify: gate `build`"), "{:?}", v.blockers);
+    }
+
+    #[test]
+    fn a_known_failure_named_in_a_condition_is_not_counted_again_as_other_debt() {
+        let mut later = program("");
+        later.debts[0].milestone = Some("Next".into());
+        let v = verdict(&later, Some(&run(Outcome::Fail, false)), "abc", Some(vec![]));
+        assert_eq!(condition_debts(&v), ["DL-9"]);
+        assert!(v.justification.iter().all(|c| !c.text.contains("other open debt")), "{v:#?}");
+        let v = verdict(&later, Some(&run(Outcome::Pass, false)), "abc", Some(vec![]));
+        assert!(v.justification.iter().any(|c| c.text.starts_with("1 other open debt item(s)")), "{v:#?}");
     }
 
     #[test]

@@ -130,6 +130,10 @@ fn four_shards_merge_into_the_same_run_as_one_machine() {
         assert_eq!(merged.shards.len(), 4);
         assert_ne!(merged.run_id, single_record.run_id);
         assert!(text(&out.stdout).contains("merged 4 shard record(s)"), "{}", describe(&out));
+        // Like a complete baseline, the merge records the verdict of the merged run.
+        assert!(text(&out.stdout).contains("\nverdict: "), "{}", describe(&out));
+        let verdict = std::fs::read_to_string(repo.join(".closeout/verdict.json")).unwrap();
+        assert!(verdict.contains(&format!("\"run_id\": \"{}\"", merged.run_id)), "{verdict}");
     }
 }
 
@@ -246,7 +250,7 @@ fn dry_run_prints_a_share_and_bad_shards_are_usage_errors() {
     let stdout = text(&out.stdout);
     // No run record is committed yet, so the split is by the gate ids.
     assert!(stdout.starts_with("share 2/3 (split by hash):"), "{stdout}");
-    assert!(stdout.contains("predicted makespan"), "{stdout}");
+    assert!(stdout.contains("no prediction yet"), "{stdout}");
     run(&repo, &["baseline"]);
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-q", "-m", "evidence"]);

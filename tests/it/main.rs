@@ -9,6 +9,7 @@ mod conformance;
 mod docs;
 mod docs_props;
 mod dogfood;
+mod first_hour;
 mod hostile;
 mod import;
 mod ledger;

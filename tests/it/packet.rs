@@ -232,12 +232,49 @@ fn the_perf_region_compares_with_the_previous_passing_run_on_main() {
     commit(&dir, "slower");
     let out = closeout().arg("baseline").current_dir(&dir).output().unwrap();
     assert!(out.status.success(), "{}", describe(&out));
+    // The regression is a condition of the verdict, and shows where the user looks.
+    assert!(
+        text(&out.stdout).contains("  condition: gate `slow` performance regression: +"),
+        "{}",
+        describe(&out)
+    );
     let plan = std::fs::read_to_string(dir.join("plan.md")).unwrap();
     assert!(plan.contains(&format!("Reference: run `{}`.", first.run_id)), "{plan}");
     assert!(plan.contains("slower than the reference (tolerance 20%)"), "{plan}");
     commit(&dir, "second evidence");
+    let out = closeout().arg("status").current_dir(&dir).output().unwrap();
+    assert!(
+        text(&out.stdout).contains("  condition: gate `slow` performance regression"),
+        "{}",
+        describe(&out)
+    );
+    let out = closeout().args(["status", "--json"]).current_dir(&dir).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verdict"]["level"], "GO with conditions", "{json}");
+    assert_eq!(json["verdict"]["current"], true, "{json}");
+    assert!(json["verdict"]["conditions"][0].as_str().unwrap().contains("performance regression"), "{json}");
+    assert_eq!(json["latest_run"]["passed"], 1, "{json}");
     let out = closeout().arg("verdict").current_dir(&dir).output().unwrap();
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Verdict: GO with conditions"), "{stdout}");
     assert!(stdout.contains("gate `slow` performance regression"), "{stdout}");
+
+    // The first run on another machine is compared with nothing: no regression.
+    std::fs::write(dir.join("delay"), "0.1").unwrap();
+    commit(&dir, "fast again");
+    let out = closeout()
+        .arg("baseline")
+        .env(closeout::evidence::MACHINE_ENV, "another-machine")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(!text(&out.stdout).contains("regression"), "{}", describe(&out));
+    let plan = std::fs::read_to_string(dir.join("plan.md")).unwrap();
+    assert!(plan.contains("| slow | 1"), "{plan}");
+    assert!(plan.contains("| none | - |"), "{plan}");
+    assert!(plan.contains("No comparable reference run"), "{plan}");
+    commit(&dir, "evidence from another machine");
+    let out = closeout().arg("verdict").current_dir(&dir).output().unwrap();
+    assert!(text(&out.stdout).starts_with("Verdict: GO\n"), "{}", describe(&out));
 }

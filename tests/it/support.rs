@@ -64,3 +64,33 @@ pub fn commit(dir: &Path, message: &str) {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
 }
+
+/// This workspace's root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
+}
+
+/// A clone of this repository with the working tree's files (tracked, and new ones not
+/// ignored) on top, so tests that
+/// run closeout on the repository itself never write into it (its `target/closeout/`,
+/// `.closeout/` or docs).
+pub fn workspace_copy(name: &str) -> PathBuf {
+    let root = workspace();
+    let copy = scratch(name);
+    let cloned = Command::new("git").args(["clone", "-q"]).arg(&root).arg(&copy).output().unwrap();
+    assert!(cloned.status.success(), "{}", text(&cloned.stderr));
+    let listed = Command::new("git")
+        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    for file in text(&listed.stdout).split('\0').filter(|f| !f.is_empty()) {
+        let from = root.join(file);
+        if from.is_file() {
+            let to = copy.join(file);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(&from, &to).unwrap();
+        }
+    }
+    copy
+}

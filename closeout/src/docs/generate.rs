@@ -776,7 +776,7 @@ fn perf(program: &Program, evidence: Evidence) -> Result<String, String> {
     match evidence.reference {
         Some(r) => out.push_str(&format!("\nReference: run `{}`.\n", r.run_id)),
         None => {
-            out.push_str("\nNo reference run yet: the first passing run on the main branch becomes one.\n")
+            out.push_str("\nNo comparable reference run: the newest passing run on the main branch from the same machine (`host` in its record) becomes one; runs from other machines are never compared.\n")
         }
     }
     Ok(out)

@@ -2,7 +2,7 @@
 //! bytes between markers (and the checksum in the end marker) ever change; line endings
 //! follow the file. Pure: text in, reports and new text out.
 
-use sha2::{Digest, Sha256};
+use crate::sha256::Sha256;
 
 use super::compare::{self, Comparison};
 use super::generate::{self, Evidence};

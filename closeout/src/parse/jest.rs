@@ -43,7 +43,7 @@ fn is_jest_notice(text: &str) -> bool {
 fn verbose_line(line: &str) -> Option<(usize, Option<TestStatus>, &str)> {
     let text = line.trim_start_matches(' ');
     let indent = line.len() - text.len();
-    if indent == 0 || !indent.is_multiple_of(2) || text.is_empty() {
+    if indent == 0 || indent % 2 != 0 || text.is_empty() {
         return None;
     }
     let level = indent / 2;

@@ -6,8 +6,6 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 use super::{table, Style};
 use crate::duration::human;
 use crate::evidence::{GateRecord, Outcome, RunRecord, TestCounts};
@@ -59,13 +57,21 @@ pub fn render_plan(plan: &Plan) -> String {
     out.push_str(&table::render(&["#", "Gate", "Predicted", "Exclusive", "Command"], &rows));
     let unknown = plan.gates.iter().filter(|g| g.predicted.is_none()).count();
     let predicted: Vec<Duration> = plan.gates.iter().filter_map(|g| g.predicted).collect();
+    let prediction = if predicted.is_empty() {
+        "no prediction yet: no gate has a recorded duration, so they run in closeout.toml order".to_string()
+    } else {
+        format!(
+            "predicted makespan {}{} (lower bound {})",
+            if unknown > 0 { "at least " } else { "" },
+            human(plan.predicted_makespan),
+            human(crate::schedule::lower_bound(&predicted, plan.jobs))
+        )
+    };
     out.push_str(&format!(
-        "\n{} gate(s) on {} job(s); predicted makespan {} (lower bound {}){}\n",
+        "\n{} gate(s) on {} job(s); {prediction}{}\n",
         plan.gates.len(),
         plan.jobs,
-        human(plan.predicted_makespan),
-        human(crate::schedule::lower_bound(&predicted, plan.jobs)),
-        if unknown > 0 {
+        if unknown > 0 && !predicted.is_empty() {
             format!("; {unknown} gate(s) have no recorded duration yet and run first")
         } else {
             String::new()
@@ -157,61 +163,70 @@ pub fn render_summary(
     out
 }
 
-/// Live progress on stderr: indicatif spinners on a TTY, plain lines and a heartbeat in CI.
+/// The verdict a complete run recorded: its level, then every blocker and condition (a
+/// performance regression, an open pre-release blocker), so none hides in verdict.json.
+pub fn render_verdict_line(v: &crate::verdict::Verdict, bin_name: &str, style: Style) -> String {
+    let mut out = format!(
+        "verdict: {} (recorded in {}; `{bin_name} verdict` explains it)\n",
+        style.level(v.level),
+        crate::verdict::FILE
+    );
+    for c in &v.blockers {
+        out.push_str(&format!("  {} {}\n", style.red("blocking:"), c.text));
+    }
+    for c in &v.conditions {
+        out.push_str(&format!("  {} {}\n", style.yellow("condition:"), c.text));
+    }
+    out
+}
+
+/// Live progress on stderr. On a TTY: a block of lines (one spinner per running gate and
+/// a bar of gates done) redrawn in place every 200 ms, finished gates printed above it.
+/// Otherwise: one line per finished gate and a heartbeat naming the running ones.
 pub struct Live {
     style: Style,
     inner: Mutex<LiveState>,
     total: usize,
     tty: bool,
-    multi: MultiProgress,
-    overall: ProgressBar,
+    started: Instant,
 }
 
 struct LiveState {
-    running: BTreeMap<String, (Instant, Option<ProgressBar>)>,
+    running: BTreeMap<String, Instant>,
     done: usize,
+    /// Lines of the live block currently on screen (TTY only).
+    drawn: usize,
+    tick: usize,
 }
+
+const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const BAR_WIDTH: usize = 30;
 
 impl Live {
     pub fn new(total: usize, tty: bool, style: Style) -> Arc<Live> {
-        let target = if tty { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
-        let multi = MultiProgress::with_draw_target(target);
-        let overall = multi.add(ProgressBar::new(total as u64));
-        overall.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} gates done, {elapsed} elapsed")
-                .expect("static template"),
-        );
-        if tty {
-            overall.enable_steady_tick(Duration::from_millis(200));
-        }
-        Arc::new(Live {
-            style,
-            inner: Mutex::new(LiveState { running: BTreeMap::new(), done: 0 }),
-            total,
-            tty,
-            multi,
-            overall,
-        })
+        let state = LiveState { running: BTreeMap::new(), done: 0, drawn: 0, tick: 0 };
+        Arc::new(Live { style, inner: Mutex::new(state), total, tty, started: Instant::now() })
     }
 
-    /// In CI, print "still running: …" every `every` until the returned guard drops.
+    /// Until the returned guard drops: on a TTY, redraw the live block every 200 ms; in
+    /// CI, print "still running: …" every `every`.
     pub fn heartbeat(self: &Arc<Self>, every: Duration) -> Heartbeat {
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let live = self.clone();
+        let interval = if self.tty { Duration::from_millis(200) } else { every };
         let thread = std::thread::spawn(move || {
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(every) {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(interval) {
+                let mut state = live.inner.lock().unwrap();
                 if live.tty {
+                    state.tick += 1;
+                    live.redraw(&mut state, None);
                     continue;
                 }
-                let state = live.inner.lock().unwrap();
                 if state.running.is_empty() {
                     continue;
                 }
-                let list: Vec<String> = state
-                    .running
-                    .iter()
-                    .map(|(id, (t, _))| format!("{id} ({})", human(t.elapsed())))
-                    .collect();
+                let list: Vec<String> =
+                    state.running.iter().map(|(id, t)| format!("{id} ({})", human(t.elapsed()))).collect();
                 // A hung-up terminal makes writes fail; that must not end the run.
                 let _ = writeln!(std::io::stderr(), "still running: {}", list.join(", "));
             }
@@ -219,10 +234,59 @@ impl Live {
         Heartbeat { stop: Some(tx), thread: Some(thread) }
     }
 
+    /// Clear the live block.
     pub fn finish(&self) {
-        self.overall.finish_and_clear();
-        let _ = self.multi.clear();
+        if self.tty {
+            let mut state = self.inner.lock().unwrap();
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(clear_block(state.drawn).as_bytes());
+            let _ = err.flush();
+            state.drawn = 0;
+        }
     }
+
+    /// Replace the block on screen with `above` (a finished gate's line, kept) and the
+    /// current block.
+    fn redraw(&self, state: &mut LiveState, above: Option<&str>) {
+        let mut text = clear_block(state.drawn);
+        if let Some(line) = above {
+            text.push_str(line);
+            text.push('\n');
+        }
+        let block = render_block(state, self.total, self.started.elapsed());
+        state.drawn = block.len();
+        for line in block {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(text.as_bytes());
+        let _ = err.flush();
+    }
+}
+
+/// The escape codes that move up over `lines` lines and clear to the end of the screen.
+fn clear_block(lines: usize) -> String {
+    if lines == 0 {
+        String::new()
+    } else {
+        format!("\x1b[{lines}A\r\x1b[J")
+    }
+}
+
+fn render_block(state: &LiveState, total: usize, elapsed: Duration) -> Vec<String> {
+    let spinner = SPINNER[state.tick % SPINNER.len()];
+    let mut lines: Vec<String> =
+        state.running.iter().map(|(id, t)| format!("{spinner} {id} {}", human(t.elapsed()))).collect();
+    let filled = (state.done * BAR_WIDTH).checked_div(total).unwrap_or(0);
+    lines.push(format!(
+        "{}{} {}/{total} gates done, {} elapsed",
+        "█".repeat(filled),
+        "░".repeat(BAR_WIDTH - filled),
+        state.done,
+        human(elapsed)
+    ));
+    lines
 }
 
 pub struct Heartbeat {
@@ -241,29 +305,20 @@ impl Drop for Heartbeat {
 
 impl Observer for Live {
     fn started(&self, gate: &PlannedGate) {
-        let bar = self.tty.then(|| {
-            let bar = self.multi.insert_before(&self.overall, ProgressBar::new_spinner());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("static template"),
-            );
-            bar.set_message(gate.id.clone());
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        self.inner.lock().unwrap().running.insert(gate.id.clone(), (Instant::now(), bar));
+        let mut state = self.inner.lock().unwrap();
+        state.running.insert(gate.id.clone(), Instant::now());
+        if self.tty {
+            self.redraw(&mut state, None);
+        }
     }
 
     fn finished(&self, record: &GateRecord, _tail: &[String]) {
         let mut state = self.inner.lock().unwrap();
         state.done += 1;
-        let done = state.done;
-        if let Some((_, Some(bar))) = state.running.remove(&record.id) {
-            bar.finish_and_clear();
-            self.multi.remove(&bar);
-        }
-        drop(state);
+        state.running.remove(&record.id);
         let line = format!(
-            "[{done}/{}] {} {} in {} ({})",
+            "[{}/{}] {} {} in {} ({})",
+            state.done,
             self.total,
             paint_outcome(record.outcome, self.style),
             record.id,
@@ -271,10 +326,26 @@ impl Observer for Live {
             record.reason
         );
         if self.tty {
-            self.overall.inc(1);
-            let _ = self.multi.println(line);
+            self.redraw(&mut state, Some(&line));
         } else {
             let _ = writeln!(std::io::stderr().lock(), "{line}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_live_block_names_running_gates_above_a_bar_and_clears_itself() {
+        let mut state = LiveState { running: BTreeMap::new(), done: 1, drawn: 0, tick: 0 };
+        state.running.insert("test".into(), Instant::now());
+        let block = render_block(&state, 3, Duration::from_secs(5));
+        assert_eq!(block.len(), 2, "{block:?}");
+        assert!(block[0].starts_with("⠋ test "), "{block:?}");
+        assert_eq!(block[1], format!("{}{} 1/3 gates done, 5.0s elapsed", "█".repeat(10), "░".repeat(20)));
+        assert_eq!(clear_block(0), "");
+        assert_eq!(clear_block(2), "\x1b[2A\r\x1b[J");
     }
 }

@@ -19,6 +19,9 @@ pub struct Verification<'a> {
     pub strict: bool,
     /// The command that fixes drift, as the user invokes closeout.
     pub fix: String,
+    /// The command that records a new verdict, when the recorded one is not current: only
+    /// it (not `fix`) clears a stale `verdict` region.
+    pub verdict_fix: Option<String>,
 }
 
 impl Verification<'_> {
@@ -43,8 +46,35 @@ impl Verification<'_> {
         )
     }
 
+    /// A failing `verdict` region whose verdict is not current: `fix` would only rewrite it
+    /// as "not current".
+    fn stale_verdict_region(&self, r: &RegionReport) -> bool {
+        r.kind == "verdict" && self.verdict_fix.is_some() && self.region_fails(r)
+    }
+
+    /// The commands that fix what failed, in the order to run them.
+    pub fn fix_commands(&self) -> Vec<&str> {
+        let regions = self.files.iter().flat_map(|(_, rs)| rs);
+        let mut commands = Vec::new();
+        if regions.clone().any(|r| self.region_fails(r) && !self.stale_verdict_region(r)) {
+            commands.push(self.fix.as_str());
+        }
+        let stale = regions.clone().any(|r| self.stale_verdict_region(r))
+            || self.findings.iter().any(|f| f.rule == "verdict-current");
+        if let (true, Some(verdict)) = (stale, &self.verdict_fix) {
+            commands.push(verdict.as_str());
+        }
+        commands
+    }
+
     fn region_message(&self, r: &RegionReport) -> String {
         let fix = &self.fix;
+        if let (true, Some(verdict)) = (self.stale_verdict_region(r), &self.verdict_fix) {
+            return format!(
+                "region `{}` does not show a current verdict; run `{verdict}` (update-docs cannot compute one)",
+                r.name
+            );
+        }
         match r.state {
             RegionState::InSync => format!("region `{}` is in sync", r.name),
             RegionState::FormattingOnly => format!(
@@ -53,7 +83,12 @@ impl Verification<'_> {
                 if self.strict { " (--strict)" } else { "" }
             ),
             RegionState::ContentDrift => {
-                format!("region `{}` is out of date with closeout.toml; run `{fix}`", r.name)
+                let source = if crate::docs::generate::FROM_EVIDENCE.contains(&r.kind.as_str()) {
+                    "closeout.toml or the evidence"
+                } else {
+                    "closeout.toml"
+                };
+                format!("region `{}` is out of date with {source}; run `{fix}`", r.name)
             }
             RegionState::HandEdited => {
                 let key = r
@@ -159,8 +194,10 @@ pub fn human(v: &Verification, style: Style) -> String {
         v.findings.len(),
         v.waived.len()
     ));
-    if failing > 0 {
-        out.push_str(&format!("fix: run `{}`\n", v.fix));
+    let commands = v.fix_commands();
+    if !commands.is_empty() {
+        let quoted: Vec<String> = commands.iter().map(|c| format!("`{c}`")).collect();
+        out.push_str(&format!("fix: run {}\n", quoted.join(", then ")));
     }
     out
 }
@@ -230,4 +267,58 @@ pub fn github(v: &Verification) -> String {
         out.push_str("docs in sync\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(kind: &str, state: RegionState) -> RegionReport {
+        RegionReport {
+            name: kind.into(),
+            kind: kind.into(),
+            begin_line: 1,
+            end_line: 2,
+            state,
+            drift: Vec::new(),
+            committed: String::new(),
+            regenerated: String::new(),
+        }
+    }
+
+    fn fix(regions: Vec<RegionReport>, verdict_stale: bool) -> (Vec<String>, String) {
+        let files = vec![("plan.md".to_string(), regions)];
+        let v = Verification {
+            files: &files,
+            findings: &[],
+            waived: &[],
+            unused: &[],
+            strict: false,
+            fix: "closeout update-docs".into(),
+            verdict_fix: verdict_stale.then(|| "closeout verdict".into()),
+        };
+        let messages = files[0].1.iter().map(|r| v.region_message(r)).collect();
+        (messages, v.fix_commands().join(", then "))
+    }
+
+    #[test]
+    fn a_stale_verdict_region_is_fixed_by_verdict_after_update_docs() {
+        let (messages, commands) = fix(vec![region("verdict", RegionState::ContentDrift)], true);
+        assert_eq!(commands, "closeout verdict");
+        assert!(
+            messages[0].contains("does not show a current verdict; run `closeout verdict`"),
+            "{messages:?}"
+        );
+        let (_, commands) = fix(
+            vec![region("ledger", RegionState::ContentDrift), region("verdict", RegionState::ContentDrift)],
+            true,
+        );
+        assert_eq!(commands, "closeout update-docs, then closeout verdict");
+        // A current verdict whose region only needs re-rendering: update-docs fixes it.
+        let (messages, commands) = fix(vec![region("verdict", RegionState::ContentDrift)], false);
+        assert_eq!(commands, "closeout update-docs");
+        assert!(messages[0].contains("run `closeout update-docs`"), "{messages:?}");
+        let (messages, _) = fix(vec![region("baseline", RegionState::ContentDrift)], false);
+        assert!(messages[0].contains("out of date with closeout.toml or the evidence"), "{messages:?}");
+    }
 }

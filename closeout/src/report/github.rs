@@ -31,11 +31,10 @@ fn quoted(log: &str, token: &str) -> String {
 }
 
 fn token(record: &RunRecord) -> String {
-    use sha2::Digest;
     let nanos =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
     let seed = format!("{}{nanos}{}", record.run_id, std::process::id());
-    sha2::Sha256::digest(seed.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+    crate::sha256::Sha256::digest(seed.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Annotations and output groups. `log_of` gives a gate's log tail (already bounded).

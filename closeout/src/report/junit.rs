@@ -1,96 +1,164 @@
-//! JUnit XML from a run record (quick-junit): one `testsuite` per gate, one `testcase` per
-//! test the parser reported by name, with what holds it (package, binary, file) as its
-//! classname; a gate whose tests are unknown is one testcase. A failing name that is no
-//! test (a suite that failed to load, an unhandled error) is a failed testcase of its
-//! own. Tests the runner counted but did not name are the suite's `unnamed_tests`
-//! property. Failures carry the failing test's output excerpt, else the gate's reason.
-
-use std::time::Duration;
-
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+//! JUnit XML from a run record: one `testsuite` per gate, one `testcase` per test the
+//! parser reported by name, with what holds it (package, binary, file) as its classname; a
+//! gate whose tests are unknown is one testcase. A failing name that is no test (a suite
+//! that failed to load, an unhandled error) is a failed testcase of its own. Tests the
+//! runner counted but did not name are the suite's `unnamed_tests` property. Failures
+//! carry the failing test's output excerpt, else the gate's reason. The shape is the
+//! Jenkins JUnit format CI reporters read (`tests/fixtures/junit/junit.xsd`); the writer is
+//! a few lines of escaping, not a library.
 
 use crate::evidence::{GateRecord, Outcome, RunRecord};
 use crate::parse::TestStatus;
 
 pub fn render(record: &RunRecord) -> String {
-    let mut report = Report::new(record.program.clone());
-    report.set_time(Duration::from_millis(record.makespan_ms));
-    for gate in &record.gates {
-        report.add_test_suite(suite(gate));
+    let suites: Vec<Suite> = record.gates.iter().map(suite).collect();
+    let sum = |f: fn(&Suite) -> usize| suites.iter().map(f).sum::<usize>();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"{}\" tests=\"{}\" skipped=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">\n",
+        attr(&record.program),
+        sum(|s| s.cases.len()),
+        sum(|s| s.skipped()),
+        sum(|s| s.failures()),
+        seconds(record.makespan_ms)
+    ));
+    for s in &suites {
+        s.write(&mut out);
     }
-    report.to_string().expect("JUnit XML serializes")
+    out.push_str("</testsuites>\n");
+    out
 }
 
-fn failure(message: &str, description: &str) -> TestCaseStatus {
-    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-    status.set_message(message.to_string());
-    status.set_type("failure");
-    if !description.is_empty() {
-        status.set_description(description.to_string());
-    }
-    status
+struct Suite<'a> {
+    gate: &'a GateRecord,
+    properties: Vec<(&'static str, String)>,
+    cases: Vec<Case>,
 }
 
-fn suite(gate: &GateRecord) -> TestSuite {
-    let mut suite = TestSuite::new(gate.id.clone());
-    suite.set_time(Duration::from_millis(gate.duration_ms));
-    suite.add_property(Property::new("command", gate.command.clone()));
-    suite.add_property(Property::new("outcome", gate.outcome.to_string()));
+struct Case {
+    name: String,
+    classname: String,
+    time_ms: Option<u64>,
+    status: Status,
+}
+
+enum Status {
+    Success,
+    Skipped(Option<String>),
+    /// message, description
+    Failure(String, String),
+}
+
+impl Suite<'_> {
+    fn skipped(&self) -> usize {
+        self.cases.iter().filter(|c| matches!(c.status, Status::Skipped(_))).count()
+    }
+
+    fn failures(&self) -> usize {
+        self.cases.iter().filter(|c| matches!(c.status, Status::Failure(..))).count()
+    }
+
+    fn write(&self, out: &mut String) {
+        out.push_str(&format!(
+            "    <testsuite name=\"{}\" tests=\"{}\" skipped=\"{}\" errors=\"0\" failures=\"{}\" time=\"{}\">\n",
+            attr(&self.gate.id),
+            self.cases.len(),
+            self.skipped(),
+            self.failures(),
+            seconds(self.gate.duration_ms)
+        ));
+        out.push_str("        <properties>\n");
+        for (name, value) in &self.properties {
+            out.push_str(&format!("            <property name=\"{name}\" value=\"{}\"/>\n", attr(value)));
+        }
+        out.push_str("        </properties>\n");
+        for case in &self.cases {
+            let time = case.time_ms.map_or(String::new(), |ms| format!(" time=\"{}\"", seconds(ms)));
+            let open = format!(
+                "        <testcase name=\"{}\" classname=\"{}\"{time}",
+                attr(&case.name),
+                attr(&case.classname)
+            );
+            match &case.status {
+                Status::Success => out.push_str(&format!("{open}/>\n")),
+                Status::Skipped(message) => {
+                    let message =
+                        message.as_ref().map_or(String::new(), |m| format!(" message=\"{}\"", attr(m)));
+                    out.push_str(&format!("{open}>\n            <skipped{message}/>\n        </testcase>\n"));
+                }
+                Status::Failure(message, description) => {
+                    let tag = format!("<failure message=\"{}\" type=\"failure\"", attr(message));
+                    let failure = if description.is_empty() {
+                        format!("{tag}/>")
+                    } else {
+                        format!("{tag}>{}</failure>", text(description))
+                    };
+                    out.push_str(&format!("{open}>\n            {failure}\n        </testcase>\n"));
+                }
+            }
+        }
+        out.push_str("    </testsuite>\n");
+    }
+}
+
+fn suite(gate: &GateRecord) -> Suite<'_> {
+    let mut properties = vec![("command", gate.command.clone()), ("outcome", gate.outcome.to_string())];
     if let Some(code) = gate.exit_code {
-        suite.add_property(Property::new("exit_code", code.to_string()));
+        properties.push(("exit_code", code.to_string()));
     }
     if let Some(k) = &gate.known_failure {
-        suite.add_property(Property::new("known_failure", k.clone()));
+        properties.push(("known_failure", k.clone()));
     }
-    let gate_case = |status: TestCaseStatus| {
-        let mut case = TestCase::new(gate.id.clone(), status);
-        case.set_classname(gate.id.clone());
-        case.set_time(Duration::from_millis(gate.duration_ms));
-        case
-    };
     let named = (gate.tests.len() + gate.tests_omitted) as u64;
     if let Some(unnamed) = gate.counts.as_ref().map(|c| c.cases()).filter(|n| *n > named) {
-        suite.add_property(Property::new("unnamed_tests", (unnamed - named).to_string()));
+        properties.push(("unnamed_tests", (unnamed - named).to_string()));
     }
+    let gate_case = |status| Case {
+        name: gate.id.clone(),
+        classname: gate.id.clone(),
+        time_ms: Some(gate.duration_ms),
+        status,
+    };
+    let whole_gate = format!("{}: {}", gate.outcome, gate.reason);
+    // Failing names that are no test of the parser's (a suite that failed to load).
     let failing_apart: Vec<&String> = gate
         .failing_tests
         .iter()
         .filter(|f| !f.starts_with("… and ") && !gate.tests.iter().any(|t| &t.name == *f))
         .collect();
+    let mut cases = Vec::new();
     if gate.tests.is_empty() && failing_apart.is_empty() {
-        let status = match gate.outcome {
-            Outcome::Pass => TestCaseStatus::success(),
-            Outcome::NotRun => {
-                let mut s = TestCaseStatus::skipped();
-                s.set_message("not run");
-                s
-            }
-            other => {
+        cases.push(gate_case(match gate.outcome {
+            Outcome::Pass => Status::Success,
+            Outcome::NotRun => Status::Skipped(Some("not run".into())),
+            _ => {
                 let mut description = gate.reason.clone();
                 if !gate.failing_tests.is_empty() {
                     description.push_str(&format!("\nfailing tests:\n{}", gate.failing_tests.join("\n")));
                 }
-                failure(&format!("{other}: {}", gate.reason), &description)
+                Status::Failure(whole_gate, description)
             }
-        };
-        suite.add_test_case(gate_case(status));
-        return suite;
+        }));
+        return Suite { gate, properties, cases };
     }
     for test in &gate.tests {
         let status = match test.status {
-            TestStatus::Pass => TestCaseStatus::success(),
-            TestStatus::Skip => TestCaseStatus::skipped(),
-            TestStatus::Fail => failure("failed", test.excerpt.as_deref().unwrap_or(&gate.reason)),
+            TestStatus::Pass => Status::Success,
+            TestStatus::Skip => Status::Skipped(None),
+            TestStatus::Fail => {
+                Status::Failure("failed".into(), test.excerpt.clone().unwrap_or_else(|| gate.reason.clone()))
+            }
         };
-        let mut case = TestCase::new(test.name.clone(), status);
-        case.set_classname(test.group.clone().unwrap_or_else(|| gate.id.clone()));
-        suite.add_test_case(case);
+        let classname = test.group.clone().unwrap_or_else(|| gate.id.clone());
+        cases.push(Case { name: test.name.clone(), classname, time_ms: None, status });
     }
-    let message = format!("{}: {}", gate.outcome, gate.reason);
     for name in &failing_apart {
-        let mut case = TestCase::new((*name).clone(), failure(&message, &gate.reason));
-        case.set_classname(gate.id.clone());
-        suite.add_test_case(case);
+        cases.push(Case {
+            name: (*name).clone(),
+            classname: gate.id.clone(),
+            time_ms: None,
+            status: Status::Failure(whole_gate.clone(), gate.reason.clone()),
+        });
     }
     // A gate that failed without a failing test (a build failure, a timeout) fails as a
     // whole, so the report never shows it green.
@@ -98,9 +166,37 @@ fn suite(gate: &GateRecord) -> TestSuite {
         && failing_apart.is_empty()
         && !gate.tests.iter().any(|t| t.status == TestStatus::Fail)
     {
-        suite.add_test_case(gate_case(failure(&message, &gate.reason)));
+        cases.push(gate_case(Status::Failure(whole_gate, gate.reason.clone())));
     }
-    suite
+    Suite { gate, properties, cases }
+}
+
+/// Milliseconds as JUnit's decimal seconds.
+fn seconds(ms: u64) -> String {
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+/// Text content: XML-escaped, ANSI escapes removed, and characters XML 1.0 cannot hold
+/// (other control characters) replaced by U+FFFD.
+fn text(s: &str) -> String {
+    let plain = crate::parse::strip_ansi(s);
+    let mut out = String::with_capacity(plain.len());
+    for c in plain.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An attribute value: text, with quotes and line breaks escaped too.
+fn attr(s: &str) -> String {
+    text(s).replace('"', "&quot;").replace('\n', "&#10;").replace('\r', "&#13;").replace('\t', "&#9;")
 }
 
 #[cfg(test)]
@@ -109,6 +205,26 @@ mod tests {
     use crate::classify::{classify, Ending};
     use crate::evidence::fixtures;
     use crate::model::ParserKind;
+
+    #[test]
+    fn escapes_markup_quotes_ansi_and_control_characters() {
+        assert_eq!(text("a < b && c > \"d\""), "a &lt; b &amp;&amp; c &gt; \"d\"");
+        assert_eq!(attr("say \"hi\"\nnow"), "say &quot;hi&quot;&#10;now");
+        assert_eq!(text("\u{1b}[31mred\u{1b}[0m\u{7}"), "red\u{FFFD}");
+    }
+
+    #[test]
+    fn a_failed_gate_without_tests_is_one_failing_case() {
+        let mut g = fixtures::gate("build", "make <all>", Outcome::Fail, Some(2));
+        g.duration_ms = 1500;
+        let xml = render(&fixtures::run(vec![g, fixtures::gate("lint", "true", Outcome::Pass, Some(0))]));
+        assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"p\" tests=\"2\" skipped=\"0\" failures=\"1\" errors=\"0\" time=\"0.000\">\n"), "{xml}");
+        assert!(xml.contains("<testsuite name=\"build\" tests=\"1\" skipped=\"0\" errors=\"0\" failures=\"1\" time=\"1.500\">"), "{xml}");
+        assert!(xml.contains("<property name=\"command\" value=\"make &lt;all&gt;\"/>"), "{xml}");
+        assert!(xml.contains("<failure message=\"FAIL: exit 2\" type=\"failure\">exit 2</failure>"), "{xml}");
+        assert!(xml.contains("<testcase name=\"lint\" classname=\"lint\" time=\"0.000\"/>"), "{xml}");
+        assert!(xml.ends_with("</testsuites>\n"));
+    }
 
     /// The gate record closeout would write for a real output in tests/fixtures.
     fn gate_from_fixture(file: &str, command: &str, exit: i32) -> GateRecord {

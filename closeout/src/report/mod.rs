@@ -37,4 +37,13 @@ impl Style {
     pub fn dim(self, text: &str) -> String {
         self.paint("2", text)
     }
+    /// A verdict level in its colour: GO green, GO with conditions yellow, NO-GO red.
+    pub fn level(self, level: crate::verdict::Level) -> String {
+        let text = level.to_string();
+        match level {
+            crate::verdict::Level::Go => self.green(&text),
+            crate::verdict::Level::GoWithConditions => self.yellow(&text),
+            crate::verdict::Level::NoGo => self.red(&text),
+        }
+    }
 }

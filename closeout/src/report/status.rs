@@ -5,9 +5,17 @@ use super::{table, Style};
 use crate::duration;
 use crate::evidence::RunRecord;
 use crate::model::{PacketStatus, Program, ReviewState};
+use crate::verdict::Verdict;
 use crate::vocab::Vocab;
 
-pub fn render(program: &Program, latest: Option<&RunRecord>, style: Style) -> String {
+/// `verdict`: the recorded verdict, with why it is not current if it is not.
+pub fn render(
+    program: &Program,
+    latest: Option<&RunRecord>,
+    verdict: Option<(&Verdict, Option<String>)>,
+    bin_name: &str,
+    style: Style,
+) -> String {
     let mut out = format!("{}\n\n", style.bold(&program.name));
 
     out.push_str(&style.bold("Packet board"));
@@ -70,7 +78,7 @@ pub fn render(program: &Program, latest: Option<&RunRecord>, style: Style) -> St
     out.push_str(&style.bold("Latest baseline run"));
     out.push('\n');
     match latest {
-        None => out.push_str("  none yet; run `closeout baseline`\n"),
+        None => out.push_str(&format!("  none yet; run `{bin_name} baseline`\n")),
         Some(run) => {
             let passed = run.gates.iter().filter(|g| g.outcome.passed()).count();
             let head = run.git.as_ref().map_or("no git".to_string(), |g| {
@@ -95,7 +103,82 @@ pub fn render(program: &Program, latest: Option<&RunRecord>, style: Style) -> St
             }
         }
     }
+    out.push('\n');
+
+    out.push_str(&style.bold("Verdict"));
+    out.push('\n');
+    match verdict {
+        None => out.push_str(&format!("  none yet; `{bin_name} baseline` records one\n")),
+        Some((v, stale)) => {
+            out.push_str(&format!("  {}", style.level(v.level)));
+            match stale {
+                Some(why) => out.push_str(&format!(" (not current: {why})\n")),
+                None => out.push_str(&format!(" (from run {})\n", v.run_id.as_deref().unwrap_or("none"))),
+            }
+            for c in &v.blockers {
+                out.push_str(&format!("  {} {}\n", style.red("blocking:"), c.text));
+            }
+            for c in &v.conditions {
+                out.push_str(&format!("  {} {}\n", style.yellow("condition:"), c.text));
+            }
+        }
+    }
     out
+}
+
+/// What `render` shows, as JSON: the packets, the open debt (blockers first), the latest
+/// run (null before the first) and the recorded verdict (null before the first).
+pub fn json(
+    program: &Program,
+    latest: Option<&RunRecord>,
+    verdict: Option<(&Verdict, Option<String>)>,
+) -> serde_json::Value {
+    let packets: Vec<serde_json::Value> = program
+        .packets
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "id": p.id, "title": p.title, "status": p.status.as_str(), "review": p.review.as_str(),
+                "implementer": p.implementer, "reviewer": p.reviewer, "commit": p.commit,
+            })
+        })
+        .collect();
+    let latest = latest.map(|run| {
+        let failed: Vec<serde_json::Value> = run
+            .gates
+            .iter()
+            .filter(|g| !g.outcome.passed())
+            .map(|g| serde_json::json!({"id": g.id, "outcome": g.outcome.as_str(), "reason": g.reason, "known_failure": g.known_failure}))
+            .collect();
+        serde_json::json!({
+            "run_id": run.run_id,
+            "finished_at": run.finished_at,
+            "git": run.git.as_ref().map(|g| serde_json::json!({"head": g.head, "dirty": g.dirty})),
+            "gates": run.gates.len(),
+            "passed": run.gates.iter().filter(|g| g.outcome.passed()).count(),
+            "makespan_ms": run.makespan_ms,
+            "failed": failed,
+        })
+    });
+    let verdict = verdict.map(|(v, stale)| {
+        let texts =
+            |clauses: &[crate::verdict::Clause]| clauses.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
+        serde_json::json!({
+            "level": v.level.to_string(),
+            "run_id": v.run_id,
+            "current": stale.is_none(),
+            "not_current_because": stale,
+            "blockers": texts(&v.blockers),
+            "conditions": texts(&v.conditions),
+        })
+    });
+    serde_json::json!({
+        "program": program.name,
+        "packets": packets,
+        "open_debt": program.open_debt().iter().map(|d| d.to_json()).collect::<Vec<_>>(),
+        "latest_run": latest,
+        "verdict": verdict,
+    })
 }
 
 fn indent(text: &str) -> String {

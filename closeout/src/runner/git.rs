@@ -61,7 +61,8 @@ pub fn merge_base_with_main(root: &Path) -> Option<String> {
 }
 
 /// Files changed from `base` to HEAD, plus uncommitted and untracked (not ignored) files,
-/// sorted and unique.
+/// sorted and unique; closeout's own output (`target/closeout/`) never, even where a user
+/// committed it.
 pub fn changed_files(root: &Path, base: &str) -> Result<Vec<String>, String> {
     let sh = shell(root).ok_or("cannot start a shell for git")?;
     let committed =

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant, SystemTime};
 
-use sha2::{Digest, Sha256};
+use crate::sha256::Sha256;
 
 use super::cancel::Cancel;
 use crate::classify::Ending;
@@ -85,7 +85,7 @@ pub fn run_gate(spec: &GateSpec, cancel: &Cancel) -> GateRun {
         }
     };
     let spawned = (|| {
-        let (reader, writer) = std::io::pipe()?;
+        let (reader, writer) = pipe()?;
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
             .arg(spec.command)
@@ -268,9 +268,35 @@ fn wait_without_reaping(pid: i32) {
     }
 }
 
+/// An anonymous pipe, (read end, write end), both close-on-exec, as `std::io::pipe` makes
+/// it from Rust 1.87 (here so that closeout builds with 1.85): atomically with pipe2(2)
+/// on Linux, where other workers fork concurrently; pipe(2) then fcntl(2) elsewhere.
+fn pipe() -> std::io::Result<(std::fs::File, std::fs::File)> {
+    use std::os::fd::FromRawFd;
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 and pipe write two descriptors into the array they are given; fcntl
+    // only sets a flag on them.
+    #[cfg(target_os = "linux")]
+    let rc = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
+    #[cfg(not(target_os = "linux"))]
+    let rc = unsafe {
+        let rc = libc::pipe(fds.as_mut_ptr());
+        if rc == 0 {
+            libc::fcntl(fds[0], libc::F_SETFD, libc::FD_CLOEXEC);
+            libc::fcntl(fds[1], libc::F_SETFD, libc::FD_CLOEXEC);
+        }
+        rc
+    };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: both descriptors were just opened and are owned by nothing else.
+    Ok(unsafe { (std::fs::File::from_raw_fd(fds[0]), std::fs::File::from_raw_fd(fds[1])) })
+}
+
 /// Stream the pipe into the log, the hash, the tail and the parser until EOF or `stop`.
 fn drain(
-    mut pipe: std::io::PipeReader,
+    mut pipe: std::fs::File,
     mut log: std::fs::File,
     mut parser: Box<dyn RunnerParser>,
     stop: &AtomicBool,

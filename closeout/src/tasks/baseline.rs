@@ -8,7 +8,7 @@ use crate::cli::Context;
 use crate::error::{Error, Result};
 use crate::evidence;
 use crate::exit;
-use crate::report::baseline::{render_plan, render_summary, Live};
+use crate::report::baseline::{render_plan, render_summary, render_verdict_line, Live};
 use crate::runner::{self, Cancel, SignalGuard};
 
 #[derive(Debug, clap::Args)]
@@ -138,13 +138,23 @@ impl BaselineArgs {
         crate::tasks::ci::write_outputs(&output.record, self.out.as_deref(), self.junit.as_deref())?;
         let github = crate::tasks::ci::github_actions();
         let mut docs_note = None;
+        let mut verdict = None;
         if plan.complete && !output.record.interrupted {
             let compact = output.record.compact();
             evidence::write_atomic(&program.root.join(evidence::LATEST), compact.to_json().as_bytes())?;
-            let notes = match crate::discover::load(&program.root) {
+            let mut notes = match crate::discover::load(&program.root) {
                 Ok(now) => crate::tasks::docs::refresh(&now, Some(crate::docs::generate::FROM_EVIDENCE)),
                 Err(e) => vec![format!("docs: not updated: {e}")],
             };
+            // The verdict follows the evidence it is computed from, so a run never leaves
+            // the verdict (or a `verdict` region) behind.
+            match crate::tasks::verdict::record(&program) {
+                Ok((v, more)) => {
+                    notes.extend(more);
+                    verdict = Some(v);
+                }
+                Err(e) => notes.push(format!("verdict: {e}")),
+            }
             docs_note = (!notes.is_empty()).then(|| notes.join("\n"));
         }
 
@@ -176,6 +186,9 @@ impl BaselineArgs {
             }
             if let Some(note) = docs_note {
                 let _ = writeln!(stdout, "{note}");
+            }
+            if let Some(v) = &verdict {
+                let _ = stdout.write_all(render_verdict_line(v, &ctx.bin_name, ctx.style).as_bytes());
             }
         }
         Ok(if output.record.interrupted {

@@ -123,6 +123,8 @@ impl VerifyDocsArgs {
             unused: &checked.unused,
             strict: self.strict,
             fix: format!("{} update-docs", ctx.bin_name),
+            verdict_fix: crate::docs::generate::stale_verdict(&program, loaded.evidence())
+                .map(|_| format!("{} verdict", ctx.bin_name)),
         };
         let text = match self.format {
             Format::Human => report::human(&verification, ctx.style),
@@ -242,23 +244,26 @@ pub fn refresh(program: &Program, kinds: Option<&[&str]>) -> Vec<String> {
 }
 
 /// The performance reference: `[run] reference` when set, else the newest passing run
-/// recorded on the main branch before the latest one.
+/// recorded on the main branch before the latest one; in both cases only a run from the
+/// latest run's machine (durations from another machine are not comparable).
 pub fn reference(
     program: &Program,
     latest: Option<&evidence::RunRecord>,
 ) -> Result<Option<evidence::RunRecord>> {
+    let comparable =
+        |r: &evidence::RunRecord| latest.is_none_or(|l| l.host.not_comparable(&r.host).is_none());
     if let Some(path) = &program.run.reference {
         let full = program.root.join(path);
         let text =
             crate::evidence::read_file(&full).map_err(|source| Error::Read { path: full.clone(), source })?;
-        return evidence::RunRecord::from_json(&text, &full).map(Some);
+        return evidence::RunRecord::from_json(&text, &full).map(|r| comparable(&r).then_some(r));
     }
     let Some(branch) = crate::runner::git::main_branch(&program.root) else { return Ok(None) };
     let history = crate::runner::git::file_history(&program.root, &branch, evidence::LATEST, 20);
     Ok(history.into_iter().find_map(|(_, text)| {
         let record = evidence::RunRecord::from_json(&text, std::path::Path::new(evidence::LATEST)).ok()?;
         let newer = latest.is_some_and(|l| l.run_id == record.run_id);
-        (!newer && record.passed()).then_some(record)
+        (!newer && record.passed() && comparable(&record)).then_some(record)
     }))
 }
 

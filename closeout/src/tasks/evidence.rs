@@ -4,8 +4,6 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use sha2::Digest;
-
 use crate::cli::Context;
 use crate::error::{Error, Result};
 use crate::evidence::{self, RunRecord};
@@ -103,7 +101,7 @@ pub fn problems(root: &Path, latest: &RunRecord) -> Vec<String> {
 
 fn hash_log(path: &Path) -> LogFound {
     let Ok(mut file) = std::fs::File::open(path) else { return LogFound::Missing };
-    let mut hasher = sha2::Sha256::new();
+    let mut hasher = crate::sha256::Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut bytes = 0u64;
     loop {

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use crate::cli::Context;
+use crate::docs::generate::{FROM_EVIDENCE, KINDS};
 use crate::error::{Error, Result};
 use crate::init::{scaffold, Ecosystem};
 
@@ -37,7 +38,37 @@ impl InitArgs {
             crate::evidence::write_atomic(&root.join(path), content.as_bytes())?;
             let _ = writeln!(out, "wrote {}", path.display());
         }
-        let _ = writeln!(out, "next: edit closeout.toml, then run `closeout status`");
+        // The regions built from closeout.toml alone, so the docs start in sync; the ones
+        // built from evidence are filled by the first baseline.
+        let program = crate::discover::load(&root)?;
+        let kinds: Vec<&str> = KINDS
+            .iter()
+            .map(|(k, _, _)| *k)
+            .filter(|k| !FROM_EVIDENCE.contains(k) && *k != "verdict")
+            .collect();
+        for note in crate::tasks::docs::refresh(&program, Some(&kinds)) {
+            if !note.starts_with("docs: updated") {
+                let _ = writeln!(out, "{note}");
+            }
+        }
+        let ignore = root.join(".gitignore");
+        let existing = match std::fs::read_to_string(&ignore) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => return Err(Error::Read { path: ignore, source }),
+        };
+        if let Some(text) = crate::init::gitignore(existing.as_deref()) {
+            crate::evidence::write_atomic(&ignore, text.as_bytes())?;
+            let _ = writeln!(out, "added {} to .gitignore", crate::init::IGNORE);
+        }
+        let bin = &ctx.bin_name;
+        let _ = writeln!(
+            out,
+            "\ncommit: closeout.toml, {} and, after each run, .closeout/ (the evidence and the verdict)\n\
+             local: target/closeout/ (full run records and logs; ignored)\n\
+             next: edit the [[gate]]s in closeout.toml, then `{bin} baseline --dry-run`, `{bin} baseline`, `{bin} status`",
+            crate::init::DOCS_DIR
+        );
         Ok(crate::exit::SUCCESS)
     }
 }

@@ -23,6 +23,9 @@ pub struct LedgerArgs {
     /// ledger disagree about known failures
     #[arg(long)]
     check: bool,
+    /// Print the ledger as JSON (blockers first, as listed)
+    #[arg(long, conflicts_with = "check")]
+    json: bool,
     #[command(subcommand)]
     action: Option<Action>,
 }
@@ -31,16 +34,22 @@ pub struct LedgerArgs {
 enum Action {
     /// Add a debt item
     Add {
+        /// A new id, like `DL-010`
         #[arg(long)]
         id: String,
+        /// What is owed, in one line
         #[arg(long)]
         description: String,
-        #[arg(long, value_parser = parse_severity)]
+        /// How bad it is: HIGH, MEDIUM or LOW (any case)
+        #[arg(long, value_parser = parse_severity, value_name = "HIGH|MEDIUM|LOW")]
         severity: String,
+        /// Who pays it back (a person or a team)
         #[arg(long)]
         owner: String,
+        /// When it is due, like `Pre-release` or `v1.2`; `Pre-release` makes it a blocker
         #[arg(long)]
         milestone: String,
+        /// Where it was found (a packet, an issue, a review)
         #[arg(long)]
         source: Option<String>,
         /// The item blocks the release while open
@@ -52,12 +61,17 @@ enum Action {
     },
     /// Mark an item resolved, saying how
     Resolve {
+        /// The debt item's id
         id: String,
+        /// How it was resolved (a commit, a packet, a decision)
         #[arg(long)]
         resolution: String,
     },
     /// Mark a resolved item open again
-    Reopen { id: String },
+    Reopen {
+        /// The debt item's id
+        id: String,
+    },
 }
 
 fn parse_severity(s: &str) -> std::result::Result<String, String> {
@@ -85,8 +99,14 @@ impl LedgerArgs {
                 );
                 Ok(if problems.is_empty() { exit::SUCCESS } else { exit::FAILED })
             }
+            None if self.json => {
+                let items: Vec<serde_json::Value> = sorted(&program).iter().map(|d| d.to_json()).collect();
+                let json = serde_json::json!({ "items": items });
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&json).expect("json"));
+                Ok(exit::SUCCESS)
+            }
             None => {
-                let _ = out.write_all(list(&program).as_bytes());
+                let _ = out.write_all(list(&program, ctx.style).as_bytes());
                 Ok(exit::SUCCESS)
             }
             Some(action) => {
@@ -199,21 +219,33 @@ fn edit_for(program: &Program, action: Action) -> Result<(Edit, String)> {
 }
 
 /// The debt: open pre-release blockers first, then the other open items, then resolved.
-pub fn list(program: &Program) -> String {
+/// The debt in listing order: open pre-release blockers, other open items, resolved.
+fn sorted(program: &Program) -> Vec<&crate::model::Debt> {
     let mut items: Vec<_> = program.debts.iter().collect();
     items.sort_by_key(|d| (d.status == DebtStatus::Resolved, !d.is_release_blocker()));
+    items
+}
+
+pub fn list(program: &Program, style: crate::report::Style) -> String {
+    let items = sorted(program);
     let rows: Vec<Vec<String>> = items
         .iter()
         .map(|d| {
             let state = match (d.status, d.is_release_blocker()) {
-                (DebtStatus::Resolved, _) => "resolved".to_string(),
-                (_, true) => "BLOCKER".to_string(),
-                _ => "open".to_string(),
+                (DebtStatus::Resolved, _) => style.green("resolved"),
+                (_, true) => style.red("BLOCKER"),
+                _ => style.yellow("open"),
+            };
+            let severity = match d.severity {
+                Some(s @ Severity::High) => style.red(s.as_str()),
+                Some(s @ Severity::Medium) => style.yellow(s.as_str()),
+                Some(s) => s.to_string(),
+                None => "-".into(),
             };
             vec![
                 d.id.clone(),
                 state,
-                d.severity.map_or("-".into(), |s| s.to_string()),
+                severity,
                 d.owner.clone().unwrap_or_else(|| "-".into()),
                 d.milestone.clone().unwrap_or_else(|| "-".into()),
                 d.description.clone(),

@@ -48,7 +48,18 @@ impl MergeArgs {
         crate::runner::learn(&mut history, &merged);
         crate::runner::save_history(root, &history)?;
         crate::tasks::ci::write_outputs(&merged, self.out.as_deref(), self.junit.as_deref())?;
-        let notes = crate::tasks::docs::refresh(&program, Some(crate::docs::generate::FROM_EVIDENCE));
+        let mut notes = crate::tasks::docs::refresh(&program, Some(crate::docs::generate::FROM_EVIDENCE));
+        // Like a complete baseline, a merged run records its verdict.
+        let verdict = match crate::tasks::verdict::record(&program) {
+            Ok((v, more)) => {
+                notes.extend(more);
+                Some(v)
+            }
+            Err(e) => {
+                notes.push(format!("verdict: {e}"));
+                None
+            }
+        };
 
         let mut out = std::io::stdout().lock();
         if crate::tasks::ci::github_actions() {
@@ -69,6 +80,10 @@ impl MergeArgs {
             }
             for note in notes {
                 let _ = writeln!(out, "{note}");
+            }
+            if let Some(v) = &verdict {
+                let line = crate::report::baseline::render_verdict_line(v, &ctx.bin_name, ctx.style);
+                let _ = out.write_all(line.as_bytes());
             }
         }
         Ok(if merged.passed() { exit::SUCCESS } else { exit::FAILED })

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use globset::{Glob, GlobSetBuilder};
+use crate::glob::{Glob, GlobSet};
 
 use crate::cli::Context;
 use crate::docs::files;
@@ -138,17 +138,17 @@ fn default_base(program: &Program, packet: &Packet) -> Option<String> {
         .or_else(|| git::merge_base_with_main(&program.root))
 }
 
-fn scope_matcher(packet: &Packet) -> Result<globset::GlobSet> {
-    let mut builder = GlobSetBuilder::new();
+fn scope_matcher(packet: &Packet) -> Result<GlobSet> {
+    let mut globs = Vec::new();
     for pattern in &packet.scope {
         // A scope entry may carry a note after the path: "plan.md (appendix updates)".
         let glob = pattern.split(" (").next().unwrap_or(pattern).trim().trim_matches('`');
         let glob = Glob::new(glob).map_err(|e| {
             Error::Usage(format!("packet {} scope `{pattern}` is not a valid glob: {e}", packet.id))
         })?;
-        builder.add(glob);
+        globs.push(glob);
     }
-    builder.build().map_err(|e| Error::Usage(format!("packet {} scope: {e}", packet.id)))
+    Ok(GlobSet::new(globs))
 }
 
 fn docs_drift(program: &Program, packet: &Packet) -> Result<Vec<String>> {

@@ -27,15 +27,13 @@ pub struct VerdictArgs {
 impl VerdictArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
-        let v = compute(&program)?;
-        let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
-        evidence::write_atomic(&program.root.join(verdict::FILE), json.as_bytes())?;
-        let notes = crate::tasks::docs::refresh(&program, Some(&["verdict"]));
+        let (v, notes) = record(&program)?;
         let mut out = std::io::stdout().lock();
         if self.json {
+            let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
             let _ = out.write_all(json.as_bytes());
         } else {
-            let _ = out.write_all(render(&v).as_bytes());
+            let _ = out.write_all(render(&v, ctx.style).as_bytes());
             for note in notes {
                 let _ = writeln!(out, "{note}");
             }
@@ -46,6 +44,16 @@ impl VerdictArgs {
             _ => exit::FAILED,
         })
     }
+}
+
+/// Compute the verdict, write `.closeout/verdict.json` and the `verdict` regions; returns
+/// the verdict and one note per doc changed. `closeout verdict` and every complete
+/// `closeout baseline` call it, so no run leaves the verdict behind.
+pub fn record(program: &Program) -> Result<(Verdict, Vec<String>)> {
+    let v = compute(program)?;
+    let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
+    evidence::write_atomic(&program.root.join(verdict::FILE), json.as_bytes())?;
+    Ok((v, crate::tasks::docs::refresh(program, Some(&["verdict"]))))
 }
 
 /// Gather the facts and compute the verdict.
@@ -96,6 +104,10 @@ fn is_doc(program: &Program, file: &str) -> bool {
 }
 
 fn docs_drift(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<String>, String> {
+    // A program without docs has no region to drift.
+    if program.docs.is_empty() {
+        return Ok(Vec::new());
+    }
     let loaded = Loaded::read(program).map_err(|e| e.to_string())?;
     let mut drift = Vec::new();
     let mut regions = 0;
@@ -122,15 +134,15 @@ fn docs_drift(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<Stri
     Ok(drift)
 }
 
-pub fn render(v: &Verdict) -> String {
-    let mut out = format!("Verdict: {}\n", v.level);
+pub fn render(v: &Verdict, style: crate::report::Style) -> String {
+    let mut out = format!("Verdict: {}\n", style.bold(&style.level(v.level)));
     for (title, clauses) in
         [("Blocking", &v.blockers), ("Conditions", &v.conditions), ("Justification", &v.justification)]
     {
         if clauses.is_empty() {
             continue;
         }
-        out.push_str(&format!("\n{title}:\n"));
+        out.push_str(&format!("\n{}\n", style.bold(&format!("{title}:"))));
         for c in clauses.iter() {
             let ev =
                 if c.evidence.is_empty() { String::new() } else { format!("  [{}]", c.evidence.join(", ")) };
