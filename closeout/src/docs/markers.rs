@@ -53,6 +53,8 @@ enum Marker {
     End { kind: String, arg: Option<String>, checksum: Option<String> },
 }
 
+type OpenMarker = (String, Option<String>, usize, Range<usize>, String);
+
 /// Markdown options closeout reads documents with.
 pub fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
@@ -73,7 +75,8 @@ pub fn find(text: &str) -> Result<Vec<Region>, Vec<MarkerError>> {
     let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset);
     let mut errors = Vec::new();
     let mut regions: Vec<Region> = Vec::new();
-    let mut open: Option<(String, Option<String>, usize, Range<usize>, String)> = None;
+    // The open begin marker: kind, argument, line, bytes and indentation.
+    let mut open: Option<OpenMarker> = None;
     let mut seen_lines = std::collections::HashSet::new();
     let mut names: std::collections::HashMap<(String, Option<String>), usize> =
         std::collections::HashMap::new();
