@@ -8,6 +8,7 @@ mod conformance;
 mod docs;
 mod docs_props;
 mod dogfood;
+mod formatters;
 mod hostile;
 mod import;
 mod ledger;
