@@ -128,6 +128,13 @@ milestone = "Pre-release"
 covers = ["track:storage"]
 
 [[debt]]
+id = "DL-3"
+description = "spaces  and\ttabs, *stars* **bold** _under_ a_b __d__ <b>x</b> &amp; & ~t~ ~~s~~ [r](u) # + - 1. \\ end"
+severity = "LOW"
+owner = "o"
+milestone = "Pre-release"
+
+[[debt]]
 id = "DL-2"
 description = "Emoji 👍🏽 and 🇺🇸 and a_b_c"
 severity = "LOW"
@@ -163,18 +170,22 @@ fn a_prettier_formatted_doc_stays_formatted_after_update_docs() {
         ));
     }
     std::fs::write(dir.join("doc.md"), &doc).unwrap();
-    // A hand-kept document with compact tables of its own, which prettier will align.
+    // A hand-kept document with compact tables of its own, formatted by prettier (which
+    // aligns them) before closeout first updates it.
     std::fs::write(
         dir.join("hand.md"),
         "# Hand\n\n<!-- closeout:begin ledger -->\n|ID|Description|Severity|Status|\n|:--|---|--:|:-:|\n|DL-1|路径匹配 失败 (CJK)|MEDIUM|open|\n|DL-2|Emoji 👍🏽 and 🇺🇸 and a_b_c|LOW|open|\n<!-- closeout:end ledger -->\n",
     )
     .unwrap();
+    let out = tool(&bin, "prettier", &dir, &["--write", "hand.md"]);
+    assert!(out.status.success(), "{}", describe(&out));
     commit(&dir, "program");
     let out = run(&dir, &["baseline"]);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", describe(&out));
     let out = run(&dir, &["update-docs"]);
     assert!(out.status.success(), "{}", describe(&out));
-    let problems = lint(&bin, &dir, &["doc.md"], true);
+    assert!(text(&out.stdout).contains("updated hand.md"), "DL-3 is added: {}", describe(&out));
+    let problems = lint(&bin, &dir, &["doc.md", "hand.md"], true);
     assert!(problems.is_empty(), "closeout's default layout:\n{}", problems.join("\n"));
 
     let out = tool(&bin, "prettier", &dir, &["--write", "doc.md", "hand.md"]);

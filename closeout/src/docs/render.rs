@@ -162,6 +162,10 @@ fn escape_text_keep_spaces(s: &str) -> String {
             '\r' if chars.get(i + 1) == Some(&'\n') => {}
             '\r' => out.push_str("&#13;"),
             '\n' => out.push_str("<br>"),
+            // Markdown shows a run of spaces and tabs as one space, and prettier writes it
+            // so: a second one is not written.
+            ' ' | '\t' if i > 0 && matches!(chars[i - 1], ' ' | '\t') => {}
+            '\t' => out.push(' '),
             '\\' | '|' | '`' | '*' | '[' | ']' | '<' | '~' => {
                 out.push('\\');
                 out.push(c);
@@ -255,6 +259,12 @@ mod tests {
         assert_eq!(escape_text("line\nnext"), "line<br>next");
         assert_eq!(escape_text("C:\\dir <br>"), "C:\\\\dir \\<br>");
         assert_eq!(escape_text("a -> b & c &amp;"), "a -> b & c \\&amp;");
+    }
+
+    #[test]
+    fn runs_of_spaces_are_one_space_as_prettier_writes_them() {
+        assert_eq!(escape_text("a  b\tc \t d"), "a b c d");
+        assert_eq!(cell(&prose("x  `a  b`  y")), "x `a  b` y");
     }
 
     #[test]
