@@ -370,3 +370,37 @@ fn width_table_is_prettiers() {
         panic!("{problem}");
     }
 }
+
+/// A real plan and tracker (../shared/corpus/pulse) formatted by prettier: `import` wraps
+/// their tables, and the docs stay formatted, in sync under `--strict`, and unchanged by
+/// `update-docs`.
+#[test]
+fn import_keeps_a_prettier_formatted_plan_formatted() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/pulse");
+    if !corpus.exists() {
+        eprintln!("skipped: {} is absent (the shared corpus is not beside this checkout)", corpus.display());
+        return;
+    }
+    let Some(bin) = tools() else { return };
+    let dir = scratch("fmt-import");
+    git(&dir, &["init", "-q"]);
+    for (from, to) in [
+        ("program-closeout-certification-plan-2026-02.md", "plan.md"),
+        ("program-closeout-certification-progress-2026-02.md", "progress.md"),
+    ] {
+        std::fs::write(dir.join(to), std::fs::read(corpus.join(from)).unwrap()).unwrap();
+    }
+    let out = tool(&bin, "prettier", &dir, &["--write", "plan.md", "progress.md"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    commit(&dir, "docs");
+    let out = run(&dir, &["import", "plan.md", "progress.md"]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", describe(&out));
+    let wrapped = std::fs::read_to_string(dir.join("plan.md")).unwrap();
+    assert!(wrapped.contains("<!-- closeout:begin risks -->\n\n| Risk ID |"), "{wrapped}");
+    let out = run(&dir, &["verify-docs", "--strict"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = run(&dir, &["update-docs"]);
+    assert!(text(&out.stdout).contains("nothing written"), "{}", describe(&out));
+    let out = tool(&bin, "prettier", &dir, &["--check", "plan.md", "progress.md"]);
+    assert!(out.status.success(), "import leaves prettier's form: {}", describe(&out));
+}
