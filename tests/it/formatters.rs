@@ -410,3 +410,32 @@ fn import_keeps_a_prettier_formatted_plan_formatted() {
     let out = tool(&bin, "prettier", &dir, &["--check", "plan.md", "progress.md"]);
     assert!(out.status.success(), "import leaves prettier's form: {}", describe(&out));
 }
+
+/// An empty ledger is a header and a delimiter line; the first item added to it is laid
+/// out aligned with them, as prettier would.
+#[test]
+fn the_first_row_of_an_empty_table_stays_formatted() {
+    let Some(bin) = tools() else { return };
+    let dir = scratch("fmt-first-row");
+    git(&dir, &["init", "-q"]);
+    let program = "[program]\nname = \"P\"\ndocs = [\"doc.md\"]\n";
+    std::fs::write(dir.join("closeout.toml"), program).unwrap();
+    std::fs::write(
+        dir.join("doc.md"),
+        "# Doc\n\n<!-- closeout:begin ledger -->\n<!-- closeout:end ledger -->\n",
+    )
+    .unwrap();
+    let out = run(&dir, &["update-docs"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let problems = lint(&bin, &dir, &["doc.md"], false);
+    assert!(problems.is_empty(), "an empty ledger:\n{}", problems.join("\n"));
+    std::fs::write(
+        dir.join("closeout.toml"),
+        format!("{program}\n[[debt]]\nid = \"DL-1\"\ndescription = \"A longer description\"\nseverity = \"LOW\"\nowner = \"o\"\nmilestone = \"m\"\n"),
+    )
+    .unwrap();
+    let out = run(&dir, &["update-docs"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let problems = lint(&bin, &dir, &["doc.md"], false);
+    assert!(problems.is_empty(), "the first row:\n{}", problems.join("\n"));
+}

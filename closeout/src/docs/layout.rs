@@ -308,8 +308,9 @@ fn style_of(t: &RawTable) -> Style {
         out
     };
     let first = pipes(&t.header_line);
+    // A table without rows is aligned when its delimiter line lines up with its header
+    // (as the default layout writes an empty ledger).
     let aligned = pad
-        && !t.rows.is_empty()
         && std::iter::once(&t.delimiter_line).chain(t.rows.iter().map(|(l, _)| l)).all(|l| pipes(l) == first);
     Style { outer, pad, aligned }
 }
@@ -537,6 +538,19 @@ mod tests {
             out,
             "| Packet |      Status |\n| :----: | ----------: |\n|   00   |        DONE |\n|   01   | IN_PROGRESS |\n"
         );
+    }
+
+    #[test]
+    fn a_first_row_in_an_aligned_table_without_rows_is_aligned() {
+        let committed = "| Packet | Status |\n| ------ | ------ |\n";
+        let out = follow("packet-board", BOARD, committed, &[]).unwrap();
+        assert_eq!(
+            out,
+            "| Packet | Status |\n| ------ | ------ |\n| 00     | DONE   |\n| 01     | TODO   |\n"
+        );
+        let compact = "| Packet | Status |\n| --- | --- |\n";
+        let out = follow("packet-board", BOARD, compact, &[]).unwrap();
+        assert_eq!(out, "| Packet | Status |\n| --- | --- |\n| 00 | DONE |\n| 01 | TODO |\n");
     }
 
     #[test]
