@@ -724,6 +724,15 @@ impl<'t> Cx<'t> {
                 // Ids reach terminals, CI logs (where a newline starts a workflow command) and
                 // file names: no control characters. Texts may hold newlines and tabs, no
                 // other control characters (ESC, BEL). `run` is a shell script: anything goes.
+                // A multi-line string in a file checked out with CRLF holds `\r\n`: a
+                // newline, kept as `\n`; a lone `\r` is still refused.
+                let owned;
+                let s = if key != "run" && key != "id" && s.contains("\r\n") {
+                    owned = s.replace("\r\n", "\n");
+                    owned.as_str()
+                } else {
+                    &**s
+                };
                 let allowed = |c: char| key != "id" && (c == '\n' || c == '\t');
                 if key != "run" {
                     if let Some(c) = s.chars().find(|c| c.is_control() && !allowed(*c)) {
@@ -924,6 +933,17 @@ mod tests {
 
     fn parse_ok(text: &str) -> Program {
         parse(text, Path::new("closeout.toml"), Path::new("/repo"), &|_| true).expect("valid")
+    }
+
+    #[test]
+    fn a_crlf_checkout_keeps_multi_line_texts_and_a_lone_carriage_return_is_refused() {
+        let text = "[program]\r\nname = \"x\"\r\n[[debt]]\r\nid = \"DL-1\"\r\ndescription = \"\"\"a\r\nb\"\"\"\r\nseverity = \"LOW\"\r\n[[gate]]\r\nid = \"g\"\r\nrun = \"printf 'a\\rb'\"\r\n";
+        let p = parse_ok(text);
+        assert_eq!(p.debts[0].description, "a\nb");
+        let lone =
+            "[program]\nname = \"x\"\n[[debt]]\nid = \"DL-1\"\ndescription = \"a\\rb\"\nseverity = \"LOW\"\n";
+        let errors = parse(lone, Path::new("closeout.toml"), Path::new("/repo"), &|_| true).unwrap_err();
+        assert!(format!("{errors:?}").contains("U+000D"), "{errors:?}");
     }
 
     #[test]

@@ -169,3 +169,54 @@ fn an_unused_waiver_warns_and_fails_with_strict() {
     assert_eq!(report["unused_waivers"][0]["subject"], "00");
     assert_eq!(report["status"], "in_sync");
 }
+
+/// ../shared/repros/peer/03-bom-first-line: a UTF-8 byte-order mark before a marker or a
+/// heading on line 1 hides nothing. Case A: the region on line 1 is found and written, the
+/// BOM and CRLF kept (the doc is compared with tests/fixtures/peer/03-bom-first-line.md).
+/// Case B: the heading on line 1 names the placeholder's subject, so its waiver applies.
+#[test]
+fn peer_repro_03_bom_first_line() {
+    let repro = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/repros/peer/03-bom-first-line");
+    if !repro.exists() {
+        eprintln!("skipped: {} is absent (the shared repros are not beside this checkout)", repro.display());
+        return;
+    }
+    let work = scratch("docs-peer-03");
+    git_base(&work);
+    let toml = std::fs::read_to_string(repro.join("files/closeout.toml")).unwrap();
+    std::fs::write(work.join("closeout.toml"), &toml).unwrap();
+    let doc = std::fs::read(repro.join("files/doc.md")).unwrap();
+    assert!(
+        doc.starts_with(b"\xef\xbb\xbf<!-- closeout:begin ledger -->"),
+        "the repro's doc starts with a BOM"
+    );
+    // As the repro's case A, also with CRLF line endings.
+    let crlf = String::from_utf8(doc).unwrap().replace('\n', "\r\n");
+    std::fs::write(work.join("doc.md"), &crlf).unwrap();
+    let update = closeout().arg("update-docs").current_dir(&work).output().unwrap();
+    assert_eq!(update.status.code(), Some(0), "{}", outcome(&update));
+    let after = std::fs::read_to_string(work.join("doc.md")).unwrap();
+    if let Some(problem) = expect_file(&fixtures().join("peer/03-bom-first-line.md"), &after) {
+        panic!("{problem}");
+    }
+    assert!(after.starts_with("\u{feff}<!-- closeout:begin ledger -->\r\n"), "the BOM is kept");
+    let verify = closeout().args(["verify-docs", "--strict"]).current_dir(&work).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", outcome(&verify));
+
+    // Case B: a heading on line 1 behind the BOM names the subject of a finding under it.
+    std::fs::write(
+        work.join("closeout.toml"),
+        format!("{toml}\n[[waiver]]\nrule = \"placeholder\"\nsubject = \"doc.md#release-plan\"\nreason = \"accepted for the draft\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("doc.md"),
+        "\u{feff}# Release Plan\n\nCommit: (this commit)\n\n<!-- closeout:begin ledger -->\n<!-- closeout:end ledger -->\n",
+    )
+    .unwrap();
+    let update = closeout().arg("update-docs").current_dir(&work).output().unwrap();
+    assert_eq!(update.status.code(), Some(0), "{}", outcome(&update));
+    let verify = closeout().arg("verify-docs").current_dir(&work).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", outcome(&verify));
+    assert!(text(&verify.stdout).contains("(waived: accepted for the draft)"), "{}", outcome(&verify));
+}

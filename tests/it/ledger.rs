@@ -87,7 +87,7 @@ fn add_resolve_reopen_keep_comments_and_regions_in_sync() {
     let plan = std::fs::read_to_string(dir.join("plan.md")).unwrap();
     assert!(plan.contains("No open pre-release blockers."), "{plan}");
     assert!(
-        plan.contains("| DL-9 | ~~Monitoring build~~ RESOLVED — fixed in BD-01 | ~~MEDIUM~~ CLOSED | Monitoring team | ~~Pre-release~~ Done | |"),
+        plan.contains("| DL-9  | ~~Monitoring build~~ RESOLVED — fixed in BD-01 | ~~MEDIUM~~ CLOSED | Monitoring team | ~~Pre-release~~ Done |        |"),
         "the ledger keeps a resolved item's history struck out:\n{plan}"
     );
     let blockers = plan.split("<!-- closeout:begin blockers -->").nth(1).unwrap();

@@ -10,6 +10,7 @@ mod docs;
 mod docs_props;
 mod dogfood;
 mod first_hour;
+mod formatters;
 mod hostile;
 mod import;
 mod ledger;

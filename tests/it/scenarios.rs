@@ -150,7 +150,7 @@ fn plan_04_gives_go_with_conditions_naming_exactly_the_three_blockers_then_go_af
     let (strict, _) = repo.verdict(&["--strict"]);
     assert_eq!(strict.status.code(), Some(1));
     let plan = repo.read("plan.md");
-    assert!(region(&plan, "verdict").contains("**Verdict: GO with conditions**"), "{plan}");
+    assert!(region(&plan, "verdict").contains("Verdict: **GO with conditions**"), "{plan}");
     // Every region, the verdict's included, is in sync. (The consistency rules do find
     // things here: the tracker's commits are not in this scratch repository's history.)
     let out = repo.closeout(&["verify-docs", "--format", "json"]);
@@ -213,7 +213,7 @@ fn plan_04_gives_go_with_conditions_naming_exactly_the_three_blockers_then_go_af
     for kind in ["verdict", "blockers", "baseline"] {
         assert!(!region(&plan, kind).contains("~~"), "no strikethrough leftovers in {kind}:\n{plan}");
     }
-    assert!(region(&plan, "verdict").contains("**Verdict: GO**"), "{plan}");
+    assert!(region(&plan, "verdict").contains("Verdict: **GO**"), "{plan}");
     assert!(region(&plan, "blockers").contains("No open pre-release blockers."), "{plan}");
 }
 

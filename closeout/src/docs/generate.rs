@@ -788,7 +788,9 @@ fn verdict(program: &Program, evidence: Evidence) -> Result<String, String> {
         return Ok(format!("**Verdict: not current.** {}\n", stale));
     }
     let v = evidence.verdict.expect("checked by stale_verdict");
-    let mut out = format!("**Verdict: {}**\n\n", v.level);
+    // Only the level is bold: a paragraph that is all emphasis reads as a heading to
+    // markdownlint (MD036).
+    let mut out = format!("Verdict: **{}**\n\n", v.level);
     if let (Some(run), Some(head)) = (&v.run_id, &v.head) {
         out.push_str(&format!("Computed from run `{run}` at `{}`.\n", short(head)));
     }

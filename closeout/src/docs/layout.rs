@@ -281,56 +281,7 @@ pub fn id_key(cell: &str) -> String {
     w.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
 }
 
-/// Display width as editors and prettier count it: wide East Asian characters and
-/// emoji take two columns, combining marks and variation selectors none.
-pub fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x0300..=0x036F | 0x200B..=0x200F | 0xFE00..=0xFE0F => 0,
-            0x1100..=0x115F
-            | 0x231A..=0x231B
-            | 0x23E9..=0x23EC
-            | 0x23F0
-            | 0x23F3
-            | 0x25FD..=0x25FE
-            | 0x2614..=0x2615
-            | 0x2648..=0x2653
-            | 0x26A1
-            | 0x26AA..=0x26AB
-            | 0x26BD..=0x26BE
-            | 0x26C4..=0x26C5
-            | 0x26D4
-            | 0x26EA
-            | 0x26F2..=0x26F5
-            | 0x26FA
-            | 0x26FD
-            | 0x2705
-            | 0x270A..=0x270B
-            | 0x2728
-            | 0x274C
-            | 0x274E
-            | 0x2753..=0x2755
-            | 0x2757
-            | 0x2795..=0x2797
-            | 0x27B0
-            | 0x27BF
-            | 0x2B1B..=0x2B1C
-            | 0x2B50
-            | 0x2B55
-            | 0x2E80..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x1F300..=0x1F64F
-            | 0x1F900..=0x1F9FF
-            | 0x1F680..=0x1F6FF
-            | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
-        .sum()
-}
+pub use super::width::width;
 
 /// The committed table's padding: `| a | b |` or `|a|b|`, outer pipes or not, and whether
 /// every line is aligned to the same column widths (as prettier writes tables).
@@ -346,46 +297,27 @@ fn style_of(t: &RawTable) -> Style {
     let outer = h.starts_with('|');
     let pad = !outer || h.starts_with("| ");
     let pipes = |l: &str| -> Vec<usize> {
-        let mut w = 0;
         let mut out = Vec::new();
         let mut escaped = false;
-        for c in l.chars() {
+        for (at, c) in l.char_indices() {
             if c == '|' && !escaped {
-                out.push(w);
+                out.push(width(&l[..at]));
             }
             escaped = c == '\\' && !escaped;
-            w += width(&c.to_string());
         }
         out
     };
     let first = pipes(&t.header_line);
+    // A table without rows is aligned when its delimiter line lines up with its header
+    // (as the default layout writes an empty ledger).
     let aligned = pad
-        && !t.rows.is_empty()
         && std::iter::once(&t.delimiter_line).chain(t.rows.iter().map(|(l, _)| l)).all(|l| pipes(l) == first);
     Style { outer, pad, aligned }
 }
 
-fn render_line(cells: &[String], style: Style, widths: Option<&[usize]>) -> String {
-    let pad = if style.pad { " " } else { "" };
-    let padded: Vec<String> = cells
-        .iter()
-        .enumerate()
-        .map(|(i, c)| match widths {
-            Some(w) => format!("{c}{}", " ".repeat(w[i].saturating_sub(width(c)))),
-            None => c.clone(),
-        })
-        .collect();
-    let body = padded.join(&format!("{pad}|{pad}"));
-    let mut line = if style.outer { format!("|{pad}{body}{pad}|") } else { body };
-    // An empty cell is `| |`, not `|  |`, as closeout's default layout writes it.
-    while widths.is_none() && style.pad && line.contains("|  |") {
-        line = line.replace("|  |", "| |");
-    }
-    line.trim_end().to_string()
-}
-
-/// The delimiter cells of the committed table (`---`, `:---:`), re-drawn to `widths`.
-fn delimiter_cells(line: &str, n: usize, widths: &[usize]) -> Vec<String> {
+/// Each column's alignment in a delimiter line: `l` (`:--`), `r` (`--:`), `c` (`:-:`) or
+/// `-` (none).
+fn aligns(line: &str, n: usize) -> Vec<char> {
     let t = line.trim();
     let t = t.strip_prefix('|').unwrap_or(t);
     let t = t.strip_suffix('|').unwrap_or(t);
@@ -393,9 +325,56 @@ fn delimiter_cells(line: &str, n: usize, widths: &[usize]) -> Vec<String> {
     (0..n)
         .map(|i| {
             let c = cells.get(i).copied().unwrap_or("---");
-            let (l, r) = (c.starts_with(':'), c.ends_with(':') && c.len() > 1);
-            let dashes = widths[i].saturating_sub(l as usize + r as usize).max(3);
-            format!("{}{}{}", if l { ":" } else { "" }, "-".repeat(dashes), if r { ":" } else { "" })
+            match (c.starts_with(':'), c.len() > 1 && c.ends_with(':')) {
+                (true, true) => 'c',
+                (true, false) => 'l',
+                (false, true) => 'r',
+                (false, false) => '-',
+            }
+        })
+        .collect()
+}
+
+/// One table line. With `widths`, each cell is padded to its column as prettier pads it:
+/// on the right, on the left in a right-aligned column, on both sides (the extra space on
+/// the right) in a centred one.
+fn render_line(cells: &[String], style: Style, widths: Option<(&[usize], &[char])>) -> String {
+    let pad = if style.pad { " " } else { "" };
+    let padded: Vec<String> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match widths {
+            Some((w, a)) => {
+                let space = w[i].saturating_sub(width(c));
+                let before = match a.get(i) {
+                    Some('r') => space,
+                    Some('c') => space / 2,
+                    _ => 0,
+                };
+                format!("{}{c}{}", " ".repeat(before), " ".repeat(space - before))
+            }
+            None => c.clone(),
+        })
+        .collect();
+    let body = padded.join(&format!("{pad}|{pad}"));
+    let mut line = if style.outer { format!("|{pad}{body}{pad}|") } else { body };
+    // An empty cell is `| |`, not `|  |`, in a compact table.
+    while widths.is_none() && style.pad && line.contains("|  |") {
+        line = line.replace("|  |", "| |");
+    }
+    line.trim_end().to_string()
+}
+
+/// The delimiter cells of the committed table, re-drawn to `widths` as prettier draws
+/// them: `:` or `-`, then dashes, then `:` or `-` (`| :-: | ---- | --: |`).
+fn delimiter_cells(aligns: &[char], widths: &[usize]) -> Vec<String> {
+    aligns
+        .iter()
+        .zip(widths)
+        .map(|(a, w)| {
+            let first = if matches!(a, 'l' | 'c') { ':' } else { '-' };
+            let last = if matches!(a, 'r' | 'c') { ':' } else { '-' };
+            format!("{first}{}{last}", "-".repeat(w.saturating_sub(2)))
         })
         .collect()
 }
@@ -472,12 +451,14 @@ pub fn follow(kind: &str, generated: &str, committed: &str, extras: &[Extras]) -
                 widths[j] = widths[j].max(width(c));
             }
         }
-        out.push_str(&render_line(&old.header, style, Some(&widths)));
+        let aligns = aligns(&old.delimiter_line, n);
+        let laid = Some((widths.as_slice(), aligns.as_slice()));
+        out.push_str(&render_line(&old.header, style, laid));
         out.push('\n');
-        out.push_str(&render_line(&delimiter_cells(&old.delimiter_line, n, &widths), style, Some(&widths)));
+        out.push_str(&render_line(&delimiter_cells(&aligns, &widths), style, laid));
         out.push('\n');
         for (_, cells, _) in &rows {
-            out.push_str(&render_line(cells, style, Some(&widths)));
+            out.push_str(&render_line(cells, style, laid));
             out.push('\n');
         }
     } else {
@@ -548,6 +529,31 @@ mod tests {
     }
 
     #[test]
+    fn aligned_columns_keep_their_alignment_as_prettier_pads_it() {
+        let committed =
+            "| Packet | Status |\n| :----: | -----: |\n| 00     |   DONE |\n| 01     |   TODO |\n";
+        let generated = BOARD.replace("| 01 | Next | TODO |", "| 01 | Next | IN_PROGRESS |");
+        let out = follow("packet-board", &generated, committed, &[]).unwrap();
+        assert_eq!(
+            out,
+            "| Packet |      Status |\n| :----: | ----------: |\n|   00   |        DONE |\n|   01   | IN_PROGRESS |\n"
+        );
+    }
+
+    #[test]
+    fn a_first_row_in_an_aligned_table_without_rows_is_aligned() {
+        let committed = "| Packet | Status |\n| ------ | ------ |\n";
+        let out = follow("packet-board", BOARD, committed, &[]).unwrap();
+        assert_eq!(
+            out,
+            "| Packet | Status |\n| ------ | ------ |\n| 00     | DONE   |\n| 01     | TODO   |\n"
+        );
+        let compact = "| Packet | Status |\n| --- | --- |\n";
+        let out = follow("packet-board", BOARD, compact, &[]).unwrap();
+        assert_eq!(out, "| Packet | Status |\n| --- | --- |\n| 00 | DONE |\n| 01 | TODO |\n");
+    }
+
+    #[test]
     fn rows_keep_the_documents_order_and_removed_items_go() {
         let committed = "| Packet | Status |\n|---|---|\n| 01 | TODO |\n| 07 | DONE |\n| 00 | DONE |\n";
         let out = follow("packet-board", BOARD, committed, &[]).unwrap();
@@ -569,13 +575,6 @@ mod tests {
     fn not_a_single_table_is_not_followed() {
         assert!(follow("packet-board", BOARD, "text\n\n| a |\n|---|\n| b |\n", &[]).is_none());
         assert!(follow("packet-board", BOARD, "| Title |\n|---|\n| x |\n", &[]).is_none());
-    }
-
-    #[test]
-    fn widths_count_wide_characters_twice() {
-        assert_eq!(width("ab"), 2);
-        assert_eq!(width("✅"), 2);
-        assert_eq!(width("e\u{301}"), 1);
     }
 }
 

@@ -1,11 +1,14 @@
 //! Finding generated regions in a markdown file: the text between
 //! `<!-- closeout:begin KIND[:ARG] -->` and `<!-- closeout:end KIND[:ARG] checksum=… -->`,
 //! each marker alone on its line. Markers are found with pulldown-cmark, so one inside a
-//! code block or inline code is not a marker. Pure.
+//! code block, inline code or a raw HTML block (`<pre>`, `<div>`: a marker must be an HTML
+//! block of its own) is not a marker. A UTF-8 byte-order mark hides nothing on line 1.
+//! A marker may be indented (inside a list item): the region's content is indented with
+//! it. Pure.
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Options, Parser};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// One generated region of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +25,9 @@ pub struct Region {
     pub content: Range<usize>,
     /// The checksum recorded in the end marker, if any.
     pub checksum: Option<String>,
+    /// The whitespace before the begin marker (a marker in a list item): the content
+    /// is indented with it.
+    pub indent: String,
 }
 
 impl Region {
@@ -47,9 +53,20 @@ enum Marker {
     End { kind: String, arg: Option<String>, checksum: Option<String> },
 }
 
+type OpenMarker = (String, Option<String>, usize, Range<usize>, String);
+
 /// Markdown options closeout reads documents with.
 pub fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+}
+
+/// The events of `text` with byte ranges into `text`: a leading byte-order mark is not
+/// part of the first line's markdown, so a heading or a marker on line 1 is seen.
+pub fn events(text: &str) -> impl Iterator<Item = (Event<'_>, Range<usize>)> {
+    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    Parser::new_ext(&text[bom..], options())
+        .into_offset_iter()
+        .map(move |(event, range)| (event, range.start + bom..range.end + bom))
 }
 
 /// Every region of `text`, or every marker problem found.
@@ -58,26 +75,34 @@ pub fn find(text: &str) -> Result<Vec<Region>, Vec<MarkerError>> {
     let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset);
     let mut errors = Vec::new();
     let mut regions: Vec<Region> = Vec::new();
-    let mut open: Option<(String, Option<String>, usize, Range<usize>)> = None;
+    // The open begin marker: kind, argument, line, bytes and indentation.
+    let mut open: Option<OpenMarker> = None;
     let mut seen_lines = std::collections::HashSet::new();
     let mut names: std::collections::HashMap<(String, Option<String>), usize> =
         std::collections::HashMap::new();
 
-    // A byte-order mark is not part of the first line's markdown.
-    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-    for (event, range) in Parser::new_ext(&text[bom..], options()).into_offset_iter() {
-        if !matches!(event, Event::Html(_)) {
-            continue;
+    // Only the first line of an HTML block can be a marker: a comment that opens its own
+    // block. A marker line inside `<pre>`, `<div>` or another raw HTML block is that
+    // block's text.
+    let mut block_first = false;
+    for (event, range) in events(text) {
+        match event {
+            Event::Start(Tag::HtmlBlock) => {
+                block_first = true;
+                continue;
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                block_first = false;
+                continue;
+            }
+            Event::Html(_) if block_first => block_first = false,
+            _ => continue,
         }
-        let range = range.start + bom..range.end + bom;
-        // An HTML event may span several lines; each line is checked on its own.
-        let mut line_no = line_of(range.start);
-        while line_no <= line_starts.len() && line_starts[line_no - 1] < range.end {
-            let start = line_starts[line_no - 1];
-            let end = line_starts.get(line_no).copied().unwrap_or(text.len());
-            let line_text = &text[start..end];
-            let current = line_no;
-            line_no += 1;
+        // The block's first line, whole (with the indentation before the event).
+        for current in [line_of(range.start)] {
+            let start = line_starts[current - 1];
+            let end = line_starts.get(current).copied().unwrap_or(text.len());
+            let line_text = text[start..end].trim_start_matches('\u{feff}');
             if !seen_lines.insert(current) {
                 continue;
             }
@@ -91,7 +116,7 @@ pub fn find(text: &str) -> Result<Vec<Region>, Vec<MarkerError>> {
             };
             match marker {
                 Marker::Begin { kind, arg } => {
-                    if let Some((open_kind, open_arg, open_line, _)) = &open {
+                    if let Some((open_kind, open_arg, open_line, _, _)) = &open {
                         errors.push(MarkerError {
                             line: current,
                             message: format!(
@@ -102,7 +127,8 @@ pub fn find(text: &str) -> Result<Vec<Region>, Vec<MarkerError>> {
                         });
                         continue;
                     }
-                    open = Some((kind, arg, current, start..end));
+                    let indent: String = line_text.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+                    open = Some((kind, arg, current, start..end, indent));
                 }
                 Marker::End { kind, arg, checksum } => match open.take() {
                     None => errors.push(MarkerError {
@@ -113,7 +139,7 @@ pub fn find(text: &str) -> Result<Vec<Region>, Vec<MarkerError>> {
                             join(&kind, &arg)
                         ),
                     }),
-                    Some((open_kind, open_arg, open_line, begin)) => {
+                    Some((open_kind, open_arg, open_line, begin, indent)) => {
                         if open_kind != kind || open_arg != arg {
                             errors.push(MarkerError {
                                 line: current,
@@ -145,13 +171,14 @@ pub fn find(text: &str) -> Result<Vec<Region>, Vec<MarkerError>> {
                             begin,
                             end: start..end,
                             checksum,
+                            indent,
                         });
                     }
                 },
             }
         }
     }
-    if let Some((kind, arg, line, _)) = open {
+    if let Some((kind, arg, line, _, _)) = open {
         errors.push(MarkerError {
             line,
             message: format!(
@@ -186,7 +213,7 @@ fn line_starts(text: &str) -> Vec<usize> {
 /// `Some(Ok)` for a marker, `Some(Err)` for a line that means to be one but is malformed,
 /// `None` for any other line.
 fn parse_marker(line: &str) -> Option<Result<Marker, String>> {
-    let trimmed = line.trim_end_matches(['\n', '\r']).trim();
+    let trimmed = line.trim_end_matches(['\n', '\r']).trim().trim_start_matches('\u{feff}');
     let inner = trimmed.strip_prefix("<!--")?.trim_start();
     let body = inner.strip_prefix("closeout:")?;
     let Some(body) = body.trim_end().strip_suffix("-->") else {
@@ -272,6 +299,26 @@ mod tests {
         let text = "\u{feff}```\n<!-- closeout:begin ledger -->\n```\n\n<!-- closeout:begin ledger -->\n<!-- closeout:end ledger -->\n";
         let regions = find(text).unwrap();
         assert_eq!((regions.len(), regions[0].begin_line), (1, 5));
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_hide_a_marker_on_line_1() {
+        let text = "\u{feff}<!-- closeout:begin ledger -->\r\n<!-- closeout:end ledger -->\r\n";
+        let r = &find(text).unwrap()[0];
+        assert_eq!((r.begin_line, r.end_line, r.begin.start), (1, 2, 0));
+    }
+
+    #[test]
+    fn markers_inside_a_raw_html_block_are_its_text() {
+        let text = "<pre>\n<!-- closeout:begin ledger -->\n<!-- closeout:end ledger -->\n</pre>\n\n<div>\n<!-- closeout:begin risks -->\n</div>\n";
+        assert_eq!(find(text).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn a_marker_in_a_list_item_keeps_its_indentation() {
+        let text = "- Ledger:\n\n  <!-- closeout:begin ledger -->\n  x\n  <!-- closeout:end ledger -->\n";
+        let r = &find(text).unwrap()[0];
+        assert_eq!((r.indent.as_str(), &text[r.content.clone()]), ("  ", "  x\n"));
     }
 
     #[test]

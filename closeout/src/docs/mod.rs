@@ -1,6 +1,7 @@
 //! Generated regions in the program's markdown docs: finding them (`markers`), rendering
 //! them (`render`, `generate`), comparing committed with regenerated content (`compare`),
-//! the consistency rules (`rules`), and the in-place rewrite (`sync`). All pure but
+//! the consistency rules (`rules`), the in-place rewrite (`sync`), and display widths as
+//! prettier counts them (`width`). All pure but
 //! `files`, the thin layer that reads and atomically writes documents.
 
 pub mod compare;
@@ -12,3 +13,5 @@ pub mod markers;
 pub mod render;
 pub mod rules;
 pub mod sync;
+pub mod width;
+mod width_table;

@@ -1,6 +1,8 @@
-//! Markdown rendering for generated regions. Tables are rendered here, not by a generic
+//! Markdown rendering for generated regions, in the form prettier writes (so a formatter
+//! leaves closeout's default layout alone). Tables are rendered here, not by a generic
 //! printer: `|` and `\` escaped (also in code spans), a newline in a cell becomes `<br>`,
-//! padding minimal (`| a | b |`, `| --- |`), no trailing spaces. Pure.
+//! a lone carriage return `&#13;`, columns aligned as prettier aligns them (widths from
+//! `docs::width`), no trailing spaces; lists have a blank line around them. Pure.
 
 /// A piece of a table cell: plain text or a code span.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +14,8 @@ pub enum Inline {
 }
 
 pub type Cell = Vec<Inline>;
+
+use super::width::width;
 
 pub fn text(s: impl Into<String>) -> Cell {
     vec![Inline::Text(s.into())]
@@ -60,7 +64,7 @@ pub fn line(pieces: &Cell) -> String {
     for piece in &merged(pieces) {
         match piece {
             Inline::Text(t) => out.push_str(&escape_text_keep_spaces(t)),
-            Inline::Code(c) => out.push_str(&code_span_with(c, false)),
+            Inline::Code(c) => out.push_str(&code_spans(c, false)),
             Inline::Struck(t) => out.push_str(&format!("~~{}~~", escape_text(t))),
         }
     }
@@ -73,21 +77,38 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// `| h1 | h2 |`, `| --- | --- |`, then one line per row; LF line endings.
+/// The header, the delimiter line and one line per row, every column padded to its
+/// widest cell (at least 3) as prettier pads it: `| ID  | Note |`, `| --- | ---- |`.
+/// LF line endings.
 pub fn table(t: &Table) -> String {
-    let mut out = String::new();
-    let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
-    out.push_str(&line(t.header.iter().map(|h| escape_text(h)).collect()));
-    out.push_str(&line(t.header.iter().map(|_| "---".to_string()).collect()));
-    for row in &t.rows {
-        let mut cells: Vec<String> = row.iter().map(cell).collect();
-        cells.resize(t.header.len(), String::new());
-        out.push_str(&line(cells));
+    let header: Vec<String> = t.header.iter().map(|h| escape_text(h)).collect();
+    let rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells: Vec<String> = row.iter().map(cell).collect();
+            cells.resize(header.len(), String::new());
+            cells
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h).max(3)).collect();
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(width(c));
+        }
     }
-    // An empty cell renders as `|  |`; keep it a single space so no line has double spaces
-    // (also where empty cells follow each other).
-    while out.contains("|  |") {
-        out = out.replace("|  |", "| |");
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(width(c)))))
+            .collect();
+        format!("| {} |\n", padded.join(" | "))
+    };
+    let mut out = line(&header);
+    out.push_str(&line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>()));
+    for row in &rows {
+        out.push_str(&line(row));
     }
     out
 }
@@ -115,8 +136,8 @@ pub fn cell(pieces: &Cell) -> String {
             Inline::Text(t) => out.push_str(&escape_text_keep_spaces(t)),
             Inline::Struck(t) => out.push_str(&format!("~~{}~~", escape_text(t))),
             Inline::Code(c) => {
-                let lines: Vec<&str> = c.split('\n').map(|l| l.trim_end_matches('\r')).collect();
-                let spans: Vec<String> = lines.iter().map(|l| code_span(l)).collect();
+                let lines: Vec<&str> = c.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+                let spans: Vec<String> = lines.iter().map(|l| code_spans(l, true)).collect();
                 out.push_str(&spans.join("<br>"));
             }
         }
@@ -136,8 +157,15 @@ fn escape_text_keep_spaces(s: &str) -> String {
     for (i, &c) in chars.iter().enumerate() {
         let word = |j: Option<&char>| j.is_some_and(|c| c.is_alphanumeric());
         match c {
-            '\r' => {}
+            // A carriage return is a line ending to markdown: the one of a CRLF goes with
+            // its `<br>`, a lone one is written as a character reference.
+            '\r' if chars.get(i + 1) == Some(&'\n') => {}
+            '\r' => out.push_str("&#13;"),
             '\n' => out.push_str("<br>"),
+            // Markdown shows a run of spaces and tabs as one space, and prettier writes it
+            // so: a second one is not written.
+            ' ' | '\t' if i > 0 && matches!(chars[i - 1], ' ' | '\t') => {}
+            '\t' => out.push(' '),
             '\\' | '|' | '`' | '*' | '[' | ']' | '<' | '~' => {
                 out.push('\\');
                 out.push(c);
@@ -169,12 +197,20 @@ pub fn code_span_plain(content: &str) -> String {
     code_span_with(content, false)
 }
 
+/// Code spans for `content`, a lone carriage return between them as `&#13;` (a code
+/// span cannot hold a line ending).
+fn code_spans(content: &str, in_table: bool) -> String {
+    content.split('\r').map(|part| code_span_with(part, in_table)).collect::<Vec<_>>().join("&#13;")
+}
+
 fn code_span_with(content: &str, in_table: bool) -> String {
     if content.is_empty() {
         return String::new();
     }
-    let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
+    // As prettier writes it: the fewest backticks that no run in the content has.
+    let runs: Vec<usize> = content.split(|c| c != '`').map(str::len).filter(|&n| n > 0).collect();
+    let ticks = (1..).find(|n| !runs.contains(n)).unwrap_or(1);
+    let fence = "`".repeat(ticks);
     let escaped = if in_table { content.replace('|', "\\|") } else { content.to_string() };
     let pad = content.starts_with('`')
         || content.ends_with('`')
@@ -186,9 +222,29 @@ fn code_span_with(content: &str, in_table: bool) -> String {
     }
 }
 
-/// Blank line, body, blank line: how every region's content is laid out.
+/// Blank line, body, blank line: how every region's content is laid out, with a blank
+/// line before and after each list (as prettier writes it and markdownlint's MD032 asks).
 pub fn block(body: &str) -> String {
-    format!("\n{}\n", body.trim_end_matches('\n').to_string() + "\n")
+    let is_item = |l: &str| {
+        l.starts_with("- ") || {
+            let digits = l.chars().take_while(char::is_ascii_digit).count();
+            digits > 0 && l[digits..].starts_with(". ")
+        }
+    };
+    let mut out = String::from("\n");
+    let mut prev: Option<&str> = None;
+    for l in body.trim_end_matches('\n').split('\n') {
+        if let Some(p) = prev {
+            if !p.is_empty() && !l.is_empty() && is_item(p) != is_item(l) {
+                out.push('\n');
+            }
+        }
+        out.push_str(l);
+        out.push('\n');
+        prev = Some(l);
+    }
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]
@@ -203,6 +259,12 @@ mod tests {
         assert_eq!(escape_text("line\nnext"), "line<br>next");
         assert_eq!(escape_text("C:\\dir <br>"), "C:\\\\dir \\<br>");
         assert_eq!(escape_text("a -> b & c &amp;"), "a -> b & c \\&amp;");
+    }
+
+    #[test]
+    fn runs_of_spaces_are_one_space_as_prettier_writes_them() {
+        assert_eq!(escape_text("a  b\tc \t d"), "a b c d");
+        assert_eq!(cell(&prose("x  `a  b`  y")), "x `a  b` y");
     }
 
     #[test]
@@ -232,8 +294,33 @@ mod tests {
     }
 
     #[test]
-    fn renders_minimal_tables() {
-        let t = Table { header: vec!["ID".into(), "Note".into()], rows: vec![vec![code("x"), text("")]] };
-        assert_eq!(table(&t), "| ID | Note |\n| --- | --- |\n| `x` | |\n");
+    fn renders_tables_aligned_as_prettier_does() {
+        let t = Table {
+            header: vec!["ID".into(), "Note".into()],
+            rows: vec![vec![code("x"), text("")], vec![text("中文"), text("a|b ✅")]],
+        };
+        assert_eq!(
+            table(&t),
+            "| ID   | Note    |\n| ---- | ------- |\n| `x`  |         |\n| 中文 | a\\|b ✅ |\n"
+        );
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_escaped_not_dropped() {
+        assert_eq!(cell(&text("a\rb\r\nc")), "a&#13;b<br>c");
+        assert_eq!(cell(&code("a\rb")), "`a`&#13;`b`");
+        assert_eq!(line(&prose("x\ry")), "x&#13;y");
+    }
+
+    #[test]
+    fn code_spans_take_the_fewest_backticks_prettier_would() {
+        assert_eq!(code_span("a``b"), "`a``b`");
+        assert_eq!(code_span("a`b``c"), "```a`b``c```");
+    }
+
+    #[test]
+    fn blocks_put_blank_lines_around_lists() {
+        assert_eq!(block("Label:\n- a\n- b\nAfter\n"), "\nLabel:\n\n- a\n- b\n\nAfter\n\n");
+        assert_eq!(block("Run:\n1. x\n\nok\n"), "\nRun:\n\n1. x\n\nok\n\n");
     }
 }

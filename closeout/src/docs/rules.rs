@@ -7,10 +7,9 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 
 use super::generate::{self, Evidence};
-use super::markers::options;
 use crate::model::{
     Classification, Coverage, DebtStatus, PacketStatus, Program, ReviewState, TestRef, Waiver,
 };
@@ -403,7 +402,7 @@ impl<'a> Outline<'a> {
         let mut column = 0;
         let mut row = 0;
         let mut cell: Option<(usize, String)> = None;
-        for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        for (event, range) in super::markers::events(text) {
             match &event {
                 Event::Start(Tag::Heading { level, .. }) => {
                     heading = Some((*level, range.start, String::new()))

@@ -106,7 +106,7 @@ pub fn check_kinds(
         match generate::generate(&region.kind, region.arg.as_deref(), program, evidence) {
             Ok(content) => {
                 // A table region keeps the layout its document gives it.
-                let committed = text[region.content.clone()].replace("\r\n", "\n");
+                let committed = dedent(&text[region.content.clone()], &region.indent).replace("\r\n", "\n");
                 let extras = layout::extras(&region.kind, program);
                 let full =
                     generate::generate_for_layout(&region.kind, region.arg.as_deref(), program, evidence)
@@ -127,11 +127,14 @@ pub fn check_kinds(
     let mut updated = String::with_capacity(text.len());
     let mut cursor = 0;
     for (region, regenerated) in regions.iter().zip(generated) {
-        let committed = &text[region.content.clone()];
+        let raw = &text[region.content.clone()];
+        // A region in a list item is indented to the item; it is compared without.
+        let committed = &dedent(raw, &region.indent);
+        let written = indent(&regenerated, &region.indent);
         let old_marker = &text[region.end.clone()];
         // A marker without a checksum (as import and hand-written docs have) stays as it
         // is while the content is in sync: an update that changes nothing writes nothing.
-        let marker = if region.checksum.is_none() && committed == regenerated {
+        let marker = if region.checksum.is_none() && raw == written {
             old_marker.to_string()
         } else {
             end_marker(region, &regenerated, text, eol)
@@ -144,7 +147,7 @@ pub fn check_kinds(
         let replace = state != RegionState::HandEdited || force;
         updated.push_str(&text[cursor..region.content.start]);
         if replace {
-            updated.push_str(&regenerated);
+            updated.push_str(&written);
             updated.push_str(&marker);
         } else {
             updated.push_str(&text[region.content.start..region.end.end]);
@@ -157,7 +160,7 @@ pub fn check_kinds(
             end_line: region.end_line,
             state,
             drift,
-            committed: committed.to_string(),
+            committed: committed.clone(),
             regenerated,
         });
     }
@@ -179,16 +182,44 @@ fn state_of(region: &Region, committed: &str, regenerated: &str, marker_same: bo
     }
 }
 
-/// The end marker with the checksum of the regenerated content, keeping the original
-/// line's indentation-free form and whether it ended with a newline.
+/// The end marker with the checksum of the regenerated content, indented as the begin
+/// marker, ending with a newline when the original line did.
 fn end_marker(region: &Region, regenerated: &str, text: &str, eol: &str) -> String {
     let had_newline = text[region.end.clone()].ends_with('\n');
     format!(
-        "<!-- closeout:end {} checksum={} -->{}",
+        "{}<!-- closeout:end {} checksum={} -->{}",
+        region.indent,
         region.name(),
         checksum(regenerated),
         if had_newline { eol } else { "" }
     )
+}
+
+/// `content` with `indent` taken off the front of each line that has it (blank lines
+/// become empty).
+pub fn dedent(content: &str, indent: &str) -> String {
+    if indent.is_empty() {
+        return content.to_string();
+    }
+    content
+        .split_inclusive('\n')
+        .map(|line| match line.strip_prefix(indent) {
+            Some(rest) => rest,
+            None if line.trim().is_empty() => line.trim_start_matches([' ', '\t']),
+            None => line,
+        })
+        .collect()
+}
+
+/// `content` with every non-blank line indented by `indent`.
+pub fn indent(content: &str, indent: &str) -> String {
+    if indent.is_empty() {
+        return content.to_string();
+    }
+    content
+        .split_inclusive('\n')
+        .map(|line| if line.trim().is_empty() { line.to_string() } else { format!("{indent}{line}") })
+        .collect()
 }
 
 #[cfg(test)]
@@ -218,7 +249,7 @@ mod tests {
         let text = "\u{feff}intro  \r\n<!-- closeout:begin ledger -->\r\nold\r\n<!-- closeout:end ledger -->\r\ntail without newline";
         let first = check(text, &p, evidence(&packets), false).unwrap();
         assert_eq!(first.regions[0].state, RegionState::ContentDrift);
-        assert!(first.updated.starts_with("\u{feff}intro  \r\n<!-- closeout:begin ledger -->\r\n\r\n| ID |"));
+        assert!(first.updated.starts_with("\u{feff}intro  \r\n<!-- closeout:begin ledger -->\r\n\r\n| ID "));
         assert!(first.updated.ends_with(" -->\r\ntail without newline"));
         assert!(!first.updated.replace("\r\n", "").contains('\n'), "CRLF kept throughout");
         let second = check(&first.updated, &p, evidence(&packets), false).unwrap();
@@ -238,11 +269,29 @@ mod tests {
         )
         .unwrap()
         .updated;
-        let edited = generated.replace("| LOW |", "| HIGH |");
+        let edited = generated.replace("| LOW ", "| HIGH");
         let report = check(&edited, &p, evidence(&packets), false).unwrap();
         assert_eq!(report.regions[0].state, RegionState::HandEdited);
         assert_eq!(report.updated, edited);
         assert_eq!(check(&edited, &p, evidence(&packets), true).unwrap().updated, generated);
+    }
+
+    #[test]
+    fn a_region_in_a_list_item_is_indented_to_the_item() {
+        let packets = BTreeMap::new();
+        let p = program();
+        let text =
+            "- Debt:\n\n  <!-- closeout:begin ledger -->\n  <!-- closeout:end ledger -->\n- next item\n";
+        let first = check(text, &p, evidence(&packets), false).unwrap();
+        let body: Vec<&str> = first.updated.lines().collect();
+        assert_eq!(body[3], "");
+        assert!(body[4].starts_with("  | ID   | Description |"), "{}", first.updated);
+        assert!(body[5..7].iter().all(|l| l.starts_with("  | ")), "{}", first.updated);
+        assert!(body[8].starts_with("  <!-- closeout:end ledger checksum="), "{}", first.updated);
+        assert_eq!(body[9], "- next item");
+        let second = check(&first.updated, &p, evidence(&packets), false).unwrap();
+        assert_eq!(second.regions[0].state, RegionState::InSync);
+        assert_eq!(second.updated, first.updated);
     }
 
     #[test]

@@ -310,21 +310,23 @@ fn commands_report(program: &crate::model::Program) -> String {
     out
 }
 
-/// Insert begin and end markers around each table, keeping the file's line endings.
+/// Insert begin and end markers around each table, keeping the file's line endings. A
+/// blank line stands between each marker and the table, as prettier and markdownlint
+/// (MD058) want it, so that wrapping leaves a formatted document formatted.
 fn wrap(text: &str, tables: &[&Candidate]) -> String {
     let eol = crate::docs::sync::line_ending(text);
     let mut out = String::with_capacity(text.len() + tables.len() * 64);
     for (n, line) in text.split_inclusive('\n').enumerate() {
         let number = n + 1;
         if let Some(t) = tables.iter().find(|t| t.first == number) {
-            out.push_str(&format!("<!-- closeout:begin {} -->{eol}", t.kind));
+            out.push_str(&format!("<!-- closeout:begin {} -->{eol}{eol}", t.kind));
         }
         out.push_str(line);
         if let Some(t) = tables.iter().find(|t| t.last == number) {
             if !line.ends_with('\n') {
                 out.push_str(eol);
             }
-            out.push_str(&format!("<!-- closeout:end {} -->{eol}", t.kind));
+            out.push_str(&format!("{eol}<!-- closeout:end {} -->{eol}", t.kind));
         }
     }
     out
