@@ -67,3 +67,35 @@ fn this_repository_certifies_itself() {
     }
     assert!(!program.packets.is_empty() && !program.risks.is_empty());
 }
+
+/// docs/regions.md lists the consistency rules from `rules::REGISTRY`: ids, subjects,
+/// one-line summaries and one-paragraph docs, between its `rules:begin`/`rules:end`
+/// comments. `UPDATE_EXPECT=1` rewrites the list from the registry.
+#[test]
+fn regions_md_lists_the_rules_of_the_registry() {
+    const BEGIN: &str = "<!-- rules:begin: generated from closeout/src/docs/rules/ (UPDATE_EXPECT=1 cargo test -p closeout --test it regions_md) -->\n";
+    const END: &str = "<!-- rules:end -->\n";
+    let path = workspace().join("docs/regions.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
+        panic!(
+            "{}: keep the `{}` and `{}` lines around the rule list",
+            path.display(),
+            BEGIN.trim(),
+            END.trim()
+        );
+    };
+    let mut list = String::from("\n| rule | subject | finds |\n|---|---|---|\n");
+    for rule in closeout::docs::rules::REGISTRY {
+        list.push_str(&format!("| `{}` | {} | {} |\n", rule.id, rule.subject, rule.summary));
+    }
+    list.push('\n');
+    for rule in closeout::docs::rules::REGISTRY {
+        list.push_str(&format!("- `{}`: {}\n", rule.id, rule.doc));
+    }
+    list.push('\n');
+    let updated = format!("{}{BEGIN}{list}{}", &text[..begin], &text[end..]);
+    if let Some(mismatch) = crate::support::expect_file(&path, &updated) {
+        panic!("docs/regions.md's rule list differs from rules::REGISTRY\n{mismatch}");
+    }
+}
