@@ -232,3 +232,37 @@ fn r18_tests_listed_under_tests() {
     assert!(!packet(&a, "03").tests.is_empty(), "{:?}", packet(&a, "03"));
     assert_eq!(waived(&a, "done-missing-exit-code"), ["03"]);
 }
+
+/// After adoption the data is the source of truth: an edit of closeout.toml reaches the
+/// doc even where the doc used its own words, and the row is rewritten in those words.
+#[test]
+fn an_edit_of_the_data_reaches_a_board_in_its_own_words() {
+    let dir = scratch("repro-own-words-edit");
+    std::fs::write(
+        dir.join("progress.md"),
+        "# Orbit Progress\n\n## Work Items\n\n| ID | Name | State | Owner | Review | Commit |\n|---|---|---|---|---|---|\n| ORB-01 | Inventory | Done | Ana | Approved | `abc1234` |\n| ORB-02 | Config model | In Progress | Ana | — | — |\n",
+    )
+    .unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    commit(&dir, "docs");
+    let out = run(&dir, &["import", "progress.md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    commit(&dir, "adopt");
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    let at = toml.find("id = \"ORB-02\"").unwrap();
+    let edited =
+        format!("{}{}", &toml[..at], toml[at..].replacen("status = \"IN_PROGRESS\"", "status = \"DONE\"", 1));
+    assert_ne!(edited, toml, "{toml}");
+    std::fs::write(dir.join("closeout.toml"), edited).unwrap();
+    let out = run(&dir, &["verify-docs"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("ORB-02"), "{}", describe(&out));
+    let out = run(&dir, &["update-docs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let doc = std::fs::read_to_string(dir.join("progress.md")).unwrap();
+    assert!(doc.contains("| ORB-02 | Config model | Done | Ana | — | — |"), "{doc}");
+    assert!(
+        doc.contains("| ORB-01 | Inventory | Done | Ana | Approved | `abc1234` |"),
+        "untouched row kept: {doc}"
+    );
+}

@@ -267,11 +267,63 @@ fn same(committed: &str, generated: &str, column: &str) -> bool {
     match compare_mode(column) {
         Compare::Text => c == g,
         Compare::Word => {
-            let first = c.first().map(|w| w.split('/').next().unwrap_or(w).to_string());
-            g.len() == 1 && first.as_deref() == g.first().map(String::as_str)
+            canonical(column, committed).is_some_and(|v| Some(v) == canonical(column, generated))
         }
-        Compare::Packets => !g.is_empty() && packet_refs(committed) == packet_refs(generated),
+        Compare::Packets => {
+            let (c_refs, g_refs) = (packet_refs(committed), packet_refs(generated));
+            // "All packets, 08" names every packet the data lists.
+            let all =
+                committed.to_lowercase().contains("all packets") && c_refs.iter().all(|r| g_refs.contains(r));
+            !g.is_empty() && (c_refs == g_refs || all)
+        }
     }
+}
+
+/// The vocabulary word a status-like cell means (`In Progress` → `IN_PROGRESS`, `✅ Done` →
+/// `DONE`, `High` → `HIGH`), read as import reads it; `None` when it means none.
+fn canonical(column: &str, cell: &str) -> Option<String> {
+    use crate::import::board;
+    match column {
+        "Status" => board::status(cell).ok()?.0,
+        "Review State" => board::review(cell).ok()?,
+        "Severity" => {
+            let w = crate::import::severity_word(cell);
+            ["HIGH", "MEDIUM", "LOW"].contains(&w.as_str()).then_some(w)
+        }
+        _ => {
+            let w = words(cell);
+            (!w.is_empty()).then(|| w.join("_").to_uppercase())
+        }
+    }
+}
+
+/// Columns whose cells the data says: a cell kept per item in `columns` stands only while
+/// it means what the data says, so an edit of closeout.toml always reaches the doc.
+/// "Evidence Link" is text of the document's own (closeout's default is a pointer).
+pub fn data_column(column: &str) -> bool {
+    column != "Evidence Link"
+}
+
+/// A value the data says, written in the words the committed column already uses for it
+/// (`IN_PROGRESS` as `In Progress`, `MEDIUM` as `Medium`, no value as `—`).
+fn in_doc_words(generated: &str, column: &str, committed_column: &[&str]) -> String {
+    if is_default(generated, column) {
+        if let Some(blank) = committed_column.iter().find(|c| is_blank(c)) {
+            return blank.to_string();
+        }
+    }
+    if compare_mode(column) == Compare::Word {
+        let want = canonical(column, generated);
+        if want.is_some() {
+            // The shortest spelling of that value, so a note on one row is not copied.
+            if let Some(word) =
+                committed_column.iter().filter(|c| canonical(column, c) == want).min_by_key(|c| c.len())
+            {
+                return word.to_string();
+            }
+        }
+    }
+    generated.to_string()
 }
 
 /// Normalised packet or item id: `Packet 01`, `` `01` `` and `01` are one id.
@@ -421,19 +473,22 @@ pub fn follow(kind: &str, generated: &str, committed: &str, extras: &[Extras]) -
             .enumerate()
             .map(|(j, h)| {
                 let committed = matched.and_then(|r| old.rows[r].1.get(j));
-                if let Some((_, v)) = own.iter().find(|(k, _)| k.eq_ignore_ascii_case(h.trim())) {
-                    return v.clone();
-                }
-                match map[j] {
-                    Some(k) => {
-                        let g = gen.get(k).cloned().unwrap_or_default();
-                        let column = new.header[k].as_str();
-                        match committed {
-                            Some(c) if k == 0 || same(c, &g, column) => c.clone(),
-                            _ => g,
-                        }
+                let kept = own.iter().find(|(k, _)| k.eq_ignore_ascii_case(h.trim())).map(|(_, v)| v);
+                let Some(k) = map[j] else { return kept.cloned().unwrap_or_default() };
+                let g = gen.get(k).cloned().unwrap_or_default();
+                let column = new.header[k].as_str();
+                match (kept, committed) {
+                    // The doc's own text for a column the data does not say.
+                    (Some(v), _) if !data_column(column) => v.clone(),
+                    // Kept as written while it means what the data says, or while the data
+                    // says nothing there.
+                    (Some(v), _) if same(v, &g, column) || is_blank(&g) => v.clone(),
+                    (_, Some(c)) if k == 0 || same(c, &g, column) => c.clone(),
+                    _ => {
+                        let cells: Vec<&str> =
+                            old.rows.iter().filter_map(|(_, c)| c.get(j).map(String::as_str)).collect();
+                        in_doc_words(&g, column, &cells)
                     }
-                    None => String::new(),
                 }
             })
             .collect();
@@ -565,10 +620,38 @@ mod tests {
         assert!(same("Packet 01 / Packet 02", "01, 02", "Mapped Packet"));
         assert!(!same("Packet 01", "01, 02", "Mapped Packet"));
         assert!(same("DONE/APPROVED", "DONE", "Status"));
+        assert!(same("In Progress", "IN_PROGRESS", "Status"));
+        assert!(same("✅ Done", "DONE", "Status"));
         assert!(same("High", "HIGH", "Severity"));
         assert!(!same("TODO", "DONE", "Status"));
         assert!(same("—", "PENDING", "Review State"));
         assert!(same("`<hash>`", "N/A", "Commit"));
+    }
+
+    #[test]
+    fn the_data_wins_over_a_kept_cell_and_speaks_the_documents_words() {
+        let committed =
+            "| Packet | State | Review |\n| --- | --- | --- |\n| 00 | In Progress | — |\n| 01 | Done | — |\n";
+        // The cell kept as written stands while it means what the data says...
+        let kept = vec![("State".to_string(), "In Progress".to_string())];
+        let generated = BOARD.replace(
+            "| 00 | Scope | DONE | A | B | APPROVED |",
+            "| 00 | Scope | IN_PROGRESS | A | B | PENDING |",
+        );
+        let generated = generated.replace(
+            "| 01 | Next | TODO | N/A | N/A | PENDING |",
+            "| 01 | Next | DONE | N/A | N/A | PENDING |",
+        );
+        assert_eq!(follow("packet-board", &generated, committed, &[&kept, &[]]).unwrap(), committed);
+        // ...and gives way when the data changes, in the words the column uses.
+        let changed = generated.replace(
+            "| 00 | Scope | IN_PROGRESS | A | B | PENDING |",
+            "| 00 | Scope | DONE | A | B | PENDING |",
+        );
+        assert_eq!(
+            follow("packet-board", &changed, committed, &[&kept, &[]]).unwrap(),
+            "| Packet | State | Review |\n| --- | --- | --- |\n| 00 | Done | — |\n| 01 | Done | — |\n"
+        );
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub fn is_board(t: &Table) -> bool {
 /// words, upper-case with underscores.
 fn words(cell: &str) -> Vec<String> {
     let now = effective(cell).0;
+    // `BLOCKED (waiting on ORB-02)`, `DONE — merged`, `DONE (2026-02-10)`: the word, then a note.
+    let now = now.split(" (").next().unwrap_or(&now);
+    let now = now.split(" — ").next().unwrap_or(now);
+    let now = now.split(" - ").next().unwrap_or(now).to_string();
     now.split(['/', ',', '+'])
         .map(|w| {
             w.chars()
@@ -156,6 +160,8 @@ mod tests {
         assert_eq!(status("—").unwrap(), (None, None));
         assert_eq!(status("PENDING").unwrap(), (Some("PENDING".into()), None));
         assert!(status("SHIPPED").is_err());
+        assert_eq!(status("BLOCKED (waiting on ORB-02)").unwrap(), (Some("BLOCKED".into()), None));
+        assert_eq!(status("DONE (2026-02-10)").unwrap(), (Some("DONE".into()), None));
         assert_eq!(review("IN_REVIEW").unwrap(), Some("IN_REVIEW".into()));
         assert_eq!(review("—").unwrap(), None);
     }

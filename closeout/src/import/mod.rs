@@ -21,6 +21,7 @@ mod tracker;
 
 pub use plan::moved_note;
 pub use render::{waivers_toml, WAIVER_REASON};
+pub use tables::severity_word;
 
 use std::collections::BTreeMap;
 

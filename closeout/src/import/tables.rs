@@ -64,7 +64,7 @@ pub(super) fn cell(row: &[String], col: Option<usize>) -> Option<String> {
 /// A severity as registers write it, in the vocabulary's word: `High` → `HIGH`; the
 /// priority scale `P0`/`P1` and `Critical` → `HIGH`, `P2` → `MEDIUM`, `P3`, `P4` → `LOW`.
 /// Anything else is returned upper-cased, for `check_rows` to report.
-fn severity_word(v: &str) -> String {
+pub fn severity_word(v: &str) -> String {
     let w = v.trim().trim_matches(['*', '`']).trim().to_uppercase();
     match w.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("") {
         "P0" | "P1" | "CRITICAL" | "SEV1" | "HIGH" => "HIGH".into(),

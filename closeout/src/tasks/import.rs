@@ -256,7 +256,18 @@ fn decide(
                     cells.get(j).cloned().unwrap_or_default(),
                     laid_cells.get(j).cloned().unwrap_or_default(),
                 );
-                if was != now && Some(j) != id_col {
+                if was == now || Some(j) == id_col {
+                    continue;
+                }
+                let meaning = layout::synonyms(candidate.kind, header);
+                if meaning.is_some_and(layout::data_column) && !layout::is_blank(&now) {
+                    // The data says something else than the doc (another table of the
+                    // docs set it): say so, keep nothing that would hide it.
+                    why.push(format!(
+                        "`{}` of `{key}`: the table says `{was}`, the data `{now}` (another table or section of the docs says so); make them agree",
+                        header.trim()
+                    ));
+                } else {
                     carried.push(((table_name.to_string(), id.clone()), (header.trim().to_string(), was)));
                 }
             }
