@@ -66,11 +66,11 @@ fn every_corpus_version_round_trips() {
         assert!(out.status.success(), "{plan} + {progress}\n{}", describe(&out));
         let report = text(&out.stdout);
 
-        // 1. Every cell is accounted for: mapped, or listed as not imported.
-        let summary = report.lines().find(|l| l.contains("table cells mapped")).unwrap();
-        let numbers: Vec<usize> = summary.split_whitespace().filter_map(|w| w.parse().ok()).collect();
-        let unmapped_cells = report.lines().filter(|l| l.contains(" cell `")).count();
-        assert_eq!(numbers[0] + unmapped_cells, numbers[1], "{plan}: {summary}\n{report}");
+        // 1. Every cell is accounted for: mapped or kept as written, nothing dropped.
+        assert!(
+            report.contains("table cells read, every one mapped into the data or kept as written"),
+            "{plan}\n{report}"
+        );
         assert!(report.contains("wrapped as `packet-board`"), "{plan}\n{report}");
 
         // 2. Right after import: no content drift (formatting-only is allowed).
@@ -243,9 +243,12 @@ fn variants_import_and_what_cannot_be_mapped_is_reported() {
     let report = text(&out.stdout);
     assert!(report.contains("risk cell `R-1` (row `R-1` not imported): no description"), "{report}");
     assert!(report.contains("not wrapped as `risks`: row `r-1` names no item of the data"), "{report}");
-    let summary = report.lines().find(|l| l.contains("table cells mapped")).unwrap();
-    let numbers: Vec<usize> = summary.split_whitespace().filter_map(|w| w.parse().ok()).collect();
-    assert_eq!(numbers[0] + report.lines().filter(|l| l.contains(" cell `")).count(), numbers[1], "{report}");
+    // The summary never claims everything was mapped when something was not.
+    let not_imported = report.lines().filter(|l| l.contains(" cell `")).count();
+    assert!(
+        report.contains(&format!("table cells read; {not_imported} thing(s) recognised but not imported")),
+        "{report}"
+    );
     let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
     assert!(toml.contains("name = \"Widget Certification\""), "{toml}");
     assert!(
@@ -316,8 +319,7 @@ fn a_risk_mapped_to_an_unknown_packet_is_reported_not_dropped() {
         report.contains("plan.md:11: risk cell `01, 09` (column packets): 09 name no packet of the plan"),
         "{report}"
     );
-    let summary = report.lines().find(|l| l.contains("table cells mapped")).unwrap();
-    assert!(summary.contains("4 of 5 table cells mapped"), "{report}");
+    assert!(report.contains("5 table cells read; 1 thing(s) recognised but not imported"), "{report}");
     let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
     assert!(toml.contains("packets = [\"01\"]"), "{toml}");
 }

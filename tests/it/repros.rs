@@ -266,3 +266,36 @@ fn an_edit_of_the_data_reaches_a_board_in_its_own_words() {
         "untouched row kept: {doc}"
     );
 }
+
+/// Rows of a board that name no packet, and a packet's second row, are listed (exit 1),
+/// never merged or dropped under an "everything mapped" summary.
+#[test]
+fn board_rows_that_are_no_packets_are_reported() {
+    let dir = scratch("repro-board-odd-rows");
+    std::fs::write(
+        dir.join("progress.md"),
+        "# Hydra Progress\n\n## Packet Board\n\n| Packet | Title | Status | Review |\n|---|---|---|---|\n| HY-01 | Auth | DONE | APPROVED |\n| HY-01 | Auth (duplicate row) | TODO | — |\n|  | Unnumbered stretch goal | TODO | — |\n| **Total** | 1 packet | 1 DONE | |\n",
+    )
+    .unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let out = run(&dir, &["import", "progress.md"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("progress.md:8: board row for packet `HY-01`: the packet has a row above"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "progress.md:9: board row `|  | Unnumbered stretch goal | TODO | — |`: the row has no packet id"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("progress.md:10: board row `| **Total** | 1 packet | 1 DONE |  |`: `**Total**` is not a packet id"), "{report}");
+    assert!(report.contains("3 thing(s) recognised but not imported"), "{report}");
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    let program =
+        closeout::config::parse(&toml, Path::new("closeout.toml"), &dir, &|p| dir.join(p).exists()).unwrap();
+    let p = &program.packets[0];
+    assert_eq!((p.title.as_str(), p.status), ("Auth", PacketStatus::Done), "the first row stands");
+}

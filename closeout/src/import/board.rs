@@ -37,7 +37,7 @@ fn column(t: &Table, name: &str) -> Option<usize> {
 pub fn is_board(t: &Table) -> bool {
     let (Some(p), Some(_)) = (column(t, "Packet"), column(t, "Status")) else { return false };
     let ids = t.rows.iter().filter(|r| r.get(p).is_some_and(|c| packet_ref(c).is_some())).count();
-    !t.rows.is_empty() && ids * 2 > t.rows.len()
+    ids > 0 && ids * 2 >= t.rows.len()
 }
 
 /// `DONE`, `**Done**`, `✅ DONE`, `In Progress`, `~~TODO~~ DONE`, `DONE/APPROVED` → the
@@ -116,14 +116,28 @@ fn person(cell: Option<&String>) -> Option<String> {
     cell.map(|c| c.trim().to_string()).filter(|c| !is_blank(c))
 }
 
-/// The rows of a board.
-pub fn read(t: &Table) -> Vec<Row> {
+/// A board row that is no packet's (no id, a totals row): its line, its cells, and why.
+pub type Skipped = (usize, String, String);
+
+/// The rows of a board, and the rows that name no packet (reported, never dropped
+/// silently).
+pub fn read(t: &Table) -> (Vec<Row>, Vec<Skipped>) {
     let col = |name| column(t, name);
     let (p, s, r) = (col("Packet"), col("Status"), col("Review State"));
+    let header =
+        |c: Option<usize>, name: &str| c.and_then(|c| t.header.get(c)).cloned().unwrap_or(name.into());
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for (i, cells) in t.rows.iter().enumerate() {
         let get = |c: Option<usize>| c.and_then(|c| cells.get(c));
-        let Some(id) = get(p).and_then(|c| packet_ref(c)) else { continue };
+        let Some(id) = get(p).and_then(|c| packet_ref(c)) else {
+            let why = match get(p).map(|c| c.trim()).filter(|c| !c.is_empty()) {
+                Some(c) => format!("`{c}` is not a packet id"),
+                None => "the row has no packet id".to_string(),
+            };
+            skipped.push((t.row_lines[i], cells.join(" | "), why));
+            continue;
+        };
         let mut row = Row { id, line: t.row_lines[i], ..Row::default() };
         row.title = get(col("Title")).map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
         match get(s).map(|c| status(c)).unwrap_or(Ok((None, None))) {
@@ -131,12 +145,12 @@ pub fn read(t: &Table) -> Vec<Row> {
                 row.status = st;
                 row.review = rv;
             }
-            Err(why) => row.unread.push(("Status".into(), get(s).cloned().unwrap_or_default(), why)),
+            Err(why) => row.unread.push((header(s, "Status"), get(s).cloned().unwrap_or_default(), why)),
         }
         if let Some(cell) = get(r) {
             match review(cell) {
                 Ok(rv) => row.review = rv.or(row.review.take()),
-                Err(why) => row.unread.push(("Review State".into(), cell.clone(), why)),
+                Err(why) => row.unread.push((header(r, "Review State"), cell.clone(), why)),
             }
         }
         row.implementer = person(get(col("Implementer")));
@@ -144,7 +158,7 @@ pub fn read(t: &Table) -> Vec<Row> {
         row.commit = get(col("Commit")).and_then(|c| commit(c));
         out.push(row);
     }
-    out
+    (out, skipped)
 }
 
 #[cfg(test)]

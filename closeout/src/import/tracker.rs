@@ -44,7 +44,27 @@ fn read_boards(progress: &Source, blocks: &[Block], packets: &mut Vec<Packet>, o
         if !board::is_board(t) {
             continue;
         }
-        for row in board::read(t) {
+        let (rows, skipped) = board::read(t);
+        for (line, cells, why) in skipped {
+            out.unmapped.push(Unmapped {
+                file: progress.path.into(),
+                line,
+                what: format!("board row `| {cells} |`"),
+                why: format!("{why}; give it its packet's id, or move it out of the board"),
+            });
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for row in rows {
+            if seen.contains(&row.id) {
+                out.unmapped.push(Unmapped {
+                    file: progress.path.into(),
+                    line: row.line,
+                    what: format!("board row for packet `{}`", row.id),
+                    why: "the packet has a row above in the same board; delete one of them".into(),
+                });
+                continue;
+            }
+            seen.push(row.id.clone());
             let i = match find(packets, &row.id) {
                 Some(i) => i,
                 None => {
@@ -66,8 +86,8 @@ fn read_boards(progress: &Source, blocks: &[Block], packets: &mut Vec<Packet>, o
                 out.unmapped.push(Unmapped {
                     file: progress.path.into(),
                     line: row.line,
-                    what: format!("board cell `{value}` (packet {}, column {column})", row.id),
-                    why: format!("{why}; kept as written in the doc, not in closeout.toml"),
+                    what: format!("board cell `{value}` (packet {}, column `{column}`)", row.id),
+                    why: format!("{why}; the doc keeps it as written, closeout.toml does not: write one of these words in the cell, or set the value in closeout.toml by hand"),
                 });
             }
         }

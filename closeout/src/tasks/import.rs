@@ -383,10 +383,20 @@ fn report(imported: &import::Imported, decisions: &[Decision], columns: &import:
             None => out.push_str(&format!("  {n} [[{table}]]\n")),
         }
     }
-    out.push_str(&format!(
-        "  {} of {} table cells mapped into the data; the rest are listed below\n",
-        imported.cells_mapped, imported.cells_total
-    ));
+    // Never "N of N mapped" while something was dropped: the count of what was not
+    // imported comes first.
+    if imported.unmapped.is_empty() {
+        out.push_str(&format!(
+            "  {} table cells read, every one mapped into the data or kept as written\n",
+            imported.cells_total
+        ));
+    } else {
+        out.push_str(&format!(
+            "  {} table cells read; {} thing(s) recognised but not imported, listed below (exit 1)\n",
+            imported.cells_total,
+            imported.unmapped.len()
+        ));
+    }
     let kept: usize = columns.values().map(Vec::len).sum();
     if kept > 0 {
         let mut headers: Vec<&str> = columns.values().flatten().map(|(h, _)| h.as_str()).collect();
