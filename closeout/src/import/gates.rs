@@ -27,12 +27,32 @@ pub fn is_baseline_heading(text: &str) -> bool {
 /// A label's condition, if it makes the commands under it conditional.
 fn condition(label: &str) -> Option<String> {
     let l = label.to_lowercase();
-    let conditional =
-        ["when ", "if ", "milestone", "touching", "touched", "only ", "additionally", "boundar"]
-            .iter()
-            .any(|w| l.contains(w))
-            && !l.contains("every packet")
-            && !l.contains("after every");
+    const WORDS: &[&str] = &[
+        "when ",
+        "if ",
+        "milestone",
+        "touching",
+        "touched",
+        "only",
+        "additionally",
+        "boundar",
+        "nightly",
+        "weekly",
+        "daily",
+        "release candidate",
+        "before tagging",
+        "before release",
+        "optional",
+        "on demand",
+        "on-demand",
+        "manual",
+        "pre-release",
+        "periodic",
+    ];
+    let conditional = WORDS.iter().any(|w| l.contains(w))
+        && !l.contains("every packet")
+        && !l.contains("after every")
+        && !l.contains("always");
     conditional.then(|| {
         let t = label.replace('`', "");
         let t = t.trim().trim_end_matches(':').trim();
@@ -40,10 +60,14 @@ fn condition(label: &str) -> Option<String> {
     })
 }
 
-/// A trailing `(for packets touching AI/push/contracts)` after an item's command.
+/// A trailing `(for packets touching AI/push/contracts)`, `(optional)` or `— release
+/// candidates only` after an item's command.
 fn trailing_condition(item: &str) -> Option<String> {
     let after = item.rsplit_once('`').map(|(_, a)| a.trim())?;
-    let inner = after.strip_prefix('(')?.strip_suffix(')')?;
+    let inner = match after.strip_prefix('(').and_then(|a| a.strip_suffix(')')) {
+        Some(inner) => inner,
+        None => after.trim_start_matches(['—', '–', '-', ':']).trim(),
+    };
     condition(inner).map(|_| inner.trim().to_string())
 }
 
@@ -85,6 +109,32 @@ pub fn read(blocks: &[Block]) -> Vec<Command> {
                     let lower = label.to_lowercase();
                     notes = lower.starts_with("note") || lower.starts_with("**note");
                     when = condition(label);
+                }
+            }
+            // ```sh … ``` under the heading: one command a line (comments and blanks skipped).
+            Block::Code { text, line } if inside.is_some() && !notes => {
+                for (n, l) in text.lines().enumerate() {
+                    let run = l.trim().trim_start_matches("$ ").trim();
+                    if run.is_empty() || run.starts_with('#') {
+                        continue;
+                    }
+                    out.push(Command { run: run.to_string(), when: when.clone(), line: line + n });
+                }
+            }
+            // | # | Command | When |: the code span of the command column, conditional when
+            // the condition column says so.
+            Block::Table(t) if inside.is_some() && !notes => {
+                let Some(c) = t.column(&["command", "commands", "run", "gate"]) else { continue };
+                let w = t.column(&["when", "condition", "run when", "trigger"]);
+                for (r, row) in t.rows.iter().enumerate() {
+                    let Some(run) = row.get(c).and_then(|v| first_code(v)).filter(|v| is_command(v)) else {
+                        continue;
+                    };
+                    let row_when = w.and_then(|w| row.get(w)).and_then(|v| condition(v).or_else(|| {
+                        let v = v.trim().to_lowercase();
+                        (!v.is_empty() && v != "always" && v != "—" && v != "-").then(|| row[w.unwrap()].trim().to_string())
+                    }));
+                    out.push(Command { run, when: row_when.or_else(|| when.clone()), line: t.row_lines[r] });
                 }
             }
             Block::Item { text, line, .. } if inside.is_some() && !notes => {
@@ -141,6 +191,23 @@ mod tests {
         ] {
             assert!(!is_baseline_heading(h), "{h}");
         }
+    }
+
+    #[test]
+    fn fences_tables_and_other_condition_words() {
+        let plan = "## Global Validation Baseline\n\n```bash\ngo build ./...\n# comment\ngo test ./... -count=1\n```\n\nNightly:\n\n1. `go test -race ./...`\n2. `npm run e2e` (optional)\n\n## Release Validation Commands\n\n| # | Command | When |\n|---|---|---|\n| 1 | `make lint` | always |\n| 2 | `npm test` | frontend touched |\n";
+        let got: Vec<(String, Option<String>)> = read(&blocks(plan)).into_iter().map(|c| (c.run, c.when)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("go build ./...".to_string(), None),
+                ("go test ./... -count=1".to_string(), None),
+                ("go test -race ./...".to_string(), Some("Nightly".to_string())),
+                ("npm run e2e".to_string(), Some("optional".to_string())),
+                ("make lint".to_string(), None),
+                ("npm test".to_string(), Some("frontend touched".to_string())),
+            ]
+        );
     }
 
     #[test]
