@@ -130,10 +130,13 @@ pub fn read(blocks: &[Block]) -> Vec<Command> {
                     let Some(run) = row.get(c).and_then(|v| first_code(v)).filter(|v| is_command(v)) else {
                         continue;
                     };
-                    let row_when = w.and_then(|w| row.get(w)).and_then(|v| condition(v).or_else(|| {
-                        let v = v.trim().to_lowercase();
-                        (!v.is_empty() && v != "always" && v != "—" && v != "-").then(|| row[w.unwrap()].trim().to_string())
-                    }));
+                    let row_when = w.and_then(|w| row.get(w)).and_then(|v| {
+                        condition(v).or_else(|| {
+                            let v = v.trim().to_lowercase();
+                            (!v.is_empty() && v != "always" && v != "—" && v != "-")
+                                .then(|| row[w.unwrap()].trim().to_string())
+                        })
+                    });
                     out.push(Command { run, when: row_when.or_else(|| when.clone()), line: t.row_lines[r] });
                 }
             }
@@ -196,7 +199,8 @@ mod tests {
     #[test]
     fn fences_tables_and_other_condition_words() {
         let plan = "## Global Validation Baseline\n\n```bash\ngo build ./...\n# comment\ngo test ./... -count=1\n```\n\nNightly:\n\n1. `go test -race ./...`\n2. `npm run e2e` (optional)\n\n## Release Validation Commands\n\n| # | Command | When |\n|---|---|---|\n| 1 | `make lint` | always |\n| 2 | `npm test` | frontend touched |\n";
-        let got: Vec<(String, Option<String>)> = read(&blocks(plan)).into_iter().map(|c| (c.run, c.when)).collect();
+        let got: Vec<(String, Option<String>)> =
+            read(&blocks(plan)).into_iter().map(|c| (c.run, c.when)).collect();
         assert_eq!(
             got,
             vec![

@@ -31,6 +31,22 @@ fn find(packets: &[Packet], id: &str) -> Option<usize> {
     packets.iter().position(|p| p.id == id)
 }
 
+/// A commit list's item: the packet and the hash, however the list writes them:
+/// "TN-06: `abc1234`", "Packet 00: `abc1234` — message", "DR-03 → `4d5e6f70` (ui)",
+/// "DR-04 — 5e6f7081", "`f9680ef8` feat(DR-07): new UI".
+fn commit_entry(text: &str, known: &[String]) -> Option<(String, String)> {
+    let head = text.split([':', '→', '—', '–']).next().unwrap_or(text);
+    let head = head.split(" - ").next().unwrap_or(head);
+    let id = ids::packet_ref(head).filter(|id| known.contains(id)).or_else(|| {
+        // The packet named in the message: `feat(DR-07)`, "Packet 03 checkpoint".
+        let words = text.replace(['(', ')', ':', ','], " ");
+        ids::heading_packets(&words, known).into_iter().next()
+    })?;
+    let rest = &text[head.len().min(text.len())..];
+    let hash = hash_in(rest).or_else(|| hash_in(text))?;
+    Some((id, hash))
+}
+
 /// Read the boards first (they may add packets), then each packet's sections.
 pub fn read(progress: &Source, packets: &mut Vec<Packet>, out: &mut Imported) {
     let blocks = md::blocks(progress.text);
@@ -42,6 +58,7 @@ fn read_boards(progress: &Source, blocks: &[Block], packets: &mut Vec<Packet>, o
     for block in blocks {
         let Block::Table(t) = block else { continue };
         if !board::is_board(t) {
+            read_commit_table(t, packets);
             continue;
         }
         let (rows, skipped) = board::read(t);
@@ -94,6 +111,24 @@ fn read_boards(progress: &Source, blocks: &[Block], packets: &mut Vec<Packet>, o
         out.cells_total += t.rows.iter().map(Vec::len).sum::<usize>();
         out.cells_mapped += t.rows.iter().map(Vec::len).sum::<usize>();
         out.candidates.push(Candidate::table(progress.path, "packet-board", t));
+    }
+}
+
+/// A table of checkpoint commits (`| Packet | Commit | Message |`): each row's hash is its
+/// packet's commit, where the packet has none yet.
+fn read_commit_table(t: &md::Table, packets: &mut [Packet]) {
+    let (Some(p), Some(c)) = (
+        t.column(&["packet", "packet id", "id"]),
+        t.column(&["commit", "checkpoint commit", "checkpoint", "hash", "sha"]),
+    ) else {
+        return;
+    };
+    for row in &t.rows {
+        let Some(id) = row.get(p).and_then(|v| ids::packet_ref(v)) else { continue };
+        let Some(hash) = row.get(c).and_then(|v| board::commit(v)) else { continue };
+        if let Some(i) = find(packets, &id) {
+            packets[i].commit.get_or_insert(hash);
+        }
     }
 }
 
@@ -177,9 +212,7 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
             }
             Block::Item { text, task, line, .. } => {
                 if commit_list {
-                    // "- TN-06: `abc1234`", "- Packet 00: `abc1234` — message".
-                    let (head, rest) = text.split_once(':').unwrap_or((text, ""));
-                    if let (Some(id), Some(h)) = (ids::packet_ref(head), hash_in(rest)) {
+                    if let Some((id, h)) = commit_entry(text, &known) {
                         if let Some(i) = find(packets, &id) {
                             give(packets, i, h, &mut given);
                         }
@@ -285,5 +318,25 @@ fn read_fence(text: &str, p: &mut Packet) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::commit_entry;
+
+    #[test]
+    fn commit_lists_in_the_ways_trackers_write_them() {
+        let known: Vec<String> =
+            ["00", "TN-06", "DR-03", "DR-04", "DR-05", "DR-07"].iter().map(|s| s.to_string()).collect();
+        let entry = |t: &str| commit_entry(t, &known);
+        assert_eq!(entry("TN-06: `abc1234f`"), Some(("TN-06".into(), "abc1234f".into())));
+        assert_eq!(entry("Packet 00: `abf0b994` — checkpoint"), Some(("00".into(), "abf0b994".into())));
+        assert_eq!(entry("DR-03 → `4d5e6f70` (ui)"), Some(("DR-03".into(), "4d5e6f70".into())));
+        assert_eq!(entry("DR-04 — 5e6f7081"), Some(("DR-04".into(), "5e6f7081".into())));
+        assert_eq!(entry("DR-05 - `6f708192`"), Some(("DR-05".into(), "6f708192".into())));
+        assert_eq!(entry("`f9680ef8` feat(DR-07): new UI"), Some(("DR-07".into(), "f9680ef8".into())));
+        assert_eq!(entry("TN-06: TODO"), None);
+        assert_eq!(entry("DCC-00: `NO-OP` (docs)"), None);
     }
 }
