@@ -299,3 +299,38 @@ fn board_rows_that_are_no_packets_are_reported() {
     let p = &program.packets[0];
     assert_eq!((p.title.as_str(), p.status), ("Auth", PacketStatus::Done), "the first row stands");
 }
+
+/// `import TRACKER PLAN` reads them by what they hold, and says so.
+#[test]
+fn the_documents_say_which_is_the_plan() {
+    let src = fixtures().join("repros/adoption/4-packet-progress-table-ignored");
+    let dir = scratch("repro-swapped");
+    std::fs::copy(src.join("plan.md"), dir.join("plan.md")).unwrap();
+    std::fs::copy(src.join("progress.md"), dir.join("progress.md")).unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let out = run(&dir, &["import", "progress.md", "plan.md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        text(&out.stdout).contains("reading plan.md as the plan and progress.md as the tracker"),
+        "{}",
+        describe(&out)
+    );
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    assert!(toml.contains("docs = [\"plan.md\", \"progress.md\"]"), "{toml}");
+    assert!(toml.contains("commit = \"dfb74f99\""), "{toml}");
+}
+
+/// A tracker argument that holds no tracker (a runbook) is refused: exit 2, nothing written.
+#[test]
+fn a_runbook_given_as_the_tracker_is_refused() {
+    let src = fixtures().join("repros/adoption/12-gates-heading-and-conditionals");
+    let dir = scratch("repro-runbook-tracker");
+    std::fs::copy(src.join("plan.md"), dir.join("plan.md")).unwrap();
+    std::fs::write(dir.join("runbook.md"), "# Runbook\n\n## Rollback\n\n1. Flip the flag.\n2. Restart.\n")
+        .unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let out = run(&dir, &["import", "plan.md", "runbook.md"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("runbook.md holds no tracker structure"), "{}", describe(&out));
+    assert!(!dir.join("closeout.toml").exists());
+}

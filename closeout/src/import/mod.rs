@@ -22,6 +22,7 @@ mod tracker;
 pub use plan::moved_note;
 pub use render::{waivers_toml, WAIVER_REASON};
 pub use tables::severity_word;
+pub use tracker::has_board;
 
 use std::collections::BTreeMap;
 
@@ -71,6 +72,9 @@ pub struct Imported {
     pub candidates: Vec<Candidate>,
     /// The verdict line the plan states, if it states one.
     pub stated_verdict: Option<String>,
+    /// A progress tracker was given, but it holds nothing a tracker holds (no board, no
+    /// packet's section): the import task refuses it.
+    pub progress_empty: bool,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -187,8 +191,10 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
     let mut found = plan::walk(&plan, &plan_blocks, &mut out);
     let gates = baseline(&plan_blocks);
     match &progress {
-        Some(progress) => tracker::read(progress, &mut found.packets, &mut out),
-        None => tracker::read(&plan, &mut found.packets, &mut out),
+        Some(progress) => out.progress_empty = !tracker::read(progress, &mut found.packets, &mut out),
+        None => {
+            tracker::read(&plan, &mut found.packets, &mut out);
+        }
     }
     let lists: Vec<risks::ListRisk> =
         risks::read(&plan_blocks).into_iter().chain(risks::read(&progress_blocks)).collect();

@@ -56,10 +56,24 @@ impl ImportArgs {
                 ))
             })
         };
-        let plan_path = relative(&self.plan)?;
-        let progress_path = self.progress.as_deref().map(relative).transpose()?;
-        let plan = files::read(&root, Path::new(&plan_path))?;
-        let progress = progress_path.as_ref().map(|p| files::read(&root, Path::new(p))).transpose()?;
+        let mut plan_path = relative(&self.plan)?;
+        let mut progress_path = self.progress.as_deref().map(relative).transpose()?;
+        let mut plan = files::read(&root, Path::new(&plan_path))?;
+        let mut progress = progress_path.as_ref().map(|p| files::read(&root, Path::new(p))).transpose()?;
+        // `import TRACKER PLAN`: the documents say which is which.
+        let mut swapped = None;
+        if let (Some(second), Some(second_path)) = (progress.take(), progress_path.take()) {
+            if import::has_board(&plan.text) && !import::has_board(&second.text) {
+                swapped = Some(format!(
+                    "note: {plan_path} has the packet board, {second_path} has none: reading {second_path} as the plan and {plan_path} as the tracker\n"
+                ));
+                progress = Some(std::mem::replace(&mut plan, second));
+                progress_path = Some(std::mem::replace(&mut plan_path, second_path));
+            } else {
+                progress = Some(second);
+                progress_path = Some(second_path);
+            }
+        }
         let config = root.join(crate::discover::FILE_NAME);
         if config.exists() && !self.force && !self.dry_run {
             return Err(Error::AlreadyExists { path: config });
@@ -102,6 +116,12 @@ impl ImportArgs {
                 break (imported, program, decisions);
             }
         };
+        if imported.progress_empty {
+            return Err(Error::Usage(format!(
+                "{} holds no tracker structure (no packet board, no section about a packet); nothing was written. Pass the program's progress tracker, or import the plan alone",
+                progress_path.as_deref().unwrap_or_default()
+            )));
+        }
         if program.packets.is_empty()
             && program.gates.is_empty()
             && program.risks.is_empty()
@@ -109,8 +129,9 @@ impl ImportArgs {
             && program.tracks.is_empty()
         {
             return Err(Error::Usage(format!(
-                "{} has no plan structure closeout can import: no packets (headings or a board naming packet ids), no validation baseline, no risk register, no debt ledger; nothing was written. Pass the program's plan and progress tracker",
-                docs.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(" and ")
+                "{} {} no plan structure closeout can import: no packets (headings or a board naming packet ids), no validation baseline, no risk register, no debt ledger; nothing was written. Pass the program's plan and progress tracker",
+                docs.iter().map(|(p, _)| *p).collect::<Vec<_>>().join(" and "),
+                if docs.len() > 1 { "have" } else { "has" }
             )));
         }
 
@@ -150,6 +171,9 @@ impl ImportArgs {
         })?;
 
         let mut out = std::io::stdout().lock();
+        if let Some(note) = &swapped {
+            let _ = out.write_all(note.as_bytes());
+        }
         let _ = out.write_all(report(&imported, &decisions, &columns).as_bytes());
         let _ = out.write_all(findings_report(&findings, !self.no_waivers).as_bytes());
         let _ = out.write_all(commands_report(&adopted).as_bytes());
