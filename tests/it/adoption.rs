@@ -2,8 +2,8 @@
 //! with its hand-made answer key (`expected/<set>.json`), as a new user adopts: copy the
 //! docs into a fresh repository, `import`, commit, `verify-docs` (also `--strict`),
 //! `update-docs` (must write nothing). The key gives the packets (id, DONE or not, review,
-//! commit), the gates (unconditional, and conditional with their condition), the risk ids
-//! and the contradictions; the findings import waives must be exactly those
+//! commit), the gates (unconditional, and conditional with their condition), the risks
+//! (ids and the packets each names) and the contradictions; the findings import waives must be exactly those
 //! contradictions. The documents are read from ../shared, never copied into the project.
 //!
 //! Where the key and closeout disagree and the documents show the key's reading is not
@@ -169,6 +169,19 @@ fn adopt(family: &Path, key: &Value) -> Vec<String> {
         key["risks"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     if got_risks != want_risks {
         why.push(format!("risks {got_risks:?}, key {want_risks:?}"));
+    }
+    // Each risk's packets, in whatever form the register wrote them.
+    for w in key["risks"].as_array().unwrap() {
+        let id = w["id"].as_str().unwrap();
+        let Some(r) = program.risks.iter().find(|r| r.id == id) else { continue };
+        let mut got: Vec<String> = r.packets.iter().map(|p| norm(p)).collect();
+        let mut want: Vec<String> =
+            w["packets"].as_array().unwrap().iter().map(|p| norm(p.as_str().unwrap())).collect();
+        got.sort();
+        want.sort();
+        if got != want {
+            why.push(format!("risk {id}: packets {got:?}, key {want:?}"));
+        }
     }
 
     // Findings: the packet contradictions the key names, as import's waivers.

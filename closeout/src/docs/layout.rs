@@ -153,8 +153,15 @@ pub fn synonyms(kind: &str, header: &str) -> Option<&'static str> {
                     "packets",
                     "packet",
                     "owner packet",
+                    "owner packets",
                     "mitigation packet",
                     "owning packet",
+                    "mapped packet id s",
+                    "mapped packet ids",
+                    "packet s",
+                    "addressed by",
+                    "addressed in",
+                    "covered by",
                 ],
             ),
             ("Mitigation", &["mitigation", "mitigations", "response"]),
@@ -270,7 +277,17 @@ fn same(committed: &str, generated: &str, column: &str) -> bool {
             canonical(column, committed).is_some_and(|v| Some(v) == canonical(column, generated))
         }
         Compare::Packets => {
-            let (c_refs, g_refs) = (packet_refs(committed), packet_refs(generated));
+            let g_refs = packet_refs(generated);
+            // `CP-01` is packet `01` where the packets are plain numbers (import's alias).
+            let mut c_refs: Vec<String> = packet_refs(committed)
+                .into_iter()
+                .map(|r| match r.rsplit_once('-') {
+                    Some((_, n)) if !g_refs.contains(&r) && g_refs.iter().any(|g| g == n) => n.to_string(),
+                    _ => r,
+                })
+                .collect();
+            c_refs.sort();
+            c_refs.dedup();
             // "All packets, 08" names every packet the data lists.
             let all =
                 committed.to_lowercase().contains("all packets") && c_refs.iter().all(|r| g_refs.contains(r));

@@ -51,17 +51,23 @@ pub(super) fn list_risks(f: &mut Found, lists: Vec<risks::ListRisk>) {
 pub(super) fn risk_packets(f: &mut Found, plan: &Source, out: &mut Imported) {
     // "All packets, 08" means every packet; an entry that names no packet is reported.
     let packets = &f.packets;
+    let known: Vec<String> = packets.iter().map(|p| p.id.clone()).collect();
     for r in f.risks.iter_mut().filter(|r| r.rejected.is_none()) {
-        let Some(i) = r.fields.iter().position(|(k, _)| *k == "packets") else { continue };
+        let Some(i) = r.fields.iter().position(|(k, _)| *k == "packets") else {
+            // No packet column: the packets its mitigation names ("HOP-03 wires …").
+            let mitigation = r.get("mitigation").unwrap_or_default().replace(['(', ')', ',', ':'], " ");
+            let named = super::ids::heading_packets(&mitigation, &known);
+            if !named.is_empty() {
+                r.fields.push(("packets", named.join("\n")));
+            }
+            continue;
+        };
         let v = r.fields[i].1.clone();
         // `Packet 01 / Packet 02`, `01, 02`, `HOP-03`: the packet ids the cell names.
         let ids: Vec<String> = if v.to_lowercase().contains("all packets") {
             packets.iter().map(|p| p.id.clone()).collect()
         } else {
-            crate::docs::layout::packet_refs(&v)
-                .into_iter()
-                .map(|r| packets.iter().find(|p| p.id.eq_ignore_ascii_case(&r)).map_or(r, |p| p.id.clone()))
-                .collect()
+            crate::docs::layout::packet_refs(&v).into_iter().map(|r| resolve(&r, &known)).collect()
         };
         let (known, unknown): (Vec<String>, Vec<String>) =
             ids.into_iter().partition(|i| packets.iter().any(|p| p.id == *i));
@@ -79,6 +85,21 @@ pub(super) fn risk_packets(f: &mut Found, plan: &Source, out: &mut Imported) {
         } else {
             r.fields[i].1 = known.join("\n");
         }
+    }
+}
+
+/// A packet reference as the program's id: the same id in any case, or, where the packets
+/// are plain numbers (`01`), a prefixed alias of one (`CP-01` for packet `01`, as plans
+/// that number packets plainly still write them with the program's prefix).
+fn resolve(reference: &str, known: &[String]) -> String {
+    if let Some(id) = known.iter().find(|k| k.eq_ignore_ascii_case(reference)) {
+        return id.clone();
+    }
+    let plain = !known.is_empty() && known.iter().all(|k| k.chars().all(|c| c.is_ascii_digit()));
+    let number = reference.rsplit_once('-').map_or("", |(_, n)| n);
+    match known.iter().find(|k| plain && !number.is_empty() && k.as_str() == number) {
+        Some(id) => id.clone(),
+        None => reference.to_string(),
     }
 }
 

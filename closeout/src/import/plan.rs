@@ -193,6 +193,8 @@ pub(super) fn walk(plan: &Source, blocks: &[Block], out: &mut Imported) -> Found
                 if tables::is_risk_table(t, under_risk) && !is_ledger {
                     tables::read_risks(t, &mut f.risks, out);
                     out.candidates.push(Candidate::table(plan.path, "risks", t));
+                } else if tables::is_risk_table_without_ids(t, under_risk) && !is_ledger {
+                    tables::read_risks_without_ids(t, plan.path, &mut f.risks, out);
                 } else if has("track") && has("plan file") {
                     tables::read_tracks(t, &mut f.tracks, out);
                     out.candidates.push(Candidate::table(plan.path, "tracks", t));

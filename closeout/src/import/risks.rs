@@ -85,7 +85,23 @@ pub fn read(blocks: &[Block]) -> Vec<ListRisk> {
                     n = 0;
                 }
             }
-            Block::Item { text, ordered: true, task: None, line } if inside.is_some() || pseudo => {
+            // "- Impact: LOW — …", "- Mitigation: …" under a numbered risk: its details.
+            Block::Item { text, ordered: false, task: None, .. }
+                if (inside.is_some() || pseudo) && !section.is_empty() && detail(text).is_some() =>
+            {
+                let (key, value) = detail(text).unwrap_or_default();
+                let last = section.last_mut().expect("not empty");
+                match key {
+                    "mitigation" if last.mitigation.is_none() => last.mitigation = Some(value),
+                    "severity" if last.severity.is_none() => {
+                        let word =
+                            crate::import::severity_word(value.split_whitespace().next().unwrap_or(""));
+                        last.severity = ["HIGH", "MEDIUM", "LOW"].contains(&word.as_str()).then_some(word);
+                    }
+                    _ => {}
+                }
+            }
+            Block::Item { text, ordered, task: None, line } if inside.is_some() || pseudo => {
                 // A debt item is the ledger's, not a risk.
                 if text
                     .split_whitespace()
@@ -94,29 +110,79 @@ pub fn read(blocks: &[Block]) -> Vec<ListRisk> {
                 {
                     continue;
                 }
+                // A bullet is a risk when it starts with its id: "- R-A (High): text".
+                let own_id = (!ordered).then(|| bullet_id(text)).flatten();
+                if !ordered && own_id.is_none() {
+                    continue;
+                }
                 n += 1;
+                let (id, text) = match &own_id {
+                    Some((id, rest)) => (id.clone(), rest.as_str()),
+                    None => (n.to_string(), text.as_str()),
+                };
                 let (description, mitigation) = match text.split_once("Mitigation:") {
                     Some((d, m)) => (d.trim().to_string(), Some(m.trim().to_string())),
                     None => (text.trim().to_string(), None),
                 };
-                out.push(ListRisk {
-                    id: n.to_string(),
-                    severity: severity(text),
-                    description,
-                    mitigation,
-                    line: *line,
-                });
+                section.push(ListRisk { id, severity: severity(text), description, mitigation, line: *line });
             }
             _ => {}
         }
     }
+    if !tabled {
+        out.append(&mut section);
+    }
     out
+}
+
+/// `Impact: LOW — why`, `Severity: High`, `Mitigation: how`: a risk's detail line.
+fn detail(text: &str) -> Option<(&'static str, String)> {
+    let (head, rest) = text.split_once(':')?;
+    let key = match head.trim().trim_matches('*').to_lowercase().as_str() {
+        "impact" | "severity" => "severity",
+        "mitigation" => "mitigation",
+        _ => return None,
+    };
+    Some((key, rest.trim().to_string()))
+}
+
+/// `R-A (High): text`, `RK-1: text`: a bullet risk's id (and its text with the severity
+/// note kept for `severity`).
+fn bullet_id(text: &str) -> Option<(String, String)> {
+    let t = text.trim().trim_start_matches("**");
+    let end = t.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))?;
+    let id = &t[..end];
+    let ok = (2..=12).contains(&id.len())
+        && id.contains('-')
+        && id.starts_with(|c: char| c.is_ascii_uppercase())
+        && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+    let rest = t[end..].trim_start_matches("**").trim_start();
+    let rest = rest.strip_prefix(':').map(str::to_string).or_else(|| {
+        let (note, after) = rest.strip_prefix('(')?.split_once(')')?;
+        Some(format!("({note}) {}", after.trim_start().trim_start_matches(':').trim()))
+    })?;
+    ok.then(|| (id.to_string(), rest.trim().to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::import::md::blocks;
+
+    #[test]
+    fn bullets_with_ids_and_nested_details() {
+        let doc = "## Risks\n\n- R-A (High): Third-party API rate limits. Packet 01.\n- not a risk\n\n## Residual risks\n\n1. CheckHost not wired.\n   - Impact: LOW — careful.\n   - Mitigation: later.\n";
+        let got = read(&blocks(doc));
+        let summary: Vec<(String, Option<String>, Option<String>)> =
+            got.into_iter().map(|r| (r.id, r.severity, r.mitigation)).collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("R-A".to_string(), Some("HIGH".to_string()), None),
+                ("1".to_string(), Some("LOW".to_string()), Some("later.".to_string())),
+            ]
+        );
+    }
 
     #[test]
     fn numbered_risks_with_mitigations() {

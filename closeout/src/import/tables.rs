@@ -81,6 +81,63 @@ fn meaning(t: &Table, kind: &str, name: &str) -> Option<usize> {
 
 /// A risk register in any column layout: an id column, a risk (description) column, and a
 /// severity, mitigation or packet column.
+/// A risk register without an id column (`| Risk | Likelihood | Impact | Owner |`): its
+/// rows cannot be entries (ids are never invented) unless each risk cell starts with one
+/// (`RK-1: Token leak`).
+pub(super) fn is_risk_table_without_ids(t: &Table, under_risk_heading: bool) -> bool {
+    let m = |n| meaning(t, "risks", n).is_some();
+    let about_risk = under_risk_heading || t.header.iter().any(|h| h.to_lowercase().contains("risk"));
+    !m("Risk ID")
+        && about_risk
+        && m("Description")
+        && (m("Severity") || m("Mitigation") || m("Mapped Packet"))
+}
+
+/// `RK-1: Token leak`, `R1 — Token leak`: the id a risk cell starts with, and the rest.
+pub(super) fn leading_id(cell: &str) -> Option<(String, String)> {
+    let cell = cell.trim().trim_start_matches("**");
+    let end = cell.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'))?;
+    let (id, rest) = cell.split_at(end);
+    let rest = rest.trim_start_matches("**").trim_start();
+    let rest =
+        rest.strip_prefix(':').or_else(|| rest.strip_prefix('—')).or_else(|| rest.strip_prefix(" - "))?;
+    let ok = id.len() <= 12
+        && id.chars().any(|c| c.is_ascii_digit())
+        && id.starts_with(|c: char| c.is_ascii_uppercase());
+    ok.then(|| (id.to_string(), rest.trim().to_string()))
+}
+
+/// Read a register without an id column: rows whose risk cell starts with an id become
+/// entries; the rest are reported, each with its line.
+pub(super) fn read_risks_without_ids(t: &Table, file: &str, risks: &mut Vec<Row>, out: &mut Imported) {
+    let d = meaning(t, "risks", "Description");
+    let mut with_ids = t.clone();
+    with_ids.header.insert(0, "Risk ID".into());
+    with_ids.rows.clear();
+    with_ids.row_lines.clear();
+    for (r, row) in t.rows.iter().enumerate() {
+        match d.and_then(|d| row.get(d)).and_then(|c| leading_id(c)) {
+            Some((id, rest)) => {
+                let mut cells = row.clone();
+                cells[d.unwrap_or(0)] = rest;
+                cells.insert(0, id);
+                with_ids.rows.push(cells);
+                with_ids.row_lines.push(t.row_lines[r]);
+            }
+            None => out.unmapped.push(Unmapped {
+                file: file.into(),
+                line: t.row_lines[r],
+                what: format!("risk row `| {} |`", row.join(" | ")),
+                why: "the register has no id column and the risk names no id; add an ID column (closeout never invents ids)".into(),
+            }),
+        }
+    }
+    out.cells_total += t.rows.iter().map(Vec::len).sum::<usize>();
+    if !with_ids.rows.is_empty() {
+        read_risks(&with_ids, risks, out);
+    }
+}
+
 pub(super) fn is_risk_table(t: &Table, under_risk_heading: bool) -> bool {
     let m = |n| meaning(t, "risks", n).is_some();
     let about_risk = under_risk_heading || t.header.iter().any(|h| h.to_lowercase().contains("risk"));
