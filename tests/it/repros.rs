@@ -334,3 +334,35 @@ fn a_runbook_given_as_the_tracker_is_refused() {
     assert!(text(&out.stderr).contains("runbook.md holds no tracker structure"), "{}", describe(&out));
     assert!(!dir.join("closeout.toml").exists());
 }
+
+/// A board inside a list item is wrapped inside the item, and a changed row keeps the
+/// item's indentation.
+#[test]
+fn a_board_inside_a_list_item_stays_inside_it() {
+    let dir = scratch("repro-board-in-list");
+    std::fs::write(
+        dir.join("progress.md"),
+        "# P\n\n## Packet Board\n\n1. Board:\n\n   | Packet | Title | Status |\n   |---|---|---|\n   | AB-01 | One | DONE |\n   | AB-02 | Two | TODO |\n",
+    )
+    .unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let out = run(&dir, &["import", "progress.md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let doc = std::fs::read_to_string(dir.join("progress.md")).unwrap();
+    assert!(doc.contains("\n   <!-- closeout:begin packet-board -->\n"), "{doc}");
+    assert!(doc.contains("\n   <!-- closeout:end packet-board -->\n"), "{doc}");
+    commit(&dir, "adopt");
+    let out = run(&dir, &["verify-docs", "--strict"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    let toml = toml.replacen(
+        "id = \"AB-02\"\ntitle = \"Two\"\n",
+        "id = \"AB-02\"\ntitle = \"Two\"\nstatus = \"DONE\"\n",
+        1,
+    );
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let out = run(&dir, &["update-docs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let doc = std::fs::read_to_string(dir.join("progress.md")).unwrap();
+    assert!(doc.contains("\n   | AB-02 | Two | DONE |\n"), "{doc}");
+}

@@ -353,15 +353,17 @@ fn wrap(text: &str, tables: &[&Candidate]) -> String {
     let mut out = String::with_capacity(text.len() + tables.len() * 64);
     for (n, line) in text.split_inclusive('\n').enumerate() {
         let number = n + 1;
+        // A table inside a list item keeps its markers inside the item too.
+        let indent: String = line.chars().take_while(|c| *c == ' ').collect();
         if let Some(t) = tables.iter().find(|t| t.first == number) {
-            out.push_str(&format!("<!-- closeout:begin {} -->{eol}{eol}", t.kind));
+            out.push_str(&format!("{indent}<!-- closeout:begin {} -->{eol}{eol}", t.kind));
         }
         out.push_str(line);
         if let Some(t) = tables.iter().find(|t| t.last == number) {
             if !line.ends_with('\n') {
                 out.push_str(eol);
             }
-            out.push_str(&format!("{eol}<!-- closeout:end {} -->{eol}", t.kind));
+            out.push_str(&format!("{eol}{indent}<!-- closeout:end {} -->{eol}", t.kind));
         }
     }
     out
