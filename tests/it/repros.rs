@@ -366,3 +366,27 @@ fn a_board_inside_a_list_item_stays_inside_it() {
     let doc = std::fs::read_to_string(dir.join("progress.md")).unwrap();
     assert!(doc.contains("\n   | AB-02 | Two | DONE |\n"), "{doc}");
 }
+
+/// The board's order is the program's order (the plan may define packets in another).
+#[test]
+fn packets_come_in_the_boards_order() {
+    let dir = scratch("repro-board-order");
+    std::fs::write(
+        dir.join("plan.md"),
+        "# P Plan\n\n## Packets\n\n### SEC-02: Two\n\n### SEC-01: One\n\n### SEC-03: Three\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("progress.md"),
+        "# P\n\n## Packet Board\n\n| Packet | Title | Status |\n|---|---|---|\n| SEC-01 | One | DONE |\n| SEC-02 | Two | TODO |\n| SEC-03 | Three | TODO |\n",
+    )
+    .unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let out = run(&dir, &["import", "plan.md", "progress.md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    let program =
+        closeout::config::parse(&toml, Path::new("closeout.toml"), &dir, &|p| dir.join(p).exists()).unwrap();
+    let ids: Vec<&str> = program.packets.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["SEC-01", "SEC-02", "SEC-03"]);
+}

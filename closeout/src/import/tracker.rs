@@ -69,6 +69,9 @@ pub fn has_board(text: &str) -> bool {
 }
 
 fn read_boards(progress: &Source, blocks: &[Block], packets: &mut Vec<Packet>, out: &mut Imported) {
+    // The first board's order is the program's order (it is what people read); packets it
+    // does not show keep their place after it.
+    let mut order: Vec<String> = Vec::new();
     for block in blocks {
         let Block::Table(t) = block else { continue };
         if !board::is_board(t) {
@@ -96,6 +99,9 @@ fn read_boards(progress: &Source, blocks: &[Block], packets: &mut Vec<Packet>, o
                 continue;
             }
             seen.push(row.id.clone());
+            if !order.contains(&row.id) {
+                order.push(row.id.clone());
+            }
             let i = match find(packets, &row.id) {
                 Some(i) => i,
                 None => {
@@ -126,6 +132,8 @@ fn read_boards(progress: &Source, blocks: &[Block], packets: &mut Vec<Packet>, o
         out.cells_mapped += t.rows.iter().map(Vec::len).sum::<usize>();
         out.candidates.push(Candidate::table(progress.path, "packet-board", t));
     }
+    let rank = |p: &Packet| order.iter().position(|id| *id == p.id).unwrap_or(order.len());
+    packets.sort_by_key(rank);
 }
 
 /// A table of checkpoint commits (`| Packet | Commit | Message |`): each row's hash is its
