@@ -174,8 +174,11 @@ pub fn compute(facts: &Facts) -> Verdict {
                     &[run_ref.clone(), format!("commit {}", short(&git.head))],
                 )),
                 Some(git) => match (&facts.head, &facts.changed_since_run) {
+                    // The same words whether HEAD is the run's commit or only docs and
+                    // closeout's own output changed since: committing a verdict changes
+                    // HEAD, and recomputing it on the same evidence must change nothing.
                     (Some(head), _) if *head == git.head => justification.push(clause(
-                        format!("the evidence was recorded at HEAD ({})", short(head)),
+                        format!("the evidence was recorded at {}; no code changed since", short(head)),
                         &[run_ref.clone(), format!("commit {}", short(head))],
                     )),
                     (_, Some(changed)) if !changed.is_empty() => {
@@ -192,7 +195,7 @@ pub fn compute(facts: &Facts) -> Verdict {
                         ))
                     }
                     (_, Some(_)) => justification.push(clause(
-                        format!("the evidence was recorded at {}; only docs changed since", short(&git.head)),
+                        format!("the evidence was recorded at {}; no code changed since", short(&git.head)),
                         &[run_ref.clone(), format!("commit {}", short(&git.head))],
                     )),
                     (_, None) => blockers.push(clause(
@@ -297,7 +300,12 @@ pub fn compute(facts: &Facts) -> Verdict {
         schema: SCHEMA_VERSION,
         level,
         run_id: facts.latest.map(|r| r.run_id.clone()),
-        head: facts.head.clone(),
+        // The commit the evidence was recorded at, not HEAD: the verdict is about that run.
+        head: facts
+            .latest
+            .and_then(|r| r.git.as_ref())
+            .map(|g| g.head.clone())
+            .or_else(|| facts.head.clone()),
         blockers,
         conditions,
         justification,

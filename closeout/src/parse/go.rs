@@ -25,6 +25,9 @@ pub struct Go {
     after_fail: Option<(String, Vec<String>)>,
     /// Tests recorded since the last package line, which names their package.
     ungrouped_from: usize,
+    /// Every test a `=== RUN` line started: a marker glued after other text counts only
+    /// for one of these (a test printing "--- FAIL: TestX" is not TestX failing).
+    started: std::collections::HashSet<String>,
 }
 
 /// A result marker: `--- FAIL: TestX (0.00s)`, also where a test's output without a
@@ -62,10 +65,13 @@ impl RunnerParser for Go {
             self.close_after_fail();
         }
         if let Some(name) = trimmed.strip_prefix("=== RUN") {
+            self.started.insert(name.trim().to_string());
             self.since_run = Some((name.trim().to_string(), Vec::new()));
             return;
         }
-        if let Some((before, status, name)) = marker(trimmed) {
+        let real_marker =
+            marker(trimmed).filter(|(before, _, name)| before.is_empty() || self.started.contains(*name));
+        if let Some((before, status, name)) = real_marker {
             self.recognised = true;
             let glued = before.trim();
             if !glued.is_empty() {
@@ -196,8 +202,15 @@ mod tests {
     }
 
     #[test]
+    fn a_marker_a_test_prints_is_not_a_result() {
+        let p = read("=== RUN   TestLogs\n    main_test.go:5: --- FAIL: TestFake (0.00s)\nreport: --- FAIL: TestGhost (0.01s)\n--- PASS: TestLogs (0.00s)\nPASS\nok  \tm\t0.1s\n");
+        assert_eq!(p.counts.as_ref().map(|c| (c.passed, c.failed)), Some((1, 0)), "{p:?}");
+        assert!(p.failing.is_empty(), "{p:?}");
+    }
+
+    #[test]
     fn subtests_are_counted_apart_and_glued_markers_read() {
-        let p = read("=== RUN   TestA\n=== RUN   TestA/x\nno newline    --- FAIL: TestA/x (0.00s)\n--- FAIL: TestA (0.00s)\nsome output--- PASS: TestB (0.00s)\nFAIL\tm\t0.1s\n");
+        let p = read("=== RUN   TestA\n=== RUN   TestA/x\nno newline    --- FAIL: TestA/x (0.00s)\n--- FAIL: TestA (0.00s)\n=== RUN   TestB\nsome output--- PASS: TestB (0.00s)\nFAIL\tm\t0.1s\n");
         let c = p.counts.unwrap();
         assert_eq!((c.passed, c.failed), (1, 1));
         assert_eq!(c.subtests.map(|s| s.failed), Some(1));

@@ -66,7 +66,7 @@ impl InitArgs {
             out,
             "\ncommit: closeout.toml, {} and, after each run, .closeout/ (the evidence and the verdict)\n\
              local: target/closeout/ (full run records and logs; ignored)\n\
-             next: edit the [[gate]]s in closeout.toml, then `{bin} baseline --dry-run`, `{bin} baseline`, `{bin} status`",
+             next: edit the [[gate]]s in closeout.toml, commit (evidence from a dirty tree is stale), then `{bin} baseline --dry-run`, `{bin} baseline`, `{bin} status`",
             crate::init::DOCS_DIR
         );
         Ok(crate::exit::SUCCESS)

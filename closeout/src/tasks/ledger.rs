@@ -75,7 +75,7 @@ enum Action {
 }
 
 fn parse_severity(s: &str) -> std::result::Result<String, String> {
-    Severity::parse(s)
+    Severity::parse(&s.trim().to_uppercase())
         .map(|v| v.as_str().to_string())
         .ok_or_else(|| format!("expected one of {}", Severity::expected()))
 }

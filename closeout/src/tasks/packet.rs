@@ -62,6 +62,9 @@ impl PacketArgs {
             .map_err(Error::Usage)?
             .into_iter()
             .filter(|f| !std::path::Path::new(f).starts_with(evidence::EVIDENCE_DIR))
+            // The program's own docs are closeout's to write (this review writes them): a
+            // packet's changed files are the rest.
+            .filter(|f| !program.docs.iter().any(|d| std::path::Path::new(f) == d.as_path()))
             .collect();
         let scope = scope_matcher(&packet)?;
 
