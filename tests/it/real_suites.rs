@@ -107,12 +107,26 @@ fn real_go_test_suites() {
     assert_eq!(gate(&record, "go-build").outcome.to_string(), "PASS");
     check(gate(&record, "go-api"), "PASS", 2, 0, 1, &[]);
     check(gate(&record, "go-alerts"), "FAIL", 1, 1, 0, &["TestCanonicalResourceTypeKeys"]);
-    check(gate(&record, "go-monitoring"), "BUILD_FAILED", 0, 0, 0, &[]);
+    check(
+        gate(&record, "go-monitoring"),
+        "BUILD_FAILED",
+        0,
+        0,
+        0,
+        &["example.com/pulse-lite/internal/monitoring [build failed]"],
+    );
     check(gate(&record, "go-nomatch"), "NO_TESTS", 0, 0, 0, &[]);
     let hang = gate(&record, "go-hang");
     assert_eq!(hang.outcome.to_string(), "TIMEOUT", "{hang:#?}");
     assert!(hang.duration_ms < 8_000 + 2_000 + 1_000, "{hang:#?}");
-    check(gate(&record, "go-json"), "BUILD_FAILED", 3, 1, 1, &["TestCanonicalResourceTypeKeys"]);
+    check(
+        gate(&record, "go-json"),
+        "BUILD_FAILED",
+        3,
+        1,
+        1,
+        &["TestCanonicalResourceTypeKeys", "example.com/pulse-lite/internal/monitoring [build failed]"],
+    );
     let json = gate(&record, "go-json").counts.clone().unwrap();
     assert_eq!(
         (json.packages_ok, json.packages_failed, json.packages_build_failed),
@@ -120,7 +134,11 @@ fn real_go_test_suites() {
     );
     let all = gate(&record, "go-all");
     assert_eq!(all.outcome.to_string(), "BUILD_FAILED");
-    assert_eq!(all.failing_tests, ["TestCanonicalResourceTypeKeys"]);
+    // The package that did not build is named beside the failing test.
+    assert_eq!(
+        all.failing_tests,
+        ["TestCanonicalResourceTypeKeys", "example.com/pulse-lite/internal/monitoring [build failed]"]
+    );
 
     // Subtests are counted apart; a marker glued to output is still a failing test.
     let subtests = |id: &str| gate(&record, id).counts.clone().unwrap().subtests.map(|s| s.passed);

@@ -136,6 +136,9 @@ impl RunnerParser for Go {
                     || tail.contains("[setup failed]")
                 {
                     self.packages_build_failed += 1;
+                    // Named, so the report and JUnit show which package did not build.
+                    let name = package.split_whitespace().next().unwrap_or(package);
+                    self.failing.add_failing(&format!("{name} [build failed]"));
                 } else {
                     self.packages_failed += 1;
                 }
