@@ -753,3 +753,47 @@ fn workflow_commands_in_gate_output_are_not_obeyed() {
     let resumed = lines.iter().position(|l| *l == format!("::{token}::")).expect("commands back on");
     assert!(resumed > at + 1, "{stdout}");
 }
+
+/// A repository whose one gate runs `script` (a shell line), with a plan holding the
+/// ledger, baseline and verdict regions, committed.
+fn gate_repo(name: &str, script: &str) -> PathBuf {
+    let dir = scratch(name);
+    let toml = format!(
+        "[program]\nname = \"G\"\ndocs = [\"plan.md\"]\n\n[[gate]]\nid = \"check\"\nrun = '''{script}'''\nparser = \"none\"\n\n[[debt]]\nid = \"DL-0\"\ndescription = \"Seed\"\nseverity = \"LOW\"\nowner = \"Ops\"\nmilestone = \"Next\"\n"
+    );
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    std::fs::write(
+        dir.join("plan.md"),
+        "# Plan\n\n<!-- closeout:begin ledger -->\n<!-- closeout:end ledger -->\n\n<!-- closeout:begin baseline -->\n<!-- closeout:end baseline -->\n\n<!-- closeout:begin verdict -->\n<!-- closeout:end verdict -->\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    git(&dir, &["init", "-q", "."]);
+    commit(&dir, "start");
+    dir
+}
+
+#[test]
+fn a_ledger_add_during_a_baseline_is_in_its_docs_and_verdict() {
+    let bin = env!("CARGO_BIN_EXE_closeout");
+    let script = format!(
+        "'{bin}' ledger add --id DL-9 --description Added --severity LOW --owner Ops --milestone Next && echo ok"
+    );
+    let dir = gate_repo("hostile-ledger-during-baseline", &script);
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(!text(&out.stdout).contains("out of sync"), "{}", describe(&out));
+    let plan = std::fs::read_to_string(dir.join("plan.md")).unwrap();
+    assert!(plan.contains("| DL-9 "), "{plan}");
+    let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", describe(&verify));
+}
+
+#[test]
+fn a_baseline_whose_docs_cannot_be_written_exits_2_after_the_evidence() {
+    let dir = gate_repo("hostile-baseline-docs-gone", "rm plan.md && echo ok");
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(dir.join(".closeout/latest.json").is_file(), "the evidence is written first");
+    assert!(text(&out.stderr).contains("the evidence was written but the docs"), "{}", describe(&out));
+}
