@@ -7,9 +7,12 @@
 //!   replaced by a rename, unlike the files it guards). A writer holds it exclusively from
 //!   before it reads until after its last rename; a reader (verify-docs, status) holds it
 //!   shared, so it never sees closeout.toml from one writer and a doc from before it;
-//! - the **run lock**, on `target/closeout/baseline.lock`, held by `baseline` for its whole
-//!   run: a second baseline in the same repository refuses at once instead of racing on
-//!   `.closeout/latest.json` and the run history.
+//! - the **run lock**, held by `baseline` for its whole run: a second baseline in the same
+//!   repository refuses at once instead of racing on `.closeout/latest.json` and the run
+//!   history. It lives in the git folder ([`run_lock_path`]), out of reach of a gate that
+//!   cleans the work tree, else in `target/closeout/baseline.lock`; it is a regular file
+//!   opened without following symlinks or blocking, and the locked file is checked to be
+//!   the one at the path (same device and inode) before the lock counts.
 
 use std::fs::File;
 use std::os::fd::AsRawFd;
@@ -91,27 +94,132 @@ pub fn repository(root: &Path, mode: Mode, waiting: &dyn Fn()) -> Result<Lock> {
     }
 }
 
+/// Where the run lock of the repository at `root` lives: in its git folder when it has one
+/// (`.git/closeout-baseline-HASH.lock`, HASH from the program's folder, so two programs in
+/// one repository do not exclude each other), where no gate's `rm -rf target`,
+/// `cargo clean` or `git clean -xfd` can delete it under a running baseline; else
+/// `target/closeout/baseline.lock`.
+pub fn run_lock_path(root: &Path) -> PathBuf {
+    if let Some(git_dir) = git_dir(root) {
+        let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let key =
+            crate::sha256::hex(&crate::sha256::Sha256::digest(canonical.as_os_str().as_encoded_bytes()));
+        return git_dir.join(format!("closeout-baseline-{}.lock", &key[..16]));
+    }
+    root.join(RUN_LOCK)
+}
+
+/// The git folder of the repository holding `root`: the first `.git` up from it, a folder,
+/// or a file saying `gitdir: PATH` (a worktree, a submodule).
+fn git_dir(root: &Path) -> Option<PathBuf> {
+    for dir in root.ancestors() {
+        let dot_git = dir.join(".git");
+        let Ok(meta) = std::fs::symlink_metadata(&dot_git) else { continue };
+        if meta.is_dir() {
+            return Some(dot_git);
+        }
+        if meta.is_file() {
+            let text = std::fs::read_to_string(&dot_git).ok()?;
+            let target = text.strip_prefix("gitdir:")?.trim();
+            let path = dir.join(target);
+            return path.is_dir().then_some(path);
+        }
+        return None;
+    }
+    None
+}
+
+/// Open (creating it) the lock file at `path`: only a regular file, never through a
+/// symlink, never blocking (a FIFO put there would block `open` forever).
+fn open_lock_file(path: &Path) -> Result<File> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let not_a_file = |kind: &str| {
+        Error::Usage(format!(
+        "{} is {kind}, not a regular file; closeout keeps its run lock there: remove it and run baseline again",
+        path.display()
+    ))
+    };
+    let kind = |t: std::fs::FileType| {
+        if t.is_fifo() {
+            "a FIFO"
+        } else if t.is_symlink() {
+            "a symlink"
+        } else if t.is_dir() {
+            "a folder"
+        } else if t.is_socket() {
+            "a socket"
+        } else {
+            "a device"
+        }
+    };
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.is_file() {
+            return Err(not_a_file(kind(meta.file_type())));
+        }
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|source| match source.raw_os_error() {
+            Some(libc::ELOOP) => not_a_file("a symlink"),
+            Some(libc::ENXIO) => not_a_file("a FIFO"),
+            _ => Error::Write { path: path.to_path_buf(), source },
+        })?;
+    let meta = file.metadata().map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    if !meta.is_file() {
+        return Err(not_a_file(kind(meta.file_type())));
+    }
+    Ok(file)
+}
+
+/// Whether `file` is still the file at `path` (not unlinked or replaced since it was opened).
+fn still_at(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 /// Take the run lock of the repository at `root`, or refuse when another baseline holds it.
 pub fn run(root: &Path) -> Result<Lock> {
-    let path: PathBuf = root.join(RUN_LOCK);
+    let path = run_lock_path(root);
     let err = |source| Error::Write { path: path.clone(), source };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(err)?;
     }
-    let file =
-        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(err)?;
-    if try_flock(&file, Mode::Exclusive).map_err(err)? {
-        return Ok(Lock { _file: file });
+    // A lock on a file unlinked between our open and our flock (by a baseline's gate, or
+    // by hand) excludes nobody: lock again until the locked file is the one at the path.
+    for _ in 0..100 {
+        let file = open_lock_file(&path)?;
+        if !try_flock(&file, Mode::Exclusive).map_err(err)? {
+            return Err(Error::Locked {
+                what: format!(
+                    "another `closeout baseline` is running in {} (it holds {})",
+                    root.display(),
+                    path.display()
+                ),
+                fix: "wait for it to finish, or stop it, and run baseline again".into(),
+            });
+        }
+        if still_at(&file, &path) {
+            return Ok(Lock { _file: file });
+        }
     }
-    Err(Error::Locked {
-        what: format!("another `closeout baseline` is running in {} (it holds {RUN_LOCK})", root.display()),
-        fix: "wait for it to finish, or stop it, and run baseline again".into(),
-    })
+    Err(Error::Usage(format!("{} keeps being replaced; cannot take the run lock", path.display())))
 }
 
 /// Whether a baseline holds the run lock of the repository at `root` right now.
 pub fn run_in_progress(root: &Path) -> bool {
-    let Ok(file) = File::open(root.join(RUN_LOCK)) else { return false };
+    let path = run_lock_path(root);
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.is_file() => {}
+        _ => return false,
+    }
+    let Ok(file) = File::open(path) else { return false };
     !try_flock(&file, Mode::Shared).unwrap_or(true)
 }
 
@@ -150,6 +258,42 @@ mod tests {
         assert!(err.contains("another `closeout baseline` is running"), "{err}");
         drop(first);
         run(&d).unwrap();
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn the_run_lock_lives_in_the_git_folder_when_there_is_one() {
+        let d = dir("git");
+        assert_eq!(run_lock_path(&d), d.join(RUN_LOCK));
+        std::fs::create_dir_all(d.join(".git")).unwrap();
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        let top = run_lock_path(&d);
+        let sub = run_lock_path(&d.join("sub"));
+        assert!(top.starts_with(d.join(".git")) && sub.starts_with(d.join(".git")), "{top:?} {sub:?}");
+        assert_ne!(top, sub, "two programs, two locks");
+        // Deleting target/ under a holder does not let a second baseline in.
+        let first = run(&d).unwrap();
+        let _ = std::fs::remove_dir_all(d.join("target"));
+        assert!(run(&d).is_err());
+        drop(first);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_lock_file_that_is_not_a_regular_file_is_refused_without_blocking() {
+        let d = dir("fifo");
+        let path = d.join(RUN_LOCK);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = run(&d).unwrap_err().to_string();
+        assert!(err.contains("is a FIFO, not a regular file"), "{err}");
+        assert!(!run_in_progress(&d));
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", &path).unwrap();
+        let err = run(&d).unwrap_err().to_string();
+        assert!(err.contains("is a symlink"), "{err}");
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -797,3 +797,39 @@ fn a_baseline_whose_docs_cannot_be_written_exits_2_after_the_evidence() {
     assert!(dir.join(".closeout/latest.json").is_file(), "the evidence is written first");
     assert!(text(&out.stderr).contains("the evidence was written but the docs"), "{}", describe(&out));
 }
+
+#[test]
+fn a_gate_that_deletes_target_does_not_let_a_second_baseline_in() {
+    for clean in ["rm -rf target", "git clean -xfdq"] {
+        let dir = gate_repo("hostile-run-lock-deleted", &format!("{clean}; sleep 1.5; echo ok"));
+        let first = spawn(&dir, &["baseline", "--color", "never"]);
+        // The gate has cleaned the work tree by now.
+        std::thread::sleep(Duration::from_millis(700));
+        let second =
+            finish_within(spawn(&dir, &["baseline", "--color", "never"]), Duration::from_secs(1), clean);
+        assert_eq!(second.status.code(), Some(2), "{clean}: {}", describe(&second));
+        assert!(
+            text(&second.stderr).contains("another `closeout baseline` is running"),
+            "{}",
+            describe(&second)
+        );
+        let _ = first.wait_with_output().unwrap();
+    }
+}
+
+#[test]
+fn a_fifo_at_the_run_lock_is_refused_at_once() {
+    let dir = scratch("hostile-run-lock-fifo");
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    std::fs::create_dir_all(dir.join("target/closeout")).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(dir.join("target/closeout/baseline.lock"))
+        .status()
+        .unwrap()
+        .success());
+    let out =
+        finish_within(spawn(&dir, &["baseline", "--color", "never"]), Duration::from_secs(5), "baseline");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("is a FIFO, not a regular file"), "{}", describe(&out));
+}
