@@ -26,9 +26,23 @@ pub const RUN_LOCK: &str = "target/closeout/baseline.lock";
 
 /// How long a writer waits for another closeout before giving up (exit 2):
 /// `CLOSEOUT_LOCK_TIMEOUT_SECS`, default 120.
-fn wait_limit() -> Duration {
-    let secs = std::env::var("CLOSEOUT_LOCK_TIMEOUT_SECS").ok().and_then(|s| s.parse::<f64>().ok());
-    Duration::from_secs_f64(secs.unwrap_or(120.0).clamp(0.0, 86_400.0))
+fn wait_limit() -> Result<Duration> {
+    match std::env::var("CLOSEOUT_LOCK_TIMEOUT_SECS") {
+        Err(std::env::VarError::NotPresent) => Ok(Duration::from_secs(120)),
+        Ok(text) => parse_wait_limit(&text),
+        Err(std::env::VarError::NotUnicode(_)) => parse_wait_limit("(not UTF-8)"),
+    }
+}
+
+/// `CLOSEOUT_LOCK_TIMEOUT_SECS`: seconds, 0 to 86400, fractions allowed.
+fn parse_wait_limit(text: &str) -> Result<Duration> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if (0.0..=86_400.0).contains(&secs) => Ok(Duration::from_secs_f64(secs)),
+        _ => Err(Error::Usage(format!(
+            "CLOSEOUT_LOCK_TIMEOUT_SECS is `{}`, not a number of seconds from 0 to 86400; set it like CLOSEOUT_LOCK_TIMEOUT_SECS=300 or unset it (120 s)",
+            crate::redact::escape_controls(text)
+        ))),
+    }
 }
 
 /// A held lock; dropping it (or the process ending) releases it.
@@ -67,13 +81,13 @@ fn try_flock(file: &File, mode: Mode) -> std::io::Result<bool> {
 /// Lock the repository at `root` in `mode`, waiting for other closeout processes up to the
 /// wait limit. `waiting` is called once if the lock is busy (the task says so on stderr).
 pub fn repository(root: &Path, mode: Mode, waiting: &dyn Fn()) -> Result<Lock> {
+    let limit = wait_limit()?;
     let file = File::open(root).map_err(|source| Error::Read { path: root.to_path_buf(), source })?;
     let err = |source| Error::Read { path: root.to_path_buf(), source };
     if try_flock(&file, mode).map_err(err)? {
         return Ok(Lock { _file: file });
     }
     waiting();
-    let limit = wait_limit();
     let start = Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(10));
@@ -248,6 +262,16 @@ mod tests {
         assert!(try_flock(&other, Mode::Shared).unwrap(), "readers share");
         assert!(!try_flock(&File::open(&d).unwrap(), Mode::Exclusive).unwrap());
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn the_wait_limit_is_a_number_of_seconds_or_an_error() {
+        assert_eq!(parse_wait_limit("300").unwrap(), Duration::from_secs(300));
+        assert_eq!(parse_wait_limit("0.5").unwrap(), Duration::from_millis(500));
+        for bad in ["abc", "", "-1", "NaN", "inf", "86401", "1e99"] {
+            let err = parse_wait_limit(bad).unwrap_err().to_string();
+            assert!(err.contains("not a number of seconds from 0 to 86400"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -833,3 +833,18 @@ fn a_fifo_at_the_run_lock_is_refused_at_once() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(text(&out.stderr).contains("is a FIFO, not a regular file"), "{}", describe(&out));
 }
+
+#[test]
+fn a_lock_timeout_that_is_not_a_number_is_an_error() {
+    let dir = ledger_repo("hostile-lock-timeout-abc");
+    for args in [&["status"][..], &["update-docs"][..]] {
+        let out = closeout()
+            .args(args)
+            .env("CLOSEOUT_LOCK_TIMEOUT_SECS", "abc")
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        assert!(text(&out.stderr).contains("CLOSEOUT_LOCK_TIMEOUT_SECS is `abc`"), "{}", describe(&out));
+    }
+}
