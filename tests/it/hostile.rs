@@ -848,3 +848,39 @@ fn a_lock_timeout_that_is_not_a_number_is_an_error() {
         assert!(text(&out.stderr).contains("CLOSEOUT_LOCK_TIMEOUT_SECS is `abc`"), "{}", describe(&out));
     }
 }
+
+#[test]
+fn two_docs_entries_that_are_one_file_are_a_config_error() {
+    for link in ["symlink", "hard link"] {
+        let dir = scratch("hostile-docs-same-file");
+        std::fs::create_dir_all(dir.join("closeout")).unwrap();
+        std::fs::create_dir_all(dir.join("docs")).unwrap();
+        std::fs::write(
+            dir.join("closeout.toml"),
+            "[program]\nname = \"H\"\ndocs = [\"closeout/plan.md\", \"docs/p.md\"]\n\n[[debt]]\nid = \"DL-0\"\ndescription = \"Seed\"\nseverity = \"LOW\"\nowner = \"Ops\"\nmilestone = \"Next\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("closeout/plan.md"), LEDGER_PLAN).unwrap();
+        if link == "symlink" {
+            std::os::unix::fs::symlink("../closeout/plan.md", dir.join("docs/p.md")).unwrap();
+        } else {
+            std::fs::hard_link(dir.join("closeout/plan.md"), dir.join("docs/p.md")).unwrap();
+        }
+        for args in [&["update-docs"][..], &["verify-docs"][..], &["status"][..]] {
+            let out = closeout().args(args).current_dir(&dir).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{link} {args:?}: {}", describe(&out));
+            let stderr = text(&out.stderr);
+            assert!(
+                stderr.contains(
+                    "closeout.toml:3: docs files `closeout/plan.md` and `docs/p.md` are the same file"
+                ),
+                "{link} {args:?}: {stderr}"
+            );
+        }
+        assert_eq!(
+            std::fs::read_to_string(dir.join("closeout/plan.md")).unwrap(),
+            LEDGER_PLAN,
+            "{link}: nothing written"
+        );
+    }
+}
