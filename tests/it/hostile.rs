@@ -884,3 +884,42 @@ fn two_docs_entries_that_are_one_file_are_a_config_error() {
         );
     }
 }
+
+#[test]
+fn readers_refuse_evidence_and_a_reference_from_outside_the_repository() {
+    let base = scratch("hostile-read-outside");
+    let dir = base.join("repo");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM.replace("sleep 0.4; ", "")).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    // Evidence that looks right, but lives outside.
+    std::fs::rename(dir.join(".closeout"), base.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", dir.join(".closeout")).unwrap();
+    for args in [&["status"][..], &["verify-docs"], &["verify-evidence"]] {
+        let out = closeout().args(args).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        assert!(text(&out.stderr).contains(".closeout resolves to"), "{args:?}: {}", describe(&out));
+    }
+    // A reference linked outside.
+    std::fs::remove_file(dir.join(".closeout")).unwrap();
+    std::fs::rename(base.join("elsewhere"), dir.join(".closeout")).unwrap();
+    std::fs::copy(dir.join(".closeout/latest.json"), base.join("ref.json")).unwrap();
+    std::os::unix::fs::symlink("../ref.json", dir.join("ref.json")).unwrap();
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    std::fs::write(
+        dir.join("closeout.toml"),
+        toml.replace("docs = [\"plan.md\"]", "docs = [\"plan.md\"]\n\n[run]\nreference = \"ref.json\""),
+    )
+    .unwrap();
+    for args in [&["verify-docs"][..], &["update-docs"]] {
+        let out = closeout().args(args).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        assert!(
+            text(&out.stderr).contains("[run] reference ref.json resolves to"),
+            "{args:?}: {}",
+            describe(&out)
+        );
+    }
+}

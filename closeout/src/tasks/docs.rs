@@ -266,6 +266,7 @@ pub fn reference(
         |r: &evidence::RunRecord| latest.is_none_or(|l| l.host.not_comparable(&r.host).is_none());
     if let Some(path) = &program.run.reference {
         let full = program.root.join(path);
+        crate::evidence::check_inside(&program.root, &full, "[run] reference")?;
         let text =
             crate::evidence::read_file(&full).map_err(|source| Error::Read { path: full.clone(), source })?;
         return evidence::RunRecord::from_json(&text, &full).map(|r| comparable(&r).then_some(r));
