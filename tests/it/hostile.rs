@@ -923,3 +923,46 @@ fn readers_refuse_evidence_and_a_reference_from_outside_the_repository() {
         );
     }
 }
+
+/// A second SIGINT or SIGTERM kills at once: the gates and the daemons that escaped them,
+/// without waiting for `grace`.
+#[test]
+fn a_second_signal_kills_escaped_daemons_at_once() {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let dir = scratch(&format!("hostile-second-signal-{signal}"));
+        let toml = r#"[program]
+name = "D"
+
+[run]
+grace = "30s"
+
+[[gate]]
+id = "spawns-daemon"
+run = "setsid sh -c 'trap \"\" TERM INT; echo $$ > daemon.pid; sleep 60; sleep 60' & trap '' TERM INT; sleep 0.3; echo started; sleep 60; sleep 60"
+parser = "none"
+"#;
+        std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+        let child = spawn(&dir, &["baseline", "--color", "never"]);
+        let file = dir.join("daemon.pid");
+        assert!(wait_until(Duration::from_secs(10), || read_pid(&file).is_some()));
+        std::thread::sleep(closeout::runner::CHECKPOINT * 3);
+        let pid = child.id() as i32;
+        kill(pid, signal);
+        std::thread::sleep(Duration::from_millis(300));
+        kill(pid, signal);
+        let daemon = read_pid(&file).unwrap();
+        let mut child = child;
+        if !wait_until(Duration::from_secs(5), || child.try_wait().unwrap().is_some()) {
+            let _ = child.kill();
+            kill(-daemon, libc::SIGKILL);
+            panic!("signal {signal}: baseline still running 5 s after the second signal");
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130), "{}", describe(&out));
+        let gone = wait_until(Duration::from_secs(2), || live_in_group(daemon).is_empty());
+        if !gone {
+            kill(-daemon, libc::SIGKILL);
+        }
+        assert!(gone, "signal {signal}: the daemon's group {daemon} outlived the second signal");
+    }
+}
