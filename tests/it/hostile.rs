@@ -966,3 +966,47 @@ parser = "none"
         assert!(gone, "signal {signal}: the daemon's group {daemon} outlived the second signal");
     }
 }
+
+#[test]
+fn control_and_bidi_characters_in_commands_and_ids_are_rejected() {
+    let dir = scratch("hostile-control-run");
+    let toml = "[program]\nname = \"C\"\n\n[[gate]]\nid = \"a\"\nrun = \"echo \\u001b[2J \\u0007\"\n\n[[gate]]\nid = \"b\\u202Egnp.exe\"\nrun = \"true\"\n\n[[gate]]\nid = \"c\"\nrun = \"echo ok # \\u2066hidden\\u2069\"\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let out = closeout().args(["baseline", "--dry-run"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("closeout.toml:6:7: `run` in [[gate]] \"a\" holds the control character U+001B"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "closeout.toml:9:6: `id` in [[gate]] #2 holds the bidirectional control character U+202E"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "closeout.toml:14:7: `run` in [[gate]] \"c\" holds the bidirectional control character U+2066"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'), "{stderr}");
+}
+
+#[test]
+fn a_multi_line_command_prints_on_one_line_and_starts_no_workflow_command() {
+    let dir = scratch("hostile-multiline-run");
+    let toml = "[program]\nname = \"C\"\n\n[[gate]]\nid = \"a\"\nrun = '''\necho one\n::warning::INJECTED\n\techo two\n'''\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let out = closeout()
+        .args(["baseline", "--dry-run", "--color", "never"])
+        .env("GITHUB_ACTIONS", "true")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(stdout.lines().all(|l| !l.trim_start().starts_with("::")), "{stdout}");
+    assert!(stdout.contains("echo one\\x0a::warning::INJECTED\\x0a"), "{stdout}");
+}
