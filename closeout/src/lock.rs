@@ -128,7 +128,7 @@ pub fn run_lock_path(root: &Path) -> PathBuf {
 fn git_dir(root: &Path) -> Option<PathBuf> {
     for dir in root.ancestors() {
         let dot_git = dir.join(".git");
-        let Ok(meta) = std::fs::symlink_metadata(&dot_git) else { continue };
+        let Ok(meta) = std::fs::metadata(&dot_git) else { continue };
         if meta.is_dir() {
             return Some(dot_git);
         }

@@ -107,10 +107,11 @@ impl Redactor {
     }
 }
 
-/// Bidirectional overrides, embeddings, isolates and marks: they make text display in
-/// another order than it is stored (Trojan Source, CVE-2021-42574).
+/// Bidirectional embeddings, overrides and isolates: they make text display in another
+/// order than it is stored (Trojan Source, CVE-2021-42574). The marks (U+200E, U+200F,
+/// U+061C) reorder nothing and right-to-left prose needs them: they are allowed.
 pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `text` with control characters (other than tab) shown as `\xNN` and bidirectional
@@ -217,7 +218,7 @@ mod tests {
         assert_eq!(escape_controls("x\n::warning::y"), "x\\x0a::warning::y");
         assert_eq!(escape_controls("\u{1b}[2J\u{7}"), "\\x1b[2J\\x07");
         assert_eq!(escape_controls("id\u{202e}exe.txt"), "id\\u{202e}exe.txt");
-        assert!(is_bidi_control('\u{2066}') && is_bidi_control('\u{200f}') && !is_bidi_control('é'));
+        assert!(is_bidi_control('\u{2066}') && !is_bidi_control('\u{200f}') && !is_bidi_control('é'));
     }
 
     fn redactor() -> Redactor {
