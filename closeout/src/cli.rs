@@ -100,9 +100,8 @@ impl Context {
     pub fn load_locked(&self, mode: crate::lock::Mode) -> Result<(crate::model::Program, crate::lock::Lock)> {
         let root = self.program_root()?;
         let lock = self.lock_at(&root, mode)?;
-        if mode == crate::lock::Mode::Exclusive {
-            crate::evidence::check_evidence_dir(&root)?;
-        }
+        // Readers too: evidence from outside the repository is not this program's.
+        crate::evidence::check_evidence_dir(&root)?;
         Ok((crate::discover::load(&root)?, lock))
     }
 }

@@ -674,7 +674,11 @@ impl<'t> Cx<'t> {
                 DeValue::Table(t) => {
                     let name = match t.get("id").and_then(|v| v.get_ref().as_str()) {
                         // An id with control characters is reported, never echoed raw.
-                        Some(id) if id.chars().any(char::is_control) => format!("[[{key}]] #{}", index + 1),
+                        Some(id)
+                            if id.chars().any(|c| c.is_control() || crate::redact::is_bidi_control(c)) =>
+                        {
+                            format!("[[{key}]] #{}", index + 1)
+                        }
                         Some(id) => format!("[[{key}]] \"{id}\""),
                         None => format!("[[{key}]] #{}", index + 1),
                     };
@@ -722,35 +726,47 @@ impl<'t> Cx<'t> {
         match value.get_ref() {
             DeValue::String(s) => {
                 // Ids reach terminals, CI logs (where a newline starts a workflow command) and
-                // file names: no control characters. Texts may hold newlines and tabs, no
-                // other control characters (ESC, BEL). `run` is a shell script: anything goes.
+                // file names: no control characters. Texts and `run` (a shell script may span
+                // lines) may hold newlines and tabs, no other control characters (ESC, BEL);
+                // outputs show a multi-line `run` on one line (`\x0a`). No string may hold a
+                // bidirectional override or isolate, which makes text display in another
+                // order than it runs or reads (Trojan Source).
                 // A multi-line string in a file checked out with CRLF holds `\r\n`: a
                 // newline, kept as `\n`; a lone `\r` is still refused.
                 let owned;
-                let s = if key != "run" && key != "id" && s.contains("\r\n") {
+                let s = if key != "id" && s.contains("\r\n") {
                     owned = s.replace("\r\n", "\n");
                     owned.as_str()
                 } else {
                     &**s
                 };
                 let allowed = |c: char| key != "id" && (c == '\n' || c == '\t');
-                if key != "run" {
-                    if let Some(c) = s.chars().find(|c| c.is_control() && !allowed(*c)) {
-                        self.error(
-                            value.span(),
-                            format!(
-                                "`{key}` in {} holds the control character U+{:04X}; remove it ({})",
-                                item.name,
-                                c as u32,
-                                if key == "id" {
-                                    "ids are single-line plain text"
-                                } else {
-                                    "only newlines and tabs are allowed in texts"
-                                }
-                            ),
-                        );
-                        return None;
-                    }
+                if let Some(c) = s.chars().find(|c| c.is_control() && !allowed(*c)) {
+                    self.error(
+                        value.span(),
+                        format!(
+                            "`{key}` in {} holds the control character U+{:04X}; remove it ({})",
+                            item.name,
+                            c as u32,
+                            if key == "id" {
+                                "ids are single-line plain text"
+                            } else {
+                                "only newlines and tabs are allowed in texts and commands"
+                            }
+                        ),
+                    );
+                    return None;
+                }
+                if let Some(c) = s.chars().find(|c| crate::redact::is_bidi_control(*c)) {
+                    self.error(
+                        value.span(),
+                        format!(
+                            "`{key}` in {} holds the bidirectional control character U+{:04X}; remove it (it makes text display in another order than it is read)",
+                            item.name,
+                            c as u32
+                        ),
+                    );
+                    return None;
                 }
                 Some((s.to_string(), value.span()))
             }
@@ -937,9 +953,17 @@ mod tests {
 
     #[test]
     fn a_crlf_checkout_keeps_multi_line_texts_and_a_lone_carriage_return_is_refused() {
-        let text = "[program]\r\nname = \"x\"\r\n[[debt]]\r\nid = \"DL-1\"\r\ndescription = \"\"\"a\r\nb\"\"\"\r\nseverity = \"LOW\"\r\n[[gate]]\r\nid = \"g\"\r\nrun = \"printf 'a\\rb'\"\r\n";
+        let text = "[program]\r\nname = \"x\"\r\n[[debt]]\r\nid = \"DL-1\"\r\ndescription = \"\"\"a\r\nb\"\"\"\r\nseverity = \"LOW\"\r\n[[gate]]\r\nid = \"g\"\r\nrun = \"printf 'a\\\\rb'\"\r\n";
         let p = parse_ok(text);
         assert_eq!(p.debts[0].description, "a\nb");
+        // The shell's own escape, not a raw carriage return, which `run` refuses too.
+        assert_eq!(p.gates[0].run, "printf 'a\\rb'");
+        let raw = text.replace("\\\\r", "\\r");
+        let errors = parse(&raw, Path::new("closeout.toml"), Path::new("/repo"), &|_| true).unwrap_err();
+        assert!(
+            format!("{errors:?}").contains("`run` in [[gate]] \\\"g\\\" holds the control character U+000D"),
+            "{errors:?}"
+        );
         let lone =
             "[program]\nname = \"x\"\n[[debt]]\nid = \"DL-1\"\ndescription = \"a\\rb\"\nseverity = \"LOW\"\n";
         let errors = parse(lone, Path::new("closeout.toml"), Path::new("/repo"), &|_| true).unwrap_err();

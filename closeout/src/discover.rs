@@ -47,7 +47,42 @@ pub fn load(root: &Path) -> Result<Program> {
             e.as_bytes()[e.utf8_error().valid_up_to()]
         ))
     })?;
-    Ok(crate::config::parse(&text, &shown, root, &|p| root.join(p).exists())?)
+    let program = crate::config::parse(&text, &shown, root, &|p| root.join(p).exists())?;
+    same_docs(&program, &text, &shown)?;
+    Ok(program)
+}
+
+/// Refuse two `docs` entries that are one file on disk (a symlink to another entry, a hard
+/// link): closeout would write the file twice and then find it "changed while updating".
+/// Compared by device and inode, through symlinks. `text` is closeout.toml, for the lines.
+pub fn same_docs(program: &Program, text: &str, shown: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let mut seen: Vec<((u64, u64), &Path)> = Vec::new();
+    let mut problems = Vec::new();
+    let line_of = |doc: &Path| {
+        let quoted = format!("\"{}\"", doc.display());
+        text.find(&quoted).map(|at| crate::config::line_col(text, at).0)
+    };
+    for doc in &program.docs {
+        let Ok(meta) = std::fs::metadata(program.root.join(doc)) else { continue };
+        let id = (meta.dev(), meta.ino());
+        if let Some((_, first)) = seen.iter().find(|(seen_id, _)| *seen_id == id) {
+            let at = line_of(doc).map(|l| format!(":{l}")).unwrap_or_default();
+            problems.push(format!(
+                "{}{at}: docs files `{}` and `{}` are the same file (a symlink or a hard link to it); list it once",
+                shown.display(),
+                first.display(),
+                doc.display()
+            ));
+            continue;
+        }
+        seen.push((id, doc));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Usage(problems.join("\n")))
+    }
 }
 
 /// A path as a user would type it: relative to the current folder when it is below it.

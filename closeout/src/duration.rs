@@ -14,6 +14,12 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     if text.is_empty() {
         return Err(bad());
     }
+    let too_large = || {
+        format!(
+            "`{text}` is out of range: a duration is at most {}h (about 584 million years); write a shorter one",
+            u64::MAX / 3_600_000
+        )
+    };
     let mut rest = text;
     let mut millis: u64 = 0;
     let mut last_unit = None;
@@ -22,7 +28,8 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         if digits == 0 {
             return Err(bad());
         }
-        let number: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        // Only digits here, so a number that does not parse is too large.
+        let number: Option<u64> = rest[..digits].parse().ok();
         rest = &rest[digits..];
         let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
         let unit = &rest[..unit_len];
@@ -31,7 +38,10 @@ pub fn parse(text: &str) -> Result<Duration, String> {
             return Err(bad());
         }
         last_unit = Some(index);
-        millis = number.checked_mul(UNITS[index].1).and_then(|m| millis.checked_add(m)).ok_or_else(bad)?;
+        millis = number
+            .and_then(|n| n.checked_mul(UNITS[index].1))
+            .and_then(|m| millis.checked_add(m))
+            .ok_or_else(too_large)?;
         rest = &rest[unit_len..];
     }
     Ok(Duration::from_millis(millis))
@@ -69,6 +79,18 @@ pub fn human(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_over_large_duration_is_out_of_range_not_malformed() {
+        for text in
+            ["99999999999999h", "5124095576031h", "99999999999999999999999s", "1h18446744073709551615ms"]
+        {
+            let err = parse(text).unwrap_err();
+            assert!(err.contains("is out of range"), "{text}: {err}");
+        }
+        assert!(parse("5124095576030h").is_ok());
+        assert!(parse("99999999999999x").unwrap_err().contains("is not a duration"));
+    }
 
     #[test]
     fn accepts_compact_forms() {

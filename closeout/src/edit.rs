@@ -81,7 +81,10 @@ pub fn set_all(text: &str, table: &str, key: &str, value_: bool, comment: &str) 
 
 /// Check an edited closeout.toml before it is written; the edit must not make it invalid.
 pub fn validate(text: &str, root: &Path) -> Result<crate::model::Program> {
-    Ok(crate::config::parse(text, Path::new(crate::discover::FILE_NAME), root, &|p| root.join(p).exists())?)
+    let shown = Path::new(crate::discover::FILE_NAME);
+    let program = crate::config::parse(text, shown, root, &|p| root.join(p).exists())?;
+    crate::discover::same_docs(&program, text, shown)?;
+    Ok(program)
 }
 
 #[cfg(test)]

@@ -416,9 +416,25 @@ pub fn check_evidence_dir(root: &Path) -> Result<()> {
         return Ok(());
     }
     Err(Error::Usage(format!(
-        "{EVIDENCE_DIR} resolves to {}, {} the repository {}; closeout writes its evidence only in a folder inside it: replace the link with a folder",
+        "{EVIDENCE_DIR} resolves to {}, {} the repository {}; closeout reads and writes its evidence only in a folder inside it: replace the link with a folder",
         real.display(),
         if inside { "a file inside" } else { "outside" },
+        root.display()
+    )))
+}
+
+/// Refuse a file from closeout.toml (`[run] reference`) that resolves outside the
+/// repository at `root` through a symlink, as docs are; `what` names it in the message.
+pub fn check_inside(root: &Path, path: &Path, what: &str) -> Result<()> {
+    let Ok(real) = std::fs::canonicalize(path) else { return Ok(()) };
+    let inside = std::fs::canonicalize(root).map(|r| real.starts_with(r)).unwrap_or(false);
+    if inside {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{what} {} resolves to {}, outside the repository {}; closeout reads only inside it: replace the symlink with the file",
+        path.strip_prefix(root).unwrap_or(path).display(),
+        real.display(),
         root.display()
     )))
 }

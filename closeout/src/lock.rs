@@ -7,9 +7,12 @@
 //!   replaced by a rename, unlike the files it guards). A writer holds it exclusively from
 //!   before it reads until after its last rename; a reader (verify-docs, status) holds it
 //!   shared, so it never sees closeout.toml from one writer and a doc from before it;
-//! - the **run lock**, on `target/closeout/baseline.lock`, held by `baseline` for its whole
-//!   run: a second baseline in the same repository refuses at once instead of racing on
-//!   `.closeout/latest.json` and the run history.
+//! - the **run lock**, held by `baseline` for its whole run: a second baseline in the same
+//!   repository refuses at once instead of racing on `.closeout/latest.json` and the run
+//!   history. It lives in the git folder ([`run_lock_path`]), out of reach of a gate that
+//!   cleans the work tree, else in `target/closeout/baseline.lock`; it is a regular file
+//!   opened without following symlinks or blocking, and the locked file is checked to be
+//!   the one at the path (same device and inode) before the lock counts.
 
 use std::fs::File;
 use std::os::fd::AsRawFd;
@@ -23,9 +26,23 @@ pub const RUN_LOCK: &str = "target/closeout/baseline.lock";
 
 /// How long a writer waits for another closeout before giving up (exit 2):
 /// `CLOSEOUT_LOCK_TIMEOUT_SECS`, default 120.
-fn wait_limit() -> Duration {
-    let secs = std::env::var("CLOSEOUT_LOCK_TIMEOUT_SECS").ok().and_then(|s| s.parse::<f64>().ok());
-    Duration::from_secs_f64(secs.unwrap_or(120.0).clamp(0.0, 86_400.0))
+fn wait_limit() -> Result<Duration> {
+    match std::env::var("CLOSEOUT_LOCK_TIMEOUT_SECS") {
+        Err(std::env::VarError::NotPresent) => Ok(Duration::from_secs(120)),
+        Ok(text) => parse_wait_limit(&text),
+        Err(std::env::VarError::NotUnicode(_)) => parse_wait_limit("(not UTF-8)"),
+    }
+}
+
+/// `CLOSEOUT_LOCK_TIMEOUT_SECS`: seconds, 0 to 86400, fractions allowed.
+fn parse_wait_limit(text: &str) -> Result<Duration> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if (0.0..=86_400.0).contains(&secs) => Ok(Duration::from_secs_f64(secs)),
+        _ => Err(Error::Usage(format!(
+            "CLOSEOUT_LOCK_TIMEOUT_SECS is `{}`, not a number of seconds from 0 to 86400; set it like CLOSEOUT_LOCK_TIMEOUT_SECS=300 or unset it (120 s)",
+            crate::redact::escape_controls(text)
+        ))),
+    }
 }
 
 /// A held lock; dropping it (or the process ending) releases it.
@@ -64,13 +81,13 @@ fn try_flock(file: &File, mode: Mode) -> std::io::Result<bool> {
 /// Lock the repository at `root` in `mode`, waiting for other closeout processes up to the
 /// wait limit. `waiting` is called once if the lock is busy (the task says so on stderr).
 pub fn repository(root: &Path, mode: Mode, waiting: &dyn Fn()) -> Result<Lock> {
+    let limit = wait_limit()?;
     let file = File::open(root).map_err(|source| Error::Read { path: root.to_path_buf(), source })?;
     let err = |source| Error::Read { path: root.to_path_buf(), source };
     if try_flock(&file, mode).map_err(err)? {
         return Ok(Lock { _file: file });
     }
     waiting();
-    let limit = wait_limit();
     let start = Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(10));
@@ -91,27 +108,132 @@ pub fn repository(root: &Path, mode: Mode, waiting: &dyn Fn()) -> Result<Lock> {
     }
 }
 
+/// Where the run lock of the repository at `root` lives: in its git folder when it has one
+/// (`.git/closeout-baseline-HASH.lock`, HASH from the program's folder, so two programs in
+/// one repository do not exclude each other), where no gate's `rm -rf target`,
+/// `cargo clean` or `git clean -xfd` can delete it under a running baseline; else
+/// `target/closeout/baseline.lock`.
+pub fn run_lock_path(root: &Path) -> PathBuf {
+    if let Some(git_dir) = git_dir(root) {
+        let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let key =
+            crate::sha256::hex(&crate::sha256::Sha256::digest(canonical.as_os_str().as_encoded_bytes()));
+        return git_dir.join(format!("closeout-baseline-{}.lock", &key[..16]));
+    }
+    root.join(RUN_LOCK)
+}
+
+/// The git folder of the repository holding `root`: the first `.git` up from it, a folder,
+/// or a file saying `gitdir: PATH` (a worktree, a submodule).
+fn git_dir(root: &Path) -> Option<PathBuf> {
+    for dir in root.ancestors() {
+        let dot_git = dir.join(".git");
+        let Ok(meta) = std::fs::metadata(&dot_git) else { continue };
+        if meta.is_dir() {
+            return Some(dot_git);
+        }
+        if meta.is_file() {
+            let text = std::fs::read_to_string(&dot_git).ok()?;
+            let target = text.strip_prefix("gitdir:")?.trim();
+            let path = dir.join(target);
+            return path.is_dir().then_some(path);
+        }
+        return None;
+    }
+    None
+}
+
+/// Open (creating it) the lock file at `path`: only a regular file, never through a
+/// symlink, never blocking (a FIFO put there would block `open` forever).
+fn open_lock_file(path: &Path) -> Result<File> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let not_a_file = |kind: &str| {
+        Error::Usage(format!(
+        "{} is {kind}, not a regular file; closeout keeps its run lock there: remove it and run baseline again",
+        path.display()
+    ))
+    };
+    let kind = |t: std::fs::FileType| {
+        if t.is_fifo() {
+            "a FIFO"
+        } else if t.is_symlink() {
+            "a symlink"
+        } else if t.is_dir() {
+            "a folder"
+        } else if t.is_socket() {
+            "a socket"
+        } else {
+            "a device"
+        }
+    };
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.is_file() {
+            return Err(not_a_file(kind(meta.file_type())));
+        }
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|source| match source.raw_os_error() {
+            Some(libc::ELOOP) => not_a_file("a symlink"),
+            Some(libc::ENXIO) => not_a_file("a FIFO"),
+            _ => Error::Write { path: path.to_path_buf(), source },
+        })?;
+    let meta = file.metadata().map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    if !meta.is_file() {
+        return Err(not_a_file(kind(meta.file_type())));
+    }
+    Ok(file)
+}
+
+/// Whether `file` is still the file at `path` (not unlinked or replaced since it was opened).
+fn still_at(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 /// Take the run lock of the repository at `root`, or refuse when another baseline holds it.
 pub fn run(root: &Path) -> Result<Lock> {
-    let path: PathBuf = root.join(RUN_LOCK);
+    let path = run_lock_path(root);
     let err = |source| Error::Write { path: path.clone(), source };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(err)?;
     }
-    let file =
-        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(err)?;
-    if try_flock(&file, Mode::Exclusive).map_err(err)? {
-        return Ok(Lock { _file: file });
+    // A lock on a file unlinked between our open and our flock (by a baseline's gate, or
+    // by hand) excludes nobody: lock again until the locked file is the one at the path.
+    for _ in 0..100 {
+        let file = open_lock_file(&path)?;
+        if !try_flock(&file, Mode::Exclusive).map_err(err)? {
+            return Err(Error::Locked {
+                what: format!(
+                    "another `closeout baseline` is running in {} (it holds {})",
+                    root.display(),
+                    path.display()
+                ),
+                fix: "wait for it to finish, or stop it, and run baseline again".into(),
+            });
+        }
+        if still_at(&file, &path) {
+            return Ok(Lock { _file: file });
+        }
     }
-    Err(Error::Locked {
-        what: format!("another `closeout baseline` is running in {} (it holds {RUN_LOCK})", root.display()),
-        fix: "wait for it to finish, or stop it, and run baseline again".into(),
-    })
+    Err(Error::Usage(format!("{} keeps being replaced; cannot take the run lock", path.display())))
 }
 
 /// Whether a baseline holds the run lock of the repository at `root` right now.
 pub fn run_in_progress(root: &Path) -> bool {
-    let Ok(file) = File::open(root.join(RUN_LOCK)) else { return false };
+    let path = run_lock_path(root);
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.is_file() => {}
+        _ => return false,
+    }
+    let Ok(file) = File::open(path) else { return false };
     !try_flock(&file, Mode::Shared).unwrap_or(true)
 }
 
@@ -143,6 +265,16 @@ mod tests {
     }
 
     #[test]
+    fn the_wait_limit_is_a_number_of_seconds_or_an_error() {
+        assert_eq!(parse_wait_limit("300").unwrap(), Duration::from_secs(300));
+        assert_eq!(parse_wait_limit("0.5").unwrap(), Duration::from_millis(500));
+        for bad in ["abc", "", "-1", "NaN", "inf", "86401", "1e99"] {
+            let err = parse_wait_limit(bad).unwrap_err().to_string();
+            assert!(err.contains("not a number of seconds from 0 to 86400"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn a_second_baseline_is_refused() {
         let d = dir("run");
         let first = run(&d).unwrap();
@@ -150,6 +282,42 @@ mod tests {
         assert!(err.contains("another `closeout baseline` is running"), "{err}");
         drop(first);
         run(&d).unwrap();
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn the_run_lock_lives_in_the_git_folder_when_there_is_one() {
+        let d = dir("git");
+        assert_eq!(run_lock_path(&d), d.join(RUN_LOCK));
+        std::fs::create_dir_all(d.join(".git")).unwrap();
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        let top = run_lock_path(&d);
+        let sub = run_lock_path(&d.join("sub"));
+        assert!(top.starts_with(d.join(".git")) && sub.starts_with(d.join(".git")), "{top:?} {sub:?}");
+        assert_ne!(top, sub, "two programs, two locks");
+        // Deleting target/ under a holder does not let a second baseline in.
+        let first = run(&d).unwrap();
+        let _ = std::fs::remove_dir_all(d.join("target"));
+        assert!(run(&d).is_err());
+        drop(first);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_lock_file_that_is_not_a_regular_file_is_refused_without_blocking() {
+        let d = dir("fifo");
+        let path = d.join(RUN_LOCK);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = run(&d).unwrap_err().to_string();
+        assert!(err.contains("is a FIFO, not a regular file"), "{err}");
+        assert!(!run_in_progress(&d));
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", &path).unwrap();
+        let err = run(&d).unwrap_err().to_string();
+        assert!(err.contains("is a symlink"), "{err}");
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

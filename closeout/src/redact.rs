@@ -107,15 +107,33 @@ impl Redactor {
     }
 }
 
-/// `text` with control characters (other than tab) shown as `\xNN`, so gate output
-/// repeated in a summary cannot move the cursor, ring, or hide text behind `\r`.
+/// Bidirectional embeddings, overrides and isolates: they make text display in another
+/// order than it is stored (Trojan Source, CVE-2021-42574). The marks (U+200E, U+200F,
+/// U+061C) reorder nothing and right-to-left prose needs them: they are allowed.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with control characters (other than tab) shown as `\xNN` and bidirectional
+/// controls as `\u{NNNN}`, so gate output or a command repeated in a summary cannot move
+/// the cursor, ring, hide text behind `\r`, reorder what is shown, or start a line (a
+/// newline is `\x0a`: nothing printed this way starts a CI workflow command).
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c.is_control() && c != '\t') {
+    let escaped = |c: char| (c.is_control() && c != '\t') || is_bidi_control(c);
+    if !text.chars().any(escaped) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
         text.chars()
-            .map(|c| if c.is_control() && c != '\t' { format!("\\x{:02x}", c as u32) } else { c.to_string() })
+            .map(|c| {
+                if is_bidi_control(c) {
+                    format!("\\u{{{:04x}}}", c as u32)
+                } else if escaped(c) {
+                    format!("\\x{:02x}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
             .collect(),
     )
 }
@@ -193,6 +211,15 @@ fn token_at(text: &str, i: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn controls_and_bidi_overrides_are_shown_escaped_on_one_line() {
+        assert_eq!(escape_controls("a\tb"), "a\tb");
+        assert_eq!(escape_controls("x\n::warning::y"), "x\\x0a::warning::y");
+        assert_eq!(escape_controls("\u{1b}[2J\u{7}"), "\\x1b[2J\\x07");
+        assert_eq!(escape_controls("id\u{202e}exe.txt"), "id\\u{202e}exe.txt");
+        assert!(is_bidi_control('\u{2066}') && !is_bidi_control('\u{200f}') && !is_bidi_control('é'));
+    }
 
     fn redactor() -> Redactor {
         Redactor::from_vars([

@@ -753,3 +753,260 @@ fn workflow_commands_in_gate_output_are_not_obeyed() {
     let resumed = lines.iter().position(|l| *l == format!("::{token}::")).expect("commands back on");
     assert!(resumed > at + 1, "{stdout}");
 }
+
+/// A repository whose one gate runs `script` (a shell line), with a plan holding the
+/// ledger, baseline and verdict regions, committed.
+fn gate_repo(name: &str, script: &str) -> PathBuf {
+    let dir = scratch(name);
+    let toml = format!(
+        "[program]\nname = \"G\"\ndocs = [\"plan.md\"]\n\n[[gate]]\nid = \"check\"\nrun = '''{script}'''\nparser = \"none\"\n\n[[debt]]\nid = \"DL-0\"\ndescription = \"Seed\"\nseverity = \"LOW\"\nowner = \"Ops\"\nmilestone = \"Next\"\n"
+    );
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    std::fs::write(
+        dir.join("plan.md"),
+        "# Plan\n\n<!-- closeout:begin ledger -->\n<!-- closeout:end ledger -->\n\n<!-- closeout:begin baseline -->\n<!-- closeout:end baseline -->\n\n<!-- closeout:begin verdict -->\n<!-- closeout:end verdict -->\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    git(&dir, &["init", "-q", "."]);
+    commit(&dir, "start");
+    dir
+}
+
+#[test]
+fn a_ledger_add_during_a_baseline_is_in_its_docs_and_verdict() {
+    let bin = env!("CARGO_BIN_EXE_closeout");
+    let script = format!(
+        "'{bin}' ledger add --id DL-9 --description Added --severity LOW --owner Ops --milestone Next && echo ok"
+    );
+    let dir = gate_repo("hostile-ledger-during-baseline", &script);
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(!text(&out.stdout).contains("out of sync"), "{}", describe(&out));
+    let plan = std::fs::read_to_string(dir.join("plan.md")).unwrap();
+    assert!(plan.contains("| DL-9 "), "{plan}");
+    let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", describe(&verify));
+}
+
+#[test]
+fn a_baseline_whose_docs_cannot_be_written_exits_2_after_the_evidence() {
+    let dir = gate_repo("hostile-baseline-docs-gone", "rm plan.md && echo ok");
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(dir.join(".closeout/latest.json").is_file(), "the evidence is written first");
+    assert!(text(&out.stderr).contains("the evidence was written but the docs"), "{}", describe(&out));
+}
+
+#[test]
+fn a_gate_that_deletes_target_does_not_let_a_second_baseline_in() {
+    for clean in ["rm -rf target", "git clean -xfdq"] {
+        let dir = gate_repo("hostile-run-lock-deleted", &format!("{clean}; sleep 1.5; echo ok"));
+        let first = spawn(&dir, &["baseline", "--color", "never"]);
+        // The gate has cleaned the work tree by now.
+        std::thread::sleep(Duration::from_millis(700));
+        let second =
+            finish_within(spawn(&dir, &["baseline", "--color", "never"]), Duration::from_secs(1), clean);
+        assert_eq!(second.status.code(), Some(2), "{clean}: {}", describe(&second));
+        assert!(
+            text(&second.stderr).contains("another `closeout baseline` is running"),
+            "{}",
+            describe(&second)
+        );
+        let _ = first.wait_with_output().unwrap();
+    }
+}
+
+#[test]
+fn a_fifo_at_the_run_lock_is_refused_at_once() {
+    let dir = scratch("hostile-run-lock-fifo");
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    std::fs::create_dir_all(dir.join("target/closeout")).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(dir.join("target/closeout/baseline.lock"))
+        .status()
+        .unwrap()
+        .success());
+    let out =
+        finish_within(spawn(&dir, &["baseline", "--color", "never"]), Duration::from_secs(5), "baseline");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("is a FIFO, not a regular file"), "{}", describe(&out));
+}
+
+#[test]
+fn a_lock_timeout_that_is_not_a_number_is_an_error() {
+    let dir = ledger_repo("hostile-lock-timeout-abc");
+    for args in [&["status"][..], &["update-docs"][..]] {
+        let out = closeout()
+            .args(args)
+            .env("CLOSEOUT_LOCK_TIMEOUT_SECS", "abc")
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        assert!(text(&out.stderr).contains("CLOSEOUT_LOCK_TIMEOUT_SECS is `abc`"), "{}", describe(&out));
+    }
+}
+
+#[test]
+fn two_docs_entries_that_are_one_file_are_a_config_error() {
+    for link in ["symlink", "hard link"] {
+        let dir = scratch("hostile-docs-same-file");
+        std::fs::create_dir_all(dir.join("closeout")).unwrap();
+        std::fs::create_dir_all(dir.join("docs")).unwrap();
+        std::fs::write(
+            dir.join("closeout.toml"),
+            "[program]\nname = \"H\"\ndocs = [\"closeout/plan.md\", \"docs/p.md\"]\n\n[[debt]]\nid = \"DL-0\"\ndescription = \"Seed\"\nseverity = \"LOW\"\nowner = \"Ops\"\nmilestone = \"Next\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("closeout/plan.md"), LEDGER_PLAN).unwrap();
+        if link == "symlink" {
+            std::os::unix::fs::symlink("../closeout/plan.md", dir.join("docs/p.md")).unwrap();
+        } else {
+            std::fs::hard_link(dir.join("closeout/plan.md"), dir.join("docs/p.md")).unwrap();
+        }
+        for args in [&["update-docs"][..], &["verify-docs"][..], &["status"][..]] {
+            let out = closeout().args(args).current_dir(&dir).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{link} {args:?}: {}", describe(&out));
+            let stderr = text(&out.stderr);
+            assert!(
+                stderr.contains(
+                    "closeout.toml:3: docs files `closeout/plan.md` and `docs/p.md` are the same file"
+                ),
+                "{link} {args:?}: {stderr}"
+            );
+        }
+        assert_eq!(
+            std::fs::read_to_string(dir.join("closeout/plan.md")).unwrap(),
+            LEDGER_PLAN,
+            "{link}: nothing written"
+        );
+    }
+}
+
+#[test]
+fn readers_refuse_evidence_and_a_reference_from_outside_the_repository() {
+    let base = scratch("hostile-read-outside");
+    let dir = base.join("repo");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM.replace("sleep 0.4; ", "")).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    // Evidence that looks right, but lives outside.
+    std::fs::rename(dir.join(".closeout"), base.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", dir.join(".closeout")).unwrap();
+    for args in [&["status"][..], &["verify-docs"], &["verify-evidence"]] {
+        let out = closeout().args(args).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        assert!(text(&out.stderr).contains(".closeout resolves to"), "{args:?}: {}", describe(&out));
+    }
+    // A reference linked outside.
+    std::fs::remove_file(dir.join(".closeout")).unwrap();
+    std::fs::rename(base.join("elsewhere"), dir.join(".closeout")).unwrap();
+    std::fs::copy(dir.join(".closeout/latest.json"), base.join("ref.json")).unwrap();
+    std::os::unix::fs::symlink("../ref.json", dir.join("ref.json")).unwrap();
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    std::fs::write(
+        dir.join("closeout.toml"),
+        toml.replace("docs = [\"plan.md\"]", "docs = [\"plan.md\"]\n\n[run]\nreference = \"ref.json\""),
+    )
+    .unwrap();
+    for args in [&["verify-docs"][..], &["update-docs"]] {
+        let out = closeout().args(args).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        assert!(
+            text(&out.stderr).contains("[run] reference ref.json resolves to"),
+            "{args:?}: {}",
+            describe(&out)
+        );
+    }
+}
+
+/// A second SIGINT or SIGTERM kills at once: the gates and the daemons that escaped them,
+/// without waiting for `grace`.
+#[test]
+fn a_second_signal_kills_escaped_daemons_at_once() {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let dir = scratch(&format!("hostile-second-signal-{signal}"));
+        let toml = r#"[program]
+name = "D"
+
+[run]
+grace = "30s"
+
+[[gate]]
+id = "spawns-daemon"
+run = "setsid sh -c 'trap \"\" TERM INT; echo $$ > daemon.pid; sleep 60; sleep 60' & trap '' TERM INT; sleep 0.3; echo started; sleep 60; sleep 60"
+parser = "none"
+"#;
+        std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+        let child = spawn(&dir, &["baseline", "--color", "never"]);
+        let file = dir.join("daemon.pid");
+        assert!(wait_until(Duration::from_secs(10), || read_pid(&file).is_some()));
+        std::thread::sleep(closeout::runner::CHECKPOINT * 3);
+        let pid = child.id() as i32;
+        kill(pid, signal);
+        std::thread::sleep(Duration::from_millis(300));
+        kill(pid, signal);
+        let daemon = read_pid(&file).unwrap();
+        let mut child = child;
+        if !wait_until(Duration::from_secs(5), || child.try_wait().unwrap().is_some()) {
+            let _ = child.kill();
+            kill(-daemon, libc::SIGKILL);
+            panic!("signal {signal}: baseline still running 5 s after the second signal");
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130), "{}", describe(&out));
+        let gone = wait_until(Duration::from_secs(2), || live_in_group(daemon).is_empty());
+        if !gone {
+            kill(-daemon, libc::SIGKILL);
+        }
+        assert!(gone, "signal {signal}: the daemon's group {daemon} outlived the second signal");
+    }
+}
+
+#[test]
+fn control_and_bidi_characters_in_commands_and_ids_are_rejected() {
+    let dir = scratch("hostile-control-run");
+    let toml = "[program]\nname = \"C\"\n\n[[gate]]\nid = \"a\"\nrun = \"echo \\u001b[2J \\u0007\"\n\n[[gate]]\nid = \"b\\u202Egnp.exe\"\nrun = \"true\"\n\n[[gate]]\nid = \"c\"\nrun = \"echo ok # \\u2066hidden\\u2069\"\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let out = closeout().args(["baseline", "--dry-run"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("closeout.toml:6:7: `run` in [[gate]] \"a\" holds the control character U+001B"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "closeout.toml:9:6: `id` in [[gate]] #2 holds the bidirectional control character U+202E"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "closeout.toml:14:7: `run` in [[gate]] \"c\" holds the bidirectional control character U+2066"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'), "{stderr}");
+}
+
+#[test]
+fn a_multi_line_command_prints_on_one_line_and_starts_no_workflow_command() {
+    let dir = scratch("hostile-multiline-run");
+    let toml = "[program]\nname = \"C\"\n\n[[gate]]\nid = \"a\"\nrun = '''\necho one\n::warning::INJECTED\n\techo two\n'''\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let out = closeout()
+        .args(["baseline", "--dry-run", "--color", "never"])
+        .env("GITHUB_ACTIONS", "true")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(stdout.lines().all(|l| !l.trim_start().starts_with("::")), "{stdout}");
+    assert!(stdout.contains("echo one\\x0a::warning::INJECTED\\x0a"), "{stdout}");
+}

@@ -150,7 +150,7 @@ fn bad_edits_exit_2_and_write_nothing() {
             "--description",
             "d",
             "--severity",
-            "high",
+            "urgent",
             "--owner",
             "o",
             "--milestone",

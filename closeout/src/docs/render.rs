@@ -64,7 +64,7 @@ pub fn line(pieces: &Cell) -> String {
     for piece in &merged(pieces) {
         match piece {
             Inline::Text(t) => out.push_str(&escape_text_keep_spaces(t)),
-            Inline::Code(c) => out.push_str(&code_spans(c, false)),
+            Inline::Code(c) => out.push_str(&code_spans(&escape_code_controls(c), false)),
             Inline::Struck(t) => out.push_str(&format!("~~{}~~", escape_text(t))),
         }
     }
@@ -136,6 +136,9 @@ pub fn cell(pieces: &Cell) -> String {
             Inline::Text(t) => out.push_str(&escape_text_keep_spaces(t)),
             Inline::Struck(t) => out.push_str(&format!("~~{}~~", escape_text(t))),
             Inline::Code(c) => {
+                // Nothing can be escaped inside a code span: control characters other than
+                // the line ending and tab are shown as `\xNN` (a doc never holds ESC or BEL).
+                let c = escape_code_controls(c);
                 let lines: Vec<&str> = c.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
                 let spans: Vec<String> = lines.iter().map(|l| code_spans(l, true)).collect();
                 out.push_str(&spans.join("<br>"));
@@ -146,6 +149,24 @@ pub fn cell(pieces: &Cell) -> String {
 }
 
 /// Escape text so that markdown reads it back as exactly this text (trimmed).
+/// Control characters but newline, carriage return and tab, and bidirectional controls,
+/// as visible text (`\xNN`, `\u{NNNN}`).
+fn escape_code_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    let keep = |c: char| matches!(c, '\n' | '\r' | '\t');
+    if !s.chars().any(|c| (c.is_control() && !keep(c)) || crate::redact::is_bidi_control(c)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if keep(c) {
+            out.push(c);
+        } else {
+            out.push_str(&crate::redact::escape_controls(c.encode_utf8(&mut [0; 4])));
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn escape_text(s: &str) -> String {
     escape_text_keep_spaces(s.trim())
 }
@@ -175,6 +196,12 @@ fn escape_text_keep_spaces(s: &str) -> String {
             // Intraword underscores never make emphasis (`DRIFT_ACCEPTED` stays as is).
             '_' if !(word(i.checked_sub(1).and_then(|j| chars.get(j))) && word(chars.get(i + 1))) => {
                 out.push_str("\\_");
+            }
+            // ESC, BEL and bidirectional controls never reach a doc raw: shown as `\xNN`
+            // (its backslash escaped for markdown).
+            c if c.is_control() || crate::redact::is_bidi_control(c) => {
+                out.push('\\');
+                out.push_str(&crate::redact::escape_controls(c.encode_utf8(&mut [0; 4])));
             }
             _ => out.push(c),
         }
@@ -250,6 +277,23 @@ pub fn block(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_and_bidi_characters_never_reach_a_doc_raw() {
+        let raw = |s: &str| s.chars().any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{202e}');
+        let text = cell(&vec![Inline::Text("bell \u{7} esc \u{1b}[2J \u{202e}x".into())]);
+        assert!(!raw(&text), "{text:?}");
+        assert!(
+            text.contains("\\\\x07") && text.contains("\\\\x1b") && text.contains("\\\\u{202e}"),
+            "{text}"
+        );
+        for rendered in [cell(&code("printf '\u{1b}[31m' \u{7}")), line(&code("a\u{1b}b\u{202e}"))] {
+            assert!(!raw(&rendered), "{rendered:?}");
+            assert!(rendered.contains("\\x1b"), "{rendered}");
+        }
+        // Tabs and line endings keep their meaning.
+        assert_eq!(cell(&code("a\nb")), "`a`<br>`b`");
+    }
 
     #[test]
     fn escapes_markdown_in_text() {

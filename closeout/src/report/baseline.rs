@@ -43,10 +43,11 @@ pub fn render_plan(plan: &Plan) -> String {
             let g = &plan.gates[i];
             vec![
                 (n + 1).to_string(),
-                g.id.clone(),
+                crate::redact::escape_controls(&g.id).into_owned(),
                 g.predicted.map_or("no history".into(), human),
                 g.exclusive.clone().unwrap_or_else(|| "-".into()),
-                g.command.clone(),
+                // One line, whatever the script: no line of the plan starts with `::`.
+                crate::redact::escape_controls(&g.command).into_owned(),
             ]
         })
         .collect();

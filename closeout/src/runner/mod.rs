@@ -413,7 +413,7 @@ pub fn execute(
 
     // Whatever escaped a gate's process group was reparented to us: end it now, then tell
     // the guard there is nothing left.
-    orphans::end_all(plan.grace, watchdog.as_ref().map(|w| w.pid()));
+    orphans::end_all(plan.grace, watchdog.as_ref().map(|w| w.pid()), &|| cancel.level() >= 2);
     if let Some(w) = watchdog {
         w.finish();
     }

@@ -98,7 +98,8 @@ fn signal(pid: i32, sig: i32) {
 /// End every orphan a gate left behind: SIGTERM to each (and its group), again to those
 /// reparented meanwhile, then after `grace` SIGKILL, repeated until none is left (a dying
 /// orphan's own children are reparented to closeout in turn). Returns how many there were.
-pub fn end_all(grace: Duration, keep: Option<i32>) -> usize {
+/// Once `kill_now` says so (a second SIGINT/SIGTERM), SIGKILL at once, without the grace.
+pub fn end_all(grace: Duration, keep: Option<i32>, kill_now: &dyn Fn() -> bool) -> usize {
     let children = || -> Vec<i32> { children().into_iter().filter(|p| Some(*p) != keep).collect() };
     reap_exited();
     let mut seen = std::collections::HashSet::new();
@@ -114,7 +115,7 @@ pub fn end_all(grace: Duration, keep: Option<i32>) -> usize {
                 signal(pid, libc::SIGTERM);
             }
         }
-        if Instant::now() >= term_until {
+        if Instant::now() >= term_until || kill_now() {
             break;
         }
         std::thread::sleep(Duration::from_millis(20));

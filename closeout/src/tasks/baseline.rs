@@ -139,21 +139,40 @@ impl BaselineArgs {
         let github = crate::tasks::ci::github_actions();
         let mut docs_note = None;
         let mut verdict = None;
+        // Docs or a verdict that could not be written after the evidence was: exit 2.
+        let mut unwritten = false;
         if plan.complete && !output.record.interrupted {
             let compact = output.record.compact();
             evidence::write_atomic(&program.root.join(evidence::LATEST), compact.to_json().as_bytes())?;
-            let mut notes = match crate::discover::load(&program.root) {
-                Ok(now) => crate::tasks::docs::refresh(&now, Some(crate::docs::generate::FROM_EVIDENCE)),
-                Err(e) => vec![format!("docs: not updated: {e}")],
-            };
-            // The verdict follows the evidence it is computed from, so a run never leaves
-            // the verdict (or a `verdict` region) behind.
-            match crate::tasks::verdict::record(&program) {
-                Ok((v, more)) => {
+            // closeout.toml as it is now, read under the repository lock: a `ledger add`
+            // made during the run is in the docs and in the verdict, which is computed for
+            // this very version of the file.
+            let mut notes = Vec::new();
+            match crate::discover::load(&program.root) {
+                Ok(now) => {
+                    let (more, failed) =
+                        crate::tasks::docs::refresh_checked(&now, Some(crate::docs::generate::FROM_EVIDENCE));
                     notes.extend(more);
-                    verdict = Some(v);
+                    unwritten |= failed;
+                    // The verdict follows the evidence it is computed from, so a run never
+                    // leaves the verdict (or a `verdict` region) behind.
+                    match crate::tasks::verdict::record(&now) {
+                        Ok((v, more, failed)) => {
+                            notes.extend(more);
+                            unwritten |= failed;
+                            verdict = Some(v);
+                        }
+                        Err(e) => {
+                            notes.push(format!("verdict: {e}"));
+                            unwritten = true;
+                        }
+                    }
                 }
-                Err(e) => notes.push(format!("verdict: {e}")),
+                Err(e) => {
+                    notes.push(format!("docs: not updated: {e}"));
+                    notes.push("verdict: not recorded: closeout.toml did not load".into());
+                    unwritten = true;
+                }
             }
             docs_note = (!notes.is_empty()).then(|| notes.join("\n"));
         }
@@ -191,8 +210,16 @@ impl BaselineArgs {
                 let _ = stdout.write_all(render_verdict_line(v, &ctx.bin_name, ctx.style).as_bytes());
             }
         }
+        if unwritten {
+            eprintln!(
+                "the evidence was written but the docs or the verdict were not; fix the problem above and run `{} update-docs` and `{} verdict`",
+                ctx.bin_name, ctx.bin_name
+            );
+        }
         Ok(if output.record.interrupted {
             exit::INTERRUPTED
+        } else if unwritten {
+            exit::USAGE
         } else if output.record.passed() {
             exit::SUCCESS
         } else {

@@ -193,11 +193,19 @@ pub fn check_rules(program: &Program, docs: &[rules::Doc], evidence: Evidence) -
 /// evidence, leaving hand-edited regions alone. Returns one line per doc changed or
 /// skipped; never fails, since it runs after the real work is recorded.
 pub fn refresh(program: &Program, kinds: Option<&[&str]>) -> Vec<String> {
+    refresh_checked(program, kinds).0
+}
+
+/// [`refresh`], and whether a doc could not be read, checked or written (a failure the
+/// caller turns into exit 2; regions edited by hand and left alone are not one).
+pub fn refresh_checked(program: &Program, kinds: Option<&[&str]>) -> (Vec<String>, bool) {
     let loaded = match Loaded::read(program) {
         Ok(l) => l,
-        Err(e) => return vec![format!("docs: {e}")],
+        // A program without docs has nothing to refresh: a hint, not a failure.
+        Err(e) => return (vec![format!("docs: {e}")], !program.docs.is_empty()),
     };
     let mut notes = Vec::new();
+    let mut failed = false;
     for doc in &loaded.docs {
         match sync::check_kinds(&doc.text, program, loaded.evidence(), false, kinds) {
             Ok(check) => {
@@ -228,10 +236,14 @@ pub fn refresh(program: &Program, kinds: Option<&[&str]>) -> Vec<String> {
                         notes.push(format!("docs: updated {} in {}", changed.join(", "), doc.shown));
                     }
                     Ok(false) => {}
-                    Err(e) => notes.push(format!("docs: {e}")),
+                    Err(e) => {
+                        failed = true;
+                        notes.push(format!("docs: {e}"))
+                    }
                 }
             }
             Err(errors) => {
+                failed = true;
                 let first = &errors[0];
                 notes.push(format!(
                     "docs: {}:{}: {}; regions not updated",
@@ -240,7 +252,7 @@ pub fn refresh(program: &Program, kinds: Option<&[&str]>) -> Vec<String> {
             }
         }
     }
-    notes
+    (notes, failed)
 }
 
 /// The performance reference: `[run] reference` when set, else the newest passing run
@@ -254,6 +266,7 @@ pub fn reference(
         |r: &evidence::RunRecord| latest.is_none_or(|l| l.host.not_comparable(&r.host).is_none());
     if let Some(path) = &program.run.reference {
         let full = program.root.join(path);
+        crate::evidence::check_inside(&program.root, &full, "[run] reference")?;
         let text =
             crate::evidence::read_file(&full).map_err(|source| Error::Read { path: full.clone(), source })?;
         return evidence::RunRecord::from_json(&text, &full).map(|r| comparable(&r).then_some(r));

@@ -340,7 +340,12 @@ fn commands_report(program: &crate::model::Program) -> String {
         program.gates.len()
     );
     for g in &program.gates {
-        out.push_str(&format!("  closeout.toml:{}: gate `{}`: {}\n", g.line, g.id, g.run));
+        out.push_str(&format!(
+            "  closeout.toml:{}: gate `{}`: {}\n",
+            g.line,
+            crate::redact::escape_controls(&g.id),
+            crate::redact::escape_controls(&g.run)
+        ));
     }
     out
 }

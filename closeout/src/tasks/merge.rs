@@ -48,15 +48,18 @@ impl MergeArgs {
         crate::runner::learn(&mut history, &merged);
         crate::runner::save_history(root, &history)?;
         crate::tasks::ci::write_outputs(&merged, self.out.as_deref(), self.junit.as_deref())?;
-        let mut notes = crate::tasks::docs::refresh(&program, Some(crate::docs::generate::FROM_EVIDENCE));
+        let (mut notes, mut unwritten) =
+            crate::tasks::docs::refresh_checked(&program, Some(crate::docs::generate::FROM_EVIDENCE));
         // Like a complete baseline, a merged run records its verdict.
         let verdict = match crate::tasks::verdict::record(&program) {
-            Ok((v, more)) => {
+            Ok((v, more, failed)) => {
                 notes.extend(more);
+                unwritten |= failed;
                 Some(v)
             }
             Err(e) => {
                 notes.push(format!("verdict: {e}"));
+                unwritten = true;
                 None
             }
         };
@@ -86,6 +89,14 @@ impl MergeArgs {
                 let _ = out.write_all(line.as_bytes());
             }
         }
-        Ok(if merged.passed() { exit::SUCCESS } else { exit::FAILED })
+        // The evidence is written; docs or a verdict that could not follow are an
+        // environment problem, not a pass.
+        Ok(if unwritten {
+            exit::USAGE
+        } else if merged.passed() {
+            exit::SUCCESS
+        } else {
+            exit::FAILED
+        })
     }
 }

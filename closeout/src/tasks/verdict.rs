@@ -27,7 +27,7 @@ pub struct VerdictArgs {
 impl VerdictArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
-        let (v, notes) = record(&program)?;
+        let (v, notes, _) = record(&program)?;
         let mut out = std::io::stdout().lock();
         if self.json {
             let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
@@ -49,11 +49,13 @@ impl VerdictArgs {
 /// Compute the verdict, write `.closeout/verdict.json` and the `verdict` regions; returns
 /// the verdict and one note per doc changed. `closeout verdict` and every complete
 /// `closeout baseline` call it, so no run leaves the verdict behind.
-pub fn record(program: &Program) -> Result<(Verdict, Vec<String>)> {
+/// Also returns the notes of the `verdict` regions' refresh and whether it failed.
+pub fn record(program: &Program) -> Result<(Verdict, Vec<String>, bool)> {
     let v = compute(program)?;
     let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
     evidence::write_atomic(&program.root.join(verdict::FILE), json.as_bytes())?;
-    Ok((v, crate::tasks::docs::refresh(program, Some(&["verdict"]))))
+    let (notes, failed) = crate::tasks::docs::refresh_checked(program, Some(&["verdict"]));
+    Ok((v, notes, failed))
 }
 
 /// Gather the facts and compute the verdict.
