@@ -390,3 +390,22 @@ fn packets_come_in_the_boards_order() {
     let ids: Vec<&str> = program.packets.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["SEC-01", "SEC-02", "SEC-03"]);
 }
+
+/// Packet ids written after the title, or numbered within a phase.
+#[test]
+fn packet_ids_after_the_title_and_dotted_ids() {
+    let dir = scratch("repro-id-forms");
+    std::fs::write(
+        dir.join("plan.md"),
+        "# P Plan\n\n## Packets\n\n### Token rotation (PH-04)\n\nScope:\n- `a/b.go`\n\n### Storage cleanup — PH-05\n\n## Phase A\n\n#### Packet 1.1: Inventory\n\n## Appendix (v2)\n",
+    )
+    .unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let out = run(&dir, &["import", "plan.md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    let program =
+        closeout::config::parse(&toml, Path::new("closeout.toml"), &dir, &|p| dir.join(p).exists()).unwrap();
+    let ids: Vec<(&str, &str)> = program.packets.iter().map(|p| (p.id.as_str(), p.title.as_str())).collect();
+    assert_eq!(ids, [("PH-04", "Token rotation"), ("PH-05", "Storage cleanup"), ("1.1", "Inventory")]);
+}

@@ -7,6 +7,11 @@ pub fn is_packet_id(s: &str) -> bool {
     if s.is_empty() || s.len() > 12 {
         return false;
     }
+    // `1.1`, `2.10`: numbered within a phase.
+    if s.contains('.') {
+        return s.split('.').count() >= 2
+            && s.split('.').all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit()));
+    }
     let (prefix, number) = match s.rsplit_once('-') {
         Some((p, n)) => (p, n),
         None => ("", s),
@@ -46,8 +51,9 @@ pub fn packet_heading(text: &str) -> Option<(String, String)> {
         Some(rest) => (true, rest.trim_start()),
         None => (false, t),
     };
-    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).unwrap_or(rest.len());
-    let id = &rest[..end];
+    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')).unwrap_or(rest.len());
+    let id = rest[..end].trim_end_matches('.');
+    let end = id.len();
     if !(if named { is_packet_id(id) } else { is_coded(id) }) {
         return None;
     }
@@ -59,6 +65,21 @@ pub fn packet_heading(text: &str) -> Option<(String, String)> {
         .or_else(|| after.strip_prefix('–'))
         .or_else(|| after.strip_prefix("- "))?;
     Some((id.to_string(), title.trim().to_string()))
+}
+
+/// A heading that names its packet after the title, inside a section about packets:
+/// `Token rotation (PH-04)`, `Storage cleanup — PH-05`. The id and the title.
+pub fn titled_packet_heading(text: &str) -> Option<(String, String)> {
+    let t = text.trim().trim_matches('*').trim();
+    let (title, id) = if let Some(inner) = t.strip_suffix(')') {
+        let (title, id) = inner.rsplit_once('(')?;
+        (title, id)
+    } else {
+        let (title, id) = t.rsplit_once(" — ").or_else(|| t.rsplit_once(" – "))?;
+        (title, id)
+    };
+    let id = id.trim().trim_start_matches("Packet ").trim();
+    (is_coded(id) && !title.trim().is_empty()).then(|| (id.to_string(), title.trim().to_string()))
 }
 
 /// The packets a heading is about: `Review Evidence (Packet 01)`, `DCC-00 Review
@@ -115,7 +136,7 @@ mod tests {
         for id in ["00", "01", "RC-00", "SB5-05", "TN-11", "DCC-10"] {
             assert!(is_packet_id(id), "{id}");
         }
-        for id in ["", "Packet", "GO", "v2", "2026-02", "abc-01"] {
+        for id in ["", "Packet", "GO", "v2", "2026-02", "abc-01", "1.", "1.2.x"] {
             assert!(!is_packet_id(id), "{id}");
         }
         assert_eq!(packet_ref("Packet 01").as_deref(), Some("01"));
@@ -133,6 +154,11 @@ mod tests {
         assert_eq!(h("HW-08 Verdict: GO_WITH_CONDITIONS"), None);
         assert_eq!(h("00: not a packet without the word"), None);
         assert_eq!(h("Phase 1: Scope"), None);
+        assert_eq!(h("Packet 1.1: Inventory").as_deref(), Some("1.1|Inventory"));
+        let t = |t: &str| titled_packet_heading(t).map(|(i, t)| format!("{i}|{t}"));
+        assert_eq!(t("Token rotation (PH-04)").as_deref(), Some("PH-04|Token rotation"));
+        assert_eq!(t("Storage cleanup — PH-05").as_deref(), Some("PH-05|Storage cleanup"));
+        assert_eq!(t("Appendix (v2)"), None);
     }
 
     #[test]

@@ -110,9 +110,11 @@ pub(super) fn walk(plan: &Source, blocks: &[Block], out: &mut Imported) -> Found
                 }
                 // A packet starts at a heading of any level that names it: `Packet 00:
                 // Title`, or a coded id (`RBO-00: Title`) inside a section about packets.
-                if let Some((id, title)) = ids::packet_heading(text) {
+                let in_packets = stack.iter().any(|(_, h)| h.contains("packet"));
+                let found = ids::packet_heading(text)
+                    .or_else(|| ids::titled_packet_heading(text).filter(|_| in_packets));
+                if let Some((id, title)) = found {
                     let named = lower.starts_with("packet");
-                    let in_packets = stack.iter().any(|(_, h)| h.contains("packet"));
                     if (named || in_packets) && !f.packets.iter().any(|p| p.id == id) {
                         f.packets.push(Packet { id, title, line: *line, ..Packet::default() });
                         current = Some((f.packets.len() - 1, *level));
