@@ -124,22 +124,25 @@ impl Row {
     }
 }
 
+/// An id from a name: lower-case ASCII words joined by `-` (`Storage + Backups V2` →
+/// `storage-backups-v2`).
+pub(crate) fn slug(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// A gate id from its command: `go build ./...` → `go-build`, `go test ./internal/api/...`
 /// → `go-test-api`, `…/tsc --noEmit` → `tsc`, `… vitest run a/settingsRouting.test.ts` →
 /// `vitest-settingsrouting`.
 pub fn gate_id(command: &str) -> String {
     let words: Vec<&str> = command.split_whitespace().collect();
     let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
-    let slug = |s: &str| {
-        s.to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect::<String>()
-            .split('-')
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join("-")
-    };
     let tool = words.first().map(|w| base(w)).unwrap_or_default();
     let id = if tool == "go" && words.len() > 1 {
         let target = words.iter().skip(2).find(|w| w.starts_with("./")).map(|w| {

@@ -180,16 +180,7 @@ pub(super) fn read_tracks(t: &Table, tracks: &mut Vec<Row>, out: &mut Imported) 
     for track in tracks.iter_mut() {
         let name =
             track.fields.iter().find(|(k, _)| *k == "name").map(|(_, v)| v.clone()).unwrap_or_default();
-        let id: String = name
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect::<String>()
-            .split('-')
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join("-");
-        track.fields.insert(0, ("id", id));
+        track.fields.insert(0, ("id", super::slug(&name)));
         for (k, v) in track.fields.iter_mut() {
             if matches!(*k, "plan" | "progress") {
                 *v = v.trim_matches('`').to_string();
