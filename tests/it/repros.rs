@@ -51,10 +51,14 @@ fn adopt(name: &str, files: &[(&str, &str)]) -> Adopted {
     let diff =
         std::process::Command::new("git").args(["status", "--porcelain"]).current_dir(&dir).output().unwrap();
     assert!(diff.stdout.is_empty(), "{name}: update-docs rewrote {}", text(&diff.stdout));
-    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
-    let program =
-        closeout::config::parse(&toml, Path::new("closeout.toml"), &dir, &|p| dir.join(p).exists()).unwrap();
+    let program = imported(&dir);
     Adopted { dir, import, status, program }
+}
+
+/// The program import wrote in `dir`.
+fn imported(dir: &Path) -> Program {
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    closeout::config::parse(&toml, Path::new("closeout.toml"), dir, &|p| dir.join(p).exists()).unwrap()
 }
 
 fn both(name: &str) -> Adopted {
@@ -293,9 +297,7 @@ fn board_rows_that_are_no_packets_are_reported() {
     );
     assert!(report.contains("progress.md:10: board row `| **Total** | 1 packet | 1 DONE |  |`: `**Total**` is not a packet id"), "{report}");
     assert!(report.contains("3 thing(s) recognised but not imported"), "{report}");
-    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
-    let program =
-        closeout::config::parse(&toml, Path::new("closeout.toml"), &dir, &|p| dir.join(p).exists()).unwrap();
+    let program = imported(&dir);
     let p = &program.packets[0];
     assert_eq!((p.title.as_str(), p.status), ("Auth", PacketStatus::Done), "the first row stands");
 }
@@ -384,9 +386,7 @@ fn packets_come_in_the_boards_order() {
     git(&dir, &["init", "-q", "-b", "main"]);
     let out = run(&dir, &["import", "plan.md", "progress.md"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
-    let program =
-        closeout::config::parse(&toml, Path::new("closeout.toml"), &dir, &|p| dir.join(p).exists()).unwrap();
+    let program = imported(&dir);
     let ids: Vec<&str> = program.packets.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["SEC-01", "SEC-02", "SEC-03"]);
 }
@@ -403,9 +403,7 @@ fn packet_ids_after_the_title_and_dotted_ids() {
     git(&dir, &["init", "-q", "-b", "main"]);
     let out = run(&dir, &["import", "plan.md"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
-    let program =
-        closeout::config::parse(&toml, Path::new("closeout.toml"), &dir, &|p| dir.join(p).exists()).unwrap();
+    let program = imported(&dir);
     let ids: Vec<(&str, &str)> = program.packets.iter().map(|p| (p.id.as_str(), p.title.as_str())).collect();
     assert_eq!(ids, [("PH-04", "Token rotation"), ("PH-05", "Storage cleanup"), ("1.1", "Inventory")]);
 }
