@@ -194,9 +194,11 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
     let mut found = plan::walk(&plan, &plan_blocks, &mut out);
     let gates = baseline(&plan_blocks);
     match &progress {
-        Some(progress) => out.progress_empty = !tracker::read(progress, &mut found.packets, &mut out),
+        Some(progress) => {
+            out.progress_empty = !tracker::read(progress, &progress_blocks, &mut found.packets, &mut out)
+        }
         None => {
-            tracker::read(&plan, &mut found.packets, &mut out);
+            tracker::read(&plan, &plan_blocks, &mut found.packets, &mut out);
         }
     }
     let lists: Vec<risks::ListRisk> =

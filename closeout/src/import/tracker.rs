@@ -49,16 +49,20 @@ fn commit_entry(text: &str, known: &[String]) -> Option<(String, String)> {
 
 /// Read the boards first (they may add packets), then each packet's sections.
 /// Whether it found anything a tracker holds (a board, a packet's section).
-pub(super) fn read(progress: &Source, packets: &mut Vec<Packet>, out: &mut Imported) -> bool {
-    let blocks = md::blocks(progress.text);
+pub(super) fn read(
+    progress: &Source,
+    blocks: &[Block],
+    packets: &mut Vec<Packet>,
+    out: &mut Imported,
+) -> bool {
     let boards = out.candidates.len();
-    read_boards(progress, &blocks, packets, out);
+    read_boards(progress, blocks, packets, out);
     let known: Vec<String> = packets.iter().map(|p| p.id.clone()).collect();
     let sections = blocks.iter().any(|b| match b {
         Block::Heading { text, .. } => !ids::heading_packets(text, &known).is_empty(),
         _ => false,
     });
-    read_sections(progress, &blocks, packets);
+    read_sections(progress, blocks, packets);
     out.candidates.len() > boards || sections
 }
 
