@@ -99,7 +99,7 @@ fn main() {
         assert!(fetched.success(), "cargo fetch in {}", dir.display());
     }
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let xtask = ["run", "-q", "-p", "xtask", "--", "closeout", "--help"];
+    let xtask = ["-q", "xtask", "closeout", "--help"];
     let card_run = ["run", "-q", "--", "--help"];
     let (xtask_target, card_target) = (scratch.join("target-xtask"), scratch.join("target-card"));
     eprintln!("warm-up: one cold build of each, not counted");

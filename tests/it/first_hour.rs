@@ -217,8 +217,8 @@ fn the_readme_xtask_recipe_works_in_a_scratch_workspace() {
             continue;
         }
         let body = body.replace(
-            "{ git = \"https://example.invalid/closeout.git\" }",
-            &format!("{{ path = {:?} }}", closeout_dir.display().to_string()),
+            "git = \"https://example.invalid/closeout.git\"",
+            &format!("path = {:?}", closeout_dir.display().to_string()),
         );
         std::fs::create_dir_all(ws.join(&path).parent().unwrap()).unwrap();
         std::fs::write(ws.join(&path), body).unwrap();

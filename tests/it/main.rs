@@ -11,6 +11,7 @@ mod docs_props;
 mod dogfood;
 mod first_hour;
 mod formatters;
+mod generate;
 mod hostile;
 mod import;
 mod ledger;

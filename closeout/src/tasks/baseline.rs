@@ -4,50 +4,91 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cli::Context;
+use crate::cli::{Arg, Command, Context, Matches, UsageError};
 use crate::error::{Error, Result};
 use crate::evidence;
 use crate::exit;
 use crate::report::baseline::{render_plan, render_summary, render_verdict_line, Live};
 use crate::runner::{self, Cancel, SignalGuard};
 
-#[derive(Debug, clap::Args)]
+/// `closeout baseline`'s flags.
+pub const COMMAND: Command =
+    Command::new("baseline", "Run the global validation baseline in parallel and write its evidence")
+        .args(&[
+        Arg::option("jobs", "JOBS", "Gates run at once (default: [run].jobs; 0 = one per core)").short('j'),
+        Arg::option("only", "ID", "Run only these gates").greedy(),
+        Arg::option("skip", "ID", "Skip these gates").greedy(),
+        Arg::option(
+            "when",
+            "TEXT",
+            "Also run the conditional gates (`when = \"…\"`) whose condition mentions TEXT, or whose id is \
+             TEXT (repeatable); without it they are listed, not run",
+        )
+        .repeated(),
+        Arg::switch("all", "Also run every conditional gate"),
+        Arg::switch("dry-run", "Print the planned order and predicted makespan; run nothing"),
+        Arg::switch("json", "Write the run record to stdout instead of the summary"),
+        Arg::option(
+            "shard",
+            "K/N",
+            "Run only share K of N, for a CI matrix; merge the records with `closeout merge`",
+        ),
+        Arg::option(
+            "shard-by",
+            "BY",
+            "How shares are split: by the durations in the run record committed at HEAD (by hash when none \
+             is committed), or by a stable hash of the gate ids",
+        )
+        .values(&["duration", "hash"])
+        .default("duration"),
+        Arg::option(
+            "out",
+            "PATH",
+            "Also write the full run record here (the artifact a CI shard job uploads)",
+        ),
+        Arg::option(
+            "junit",
+            "PATH",
+            "Write JUnit XML here: one testsuite per gate, one testcase per parsed test",
+        ),
+    ]);
+
+/// What `closeout baseline` was asked to do.
+#[derive(Debug)]
 pub struct BaselineArgs {
-    /// Gates run at once (default: [run].jobs; 0 = all cores)
-    #[arg(short, long, value_parser = crate::runner::parse_jobs)]
     jobs: Option<usize>,
-    /// Run only these gates
-    #[arg(long, num_args = 1.., value_name = "ID")]
     only: Vec<String>,
-    /// Skip these gates
-    #[arg(long, num_args = 1.., value_name = "ID")]
     skip: Vec<String>,
-    /// Also run the conditional gates (`when = "…"`) whose condition mentions TEXT, or whose
-    /// id is TEXT (repeatable); without it they are listed, not run
-    #[arg(long, value_name = "TEXT")]
     when: Vec<String>,
-    /// Also run every conditional gate
-    #[arg(long)]
     all: bool,
-    /// Print the planned order and predicted makespan; run nothing
-    #[arg(long)]
     dry_run: bool,
-    /// Write the run record to stdout instead of the summary
-    #[arg(long)]
     json: bool,
-    /// Run only share K of N (as `K/N`), for a CI matrix; merge the records with `closeout merge`
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     shard: Option<(usize, usize)>,
-    /// How shares are split: by the durations in the run record committed at HEAD (by hash
-    /// when none is committed), or by a stable hash of the gate ids
-    #[arg(long, value_enum, default_value_t = ShardByArg::Duration)]
-    shard_by: ShardByArg,
-    /// Also write the full run record here (the artifact a CI shard job uploads)
-    #[arg(long, value_name = "PATH")]
+    shard_by: crate::schedule::ShardBy,
     out: Option<std::path::PathBuf>,
-    /// Write JUnit XML here: one testsuite per gate, one testcase per parsed test
-    #[arg(long, value_name = "PATH")]
     junit: Option<std::path::PathBuf>,
+}
+
+impl BaselineArgs {
+    /// Read from the parsed command line. Errors: a value that does not parse.
+    pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
+        Ok(BaselineArgs {
+            jobs: m.parsed("jobs", crate::runner::parse_jobs)?,
+            only: m.strings("only")?,
+            skip: m.strings("skip")?,
+            when: m.strings("when")?,
+            all: m.flag("all"),
+            dry_run: m.flag("dry-run"),
+            json: m.flag("json"),
+            shard: m.parsed("shard", parse_shard)?,
+            shard_by: match m.string("shard-by")?.as_deref() {
+                Some("hash") => crate::schedule::ShardBy::Hash,
+                _ => crate::schedule::ShardBy::Duration,
+            },
+            out: m.path("out"),
+            junit: m.path("junit"),
+        })
+    }
 }
 
 /// The conditional gates a run left out, and how to run them.
@@ -58,21 +99,6 @@ fn held_note(held: &[(String, String)]) -> String {
         out.push_str(&format!("  {id}: {when}\n"));
     }
     out
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum ShardByArg {
-    Duration,
-    Hash,
-}
-
-impl From<ShardByArg> for crate::schedule::ShardBy {
-    fn from(a: ShardByArg) -> Self {
-        match a {
-            ShardByArg::Duration => crate::schedule::ShardBy::Duration,
-            ShardByArg::Hash => crate::schedule::ShardBy::Hash,
-        }
-    }
 }
 
 fn parse_shard(s: &str) -> std::result::Result<(usize, usize), String> {
@@ -103,7 +129,7 @@ impl BaselineArgs {
                 ));
             }
             let committed = runner::committed_durations(&program.root);
-            plan = runner::shard_plan(plan, k, n, self.shard_by.into(), committed.as_ref());
+            plan = runner::shard_plan(plan, k, n, self.shard_by, committed.as_ref());
         }
         let mut stdout = std::io::stdout().lock();
         if self.dry_run {

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::cli::Context;
+use crate::cli::{Arg, Command, Context, Matches, UsageError};
 use crate::docs::generate::Evidence;
 use crate::docs::{files, rules, sync};
 use crate::error::{Error, Result};
@@ -12,28 +12,57 @@ use crate::exit;
 use crate::model::Program;
 use crate::report::docs::{self as report, Verification};
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+/// `closeout verify-docs`'s flags.
+pub const VERIFY_DOCS: Command = Command::new(
+    "verify-docs",
+    "Fail when the generated regions of the docs drift from closeout.toml (writes nothing)",
+)
+.args(&[
+    Arg::option("format", "FORMAT", "Output format; github adds ::error annotations for GitHub Actions")
+        .values(&["human", "json", "github"])
+        .default("human"),
+    Arg::switch("strict", "Fail on formatting-only differences and on waivers that accept no finding"),
+]);
+
+/// `closeout update-docs`'s flags.
+pub const UPDATE_DOCS: Command =
+    Command::new("update-docs", "Regenerate the docs' regions in place from closeout.toml and the evidence")
+        .args(&[Arg::switch("force", "Overwrite regions that were edited by hand")]);
+
+/// How verify-docs prints its findings.
+#[derive(Debug, Clone, Copy)]
 pub enum Format {
     Human,
     Json,
     Github,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug)]
 pub struct VerifyDocsArgs {
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Fail on formatting-only differences and on waivers that accept no finding
-    #[arg(long)]
     strict: bool,
 }
 
-#[derive(Debug, clap::Args)]
+impl VerifyDocsArgs {
+    pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
+        let format = match m.string("format")?.as_deref() {
+            Some("json") => Format::Json,
+            Some("github") => Format::Github,
+            _ => Format::Human,
+        };
+        Ok(VerifyDocsArgs { format, strict: m.flag("strict") })
+    }
+}
+
+#[derive(Debug)]
 pub struct UpdateDocsArgs {
-    /// Overwrite regions that were edited by hand
-    #[arg(long)]
     force: bool,
+}
+
+impl UpdateDocsArgs {
+    pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
+        Ok(UpdateDocsArgs { force: m.flag("force") })
+    }
 }
 
 /// The docs and evidence of a program, read once.

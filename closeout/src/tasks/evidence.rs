@@ -4,15 +4,28 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use crate::cli::Context;
+use crate::cli::{Command, Context, Matches, UsageError};
 use crate::error::{Error, Result};
 use crate::evidence::{self, RunRecord};
 use crate::exit;
 use crate::integrity::{self, Found, LogFound};
 use crate::runner::git;
 
-#[derive(Debug, clap::Args)]
+/// `closeout verify-evidence`'s flags (none).
+pub const COMMAND: Command = Command::new(
+    "verify-evidence",
+    "Check that the evidence verifies: each record self-consistent, logs matching their sha256, \
+     .closeout/latest.json matching its full record, git.head possible",
+);
+
+#[derive(Debug)]
 pub struct VerifyEvidenceArgs {}
+
+impl VerifyEvidenceArgs {
+    pub fn from_matches(_: &Matches) -> std::result::Result<Self, UsageError> {
+        Ok(VerifyEvidenceArgs {})
+    }
+}
 
 impl VerifyEvidenceArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {

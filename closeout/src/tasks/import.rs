@@ -4,29 +4,51 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::Context;
+use crate::cli::{Arg, Command, Context, Matches, UsageError};
 use crate::docs::generate::{self, Evidence};
 use crate::docs::{files, layout, rules};
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::import::{self, Candidate, Source};
 
-#[derive(Debug, clap::Args)]
+/// `closeout import`'s arguments.
+pub const COMMAND: Command = Command::new(
+    "import",
+    "Adopt an existing plan and progress tracker: write closeout.toml from them and wrap the tables \
+     closeout can regenerate in region markers",
+)
+.args(&[
+    Arg::positional("PLAN", "The plan (global validation baseline, packets, risks, tracks, ledger)"),
+    Arg::positional("PROGRESS", "The progress tracker (packet board, checklists, review evidence)")
+        .optional(),
+    Arg::switch("dry-run", "Print the report and the TOML; write nothing"),
+    Arg::switch("force", "Overwrite an existing closeout.toml"),
+    Arg::switch(
+        "no-waivers",
+        "Do not waive the consistency findings already in the docs (verify-docs then fails until they \
+         are fixed or waived by hand)",
+    ),
+]);
+
+#[derive(Debug)]
 pub struct ImportArgs {
-    /// The plan (global validation baseline, packets, risks, tracks, ledger)
     plan: PathBuf,
-    /// The progress tracker (packet board, checklists, review evidence)
     progress: Option<PathBuf>,
-    /// Print the report and the TOML; write nothing
-    #[arg(long)]
     dry_run: bool,
-    /// Overwrite an existing closeout.toml
-    #[arg(long)]
     force: bool,
-    /// Do not waive the consistency findings already in the docs (verify-docs then fails
-    /// until they are fixed or waived by hand)
-    #[arg(long)]
     no_waivers: bool,
+}
+
+impl ImportArgs {
+    pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
+        Ok(ImportArgs {
+            plan: m.path("PLAN").unwrap_or_default(),
+            progress: m.path("PROGRESS"),
+            dry_run: m.flag("dry-run"),
+            force: m.flag("force"),
+            no_waivers: m.flag("no-waivers"),
+        })
+    }
 }
 
 /// A wrap decision for one candidate table.

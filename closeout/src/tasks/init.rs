@@ -2,19 +2,28 @@
 
 use std::io::Write;
 
-use crate::cli::Context;
+use crate::cli::{Arg, Command, Context, Matches, UsageError};
 use crate::docs::generate::{FROM_EVIDENCE, KINDS};
 use crate::error::{Error, Result};
 use crate::init::{scaffold, Ecosystem};
 
-#[derive(Debug, clap::Args)]
+/// `closeout init`'s flags.
+pub const COMMAND: Command =
+    Command::new("init", "Scaffold closeout.toml and plan/progress docs in the current repository").args(&[
+        Arg::option("name", "NAME", "Program name (default: the repository folder's name)"),
+        Arg::switch("force", "Overwrite files that already exist"),
+    ]);
+
+#[derive(Debug)]
 pub struct InitArgs {
-    /// Program name (default: the repository folder's name)
-    #[arg(long)]
     name: Option<String>,
-    /// Overwrite files that already exist
-    #[arg(long)]
     force: bool,
+}
+
+impl InitArgs {
+    pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
+        Ok(InitArgs { name: m.string("name")?, force: m.flag("force") })
+    }
 }
 
 impl InitArgs {

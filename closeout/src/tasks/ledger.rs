@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::Context;
+use crate::cli::{Arg, Command, Context, Matches, UsageError};
 use crate::docs::files;
 use crate::edit::{self, Value};
 use crate::error::{Error, Result};
@@ -17,61 +17,102 @@ use crate::vocab::Vocab;
 
 const REGIONS: &[&str] = &["ledger", "blockers", "traceability"];
 
-#[derive(Debug, clap::Args)]
+/// `closeout ledger`'s flags and actions.
+pub const COMMAND: Command = Command::new(
+    "ledger",
+    "List the debt ledger (pre-release blockers first), check it, or add, resolve and reopen items",
+)
+.args(&[
+    Arg::switch(
+        "check",
+        "Fail when an open item lacks an owner, milestone or severity, or evidence and the ledger disagree \
+         about known failures",
+    ),
+    Arg::switch("json", "Print the ledger as JSON (blockers first, as listed)").conflicts(&["check"]),
+])
+.subcommands(
+    &[
+        Command::new("add", "Add a debt item").args(&[
+            Arg::option("id", "ID", "A new id, like `DL-010`").required(),
+            Arg::option("description", "TEXT", "What is owed, in one line").required(),
+            Arg::option("severity", "HIGH|MEDIUM|LOW", "How bad it is: HIGH, MEDIUM or LOW (any case)")
+                .required(),
+            Arg::option("owner", "WHO", "Who pays it back (a person or a team)").required(),
+            Arg::option(
+                "milestone",
+                "MILESTONE",
+                "When it is due, like `Pre-release` or `v1.2`; `Pre-release` makes it a blocker",
+            )
+            .required(),
+            Arg::option("source", "TEXT", "Where it was found (a packet, an issue, a review)"),
+            Arg::switch("blocks-release", "The item blocks the release while open"),
+            Arg::option("covers", "TARGET", "What it covers: `track:ID` or `packet:ID` (repeatable)")
+                .repeated(),
+        ]),
+        Command::new("resolve", "Mark an item resolved, saying how").args(&[
+            Arg::positional("ID", "The debt item's id"),
+            Arg::option("resolution", "TEXT", "How it was resolved (a commit, a packet, a decision)")
+                .required(),
+        ]),
+        Command::new("reopen", "Mark a resolved item open again")
+            .args(&[Arg::positional("ID", "The debt item's id")]),
+    ],
+    false,
+);
+
+#[derive(Debug)]
 pub struct LedgerArgs {
-    /// Fail when an open item lacks an owner, milestone or severity, or evidence and the
-    /// ledger disagree about known failures
-    #[arg(long)]
     check: bool,
-    /// Print the ledger as JSON (blockers first, as listed)
-    #[arg(long, conflicts_with = "check")]
     json: bool,
-    #[command(subcommand)]
     action: Option<Action>,
 }
 
-#[derive(Debug, clap::Subcommand)]
+/// An edit of the ledger.
+#[derive(Debug)]
 enum Action {
-    /// Add a debt item
     Add {
-        /// A new id, like `DL-010`
-        #[arg(long)]
         id: String,
-        /// What is owed, in one line
-        #[arg(long)]
         description: String,
-        /// How bad it is: HIGH, MEDIUM or LOW (any case)
-        #[arg(long, value_parser = parse_severity, value_name = "HIGH|MEDIUM|LOW")]
         severity: String,
-        /// Who pays it back (a person or a team)
-        #[arg(long)]
         owner: String,
-        /// When it is due, like `Pre-release` or `v1.2`; `Pre-release` makes it a blocker
-        #[arg(long)]
         milestone: String,
-        /// Where it was found (a packet, an issue, a review)
-        #[arg(long)]
         source: Option<String>,
-        /// The item blocks the release while open
-        #[arg(long)]
         blocks_release: bool,
-        /// What it covers: `track:ID` or `packet:ID` (repeatable)
-        #[arg(long, value_name = "TARGET")]
         covers: Vec<String>,
     },
-    /// Mark an item resolved, saying how
     Resolve {
-        /// The debt item's id
         id: String,
-        /// How it was resolved (a commit, a packet, a decision)
-        #[arg(long)]
         resolution: String,
     },
-    /// Mark a resolved item open again
     Reopen {
-        /// The debt item's id
         id: String,
     },
+}
+
+impl LedgerArgs {
+    pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
+        let action = match m.sub.as_deref() {
+            None => None,
+            Some(a) => Some(match a.command().name {
+                "add" => Action::Add {
+                    id: a.string("id")?.unwrap_or_default(),
+                    description: a.string("description")?.unwrap_or_default(),
+                    severity: a.parsed("severity", parse_severity)?.unwrap_or_default(),
+                    owner: a.string("owner")?.unwrap_or_default(),
+                    milestone: a.string("milestone")?.unwrap_or_default(),
+                    source: a.string("source")?,
+                    blocks_release: a.flag("blocks-release"),
+                    covers: a.strings("covers")?,
+                },
+                "resolve" => Action::Resolve {
+                    id: a.string("ID")?.unwrap_or_default(),
+                    resolution: a.string("resolution")?.unwrap_or_default(),
+                },
+                _ => Action::Reopen { id: a.string("ID")?.unwrap_or_default() },
+            }),
+        };
+        Ok(LedgerArgs { check: m.flag("check"), json: m.flag("json"), action })
+    }
 }
 
 fn parse_severity(s: &str) -> std::result::Result<String, String> {

@@ -5,26 +5,41 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use crate::cli::Context;
+use crate::cli::{Arg, Command, Context, Matches, UsageError};
 use crate::error::{Error, Result};
 use crate::evidence::{self, Outcome, RunRecord};
 use crate::exit;
 use crate::report::baseline::render_summary;
 
-#[derive(Debug, clap::Args)]
+/// `closeout merge`'s arguments.
+pub const COMMAND: Command = Command::new(
+    "merge",
+    "Merge shard run records (`baseline --shard K/N --out PATH`) into one run",
+)
+.args(&[
+    Arg::positional("RECORD", "Shard run records (`closeout baseline --shard K/N --out PATH`)").greedy(),
+    Arg::option("out", "PATH", "Also write the merged full record here"),
+    Arg::option("junit", "PATH", "Write JUnit XML for the merged run here"),
+    Arg::switch("json", "Write the merged record to stdout instead of the summary"),
+]);
+
+#[derive(Debug)]
 pub struct MergeArgs {
-    /// Shard run records (`closeout baseline --shard K/N --out PATH`)
-    #[arg(required = true, value_name = "RECORD")]
     records: Vec<PathBuf>,
-    /// Also write the merged full record here
-    #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
-    /// Write JUnit XML for the merged run here
-    #[arg(long, value_name = "PATH")]
     junit: Option<PathBuf>,
-    /// Write the merged record to stdout instead of the summary
-    #[arg(long)]
     json: bool,
+}
+
+impl MergeArgs {
+    pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
+        Ok(MergeArgs {
+            records: m.paths("RECORD"),
+            out: m.path("out"),
+            junit: m.path("junit"),
+            json: m.flag("json"),
+        })
+    }
 }
 
 impl MergeArgs {

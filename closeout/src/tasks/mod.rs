@@ -1,9 +1,11 @@
-//! One module per subcommand; each task is a `run(self, ctx)` method on its flags struct.
+//! One module per subcommand: its grammar (`COMMAND`, see [`crate::cli::spec`]), its flags
+//! struct read `from_matches`, and a `run(self, ctx)` method.
 
 pub mod baseline;
 pub mod ci;
 pub mod docs;
 pub mod evidence;
+pub mod generate;
 pub mod import;
 pub mod init;
 pub mod ledger;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::glob::{Glob, GlobSet};
 
-use crate::cli::Context;
+use crate::cli::{Arg, Command, Context, Matches, UsageError};
 use crate::docs::files;
 use crate::edit::{self, Value};
 use crate::error::{Error, Result};
@@ -19,20 +19,44 @@ use crate::report::baseline::Live;
 use crate::review::{self, PacketReview};
 use crate::runner::{self, git, Cancel, Plan, PlannedGate, SignalGuard};
 
-#[derive(Debug, clap::Args)]
+/// `closeout packet`'s arguments.
+pub const COMMAND: Command = Command::new(
+    "packet",
+    "Review one packet: run its tests, verify its changed files, compute its gate checklist and verdict, \
+     and write its review block",
+)
+.args(&[
+    Arg::positional("ID", "The packet's id, as in closeout.toml"),
+    Arg::option(
+        "base",
+        "REV",
+        "Take changed files from this revision to HEAD (default: the previous packet's commit, else the \
+         merge-base with the main branch)",
+    ),
+    Arg::switch(
+        "record",
+        "After an APPROVED verdict, set the packet's status, review and commit in closeout.toml",
+    ),
+    Arg::option("jobs", "JOBS", "Tests run at once (default: [run].jobs; 0 = one per core)").short('j'),
+]);
+
+#[derive(Debug)]
 pub struct PacketArgs {
-    /// The packet's id, as in closeout.toml
     id: String,
-    /// Take changed files from this revision to HEAD (default: the previous packet's
-    /// commit, else the merge-base with the main branch)
-    #[arg(long, value_name = "REV")]
     base: Option<String>,
-    /// After an APPROVED verdict, set the packet's status, review and commit in closeout.toml
-    #[arg(long)]
     record: bool,
-    /// Tests run at once (default: [run].jobs)
-    #[arg(short, long, value_parser = crate::runner::parse_jobs)]
     jobs: Option<usize>,
+}
+
+impl PacketArgs {
+    pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
+        Ok(PacketArgs {
+            id: m.string("ID")?.unwrap_or_default(),
+            base: m.string("base")?,
+            record: m.flag("record"),
+            jobs: m.parsed("jobs", crate::runner::parse_jobs)?,
+        })
+    }
 }
 
 impl PacketArgs {

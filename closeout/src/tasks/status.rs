@@ -2,14 +2,23 @@
 
 use std::io::Write;
 
-use crate::cli::Context;
+use crate::cli::{Arg, Command, Context, Matches, UsageError};
 use crate::error::Result;
 
-#[derive(Debug, clap::Args)]
+/// `closeout status`'s flags.
+pub const COMMAND: Command =
+    Command::new("status", "Show the packet board, open debt and the latest baseline run")
+        .args(&[Arg::switch("json", "Print the board, open debt, latest run and verdict as JSON")]);
+
+#[derive(Debug)]
 pub struct StatusArgs {
-    /// Print the board, open debt, latest run and verdict as JSON
-    #[arg(long)]
     json: bool,
+}
+
+impl StatusArgs {
+    pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
+        Ok(StatusArgs { json: m.flag("json") })
+    }
 }
 
 impl StatusArgs {

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::cli::Context;
+use crate::cli::{Arg, Command, Context, Matches, UsageError};
 use crate::docs::generate::KINDS;
 use crate::docs::sync;
 use crate::error::Result;
@@ -14,14 +14,25 @@ use crate::runner::git;
 use crate::tasks::docs::Loaded;
 use crate::verdict::{self, Facts, Level, Verdict};
 
-#[derive(Debug, clap::Args)]
+/// `closeout verdict`'s flags.
+pub const COMMAND: Command =
+    Command::new("verdict", "Compute GO / GO with conditions / NO-GO from the evidence and write it").args(
+        &[
+            Arg::switch("strict", "Exit 0 only for an unconditional GO"),
+            Arg::switch("json", "Print the verdict as JSON instead of text"),
+        ],
+    );
+
+#[derive(Debug)]
 pub struct VerdictArgs {
-    /// Exit 0 only for an unconditional GO
-    #[arg(long)]
     strict: bool,
-    /// Print the verdict as JSON instead of text
-    #[arg(long)]
     json: bool,
+}
+
+impl VerdictArgs {
+    pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
+        Ok(VerdictArgs { strict: m.flag("strict"), json: m.flag("json") })
+    }
 }
 
 impl VerdictArgs {

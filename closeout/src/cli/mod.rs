@@ -1,0 +1,148 @@
+//! The command-line front end shared by the `closeout` binary and `cargo xtask closeout`:
+//! parses flags against the grammar in [`spec`], builds one [`Context`], dispatches to a
+//! task, maps the result to an exit code. Help and usage errors come from [`help`].
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::exit;
+use crate::report::Style;
+
+#[cfg(feature = "completions")]
+pub mod clap;
+pub mod help;
+pub mod parse;
+pub mod spec;
+
+pub use parse::{Matches, Parsed, UsageError};
+pub use spec::{Arg, Command};
+
+/// What every task gets: where it runs and how to print.
+pub struct Context {
+    pub cwd: PathBuf,
+    pub root: Option<PathBuf>,
+    pub style: Style,
+    pub stdout_is_tty: bool,
+    /// How the user runs closeout (`closeout`, `cargo xtask closeout`), for fix commands.
+    pub bin_name: String,
+}
+
+impl Context {
+    /// The folder holding closeout.toml.
+    pub fn program_root(&self) -> Result<PathBuf> {
+        crate::discover::find_root(&self.cwd, self.root.as_deref())
+    }
+
+    pub fn load(&self) -> Result<crate::model::Program> {
+        crate::discover::load(&self.program_root()?)
+    }
+
+    /// Lock the repository at `root` ([`crate::lock`]), saying on stderr when it waits.
+    pub fn lock_at(&self, root: &Path, mode: crate::lock::Mode) -> Result<crate::lock::Lock> {
+        crate::lock::repository(root, mode, &|| {
+            eprintln!("waiting for another closeout writing in {}", root.display());
+        })
+    }
+
+    /// Lock the program's repository, then load the program under the lock, so that what
+    /// the task reads is what it later compares and replaces. Bind the lock to a named
+    /// variable (`_lock`): it is released when dropped.
+    pub fn load_locked(&self, mode: crate::lock::Mode) -> Result<(crate::model::Program, crate::lock::Lock)> {
+        let root = self.program_root()?;
+        let lock = self.lock_at(&root, mode)?;
+        // Readers too: evidence from outside the repository is not this program's.
+        crate::evidence::check_evidence_dir(&root)?;
+        Ok((crate::discover::load(&root)?, lock))
+    }
+}
+
+/// Run the CLI on `args` (the first is the program name) and return the exit code.
+/// `bin_name` is how the user invoked it, shown in help and usage.
+pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
+    let matches = match parse::parse(&spec::ROOT, args) {
+        Ok(Parsed::Run(matches)) => matches,
+        Ok(Parsed::Help(path)) => {
+            print!("{}", help::help(bin_name, &path));
+            return exit::SUCCESS;
+        }
+        Ok(Parsed::Version) => {
+            print!("{}", help::version());
+            return exit::SUCCESS;
+        }
+        Err(e) => return usage_error(bin_name, &e),
+    };
+    let ctx = match context(&matches, bin_name) {
+        Ok(ctx) => ctx,
+        Err(e) => return usage_error(bin_name, &e),
+    };
+    let task = matches.sub.as_deref().expect("the grammar requires a command");
+    match dispatch(task, &ctx) {
+        Err(e) => usage_error(bin_name, &e),
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            report_error(&e);
+            e.exit_code()
+        }
+    }
+}
+
+fn usage_error(bin_name: &str, e: &UsageError) -> u8 {
+    eprint!("{}", help::error(bin_name, e));
+    exit::USAGE
+}
+
+/// The context from the global flags: `--color` (with `NO_COLOR`) and `--root`.
+fn context(matches: &Matches, bin_name: &str) -> std::result::Result<Context, UsageError> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let stdout_is_tty = std::io::stdout().is_terminal();
+    let color = match matches.string("color")?.as_deref() {
+        Some("always") => true,
+        Some("never") => false,
+        _ => stdout_is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let root = matches.path("root").map(|r| absolute(&cwd, &r));
+    Ok(Context { cwd, root, style: Style { color }, stdout_is_tty, bin_name: bin_name.to_string() })
+}
+
+/// Read the task's arguments (a usage error is the outer error) and run it.
+fn dispatch(task: &Matches, ctx: &Context) -> std::result::Result<Result<u8>, UsageError> {
+    use crate::tasks::*;
+    Ok(match task.command().name {
+        "init" => init::InitArgs::from_matches(task)?.run(ctx),
+        "baseline" => baseline::BaselineArgs::from_matches(task)?.run(ctx),
+        "verify-docs" => docs::VerifyDocsArgs::from_matches(task)?.run(ctx),
+        "update-docs" => docs::UpdateDocsArgs::from_matches(task)?.run(ctx),
+        "packet" => packet::PacketArgs::from_matches(task)?.run(ctx),
+        "ledger" => ledger::LedgerArgs::from_matches(task)?.run(ctx),
+        "verdict" => verdict::VerdictArgs::from_matches(task)?.run(ctx),
+        "verify-evidence" => evidence::VerifyEvidenceArgs::from_matches(task)?.run(ctx),
+        "merge" => merge::MergeArgs::from_matches(task)?.run(ctx),
+        "import" => import::ImportArgs::from_matches(task)?.run(ctx),
+        "status" => status::StatusArgs::from_matches(task)?.run(ctx),
+        "completions" => generate::CompletionsArgs::from_matches(task)?.run(ctx),
+        "man" => generate::ManArgs::from_matches(task)?.run(ctx),
+        other => unreachable!("`{other}` is in the grammar but not dispatched"),
+    })
+}
+
+fn report_error(e: &Error) {
+    match e {
+        // Config errors already carry their location on every line.
+        Error::Config(_) | Error::Docs { .. } => {
+            for line in e.to_string().lines() {
+                eprintln!("error: {line}");
+            }
+        }
+        other => eprintln!("error: {other}"),
+    }
+}
+
+fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    }
+}
