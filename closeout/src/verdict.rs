@@ -65,9 +65,9 @@ pub struct Verdict {
 /// A fingerprint of the program's data (gates, tracks, packets, risks, debt, waivers),
 /// independent of where the repository is checked out.
 pub fn fingerprint(program: &Program) -> String {
-    // A confirmed gate (`trusted`, the default) fingerprints as it did before the key
-    // existed, so verdicts recorded then stay current.
-    let gates = format!("{:?}", program.gates).replace(", trusted: true", "");
+    // A confirmed gate (`trusted`, the default) without retries fingerprints as it did
+    // before those keys existed, so verdicts recorded then stay current.
+    let gates = format!("{:?}", program.gates).replace(", retries: 0,", ",").replace(", trusted: true", "");
     let data = format!(
         "{:?}{}{:?}{:?}{:?}{:?}{:?}",
         program.name, gates, program.tracks, program.packets, program.risks, program.debts, program.waivers

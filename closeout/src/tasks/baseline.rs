@@ -48,6 +48,10 @@ pub struct BaselineArgs {
     /// Write JUnit XML here: one testsuite per gate, one testcase per parsed test
     #[arg(long, value_name = "PATH")]
     junit: Option<std::path::PathBuf>,
+    /// Run a failed gate again up to N times (0-10), for every gate of this run, instead of
+    /// each gate's `retries`; a gate that fails and then passes is FLAKY
+    #[arg(long, value_name = "N", value_parser = crate::runner::parse_retries)]
+    retries: Option<u32>,
 }
 
 /// The conditional gates a run left out, and how to run them.
@@ -104,6 +108,9 @@ impl BaselineArgs {
             }
             let committed = runner::committed_durations(&program.root);
             plan = runner::shard_plan(plan, k, n, self.shard_by.into(), committed.as_ref());
+        }
+        if let Some(n) = self.retries {
+            plan.set_retries(n);
         }
         let mut stdout = std::io::stdout().lock();
         if self.dry_run {
@@ -220,7 +227,7 @@ impl BaselineArgs {
             exit::INTERRUPTED
         } else if unwritten {
             exit::USAGE
-        } else if output.record.passed() {
+        } else if output.record.succeeded() {
             exit::SUCCESS
         } else {
             exit::FAILED

@@ -93,7 +93,7 @@ impl MergeArgs {
         // environment problem, not a pass.
         Ok(if unwritten {
             exit::USAGE
-        } else if merged.passed() {
+        } else if merged.succeeded() {
             exit::SUCCESS
         } else {
             exit::FAILED
