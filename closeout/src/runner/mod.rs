@@ -481,8 +481,11 @@ fn distrust_missing_logs(record: &mut RunRecord, root: &Path) {
     for g in &mut record.gates {
         let Some(path) = g.log.as_ref().and_then(|l| l.path.clone()) else { continue };
         if g.outcome != Outcome::NotRun && !root.join(&path).is_file() {
-            if g.outcome.passed() {
+            if g.outcome.succeeded() {
                 g.outcome = Outcome::Truncated;
+                if let Some(last) = g.attempts.last_mut() {
+                    last.outcome = Outcome::Truncated;
+                }
             }
             g.reason = format!(
                 "{} (its log {path} was deleted during the run; the output cannot be checked)",

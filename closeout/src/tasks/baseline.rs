@@ -163,7 +163,7 @@ impl BaselineArgs {
                     unwritten |= failed;
                     // The verdict follows the evidence it is computed from, so a run never
                     // leaves the verdict (or a `verdict` region) behind.
-                    match crate::tasks::verdict::record(&now) {
+                    match crate::tasks::verdict::record(&now, &ctx.bin_name) {
                         Ok((v, more, failed)) => {
                             notes.extend(more);
                             unwritten |= failed;

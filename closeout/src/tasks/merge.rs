@@ -51,7 +51,7 @@ impl MergeArgs {
         let (mut notes, mut unwritten) =
             crate::tasks::docs::refresh_checked(&program, Some(crate::docs::generate::FROM_EVIDENCE));
         // Like a complete baseline, a merged run records its verdict.
-        let verdict = match crate::tasks::verdict::record(&program) {
+        let verdict = match crate::tasks::verdict::record(&program, &ctx.bin_name) {
             Ok((v, more, failed)) => {
                 notes.extend(more);
                 unwritten |= failed;
