@@ -166,8 +166,12 @@ pub fn compute(facts: &Facts) -> Verdict {
                 }
             }
             let passed = run.gates.iter().filter(|g| g.outcome.passed()).count();
+            let flaky = match run.gates.iter().filter(|g| g.outcome == Outcome::Flaky).count() {
+                0 => String::new(),
+                n => format!(" and {n} FLAKY"),
+            };
             justification.push(clause(
-                format!("baseline: {passed}/{} gates PASS in the latest run", run.gates.len()),
+                format!("baseline: {passed}/{} gates PASS{flaky} in the latest run", run.gates.len()),
                 std::slice::from_ref(&run_ref),
             ));
 
@@ -501,7 +505,7 @@ mod tests {
              then set `known_failure = \"DL-10\"` on the gate"
         );
         assert_eq!(v.conditions[0].evidence, vec!["run run-1".to_string(), "gate build".into()]);
-        assert_eq!(v.justification[0].text, "baseline: 1/2 gates PASS in the latest run");
+        assert_eq!(v.justification[0].text, "baseline: 1/2 gates PASS and 1 FLAKY in the latest run");
     }
 
     #[test]
