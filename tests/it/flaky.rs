@@ -131,7 +131,7 @@ fn a_gate_that_fails_then_passes_is_flaky_everywhere() {
         stdout.contains("unit FLAKY — exit 0 on attempt 2 of 2, after attempt 1: FAIL (exit 101)"),
         "{stdout}"
     );
-    assert!(stdout.contains(&format!("  attempt 1: FAIL (exit 101) in ")), "{stdout}");
+    assert!(stdout.contains("  attempt 1: FAIL (exit 101) in "), "{stdout}");
     assert!(stdout.contains(&format!("1 passed, 1 failed, log: {}", paths[0])), "{stdout}");
     assert!(stdout.contains(&format!("2 passed, log: {}", paths[1])), "{stdout}");
     assert!(stdout.contains("1/2 gates passed and 1 FLAKY (passed on a retry) on 2 job(s)"), "{stdout}");
