@@ -259,3 +259,57 @@ fn an_edited_flaky_record_does_not_verify() {
     assert!(said.contains("is PASS with 2 attempts; a gate that needed a retry to pass is FLAKY"), "{said}");
     assert!(said.contains(&format!("its log {first} (attempt 1) does not match the record")), "{said}");
 }
+
+/// Wait until `file` holds `n` lines (the gate's attempts that started), at most 10 s.
+fn wait_for_lines(file: &Path, n: usize) {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < end {
+        if std::fs::read_to_string(file).is_ok_and(|t| t.lines().count() >= n) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("the gate did not start attempt {n}");
+}
+
+#[test]
+fn an_interrupted_attempt_is_never_retried() {
+    for (name, failures) in [("flaky-int-first", 0), ("flaky-int-retry", 1)] {
+        let dir = scratch(name);
+        let starts = scratch(&format!("{name}-starts")).join("starts");
+        // Fails fast `failures` times, then hangs until stopped.
+        let s = starts.display();
+        let gate = format!(
+            "echo start >> {s}; n=$(wc -l < {s}); if [ $n -le {failures} ]; then exit 1; fi; sleep 300"
+        );
+        std::fs::write(
+            dir.join("closeout.toml"),
+            format!("[program]\nname = \"i\"\n[run]\ngrace = \"5s\"\n[[gate]]\nid = \"hang\"\nrun = '''{gate}'''\nparser = \"none\"\nretries = 3\n"),
+        )
+        .unwrap();
+        let child = closeout()
+            .arg("baseline")
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_for_lines(&starts, failures + 1);
+        // SAFETY: signalling a child we spawned.
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGINT);
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130), "{name}: {}", describe(&out));
+        assert_eq!(
+            std::fs::read_to_string(&starts).unwrap().lines().count(),
+            failures + 1,
+            "{name}: no rerun"
+        );
+        let hang = newest_record(&dir).1.gate("hang").unwrap().clone();
+        assert_eq!(hang.outcome, Outcome::Interrupted, "{name}");
+        let attempts: Vec<Outcome> = hang.attempts.iter().map(|a| a.outcome).collect();
+        let expected: &[Outcome] = if failures == 0 { &[] } else { &[Outcome::Fail, Outcome::Interrupted] };
+        assert_eq!(attempts, expected, "{name}");
+    }
+}
