@@ -58,6 +58,7 @@ fn passing_run(program: &Program) -> RunRecord {
                 known_failure: None,
                 tests: vec![],
                 tests_omitted: 0,
+                attempts: vec![],
             })
             .collect(),
     }

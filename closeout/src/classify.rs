@@ -2,7 +2,7 @@
 //! the parser saw gives exactly one [`Outcome`] and a one-line reason. Fail-closed: only a
 //! clean exit whose output the rules accept is `PASS`.
 
-use crate::evidence::{Outcome, TestCounts};
+use crate::evidence::{Attempt, GateRecord, Outcome, TestCounts};
 use crate::parse::Parsed;
 
 /// How a gate's process ended, as the runner saw it.
@@ -81,6 +81,38 @@ pub fn classify(ending: &Ending, bytes: u64, log_complete: bool, parsed: &Parsed
         return (Outcome::Fail, format!("exit 0, but {what}"));
     }
     (Outcome::Pass, "exit 0".into())
+}
+
+/// One gate's record from the records of its attempts (`runs`, first to last, each as
+/// [`classify`] and the runner made it): the last attempt's fields, and
+/// - outcome: `FLAKY` when the last attempt passed after a failed one, else the last
+///   attempt's (a gate that failed every attempt keeps its failing outcome);
+/// - reason: the last attempt's, with its number and the earlier attempts' outcomes;
+/// - `started_at` of the first attempt, `duration_ms` of all together;
+/// - `attempts`: every attempt, when there was more than one.
+///
+/// One attempt is returned as it is. Panics on no attempt (the runner always makes one).
+pub fn over_attempts(mut runs: Vec<GateRecord>) -> GateRecord {
+    if runs.len() == 1 {
+        return runs.pop().expect("one attempt");
+    }
+    let attempts: Vec<Attempt> = runs.iter().zip(1..).map(|(r, n)| Attempt::of(n, r)).collect();
+    let first_started = runs.first().and_then(|r| r.started_at.clone());
+    let total_ms = runs.iter().map(|r| r.duration_ms).sum();
+    let mut gate = runs.pop().expect("attempts");
+    let n = attempts.len();
+    let earlier: Vec<String> = attempts[..n - 1].iter().map(Attempt::short).collect();
+    let failed_before = attempts[..n - 1].iter().any(|a| !a.outcome.passed());
+    if gate.outcome.passed() && failed_before {
+        gate.outcome = Outcome::Flaky;
+        gate.reason = format!("{} on attempt {n} of {n}, after {}", gate.reason, earlier.join(", "));
+    } else {
+        gate.reason = format!("{} on attempt {n} of {n}; before: {}", gate.reason, earlier.join(", "));
+    }
+    gate.started_at = first_started;
+    gate.duration_ms = total_ms;
+    gate.attempts = attempts;
+    gate
 }
 
 /// What failed, in the runner's terms: `1 failed, 1 suite(s) failed to load, 1 unhandled error(s)`.
@@ -187,6 +219,58 @@ mod tests {
         assert_eq!(
             classify(&Ending::Exited(2), 10, true, &mypy),
             (Outcome::BuildFailed, "exit 2, 3 mypy error(s)".into())
+        );
+    }
+
+    fn attempt(outcome: Outcome, exit: i32, ms: u64) -> GateRecord {
+        let mut g = crate::evidence::fixtures::gate("g", "t", outcome, Some(exit));
+        g.duration_ms = ms;
+        g.started_at = Some(format!("2026-01-01T00:00:0{ms}.000Z"));
+        g
+    }
+
+    #[test]
+    fn a_pass_after_a_failure_is_flaky_never_pass() {
+        let g = over_attempts(vec![attempt(Outcome::Fail, 1, 3), attempt(Outcome::Pass, 0, 2)]);
+        assert_eq!(g.outcome, Outcome::Flaky);
+        assert_eq!(g.reason, "exit 0 on attempt 2 of 2, after attempt 1: FAIL (exit 1)");
+        assert_eq!((g.exit_code, g.duration_ms, g.measured_ms()), (Some(0), 5, 2));
+        assert_eq!(g.started_at.as_deref(), Some("2026-01-01T00:00:03.000Z"), "the first attempt's");
+        let seen: Vec<(u32, Outcome)> = g.attempts.iter().map(|a| (a.attempt, a.outcome)).collect();
+        assert_eq!(seen, vec![(1, Outcome::Fail), (2, Outcome::Pass)]);
+        let timeout = over_attempts(vec![
+            attempt(Outcome::Timeout, 0, 1),
+            attempt(Outcome::NoTests, 0, 1),
+            attempt(Outcome::Pass, 0, 1),
+        ]);
+        assert_eq!(timeout.outcome, Outcome::Flaky);
+        assert!(timeout.reason.ends_with("after attempt 1: TIMEOUT, attempt 2: NO_TESTS (exit 0)"));
+    }
+
+    #[test]
+    fn a_gate_failing_every_attempt_keeps_its_last_outcome() {
+        let g = over_attempts(vec![attempt(Outcome::Fail, 1, 1), attempt(Outcome::Timeout, 0, 1)]);
+        assert_eq!(g.outcome, Outcome::Timeout);
+        assert_eq!(g.attempts.len(), 2);
+        assert!(g.reason.ends_with("on attempt 2 of 2; before: attempt 1: FAIL (exit 1)"), "{}", g.reason);
+        let once = over_attempts(vec![attempt(Outcome::Pass, 0, 4)]);
+        assert_eq!((once.outcome, once.attempts.len(), once.reason.as_str()), (Outcome::Pass, 0, "exit 0"));
+    }
+
+    #[test]
+    fn which_outcomes_are_retried() {
+        use crate::vocab::Vocab;
+        let retried: Vec<Outcome> = Outcome::ALL.iter().map(|(_, o)| *o).filter(|o| o.retried()).collect();
+        assert_eq!(
+            retried,
+            [
+                Outcome::Fail,
+                Outcome::BuildFailed,
+                Outcome::NoTests,
+                Outcome::EmptyOutput,
+                Outcome::Timeout,
+                Outcome::Truncated
+            ]
         );
     }
 

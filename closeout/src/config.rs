@@ -76,6 +76,10 @@ pub fn parse(
 /// any machine closeout targets and unbounded values exhaust it.
 pub const MAX_JOBS: usize = 256;
 
+/// Most retries of one gate (`retries`, `--retries`): eleven attempts already say the gate
+/// is broken, not unlucky, and more would hide it behind hours of reruns.
+pub const MAX_RETRIES: u32 = 10;
+
 /// A path from closeout.toml as a path inside the repository: relative, no `..`, `.`
 /// components dropped (so `./docs/plan.md` and `docs/plan.md` are one file). The error
 /// says what is wrong with it.
@@ -113,6 +117,7 @@ const GATE_KEYS: &[&str] = &[
     "count_decrease_reason",
     "when",
     "trusted",
+    "retries",
 ];
 const TRACK_KEYS: &[&str] = &[
     "id",
@@ -306,6 +311,7 @@ impl<'t> Cx<'t> {
                 });
                 let count_decrease_reason = self.string(&item, "count_decrease_reason", false);
                 let trusted = self.boolean(&item, "trusted").unwrap_or(true);
+                let retries = self.retries(&item);
                 if let Some((value, span)) = &known_failure {
                     refs.push((
                         "debt",
@@ -323,6 +329,7 @@ impl<'t> Cx<'t> {
                     count_decrease_reason,
                     when: self.string(&item, "when", false),
                     trusted,
+                    retries,
                     line: self.line(&item.span),
                 })
             })
@@ -911,6 +918,20 @@ impl<'t> Cx<'t> {
         }
     }
 
+    /// A gate's `retries`: a whole number up to [`MAX_RETRIES`], 0 when absent or wrong
+    /// (the error is recorded).
+    fn retries(&mut self, item: &Item) -> u32 {
+        let Some(n) = self.integer(item, "retries") else { return 0 };
+        match u32::try_from(n).ok().filter(|n| *n <= MAX_RETRIES) {
+            Some(n) => n,
+            None => {
+                let span = item.table.get("retries").map(|v| v.span()).unwrap_or(0..0);
+                self.error(span, format!("`retries` in {} is {n}, more than {MAX_RETRIES}; a gate that needs more reruns than that is broken, not flaky: fix it, or set a number from 0 to {MAX_RETRIES}", item.name));
+                0
+            }
+        }
+    }
+
     fn boolean(&mut self, item: &Item, key: &str) -> Option<bool> {
         let value = item.table.get(key)?;
         match value.get_ref() {
@@ -995,6 +1016,7 @@ run = "cargo build"
 parser = "cargo"
 exclusive = "target"
 known_failure = "DL-1"
+retries = 2
 [[track]]
 id = "t"
 name = "Track"
@@ -1020,6 +1042,7 @@ milestone = "Pre-release"
         assert_eq!(p.run.grace, Duration::ZERO);
         assert_eq!(p.gates[0].parser, ParserKind::Cargo);
         assert_eq!(p.gates[0].line, 9);
+        assert_eq!(p.gates[0].retries, 2);
         assert_eq!(p.tracks[0].classification, Classification::Deferred);
         assert_eq!(
             p.packets[0].tests,

@@ -47,9 +47,11 @@ pub const PACKETS_DIR: &str = ".closeout/packets";
 pub const HISTORY: &str = "target/closeout/history.json";
 
 vocab!(
-    /// How one gate ended. Only `PASS` passes.
+    /// How one gate ended. Only `PASS` passes; `FLAKY` is a gate that failed and then
+    /// passed on a retry (its last attempt passed, an earlier one failed).
     Outcome {
         Pass = "PASS",
+        Flaky = "FLAKY",
         Fail = "FAIL",
         BuildFailed = "BUILD_FAILED",
         NoTests = "NO_TESTS",
@@ -63,8 +65,31 @@ vocab!(
 );
 
 impl Outcome {
+    /// `PASS` only: the gate passed on its one attempt.
     pub fn passed(self) -> bool {
         self == Outcome::Pass
+    }
+
+    /// `PASS` or `FLAKY`: the gate's last attempt passed. What the exit code of `baseline`
+    /// and a packet's P0 accept; the verdict makes a `FLAKY` gate a condition.
+    pub fn succeeded(self) -> bool {
+        matches!(self, Outcome::Pass | Outcome::Flaky)
+    }
+
+    /// Whether an attempt that ended so is run again when the gate has retries left: every
+    /// outcome of a process that ran and did not pass (`FAIL`, `BUILD_FAILED`, `NO_TESTS`,
+    /// `EMPTY_OUTPUT`, `TIMEOUT`, `TRUNCATED`). Never `INTERRUPTED` (Ctrl-C, SIGTERM: the
+    /// user stopped the run), `SPAWN_FAILED` (nothing ran, so nothing flaked) or `NOT_RUN`.
+    pub fn retried(self) -> bool {
+        matches!(
+            self,
+            Outcome::Fail
+                | Outcome::BuildFailed
+                | Outcome::NoTests
+                | Outcome::EmptyOutput
+                | Outcome::Timeout
+                | Outcome::Truncated
+        )
     }
 }
 
@@ -187,6 +212,57 @@ pub struct LogRecord {
     pub bytes: u64,
 }
 
+/// One run of a gate's command, kept when the gate ran more than once (`retries`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// 1-based.
+    pub attempt: u32,
+    pub outcome: Outcome,
+    /// Why this attempt ended so, in one line, as a gate's `reason`.
+    pub reason: String,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// Wall time of this attempt alone, in milliseconds.
+    pub duration_ms: u64,
+    pub counts: Option<TestCounts>,
+    /// At most 500 names, as a gate's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failing_tests: Vec<String>,
+    /// Each attempt has its own log (`NNN-ID.log`, then `NNN-ID.attempt-K.log`).
+    pub log: Option<LogRecord>,
+}
+
+impl Attempt {
+    /// Attempt number `attempt` (1-based) as recorded in `run`, a gate record of that one run.
+    pub fn of(attempt: u32, run: &GateRecord) -> Attempt {
+        Attempt {
+            attempt,
+            outcome: run.outcome,
+            reason: run.reason.clone(),
+            exit_code: run.exit_code,
+            signal: run.signal,
+            started_at: run.started_at.clone(),
+            finished_at: run.finished_at.clone(),
+            duration_ms: run.duration_ms,
+            counts: run.counts.clone(),
+            failing_tests: run.failing_tests.clone(),
+            log: run.log.clone(),
+        }
+    }
+
+    /// `attempt 1: FAIL (exit 1)`, `attempt 2: TIMEOUT`.
+    pub fn short(&self) -> String {
+        let how = match (self.exit_code, self.signal) {
+            (Some(c), _) if self.outcome != Outcome::Timeout => format!(" (exit {c})"),
+            (None, Some(s)) => format!(" (signal {s})"),
+            _ => String::new(),
+        };
+        format!("attempt {}: {}{how}", self.attempt, self.outcome)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateRecord {
     pub id: String,
@@ -210,9 +286,23 @@ pub struct GateRecord {
     pub tests: Vec<crate::parse::TestResult>,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub tests_omitted: usize,
+    /// Every attempt, first to last, when the gate ran more than once; empty when it ran
+    /// once. The gate's own fields are then those of its last attempt, but for
+    /// `outcome` (`FLAKY` when the last passed), `started_at` (the first attempt's) and
+    /// `duration_ms` (every attempt's wall time together: what the run spent on it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
 }
 
 impl GateRecord {
+    /// The duration that measures the gate, in milliseconds: its last attempt's (the
+    /// passing one of a `FLAKY` gate), else `duration_ms`. The performance envelope, the
+    /// scheduling history and the shard split use it; the makespan's lower bound uses
+    /// `duration_ms`, the time the gate held a worker.
+    pub fn measured_ms(&self) -> u64 {
+        self.attempts.last().map_or(self.duration_ms, |a| a.duration_ms)
+    }
+
     /// A gate that never started, with why.
     pub fn not_run(
         id: &str,
@@ -238,6 +328,7 @@ impl GateRecord {
             known_failure,
             tests: Vec::new(),
             tests_omitted: 0,
+            attempts: Vec::new(),
         }
     }
 }
@@ -371,11 +462,17 @@ impl RunRecord {
         self.gates.iter().all(|g| g.outcome.passed())
     }
 
+    /// Every gate's last attempt passed (`PASS` or `FLAKY`): `baseline` and `merge` exit 0.
+    pub fn succeeded(&self) -> bool {
+        self.gates.iter().all(|g| g.outcome.succeeded())
+    }
+
     /// The record without log paths, for committing.
     pub fn compact(&self) -> RunRecord {
         let mut compact = self.clone();
         for gate in &mut compact.gates {
-            if let Some(log) = &mut gate.log {
+            let attempt_logs = gate.attempts.iter_mut().filter_map(|a| a.log.as_mut());
+            for log in gate.log.iter_mut().chain(attempt_logs) {
                 log.path = None;
             }
             gate.tests.clear();

@@ -34,36 +34,135 @@ pub fn gate_problems(g: &GateRecord) -> Vec<String> {
             say("log is 0 bytes but its sha256 is not that of an empty log".into());
         }
     }
-    if g.outcome == Outcome::Pass {
-        if g.exit_code != Some(0) {
-            let how = match (g.exit_code, g.signal) {
-                (Some(c), _) => format!("exit code {c}"),
-                (None, Some(s)) => format!("signal {s}"),
-                (None, None) => "no exit code".to_string(),
-            };
-            say(format!("is PASS with {how}; only exit code 0 passes"));
+    if g.outcome.succeeded() {
+        for problem in pass_problems(
+            g.outcome,
+            g.exit_code,
+            g.signal,
+            g.log.is_some(),
+            g.started_at.is_some() && g.finished_at.is_some(),
+            g.counts.as_ref(),
+            g.failing_tests.len(),
+        ) {
+            say(problem);
         }
-        if g.log.is_none() {
-            say("is PASS without a log".into());
-        }
-        if g.started_at.is_none() || g.finished_at.is_none() {
-            say("is PASS without start and finish times".into());
-        }
-        if let Some(c) = &g.counts {
-            if c.failed > 0
-                || c.errors.is_some_and(|n| n > 0)
-                || c.packages_failed.is_some_and(|n| n > 0)
-                || c.packages_build_failed.is_some_and(|n| n > 0)
-            {
-                say(format!("is PASS with failures counted ({})", c.summary()));
-            }
-        }
-        if !g.failing_tests.is_empty() {
-            say(format!("is PASS with {} failing test(s) listed", g.failing_tests.len()));
-        }
+    }
+    for problem in attempt_problems(g) {
+        say(problem);
     }
     if g.outcome == Outcome::NotRun && (g.exit_code.is_some() || g.signal.is_some()) {
         say("is NOT_RUN but has an exit code or signal".into());
+    }
+    problems
+}
+
+/// What contradicts a passing outcome (`PASS`, `FLAKY`, or a passing attempt): an exit
+/// code other than 0, no log, no times, failures counted or listed.
+fn pass_problems(
+    outcome: Outcome,
+    exit_code: Option<i32>,
+    signal: Option<i32>,
+    has_log: bool,
+    timed: bool,
+    counts: Option<&crate::evidence::TestCounts>,
+    failing: usize,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    if exit_code != Some(0) {
+        let how = match (exit_code, signal) {
+            (Some(c), _) => format!("exit code {c}"),
+            (None, Some(s)) => format!("signal {s}"),
+            (None, None) => "no exit code".to_string(),
+        };
+        problems.push(format!("is {outcome} with {how}; only exit code 0 passes"));
+    }
+    if !has_log {
+        problems.push(format!("is {outcome} without a log"));
+    }
+    if !timed {
+        problems.push(format!("is {outcome} without start and finish times"));
+    }
+    if let Some(c) = counts {
+        if c.failed > 0
+            || c.errors.is_some_and(|n| n > 0)
+            || c.packages_failed.is_some_and(|n| n > 0)
+            || c.packages_build_failed.is_some_and(|n| n > 0)
+        {
+            problems.push(format!("is {outcome} with failures counted ({})", c.summary()));
+        }
+    }
+    if failing > 0 {
+        problems.push(format!("is {outcome} with {failing} failing test(s) listed"));
+    }
+    problems
+}
+
+/// Contradictions between a gate's outcome and its attempts: `FLAKY` is a last attempt
+/// that passed after an earlier one failed; `PASS` is one attempt; a gate that ran more
+/// than once has its last attempt's exit, counts and log, attempts numbered 1, 2, …, each
+/// failed one retried (no attempt after a pass), and each passing attempt as honest as a
+/// `PASS`.
+fn attempt_problems(g: &GateRecord) -> Vec<String> {
+    let mut problems = Vec::new();
+    let attempts = &g.attempts;
+    match (g.outcome, attempts.last()) {
+        (Outcome::Flaky, None) => {
+            problems.push("is FLAKY with no attempts recorded; FLAKY is a pass after a failed attempt".into())
+        }
+        (Outcome::Flaky, Some(last)) if !last.outcome.passed() => problems
+            .push(format!("is FLAKY but its last attempt is {}; FLAKY is a last attempt that passed", last.outcome)),
+        (Outcome::Flaky, Some(_)) if attempts.iter().all(|a| a.outcome.passed()) => {
+            problems.push("is FLAKY but no attempt failed; a gate that passed every attempt is PASS".into())
+        }
+        (Outcome::Pass, Some(_)) => problems.push(format!(
+            "is PASS with {} attempts; a gate that needed a retry to pass is FLAKY",
+            attempts.len()
+        )),
+        (outcome, Some(last)) if !outcome.succeeded() && last.outcome != outcome => problems.push(format!(
+            "is {outcome} but its last attempt is {}; a gate that failed every attempt keeps its last outcome",
+            last.outcome
+        )),
+        _ => {}
+    }
+    let Some(last) = attempts.last() else { return problems };
+    if attempts.len() == 1 {
+        problems.push("records one attempt; a gate that ran once records none".into());
+    }
+    if (last.exit_code, last.signal, &last.log, &last.counts) != (g.exit_code, g.signal, &g.log, &g.counts) {
+        problems.push(format!(
+            "its exit, counts or log differ from those of its last attempt ({})",
+            last.attempt
+        ));
+    }
+    for (n, a) in attempts.iter().enumerate() {
+        if a.attempt as usize != n + 1 {
+            problems.push(format!("attempt {} is recorded as number {}", n + 1, a.attempt));
+        }
+        if n + 1 < attempts.len() && !a.outcome.retried() {
+            problems.push(format!(
+                "{} was followed by another attempt; only a failed attempt is retried",
+                a.short()
+            ));
+        }
+        if a.outcome.passed() {
+            let timed = a.started_at.is_some() && a.finished_at.is_some();
+            let why = pass_problems(
+                a.outcome,
+                a.exit_code,
+                a.signal,
+                a.log.is_some(),
+                timed,
+                a.counts.as_ref(),
+                a.failing_tests.len(),
+            );
+            problems.extend(why.into_iter().map(|p| format!("attempt {}: {p}", a.attempt)));
+        }
+        if let Some(log) = &a.log {
+            let blank = a.outcome == Outcome::Interrupted && log.sha256.is_empty();
+            if !blank && (log.sha256.len() != 64 || !log.sha256.bytes().all(|b| b.is_ascii_hexdigit())) {
+                problems.push(format!("attempt {}: log sha256 `{}` is not a sha256", a.attempt, log.sha256));
+            }
+        }
     }
     problems
 }
@@ -93,7 +192,7 @@ pub enum LogFound {
 pub struct Found<'a> {
     /// The full record under `target/closeout/runs/<run_id>/run.json`, when present.
     pub full: Option<&'a RunRecord>,
-    /// Each gate's log, by gate id, for the full record's log paths.
+    /// Each log the full record names (gates' and attempts'), by its recorded path.
     pub logs: &'a [(String, LogFound)],
     /// The unix time (seconds) at which `git.head` was committed, when git knows the commit;
     /// `Some(None)` when git does not know it.
@@ -118,29 +217,7 @@ pub fn verify(latest: &RunRecord, found: &Found) -> Vec<String> {
             ));
         }
         for g in &full.gates {
-            let Some(log) = &g.log else { continue };
-            if log.path.is_none() || g.outcome == Outcome::Interrupted {
-                continue;
-            }
-            match found.logs.iter().find(|(id, _)| *id == g.id).map(|(_, f)| f) {
-                Some(LogFound::Missing) => problems.push(format!(
-                    "gate `{}`: its log {} is missing; the record cannot be checked against it",
-                    g.id,
-                    log.path.as_deref().unwrap_or_default()
-                )),
-                Some(LogFound::Present { bytes, sha256 }) if *bytes != log.bytes || *sha256 != log.sha256 => {
-                    problems.push(format!(
-                        "gate `{}`: its log {} does not match the record (sha256 {}…, {} bytes; recorded {}…, {} bytes)",
-                        g.id,
-                        log.path.as_deref().unwrap_or_default(),
-                        &sha256[..sha256.len().min(12)],
-                        bytes,
-                        &log.sha256[..log.sha256.len().min(12)],
-                        log.bytes
-                    ))
-                }
-                _ => {}
-            }
+            problems.extend(log_problems(g, found.logs));
         }
     }
     if let Some(git) = &latest.git {
@@ -169,6 +246,39 @@ pub fn verify(latest: &RunRecord, found: &Found) -> Vec<String> {
                 &git.head[..git.head.len().min(12)],
                 crate::evidence::LATEST
             ));
+        }
+    }
+    problems
+}
+
+/// A gate's logs (each attempt's, else its own) that are missing or differ from the record.
+fn log_problems(g: &GateRecord, logs: &[(String, LogFound)]) -> Vec<String> {
+    let own = [(g.outcome, g.log.as_ref(), String::new())];
+    let attempts: Vec<_> =
+        g.attempts.iter().map(|a| (a.outcome, a.log.as_ref(), format!(" (attempt {})", a.attempt))).collect();
+    let checked = if attempts.is_empty() { &own[..] } else { &attempts[..] };
+    let mut problems = Vec::new();
+    for (outcome, log, which) in checked {
+        let Some((log, path)) = log.and_then(|l| Some((l, l.path.as_deref()?))) else { continue };
+        if *outcome == Outcome::Interrupted {
+            continue;
+        }
+        match logs.iter().find(|(p, _)| p == path).map(|(_, f)| f) {
+            Some(LogFound::Missing) => problems.push(format!(
+                "gate `{}`: its log {path}{which} is missing; the record cannot be checked against it",
+                g.id
+            )),
+            Some(LogFound::Present { bytes, sha256 }) if *bytes != log.bytes || *sha256 != log.sha256 => {
+                problems.push(format!(
+                    "gate `{}`: its log {path}{which} does not match the record (sha256 {}…, {} bytes; recorded {}…, {} bytes)",
+                    g.id,
+                    &sha256[..sha256.len().min(12)],
+                    bytes,
+                    &log.sha256[..log.sha256.len().min(12)],
+                    log.bytes
+                ))
+            }
+            _ => {}
         }
     }
     problems
@@ -254,12 +364,96 @@ mod tests {
             (LogFound::Missing, "is missing"),
             (LogFound::Present { bytes: 3, sha256: "cd".repeat(32) }, "does not match the record"),
         ] {
-            let logs = [("a".to_string(), found_log)];
+            let logs = [("target/closeout/runs/x/000-a.log".to_string(), found_log)];
             let found =
                 Found { full: Some(&full), logs: &logs, head_committed: None, head_before_record: None };
             let problems = verify(&latest, &found).join("; ");
             assert!(problems.contains(expected), "{problems}");
         }
+    }
+
+    /// A gate that failed on its first attempt and passed on its second, as the runner
+    /// records it, with each attempt's log at its own path.
+    fn flaky(id: &str) -> GateRecord {
+        let mut failed = passing(id);
+        (failed.outcome, failed.exit_code) = (Outcome::Fail, Some(1));
+        failed.log =
+            Some(LogRecord { path: Some(format!("r/000-{id}.log")), sha256: "cd".repeat(32), bytes: 4 });
+        let mut passed = passing(id);
+        passed.log.as_mut().unwrap().path = Some(format!("r/000-{id}.attempt-2.log"));
+        crate::classify::over_attempts(vec![failed, passed])
+    }
+
+    #[test]
+    fn an_honest_flaky_gate_has_no_problems_and_inconsistent_ones_are_named() {
+        assert_eq!(gate_problems(&flaky("a")), Vec::<String>::new());
+        type Edit = Box<dyn Fn(&mut GateRecord)>;
+        let cases: Vec<(Edit, &str)> = vec![
+            (Box::new(|g| g.attempts.clear()), "is FLAKY with no attempts recorded"),
+            (Box::new(|g| g.attempts[0].outcome = Outcome::Pass), "is FLAKY but no attempt failed"),
+            (Box::new(|g| g.outcome = Outcome::Pass), "is PASS with 2 attempts"),
+            (Box::new(|g| g.attempts.swap(0, 1)), "is FLAKY but its last attempt is FAIL"),
+            (Box::new(|g| g.attempts[1].attempt = 3), "attempt 2 is recorded as number 3"),
+            (Box::new(|g| g.exit_code = Some(1)), "is FLAKY with exit code 1"),
+            (Box::new(|g| g.log = g.attempts[0].log.clone()), "differ from those of its last attempt (2)"),
+            (
+                Box::new(|g| g.attempts[1].failing_tests = vec!["t".into()]),
+                "attempt 2: is PASS with 1 failing test(s) listed",
+            ),
+            (Box::new(|g| g.attempts[0].log.as_mut().unwrap().sha256 = "x".into()), "attempt 1: log sha256"),
+            (
+                Box::new(|g| {
+                    g.outcome = Outcome::Fail;
+                    g.attempts[1].outcome = Outcome::Timeout;
+                }),
+                "is FAIL but its last attempt is TIMEOUT",
+            ),
+            (
+                Box::new(|g| {
+                    g.attempts.insert(0, g.attempts[1].clone());
+                    g.attempts[0].attempt = 1;
+                    g.attempts[1].attempt = 2;
+                    g.attempts[2].attempt = 3;
+                }),
+                "attempt 1: PASS (exit 0) was followed by another attempt",
+            ),
+        ];
+        for (edit, expected) in cases {
+            let mut g = flaky("a");
+            edit(&mut g);
+            let problems = gate_problems(&g).join("; ");
+            assert!(problems.contains(expected), "{expected}: {problems}");
+        }
+    }
+
+    #[test]
+    fn every_attempt_log_is_checked_against_its_own_hash() {
+        let full = run(vec![flaky("a")]);
+        let latest = full.compact();
+        assert!(latest.gates[0].attempts.iter().all(|a| a.log.as_ref().unwrap().path.is_none()));
+        let present = |sha: &str, bytes| LogFound::Present { bytes, sha256: sha.repeat(32) };
+        let check = |logs: &[(String, LogFound)]| {
+            verify(
+                &latest,
+                &Found { full: Some(&full), logs, head_committed: None, head_before_record: None },
+            )
+        };
+        let honest = [
+            ("r/000-a.log".to_string(), present("cd", 4)),
+            ("r/000-a.attempt-2.log".into(), present("ab", 3)),
+        ];
+        assert_eq!(check(&honest), Vec::<String>::new());
+        let edited = [
+            ("r/000-a.log".to_string(), present("ef", 4)),
+            ("r/000-a.attempt-2.log".into(), present("ab", 3)),
+        ];
+        let problems = check(&edited).join("; ");
+        assert!(problems.contains("its log r/000-a.log (attempt 1) does not match the record"), "{problems}");
+        let gone = [
+            ("r/000-a.log".to_string(), present("cd", 4)),
+            ("r/000-a.attempt-2.log".into(), LogFound::Missing),
+        ];
+        assert!(check(&gone).join("; ").contains("r/000-a.attempt-2.log (attempt 2) is missing"));
     }
 
     #[test]

@@ -99,3 +99,57 @@ pub fn merge(
         shards: records.iter().map(|(_, r)| r.run_id.clone()).collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{fixtures, LogRecord, Outcome};
+
+    fn program() -> Program {
+        let text = "[program]\nname = \"p\"\n[[gate]]\nid = \"unit\"\nrun = \"make test\"\nretries = 1\n[[gate]]\nid = \"lint\"\nrun = \"make lint\"\n";
+        crate::config::parse(text, std::path::Path::new("c.toml"), std::path::Path::new("/r"), &|_| true)
+            .unwrap()
+    }
+
+    /// A gate record as the runner writes it: times, a log.
+    fn ran(id: &str, command: &str, outcome: Outcome, exit: i32, log: &str) -> GateRecord {
+        let mut g = fixtures::gate(id, command, outcome, Some(exit));
+        g.started_at = Some("2026-01-01T00:00:00.000Z".into());
+        g.finished_at = Some("2026-01-01T00:00:01.000Z".into());
+        g.duration_ms = 1_000;
+        g.log = Some(LogRecord { path: Some(log.into()), sha256: "ab".repeat(32), bytes: 3 });
+        g
+    }
+
+    fn shard(gates: Vec<GateRecord>) -> RunRecord {
+        let mut r = fixtures::run(gates);
+        r.program_hash = evidence::program_hash(&program());
+        r
+    }
+
+    #[test]
+    fn a_flaky_gate_keeps_its_outcome_and_attempts_through_a_merge() {
+        let flaky = crate::classify::over_attempts(vec![
+            ran("unit", "make test", Outcome::Fail, 1, "r/000-unit.log"),
+            ran("unit", "make test", Outcome::Pass, 0, "r/000-unit.attempt-2.log"),
+        ]);
+        let shards = [
+            ("a.json".to_string(), shard(vec![flaky.clone()])),
+            ("b.json".to_string(), shard(vec![ran("lint", "make lint", Outcome::Pass, 0, "r/000-lint.log")])),
+        ];
+        let merged = merge(&program(), &shards, std::time::UNIX_EPOCH).unwrap();
+        assert_eq!(merged.gate("unit"), Some(&flaky), "attempts, logs and FLAKY kept as recorded");
+        assert!(merged.succeeded() && !merged.passed());
+        assert_eq!(crate::integrity::record_problems(&merged), Vec::<String>::new());
+
+        // A shard whose FLAKY gate has no failed attempt does not verify, and is refused.
+        let mut forged = flaky;
+        forged.attempts[0].outcome = Outcome::Pass;
+        let shards = [("a.json".to_string(), shard(vec![forged]))];
+        let refused = merge(&program(), &shards, std::time::UNIX_EPOCH).unwrap_err();
+        assert!(
+            refused.contains("a.json does not verify: gate `unit`: is FLAKY but no attempt failed"),
+            "{refused}"
+        );
+    }
+}

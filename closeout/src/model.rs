@@ -177,10 +177,14 @@ pub struct Gate {
     /// `false` for a gate whose command came from an imported document and that nobody
     /// has confirmed yet: `baseline` refuses to run it (`trusted = false` in closeout.toml).
     pub trusted: bool,
-    /// 1-based line of the gate's `[[gate]]` header.
+    /// How many times a failed attempt is run again (`retries = N`, at most
+    /// [`crate::config::MAX_RETRIES`]; 0 by default). A gate that fails and then passes
+    /// is `FLAKY`.
+    pub retries: u32,
     /// Run only when asked (`baseline --when`, `--all`): the condition as the plan
     /// words it ("when API handlers are touched"). The verdict does not require it.
     pub when: Option<String>,
+    /// 1-based line of the gate's `[[gate]]` header.
     pub line: usize,
 }
 

@@ -41,16 +41,19 @@ pub fn envelope(program: &Program, now: &RunRecord, reference: Option<&RunRecord
         .iter()
         .filter_map(|gate| {
             let current = now.gate(&gate.id)?;
-            let previous = reference.and_then(|r| r.gate(&gate.id)).filter(|g| g.outcome.passed());
+            // A retried gate is measured by its last attempt (the passing one of a FLAKY
+            // gate), not by the time all its attempts took.
+            let previous = reference.and_then(|r| r.gate(&gate.id)).filter(|g| g.outcome.succeeded());
+            let (now_ms, previous_ms) = (current.measured_ms(), previous.map(|p| p.measured_ms()));
             let tolerance_pct = tolerance(gate);
             let count_now = current.counts.as_ref().map(|c| c.cases()).filter(|n| *n > 0);
             let count_reference = previous.and_then(|p| p.counts.as_ref()).map(|c| c.cases()).filter(|n| *n > 0);
-            let change_pct = previous
-                .filter(|p| p.duration_ms > 0)
-                .map(|p| (current.duration_ms as f64 - p.duration_ms as f64) * 100.0 / p.duration_ms as f64);
+            let change_pct = previous_ms
+                .filter(|p| *p > 0)
+                .map(|p| (now_ms as f64 - p as f64) * 100.0 / p as f64);
             let mut regression = None;
-            if let (Some(pct), Some(p), Some(tolerance_pct)) = (change_pct, previous, tolerance_pct) {
-                if pct > tolerance_pct as f64 && current.duration_ms.saturating_sub(p.duration_ms) >= MIN_DELTA_MS {
+            if let (Some(pct), Some(p), Some(tolerance_pct)) = (change_pct, previous_ms, tolerance_pct) {
+                if pct > tolerance_pct as f64 && now_ms.saturating_sub(p) >= MIN_DELTA_MS {
                     regression = Some(format!("{pct:+.0}% slower than the reference (tolerance {tolerance_pct}%)"));
                 }
             }
@@ -63,8 +66,8 @@ pub fn envelope(program: &Program, now: &RunRecord, reference: Option<&RunRecord
             }
             Some(Row {
                 gate: gate.id.clone(),
-                now_ms: current.duration_ms,
-                reference_ms: previous.map(|p| p.duration_ms),
+                now_ms,
+                reference_ms: previous_ms,
                 change_pct,
                 tolerance_pct,
                 count_now,
@@ -153,6 +156,25 @@ mod tests {
         let now = run(&[("build", "go build ./...", 400, 0)]);
         assert_eq!(envelope(&p, &now, Some(&reference))[0].regression, None, "+300% but only 300 ms");
         assert_eq!(envelope(&p, &now, None)[0].reference_ms, None);
+    }
+
+    #[test]
+    fn a_flaky_gate_is_measured_by_its_passing_attempt() {
+        let p = program();
+        let reference = run(&[("build", "go build ./...", 10_000, 0)]);
+        let mut now = run(&[("build", "go build ./...", 10_500, 0)]);
+        // Two attempts: a 9.5 s failure, then the 10.5 s pass; 20 s in all.
+        let mut failed = now.gates[0].clone();
+        (failed.outcome, failed.exit_code, failed.duration_ms) = (Outcome::Fail, Some(1), 9_500);
+        now.gates[0] = crate::classify::over_attempts(vec![failed, now.gates[0].clone()]);
+        assert_eq!((now.gates[0].outcome, now.gates[0].duration_ms), (Outcome::Flaky, 20_000));
+        let row = &envelope(&p, &now, Some(&reference))[0];
+        assert_eq!((row.now_ms, row.regression.as_deref()), (10_500, None), "+5%, not +100%");
+        // As a reference, too.
+        let later = run(&[("build", "go build ./...", 14_000, 0)]);
+        let row = &envelope(&p, &later, Some(&now))[0];
+        assert_eq!(row.reference_ms, Some(10_500));
+        assert!(row.regression.as_deref().unwrap().starts_with("+33% slower"), "{row:?}");
     }
 
     #[test]

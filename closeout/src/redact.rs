@@ -89,6 +89,12 @@ impl Redactor {
         for t in &mut g.failing_tests {
             self.string(t);
         }
+        for a in &mut g.attempts {
+            self.string(&mut a.reason);
+            for t in &mut a.failing_tests {
+                self.string(t);
+            }
+        }
         for t in &mut g.tests {
             self.string(&mut t.name);
             if let Some(e) = &mut t.excerpt {

@@ -110,7 +110,8 @@ pub fn review(packet: &Packet, program: &Program, inputs: Inputs) -> PacketRevie
                 could_not_run = true;
                 p0.push(format!("`{command}` was not run"));
             }
-            Some(g) if g.outcome.passed() => {}
+            // A FLAKY gate passed on a retry: the verdict makes it a condition, not P0.
+            Some(g) if g.outcome.succeeded() => {}
             Some(g) => {
                 let known = program.open_known_failure(g.known_failure.as_ref());
                 if known.is_none() {

@@ -65,9 +65,9 @@ pub struct Verdict {
 /// A fingerprint of the program's data (gates, tracks, packets, risks, debt, waivers),
 /// independent of where the repository is checked out.
 pub fn fingerprint(program: &Program) -> String {
-    // A confirmed gate (`trusted`, the default) fingerprints as it did before the key
-    // existed, so verdicts recorded then stay current.
-    let gates = format!("{:?}", program.gates).replace(", trusted: true", "");
+    // A confirmed gate (`trusted`, the default) without retries fingerprints as it did
+    // before those keys existed, so verdicts recorded then stay current.
+    let gates = format!("{:?}", program.gates).replace(", retries: 0,", ",").replace(", trusted: true", "");
     let data = format!(
         "{:?}{}{:?}{:?}{:?}{:?}{:?}",
         program.name, gates, program.tracks, program.packets, program.risks, program.debts, program.waivers
@@ -89,6 +89,9 @@ pub struct Facts<'a> {
     pub regressions: Vec<(String, String)>,
     /// Why the latest record is not to be trusted ([`crate::integrity::verify`]).
     pub evidence_problems: Vec<String>,
+    /// How the user runs closeout (`closeout`, `cargo xtask closeout`), for the commands
+    /// a condition names.
+    pub bin_name: &'a str,
 }
 
 pub fn compute(facts: &Facts) -> Verdict {
@@ -96,6 +99,7 @@ pub fn compute(facts: &Facts) -> Verdict {
     let mut blockers = Vec::new();
     let mut conditions = Vec::new();
     let mut justification = Vec::new();
+    let mut new_debt = next_debt_ids(program);
 
     match facts.latest {
         None => blockers.push(clause(
@@ -128,6 +132,9 @@ pub fn compute(facts: &Facts) -> Verdict {
                         &ev,
                     )),
                     Some(g) if g.outcome.passed() => {}
+                    Some(g) if g.outcome == Outcome::Flaky => {
+                        conditions.push(flaky(program, g, &ev, &mut new_debt, facts.bin_name))
+                    }
                     Some(g)
                         if matches!(
                             g.outcome,
@@ -159,8 +166,12 @@ pub fn compute(facts: &Facts) -> Verdict {
                 }
             }
             let passed = run.gates.iter().filter(|g| g.outcome.passed()).count();
+            let flaky = match run.gates.iter().filter(|g| g.outcome == Outcome::Flaky).count() {
+                0 => String::new(),
+                n => format!(" and {n} FLAKY"),
+            };
             justification.push(clause(
-                format!("baseline: {passed}/{} gates PASS in the latest run", run.gates.len()),
+                format!("baseline: {passed}/{} gates PASS{flaky} in the latest run", run.gates.len()),
                 std::slice::from_ref(&run_ref),
             ));
 
@@ -218,7 +229,8 @@ pub fn compute(facts: &Facts) -> Verdict {
                 let crate::model::TestRef::Gate(id) = test else { continue };
                 let Some(g) = run.gate(id) else { continue };
                 let known_open = program.open_known_failure(g.known_failure.as_ref()).is_some();
-                if !g.outcome.passed() && !known_open {
+                // A FLAKY gate passed on a retry: a condition of its own, not a blocker.
+                if !g.outcome.succeeded() && !known_open {
                     blockers.push(clause(
                         format!(
                             "packet {} is DONE but its required gate `{id}` {} in the latest run",
@@ -313,6 +325,60 @@ pub fn compute(facts: &Facts) -> Verdict {
     }
 }
 
+/// The condition a `FLAKY` gate sets: tracked by its open known failure, or the exact
+/// `ledger add` command that opens a debt item for it (with the next free id from
+/// `new_debt`), to be named as the gate's `known_failure`.
+fn flaky(
+    program: &Program,
+    g: &crate::evidence::GateRecord,
+    ev: &[String],
+    new_debt: &mut impl Iterator<Item = String>,
+    bin_name: &str,
+) -> Clause {
+    if let Some(d) = program.open_known_failure(g.known_failure.as_ref()) {
+        return clause(
+            format!("gate `{}` is FLAKY ({}), tracked as {} (open): {}", g.id, g.reason, d.id, d.description),
+            &[ev[0].clone(), ev[1].clone(), format!("debt {}", d.id)],
+        );
+    }
+    let id = new_debt.next().expect("an endless supply of ids");
+    let run = ev[0].strip_prefix("run ").unwrap_or(&ev[0]);
+    let description = format!("Flaky gate {}: failed, then passed on a retry in run {run}", g.id);
+    let command = format!(
+        "{bin_name} ledger add --id {id} --description {} --severity MEDIUM --owner OWNER --milestone Pre-release --source {}",
+        shell_word(&description),
+        shell_word(&format!("run {run}"))
+    );
+    clause(
+        format!(
+            "gate `{}` is FLAKY ({}); open it in the ledger with `{command}` (OWNER: who fixes it), then set `known_failure = \"{id}\"` on the gate",
+            g.id, g.reason
+        ),
+        ev,
+    )
+}
+
+/// Debt ids not yet in the program, in order: after the highest `PREFIX-NNN` (its prefix
+/// and width), else from `DL-001`.
+fn next_debt_ids(program: &Program) -> impl Iterator<Item = String> {
+    let numbered = program.debts.iter().filter_map(|d| {
+        let (prefix, digits) = d.id.rsplit_once('-')?;
+        let n: u64 = digits.parse().ok().filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))?;
+        Some((n, prefix.to_string(), digits.len()))
+    });
+    let (last, prefix, width) = numbered.max().unwrap_or((0, "DL".into(), 3));
+    let taken: std::collections::HashSet<String> = program.debts.iter().map(|d| d.id.clone()).collect();
+    (last + 1..).map(move |n| format!("{prefix}-{n:0width$}")).filter(move |id| !taken.contains(id))
+}
+
+/// `s` as one POSIX shell word: bare when it is plain, else in single quotes.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b)) {
+        return s.to_string();
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
 fn short(rev: &str) -> &str {
     &rev[..rev.len().min(12)]
 }
@@ -371,6 +437,7 @@ mod tests {
             docs_drift: Ok(vec![]),
             regressions: vec![],
             evidence_problems: vec![],
+            bin_name: "closeout",
         })
     }
 
@@ -399,6 +466,77 @@ mod tests {
         unconfirmed.gates[0].trusted = false;
         assert_ne!(fingerprint(&p), fingerprint(&unconfirmed));
         assert!(!format!("{:?}", p.gates).replace(", trusted: true", "").contains("trusted"));
+        let mut retried = p.clone();
+        retried.gates[0].retries = 1;
+        assert_ne!(fingerprint(&p), fingerprint(&retried));
+        assert!(!format!("{:?}", p.gates).replace(", retries: 0,", ",").contains("retries"));
+    }
+
+    /// `build` failed on its first attempt and passed on its second.
+    fn flaky_build(run: &mut RunRecord) {
+        let mut failed = run.gates[0].clone();
+        (failed.outcome, failed.exit_code, failed.reason) = (Outcome::Fail, Some(1), "exit 1".into());
+        run.gates[0] = crate::classify::over_attempts(vec![failed, run.gates[0].clone()]);
+    }
+
+    #[test]
+    fn a_flaky_gate_is_a_condition_naming_the_ledger_command() {
+        let resolved = program("status = \"resolved\"\nresolution = \"fixed\"");
+        let mut latest = run(Outcome::Pass, false);
+        flaky_build(&mut latest);
+        let v = compute(&Facts {
+            program: &resolved,
+            latest: Some(&latest),
+            head: Some("abc".into()),
+            changed_since_run: Some(vec![]),
+            docs_drift: Ok(vec![]),
+            regressions: vec![],
+            evidence_problems: vec![],
+            bin_name: "cargo xtask closeout",
+        });
+        assert_eq!(v.level, Level::GoWithConditions, "{v:?}");
+        assert!(v.blockers.is_empty(), "packet 00 requires the FLAKY gate, and is no blocker: {v:?}");
+        assert_eq!(v.conditions.len(), 1, "{v:?}");
+        assert_eq!(
+            v.conditions[0].text,
+            "gate `build` is FLAKY (exit 0 on attempt 2 of 2, after attempt 1: FAIL (exit 1)); open it in the ledger with \
+             `cargo xtask closeout ledger add --id DL-10 --description 'Flaky gate build: failed, then passed on a retry in run run-1' \
+             --severity MEDIUM --owner OWNER --milestone Pre-release --source 'run run-1'` (OWNER: who fixes it), \
+             then set `known_failure = \"DL-10\"` on the gate"
+        );
+        assert_eq!(v.conditions[0].evidence, vec!["run run-1".to_string(), "gate build".into()]);
+        assert_eq!(v.justification[0].text, "baseline: 1/2 gates PASS and 1 FLAKY in the latest run");
+    }
+
+    #[test]
+    fn a_flaky_gate_tracked_by_an_open_known_failure_names_it() {
+        let open = program("");
+        let mut latest = run(Outcome::Pass, false);
+        latest.gates.swap(0, 1);
+        flaky_build(&mut latest);
+        assert_eq!(latest.gates[0].id, "mon");
+        let v = verdict(&open, Some(&latest), "abc", Some(vec![]));
+        assert_eq!(v.level, Level::GoWithConditions);
+        assert!(v.conditions[0].text.starts_with("gate `mon` is FLAKY (exit 0 on attempt 2 of 2"), "{v:?}");
+        assert!(v.conditions[0].text.ends_with("tracked as DL-9 (open): monitoring"), "{v:?}");
+        assert_eq!(v.conditions.len(), 1, "DL-9 is named once: {v:?}");
+    }
+
+    #[test]
+    fn new_debt_ids_follow_the_highest_and_commands_are_shell_words() {
+        let ids = |debts: &[&str]| {
+            let mut text = String::from("[program]\nname = \"p\"\n");
+            for id in debts {
+                text.push_str(&format!("[[debt]]\nid = \"{id}\"\ndescription = \"d\"\n"));
+            }
+            let p = crate::config::parse(&text, Path::new("c.toml"), Path::new("/r"), &|_| true).unwrap();
+            next_debt_ids(&p).take(2).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&[]), ["DL-001", "DL-002"]);
+        assert_eq!(ids(&["DL-009", "DL-002", "TD-7"]), ["DL-010", "DL-011"]);
+        assert_eq!(ids(&["R-99", "R-100x"]), ["R-100", "R-101"]);
+        assert_eq!(shell_word("run-1"), "run-1");
+        assert_eq!(shell_word("it's `x`"), "'it'\\''s `x`'");
     }
 
     #[test]
@@ -413,6 +551,7 @@ mod tests {
             docs_drift: Ok(vec![]),
             regressions: vec![],
             evidence_problems: vec!["gate `build`: is PASS with exit code 1".into()],
+            bin_name: "closeout",
         });
         assert_eq!(v.level, Level::NoGo);
         assert!(v.blockers[0].text.contains("does not verify: gate `build`"), "{:?}", v.blockers);
@@ -467,6 +606,7 @@ mod tests {
             docs_drift: Ok(vec!["plan.md:3 `ledger`".into()]),
             regressions: vec![("build".into(), "+50%".into())],
             evidence_problems: vec![],
+            bin_name: "closeout",
         };
         let v = compute(&facts);
         assert_eq!(v.level, Level::NoGo);

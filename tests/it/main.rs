@@ -10,6 +10,7 @@ mod docs;
 mod docs_props;
 mod dogfood;
 mod first_hour;
+mod flaky;
 mod formatters;
 mod generate;
 mod hostile;

@@ -253,10 +253,10 @@ fn evidence_text(r: &GateRecord, program: &Program) -> String {
     if !r.outcome.passed() {
         if let Some(id) = &r.known_failure {
             let open = program.open_known_failure(Some(id)).is_some();
-            parts.push(if open {
-                format!("known failure {id}")
-            } else {
-                format!("{id} is resolved, yet the gate fails")
+            parts.push(match (open, r.outcome) {
+                (true, _) => format!("known failure {id}"),
+                (false, Outcome::Flaky) => format!("{id} is resolved, yet the gate is flaky"),
+                (false, _) => format!("{id} is resolved, yet the gate fails"),
             });
         }
         parts.push(r.reason.clone());
@@ -367,7 +367,7 @@ pub fn p0(packet: &Packet, program: &Program, evidence: Evidence) -> Result<(), 
         let (command, record) = test_evidence(test, packet, program, evidence);
         match record {
             None => reasons.push(format!("`{command}` not run")),
-            Some(r) if r.outcome.passed() || known_open(r, program) => {}
+            Some(r) if r.outcome.succeeded() || known_open(r, program) => {}
             Some(r) => reasons.push(format!("`{command}` {}", r.outcome)),
         }
     }

@@ -20,7 +20,7 @@ pub fn counts_text(counts: Option<&TestCounts>) -> String {
 fn paint_outcome(outcome: Outcome, style: Style) -> String {
     match outcome {
         Outcome::Pass => style.green(outcome.as_str()),
-        Outcome::NotRun | Outcome::Interrupted => style.yellow(outcome.as_str()),
+        Outcome::NotRun | Outcome::Interrupted | Outcome::Flaky => style.yellow(outcome.as_str()),
         _ => style.red(outcome.as_str()),
     }
 }
@@ -122,8 +122,10 @@ pub fn render_summary(
         if !g.failing_tests.is_empty() {
             out.push_str(&format!("  failing: {}\n", g.failing_tests.join(", ")));
         }
-        if let Some(path) = g.log.as_ref().and_then(|l| l.path.as_ref()) {
-            out.push_str(&format!("  log: {path}\n"));
+        out.push_str(&attempt_lines(g));
+        // A FLAKY gate's last lines are those of its passing attempt: its logs say more.
+        if g.outcome.succeeded() {
+            continue;
         }
         if let Some(tail) = tails.get(&g.id).filter(|t| !t.is_empty()) {
             out.push_str(&format!("  last {} lines:\n", tail.len()));
@@ -145,13 +147,18 @@ pub fn render_summary(
     }
 
     let passed = record.gates.iter().filter(|g| g.outcome.passed()).count();
+    let flaky = record.gates.iter().filter(|g| g.outcome == Outcome::Flaky).count();
+    let flaky = match flaky {
+        0 => String::new(),
+        n => format!(" and {n} FLAKY (passed on a retry)"),
+    };
     let ratio = if record.lower_bound_ms > 0 {
         format!("{:.2}", record.makespan_ms as f64 / record.lower_bound_ms as f64)
     } else {
         "-".into()
     };
     out.push_str(&format!(
-        "\n{passed}/{} gates passed on {} job(s): makespan {}, lower bound {}, ratio {ratio}\n",
+        "\n{passed}/{} gates passed{flaky} on {} job(s): makespan {}, lower bound {}, ratio {ratio}\n",
         record.gates.len(),
         record.jobs,
         human(Duration::from_millis(record.makespan_ms)),
@@ -161,6 +168,28 @@ pub fn render_summary(
         out.push_str("interrupted: running gates were stopped and the rest marked NOT_RUN\n");
     }
     out.push_str(&format!("evidence: {record_path}\n"));
+    out
+}
+
+/// A gate's log, or one line per attempt with its log when it ran more than once:
+/// `  attempt 1: FAIL (exit 1) in 1.2s, 3 passed, 1 failed, log: target/…/000-unit.log`.
+fn attempt_lines(g: &GateRecord) -> String {
+    let path = |log: &Option<crate::evidence::LogRecord>| log.as_ref().and_then(|l| l.path.clone());
+    if g.attempts.is_empty() {
+        return path(&g.log).map_or(String::new(), |p| format!("  log: {p}\n"));
+    }
+    let mut out = String::new();
+    for a in &g.attempts {
+        let mut line = format!("  {} in {}", a.short(), human(Duration::from_millis(a.duration_ms)));
+        if let Some(c) = &a.counts {
+            line.push_str(&format!(", {}", c.summary()));
+        }
+        if let Some(p) = path(&a.log) {
+            line.push_str(&format!(", log: {p}"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
 }
 
@@ -310,6 +339,24 @@ impl Observer for Live {
         state.running.insert(gate.id.clone(), Instant::now());
         if self.tty {
             self.redraw(&mut state, None);
+        }
+    }
+
+    fn retrying(&self, gate: &PlannedGate, failed: &GateRecord, attempt: u32) {
+        let mut state = self.inner.lock().unwrap();
+        let line = format!(
+            "{} {} attempt {attempt} of {}: {} in {} ({}); running it again",
+            self.style.yellow("RETRY"),
+            gate.id,
+            gate.retries + 1,
+            failed.outcome,
+            human(Duration::from_millis(failed.duration_ms)),
+            failed.reason
+        );
+        if self.tty {
+            self.redraw(&mut state, Some(&line));
+        } else {
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
         }
     }
 

@@ -6,8 +6,23 @@
 //! carry the failing test's output excerpt, else the gate's reason. The shape is the
 //! Jenkins JUnit format CI reporters read (`tests/fixtures/junit/junit.xsd`); the writer is
 //! a few lines of escaping, not a library.
+//!
+//! A gate that ran more than once (`retries`) is marked as Maven Surefire marks reruns,
+//! which CI dashboards (Jenkins, GitLab, Buildkite, the GitHub JUnit reporters) read: each
+//! earlier attempt in which a case failed is a child of that case, `<flakyFailure>` when
+//! the case passed in the end, `<rerunFailure>` when it failed every time, or
+//! `<flakyError>` / `<rerunError>` when the attempt failed outside the tests (a timeout, a
+//! build failure, a cut-off log). Each has `message` and `type` attributes and a
+//! `<stackTrace>` then `<system-out>` child, in the order of Surefire's schema
+//! (<https://maven.apache.org/surefire/maven-surefire-plugin/examples/rerun-failing-tests.html>;
+//! `maven-surefire-plugin/src/site/resources/xsd/surefire-test-report-3.0.xsd`:
+//! `failure*, rerunFailure*, flakyFailure*, skipped?, error?, rerunError*, flakyError*`;
+//! `stackTrace` required, `system-out` and `system-err` optional). The testcase's own
+//! `<failure>` is the last attempt's, whose output closeout parsed. A case with only
+//! flaky children passes, as Surefire counts it. Failures of an attempt that name no
+//! case of the last attempt belong to the gate's own case (named after the gate).
 
-use crate::evidence::{GateRecord, Outcome, RunRecord};
+use crate::evidence::{Attempt, GateRecord, Outcome, RunRecord};
 use crate::parse::TestStatus;
 
 pub fn render(record: &RunRecord) -> String {
@@ -32,14 +47,16 @@ pub fn render(record: &RunRecord) -> String {
 struct Suite<'a> {
     gate: &'a GateRecord,
     properties: Vec<(&'static str, String)>,
-    cases: Vec<Case>,
+    cases: Vec<Case<'a>>,
 }
 
-struct Case {
+struct Case<'a> {
     name: String,
     classname: String,
     time_ms: Option<u64>,
     status: Status,
+    /// Earlier attempts in which this case failed, first to last.
+    reruns: Vec<&'a Attempt>,
 }
 
 enum Status {
@@ -79,8 +96,10 @@ impl Suite<'_> {
                 attr(&case.name),
                 attr(&case.classname)
             );
+            let reruns: String = case.reruns.iter().map(|a| rerun(a, &case.status)).collect();
             match &case.status {
-                Status::Success => out.push_str(&format!("{open}/>\n")),
+                Status::Success if reruns.is_empty() => out.push_str(&format!("{open}/>\n")),
+                Status::Success => out.push_str(&format!("{open}>\n{reruns}        </testcase>\n")),
                 Status::Skipped(message) => {
                     let message =
                         message.as_ref().map_or(String::new(), |m| format!(" message=\"{}\"", attr(m)));
@@ -93,7 +112,7 @@ impl Suite<'_> {
                     } else {
                         format!("{tag}>{}</failure>", text(description))
                     };
-                    out.push_str(&format!("{open}>\n            {failure}\n        </testcase>\n"));
+                    out.push_str(&format!("{open}>\n            {failure}\n{reruns}        </testcase>\n"));
                 }
             }
         }
@@ -101,13 +120,90 @@ impl Suite<'_> {
     }
 }
 
+/// One earlier failed attempt of a case, as Surefire writes it: `flaky…` under a case that
+/// passed, `rerun…` under one that failed; `…Failure` when the attempt's tests failed
+/// (`FAIL`), `…Error` when it failed outside them. Surefire's children always come in
+/// its order (failures before errors), which [`attach_attempts`] keeps by sorting.
+fn rerun(a: &Attempt, status: &Status) -> String {
+    let flaky = matches!(status, Status::Success);
+    let element = match (flaky, a.outcome == Outcome::Fail) {
+        (true, true) => "flakyFailure",
+        (true, false) => "flakyError",
+        (false, true) => "rerunFailure",
+        (false, false) => "rerunError",
+    };
+    let mut trace = a.reason.clone();
+    let named: Vec<&str> =
+        a.failing_tests.iter().map(String::as_str).filter(|f| !f.starts_with("… and ")).collect();
+    if !named.is_empty() {
+        trace.push_str(&format!("\nfailing tests:\n{}", named.join("\n")));
+    }
+    let log = a.log.as_ref().map_or(String::new(), |l| {
+        let at = l.path.as_deref().map_or(String::new(), |p| format!("{p}, "));
+        format!("\n                <system-out>log {at}{} bytes, sha256 {}</system-out>", l.bytes, l.sha256)
+    });
+    format!(
+        "            <{element} message=\"{}\" type=\"{}\">\n                <stackTrace>{}</stackTrace>{log}\n            </{element}>\n",
+        attr(&a.short()),
+        a.outcome,
+        text(&trace)
+    )
+}
+
+/// Give each case the earlier attempts in which it failed: by name, and the gate's own
+/// case (added, passing, when the last attempt has none) for attempts whose failures name
+/// no case.
+fn attach_attempts<'a>(gate: &'a GateRecord, cases: &mut Vec<Case<'a>>) {
+    let Some((_, earlier)) = gate.attempts.split_last() else { return };
+    for a in earlier.iter().filter(|a| !a.outcome.passed()) {
+        let named: Vec<&String> = a.failing_tests.iter().filter(|f| !f.starts_with("… and ")).collect();
+        let mut unplaced = named.is_empty();
+        for name in named {
+            match cases.iter_mut().find(|c| &c.name == name) {
+                Some(case) => case.reruns.push(a),
+                None => unplaced = true,
+            }
+        }
+        if !unplaced {
+            continue;
+        }
+        let own = cases.iter().position(|c| c.name == gate.id && c.classname == gate.id);
+        let own = own.unwrap_or_else(|| {
+            cases.push(Case {
+                name: gate.id.clone(),
+                classname: gate.id.clone(),
+                time_ms: Some(gate.duration_ms),
+                status: Status::Success,
+                reruns: Vec::new(),
+            });
+            cases.len() - 1
+        });
+        if !cases[own].reruns.iter().any(|r| r.attempt == a.attempt) {
+            cases[own].reruns.push(a);
+        }
+    }
+    // Surefire's order: every `…Failure` before every `…Error`, attempts in order within.
+    for case in cases.iter_mut() {
+        case.reruns.sort_by_key(|a| (a.outcome != Outcome::Fail, a.attempt));
+    }
+}
+
 fn suite(gate: &GateRecord) -> Suite<'_> {
+    let mut suite = cases(gate);
+    attach_attempts(gate, &mut suite.cases);
+    suite
+}
+
+fn cases(gate: &GateRecord) -> Suite<'_> {
     let mut properties = vec![("command", gate.command.clone()), ("outcome", gate.outcome.to_string())];
     if let Some(code) = gate.exit_code {
         properties.push(("exit_code", code.to_string()));
     }
     if let Some(k) = &gate.known_failure {
         properties.push(("known_failure", k.clone()));
+    }
+    if !gate.attempts.is_empty() {
+        properties.push(("attempts", gate.attempts.len().to_string()));
     }
     let named = (gate.tests.len() + gate.tests_omitted) as u64;
     if let Some(unnamed) = gate.counts.as_ref().map(|c| c.cases()).filter(|n| *n > named) {
@@ -118,6 +214,7 @@ fn suite(gate: &GateRecord) -> Suite<'_> {
         classname: gate.id.clone(),
         time_ms: Some(gate.duration_ms),
         status,
+        reruns: Vec::new(),
     };
     let whole_gate = format!("{}: {}", gate.outcome, gate.reason);
     // Failing names that are no test of the parser's (a suite that failed to load).
@@ -129,7 +226,7 @@ fn suite(gate: &GateRecord) -> Suite<'_> {
     let mut cases = Vec::new();
     if gate.tests.is_empty() && failing_apart.is_empty() {
         cases.push(gate_case(match gate.outcome {
-            Outcome::Pass => Status::Success,
+            Outcome::Pass | Outcome::Flaky => Status::Success,
             Outcome::NotRun => Status::Skipped(Some("not run".into())),
             _ => {
                 let mut description = gate.reason.clone();
@@ -150,7 +247,7 @@ fn suite(gate: &GateRecord) -> Suite<'_> {
             }
         };
         let classname = test.group.clone().unwrap_or_else(|| gate.id.clone());
-        cases.push(Case { name: test.name.clone(), classname, time_ms: None, status });
+        cases.push(Case { name: test.name.clone(), classname, time_ms: None, status, reruns: Vec::new() });
     }
     for name in &failing_apart {
         // A suite that failed to load is named by its file, its own class (as evidence.md
@@ -161,11 +258,12 @@ fn suite(gate: &GateRecord) -> Suite<'_> {
             classname: if is_file { (*name).clone() } else { gate.id.clone() },
             time_ms: None,
             status: Status::Failure(whole_gate.clone(), gate.reason.clone()),
+            reruns: Vec::new(),
         });
     }
     // A gate that failed without a failing test (a build failure, a timeout) fails as a
     // whole, so the report never shows it green.
-    if !gate.outcome.passed()
+    if !gate.outcome.succeeded()
         && failing_apart.is_empty()
         && !gate.tests.iter().any(|t| t.status == TestStatus::Fail)
     {
@@ -254,6 +352,150 @@ mod tests {
                 Some((classname.to_string(), name.to_string()))
             })
             .collect()
+    }
+
+    /// A gate that ran `attempts` (outcome, exit, failing tests), each with its own log,
+    /// the last attempt naming `tests` (name, status) as its parser did.
+    fn retried(attempts: &[(Outcome, i32, &[&str])], tests: &[(&str, TestStatus)]) -> GateRecord {
+        let runs = attempts
+            .iter()
+            .enumerate()
+            .map(|(n, (outcome, exit, failing))| {
+                let mut g = fixtures::gate("e2e", "npx playwright test", *outcome, Some(*exit));
+                g.duration_ms = 1_000;
+                g.failing_tests = failing.iter().map(|f| f.to_string()).collect();
+                let path = format!(
+                    "r/000-e2e{}.log",
+                    if n == 0 { String::new() } else { format!(".attempt-{}", n + 1) }
+                );
+                g.log =
+                    Some(crate::evidence::LogRecord { path: Some(path), sha256: "ab".repeat(32), bytes: 7 });
+                g
+            })
+            .collect();
+        let mut gate = crate::classify::over_attempts(runs);
+        gate.tests = tests
+            .iter()
+            .map(|(name, status)| crate::parse::TestResult {
+                name: name.to_string(),
+                status: *status,
+                group: Some("spec.ts".into()),
+                excerpt: (*status == TestStatus::Fail).then(|| "expected 1, got 2".into()),
+            })
+            .collect();
+        gate
+    }
+
+    /// The `<testcase>` element named `name`, whole.
+    fn testcase<'x>(xml: &'x str, name: &str) -> &'x str {
+        let start =
+            xml.find(&format!("<testcase name=\"{name}\"")).unwrap_or_else(|| panic!("{name}: {xml}"));
+        let rest = &xml[start..];
+        let open_end = rest.find('>').unwrap();
+        let end = if rest[..open_end].ends_with('/') {
+            open_end + 1
+        } else {
+            rest.find("</testcase>").unwrap() + 11
+        };
+        &rest[..end + 1]
+    }
+
+    #[test]
+    fn a_flaky_gate_without_tests_is_a_passing_case_with_a_flaky_failure() {
+        let gate = retried(&[(Outcome::Fail, 1, &[]), (Outcome::Pass, 0, &[])], &[]);
+        let xml = render(&fixtures::run(vec![gate]));
+        // Surefire: a test that passed on a rerun is a passing testcase holding a
+        // <flakyFailure> (message, type, <stackTrace>, <system-out>) per failed run.
+        assert!(xml.contains("<testsuite name=\"e2e\" tests=\"1\" skipped=\"0\" errors=\"0\" failures=\"0\" time=\"2.000\">"), "{xml}");
+        assert!(xml.contains("<property name=\"outcome\" value=\"FLAKY\"/>\n            <property name=\"exit_code\" value=\"0\"/>\n            <property name=\"attempts\" value=\"2\"/>"), "{xml}");
+        let sha = "ab".repeat(32);
+        assert_eq!(
+            testcase(&xml, "e2e"),
+            format!(
+                "<testcase name=\"e2e\" classname=\"e2e\" time=\"2.000\">
+            <flakyFailure message=\"attempt 1: FAIL (exit 1)\" type=\"FAIL\">
+                <stackTrace>exit 1</stackTrace>
+                <system-out>log r/000-e2e.log, 7 bytes, sha256 {sha}</system-out>
+            </flakyFailure>
+        </testcase>\n"
+            )
+        );
+    }
+
+    #[test]
+    fn flaky_cases_are_marked_by_name_and_unnamed_attempts_on_the_gate() {
+        let gate = retried(
+            &[(Outcome::Fail, 1, &["checkout works"]), (Outcome::Timeout, 0, &[]), (Outcome::Pass, 0, &[])],
+            &[("checkout works", TestStatus::Pass), ("login works", TestStatus::Pass)],
+        );
+        let xml = render(&fixtures::run(vec![gate]));
+        let checkout = testcase(&xml, "checkout works");
+        assert!(checkout.contains("<flakyFailure message=\"attempt 1: FAIL (exit 1)\" type=\"FAIL\">\n                <stackTrace>exit 1\nfailing tests:\ncheckout works</stackTrace>"), "{checkout}");
+        assert!(!checkout.contains("attempt 2"), "{checkout}");
+        assert_eq!(testcase(&xml, "login works"), "<testcase name=\"login works\" classname=\"spec.ts\"/>\n");
+        // The timeout named no test: the gate's own case, added and passing, holds it as an error.
+        let own = testcase(&xml, "e2e");
+        assert!(own.contains("<flakyError message=\"attempt 2: TIMEOUT\" type=\"TIMEOUT\">"), "{own}");
+        assert!(
+            xml.contains("tests=\"3\" skipped=\"0\" errors=\"0\" failures=\"0\""),
+            "flaky cases pass: {xml}"
+        );
+    }
+
+    #[test]
+    fn a_case_failing_every_attempt_has_its_failure_then_rerun_failures() {
+        let gate = retried(
+            &[
+                (Outcome::Fail, 1, &["checkout works"]),
+                (Outcome::BuildFailed, 2, &[]),
+                (Outcome::Fail, 1, &["checkout works"]),
+            ],
+            &[("checkout works", TestStatus::Fail)],
+        );
+        assert_eq!(gate.outcome, Outcome::Fail);
+        let xml = render(&fixtures::run(vec![gate]));
+        let checkout = testcase(&xml, "checkout works");
+        let failure = checkout
+            .find("<failure message=\"failed\" type=\"failure\">expected 1, got 2</failure>")
+            .unwrap();
+        let rerun =
+            checkout.find("<rerunFailure message=\"attempt 1: FAIL (exit 1)\" type=\"FAIL\">").unwrap();
+        assert!(failure < rerun, "Surefire's order: failure, then rerunFailure: {checkout}");
+        assert!(!checkout.contains("attempt 2"), "{checkout}");
+        // The build failure named no test: the gate's own case holds it. The gate did not
+        // fail as a whole in its last attempt, so that case passes, flaky.
+        let own = testcase(&xml, "e2e");
+        assert!(
+            own.contains("<flakyError message=\"attempt 2: BUILD_FAILED (exit 2)\" type=\"BUILD_FAILED\">"),
+            "{own}"
+        );
+        assert!(xml.contains("tests=\"2\" skipped=\"0\" errors=\"0\" failures=\"1\""), "{xml}");
+        // A gate without named tests failing both attempts: its own case, failure then rerun.
+        let both = retried(&[(Outcome::Fail, 1, &[]), (Outcome::Fail, 1, &[])], &[]);
+        let xml = render(&fixtures::run(vec![both]));
+        let own = testcase(&xml, "e2e");
+        let failure = own
+            .find("<failure message=\"FAIL: exit 1 on attempt 2 of 2; before: attempt 1: FAIL (exit 1)\"")
+            .unwrap();
+        let rerun = own.find("<rerunFailure message=\"attempt 1: FAIL (exit 1)\" type=\"FAIL\">").unwrap();
+        assert!(failure < rerun, "{own}");
+        assert!(
+            !own.contains("attempt 2: FAIL (exit 1)\" type"),
+            "the last attempt is the failure itself: {own}"
+        );
+    }
+
+    #[test]
+    fn rerun_children_keep_surefires_order_failures_before_errors() {
+        let gate =
+            retried(&[(Outcome::Timeout, 0, &[]), (Outcome::Fail, 1, &[]), (Outcome::Pass, 0, &[])], &[]);
+        let xml = render(&fixtures::run(vec![gate]));
+        let failure = xml.find("<flakyFailure message=\"attempt 2").unwrap();
+        let error = xml.find("<flakyError message=\"attempt 1").unwrap();
+        assert!(
+            failure < error,
+            "flakyFailure* comes before flakyError* in surefire-test-report-3.0.xsd: {xml}"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::{table, Style};
 use crate::duration;
-use crate::evidence::RunRecord;
+use crate::evidence::{Outcome, RunRecord};
 use crate::model::{PacketStatus, Program, ReviewState};
 use crate::verdict::Verdict;
 use crate::vocab::Vocab;
@@ -94,12 +94,11 @@ pub fn render(
             for gate in run.gates.iter().filter(|g| !g.outcome.passed()) {
                 let known =
                     gate.known_failure.as_ref().map_or(String::new(), |k| format!(" (known failure {k})"));
-                out.push_str(&format!(
-                    "  {} {}: {}{known}\n",
-                    style.red(gate.outcome.as_str()),
-                    gate.id,
-                    gate.reason
-                ));
+                let outcome = match gate.outcome {
+                    Outcome::Flaky => style.yellow(gate.outcome.as_str()),
+                    _ => style.red(gate.outcome.as_str()),
+                };
+                out.push_str(&format!("  {outcome} {}: {}{known}\n", gate.id, gate.reason));
             }
         }
     }
@@ -147,8 +146,14 @@ pub fn json(
         let failed: Vec<serde_json::Value> = run
             .gates
             .iter()
-            .filter(|g| !g.outcome.passed())
+            .filter(|g| !g.outcome.succeeded())
             .map(|g| serde_json::json!({"id": g.id, "outcome": g.outcome.as_str(), "reason": g.reason, "known_failure": g.known_failure}))
+            .collect();
+        let flaky: Vec<serde_json::Value> = run
+            .gates
+            .iter()
+            .filter(|g| g.outcome == Outcome::Flaky)
+            .map(|g| serde_json::json!({"id": g.id, "attempts": g.attempts.len(), "reason": g.reason}))
             .collect();
         serde_json::json!({
             "run_id": run.run_id,
@@ -158,6 +163,7 @@ pub fn json(
             "passed": run.gates.iter().filter(|g| g.outcome.passed()).count(),
             "makespan_ms": run.makespan_ms,
             "failed": failed,
+            "flaky": flaky,
         })
     });
     let verdict = verdict.map(|(v, stale)| {

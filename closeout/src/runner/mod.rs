@@ -35,6 +35,8 @@ pub struct PlannedGate {
     pub exclusive: Option<String>,
     pub known_failure: Option<String>,
     pub predicted: Option<Duration>,
+    /// Failed attempts run again at most this many times (`retries`, `--retries`).
+    pub retries: u32,
 }
 
 impl PlannedGate {
@@ -52,6 +54,7 @@ impl PlannedGate {
             exclusive: gate.exclusive.clone(),
             known_failure: gate.known_failure.clone(),
             predicted,
+            retries: gate.retries,
         }
     }
 }
@@ -79,6 +82,24 @@ pub struct Plan {
 pub fn effective_jobs(jobs: usize, gates: usize) -> usize {
     let wanted = if jobs > 0 { jobs } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
     wanted.min(crate::config::MAX_JOBS).min(gates.max(1))
+}
+
+impl Plan {
+    /// Give every gate of the plan `retries` retries, whatever its own (`--retries N`).
+    pub fn set_retries(&mut self, retries: u32) {
+        for g in &mut self.gates {
+            g.retries = retries;
+        }
+    }
+}
+
+/// `--retries N` as a number from 0 to [`crate::config::MAX_RETRIES`].
+pub fn parse_retries(s: &str) -> std::result::Result<u32, String> {
+    let max = crate::config::MAX_RETRIES;
+    match s.parse::<u32>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(format!("`{s}` is not a number of retries: use 0 (run each gate once) up to {max}")),
+    }
 }
 
 /// `--jobs N` as a number from 0 (one per core) to [`crate::config::MAX_JOBS`].
@@ -185,7 +206,7 @@ pub fn committed_durations(root: &Path) -> Option<BTreeMap<String, Duration>> {
             .gates
             .iter()
             .filter(|g| !matches!(g.outcome, Outcome::Interrupted | Outcome::NotRun | Outcome::SpawnFailed))
-            .map(|g| (g.id.clone(), Duration::from_millis(g.duration_ms)))
+            .map(|g| (g.id.clone(), Duration::from_millis(g.measured_ms())))
             .collect(),
     )
 }
@@ -239,6 +260,10 @@ pub fn shard_plan(
 /// Receives the run's events; reporters implement it. Called from worker threads.
 pub trait Observer: Sync {
     fn started(&self, gate: &PlannedGate);
+    /// An attempt of `gate` failed and the gate runs again; `failed` is that attempt alone.
+    fn retrying(&self, gate: &PlannedGate, failed: &GateRecord, attempt: u32) {
+        let _ = (gate, failed, attempt);
+    }
     fn finished(&self, record: &GateRecord, tail: &[String]);
 }
 
@@ -338,28 +363,44 @@ pub fn execute(
         };
         let gate = &plan.gates[index];
         observer.started(gate);
-        let log_path = run_dir.join(format!("{:03}-{}.log", index, sanitize(&gate.id)));
-        {
-            // Checkpoint the start: a run killed now shows this gate as started, not NOT_RUN.
-            let mut s = shared.lock().unwrap();
-            s.record.gates[index] = started(gate, root, &log_path);
-            redactor.gate(&mut s.record.gates[index]);
-            s.dirty = true;
-        }
-        let spec = process::GateSpec {
-            command: &gate.command,
-            cwd: root,
-            timeout: gate.timeout,
-            grace: plan.grace,
-            log_path: log_path.clone(),
-            parser: gate.parser,
-            watchdog: watchdog.as_ref(),
+        // Every attempt's record, first to last; the gate's record is made of them.
+        let mut runs: Vec<GateRecord> = Vec::new();
+        let tail = loop {
+            let attempt = runs.len() as u32 + 1;
+            let log_path = run_dir.join(log_name(index, &gate.id, attempt));
+            {
+                // Checkpoint the start: a run killed now shows this gate as started, not
+                // NOT_RUN, with the attempts it had finished.
+                let mut s = shared.lock().unwrap();
+                let mut now = runs.clone();
+                now.push(started(gate, root, &log_path));
+                s.record.gates[index] = crate::classify::over_attempts(now);
+                redactor.gate(&mut s.record.gates[index]);
+                s.dirty = true;
+            }
+            let spec = process::GateSpec {
+                command: &gate.command,
+                cwd: root,
+                timeout: gate.timeout,
+                grace: plan.grace,
+                log_path: log_path.clone(),
+                parser: gate.parser,
+                watchdog: watchdog.as_ref(),
+            };
+            let run = process::run_gate(&spec, cancel);
+            let mut attempt_record = to_record(gate, &run, root, &log_path);
+            redactor.gate(&mut attempt_record);
+            let again = attempt_record.outcome.retried() && attempt <= gate.retries && cancel.level() == 0;
+            if again {
+                observer.retrying(gate, &attempt_record, attempt);
+            }
+            runs.push(attempt_record);
+            if !again {
+                break run.tail;
+            }
         };
-        let run = process::run_gate(&spec, cancel);
-        let mut gate_record = to_record(gate, &run, root, &log_path);
-        redactor.gate(&mut gate_record);
-        let tail: Vec<String> = run
-            .tail
+        let gate_record = crate::classify::over_attempts(runs);
+        let tail: Vec<String> = tail
             .iter()
             .map(|line| crate::redact::escape_controls(&redactor.text(line)).into_owned())
             .collect();
@@ -440,8 +481,11 @@ fn distrust_missing_logs(record: &mut RunRecord, root: &Path) {
     for g in &mut record.gates {
         let Some(path) = g.log.as_ref().and_then(|l| l.path.clone()) else { continue };
         if g.outcome != Outcome::NotRun && !root.join(&path).is_file() {
-            if g.outcome.passed() {
+            if g.outcome.succeeded() {
                 g.outcome = Outcome::Truncated;
+                if let Some(last) = g.attempts.last_mut() {
+                    last.outcome = Outcome::Truncated;
+                }
             }
             g.reason = format!(
                 "{} (its log {path} was deleted during the run; the output cannot be checked)",
@@ -451,12 +495,13 @@ fn distrust_missing_logs(record: &mut RunRecord, root: &Path) {
     }
 }
 
-/// Add this run's durations to the history used for scheduling. Gates that did not run to
-/// an end (interrupted, not run, could not start) teach nothing.
+/// Add this run's durations to the history used for scheduling: each gate's measured
+/// duration (a retried gate's last attempt, [`GateRecord::measured_ms`]). Gates that did
+/// not run to an end (interrupted, not run, could not start) teach nothing.
 pub fn learn(history: &mut History, record: &RunRecord) {
     for g in &record.gates {
         if !matches!(g.outcome, Outcome::Interrupted | Outcome::NotRun | Outcome::SpawnFailed) {
-            history.record(&g.id, Duration::from_millis(g.duration_ms));
+            history.record(&g.id, Duration::from_millis(g.measured_ms()));
         }
     }
 }
@@ -540,6 +585,7 @@ fn to_record(gate: &PlannedGate, run: &process::GateRun, root: &Path, log_path: 
         known_failure: gate.known_failure.clone(),
         tests: run.parsed.tests.clone(),
         tests_omitted: run.parsed.tests_omitted,
+        attempts: Vec::new(),
     }
 }
 
@@ -547,6 +593,15 @@ fn to_record(gate: &PlannedGate, run: &process::GateRun, root: &Path, log_path: 
 fn run_id(t: SystemTime) -> String {
     let stamp: String = evidence::timestamp(t).chars().filter(|c| !matches!(c, '-' | ':')).collect();
     format!("{stamp}-{}", std::process::id())
+}
+
+/// `007-unit.log` for a gate's first attempt, `007-unit.attempt-2.log` for the next: no
+/// attempt's log overwrites another's.
+fn log_name(index: usize, id: &str, attempt: u32) -> String {
+    match attempt {
+        1 => format!("{index:03}-{}.log", sanitize(id)),
+        n => format!("{index:03}-{}.attempt-{n}.log", sanitize(id)),
+    }
 }
 
 fn sanitize(id: &str) -> String {

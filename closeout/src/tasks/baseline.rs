@@ -67,6 +67,10 @@ pub struct BaselineArgs {
     shard_by: crate::schedule::ShardBy,
     out: Option<std::path::PathBuf>,
     junit: Option<std::path::PathBuf>,
+    /// Run a failed gate again up to N times (0-10), for every gate of this run, instead of
+    /// each gate's `retries`; a gate that fails and then passes is FLAKY
+    #[arg(long, value_name = "N", value_parser = crate::runner::parse_retries)]
+    retries: Option<u32>,
 }
 
 impl BaselineArgs {
@@ -131,6 +135,9 @@ impl BaselineArgs {
             let committed = runner::committed_durations(&program.root);
             plan = runner::shard_plan(plan, k, n, self.shard_by, committed.as_ref());
         }
+        if let Some(n) = self.retries {
+            plan.set_retries(n);
+        }
         let mut stdout = std::io::stdout().lock();
         if self.dry_run {
             let _ = stdout.write_all(render_plan(&plan).as_bytes());
@@ -182,7 +189,7 @@ impl BaselineArgs {
                     unwritten |= failed;
                     // The verdict follows the evidence it is computed from, so a run never
                     // leaves the verdict (or a `verdict` region) behind.
-                    match crate::tasks::verdict::record(&now) {
+                    match crate::tasks::verdict::record(&now, &ctx.bin_name) {
                         Ok((v, more, failed)) => {
                             notes.extend(more);
                             unwritten |= failed;
@@ -246,7 +253,7 @@ impl BaselineArgs {
             exit::INTERRUPTED
         } else if unwritten {
             exit::USAGE
-        } else if output.record.passed() {
+        } else if output.record.succeeded() {
             exit::SUCCESS
         } else {
             exit::FAILED

@@ -305,7 +305,7 @@ pub fn reference(
     Ok(history.into_iter().find_map(|(_, text)| {
         let record = evidence::RunRecord::from_json(&text, std::path::Path::new(evidence::LATEST)).ok()?;
         let newer = latest.is_some_and(|l| l.run_id == record.run_id);
-        (!newer && record.passed() && comparable(&record)).then_some(record)
+        (!newer && record.succeeded() && comparable(&record)).then_some(record)
     }))
 }
 

@@ -93,11 +93,13 @@ pub fn problems(root: &Path, latest: &RunRecord) -> Vec<String> {
     let logs: Vec<(String, LogFound)> = full
         .iter()
         .flat_map(|r| &r.gates)
-        .filter_map(|g| {
-            let path = root.join(g.log.as_ref()?.path.as_ref()?);
+        .flat_map(|g| g.log.iter().chain(g.attempts.iter().filter_map(|a| a.log.as_ref())))
+        .filter_map(|log| {
+            let recorded = log.path.as_ref()?;
+            let path = root.join(recorded);
             // A merged record names its shards' logs, which live on the shard machines: a
             // log is missing only when the run folder it was written to is here.
-            path.parent().is_some_and(Path::is_dir).then(|| (g.id.clone(), hash_log(&path)))
+            path.parent().is_some_and(Path::is_dir).then(|| (recorded.clone(), hash_log(&path)))
         })
         .collect();
     let head = latest.git.as_ref().map(|g| g.head.as_str());

@@ -66,7 +66,7 @@ impl MergeArgs {
         let (mut notes, mut unwritten) =
             crate::tasks::docs::refresh_checked(&program, Some(crate::docs::generate::FROM_EVIDENCE));
         // Like a complete baseline, a merged run records its verdict.
-        let verdict = match crate::tasks::verdict::record(&program) {
+        let verdict = match crate::tasks::verdict::record(&program, &ctx.bin_name) {
             Ok((v, more, failed)) => {
                 notes.extend(more);
                 unwritten |= failed;
@@ -108,7 +108,7 @@ impl MergeArgs {
         // environment problem, not a pass.
         Ok(if unwritten {
             exit::USAGE
-        } else if merged.passed() {
+        } else if merged.succeeded() {
             exit::SUCCESS
         } else {
             exit::FAILED

@@ -219,6 +219,7 @@ fn test_plan(program: &Program, packet: &Packet, jobs: Option<usize>) -> Plan {
                 exclusive: None,
                 known_failure: None,
                 predicted: None,
+                retries: 0,
             },
         })
         .collect();

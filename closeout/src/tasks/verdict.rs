@@ -38,7 +38,7 @@ impl VerdictArgs {
 impl VerdictArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
-        let (v, notes, _) = record(&program)?;
+        let (v, notes, _) = record(&program, &ctx.bin_name)?;
         let mut out = std::io::stdout().lock();
         if self.json {
             let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
@@ -61,8 +61,9 @@ impl VerdictArgs {
 /// the verdict and one note per doc changed. `closeout verdict` and every complete
 /// `closeout baseline` call it, so no run leaves the verdict behind.
 /// Also returns the notes of the `verdict` regions' refresh and whether it failed.
-pub fn record(program: &Program) -> Result<(Verdict, Vec<String>, bool)> {
-    let v = compute(program)?;
+/// `bin_name` is how the user runs closeout, for the commands the verdict names.
+pub fn record(program: &Program, bin_name: &str) -> Result<(Verdict, Vec<String>, bool)> {
+    let v = compute(program, bin_name)?;
     let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
     evidence::write_atomic(&program.root.join(verdict::FILE), json.as_bytes())?;
     let (notes, failed) = crate::tasks::docs::refresh_checked(program, Some(&["verdict"]));
@@ -70,7 +71,7 @@ pub fn record(program: &Program) -> Result<(Verdict, Vec<String>, bool)> {
 }
 
 /// Gather the facts and compute the verdict.
-pub fn compute(program: &Program) -> Result<Verdict> {
+pub fn compute(program: &Program, bin_name: &str) -> Result<Verdict> {
     let root = &program.root;
     let latest = evidence::read_latest(root)?;
     let head = git::rev_parse(root, "HEAD");
@@ -104,6 +105,7 @@ pub fn compute(program: &Program) -> Result<Verdict> {
         docs_drift,
         regressions,
         evidence_problems,
+        bin_name,
     };
     Ok(verdict::compute(&facts))
 }
