@@ -128,7 +128,7 @@ mod tests {
         let lines: &[&str] = &[
             "status",
             "status --json",
-            "baseline -j 3 --only a b --skip c --when ui --when db --all --shard 1/2 --shard-by hash",
+            "baseline -j 3 --only a b --skip c --when ui --when db --all --shard 1/2 --shard-by hash --retries 2",
             "baseline --junit out.xml --out run.json --dry-run --json",
             "verify-docs --format github --strict",
             "update-docs --force",

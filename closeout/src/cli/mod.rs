@@ -108,21 +108,60 @@ fn context(matches: &Matches, bin_name: &str) -> std::result::Result<Context, Us
 
 /// Read the task's arguments (a usage error is the outer error) and run it.
 fn dispatch(task: &Matches, ctx: &Context) -> std::result::Result<Result<u8>, UsageError> {
-    use crate::tasks::*;
+    Ok(read(task)?.run_boxed(ctx))
+}
+
+/// A task with its arguments read, ready to run.
+trait Task {
+    fn run_boxed(self: Box<Self>, ctx: &Context) -> Result<u8>;
+}
+
+macro_rules! tasks {
+    ($($args:ty),* $(,)?) => {
+        $(impl Task for $args {
+            fn run_boxed(self: Box<Self>, ctx: &Context) -> Result<u8> {
+                (*self).run(ctx)
+            }
+        })*
+    };
+}
+
+use crate::tasks::{
+    baseline, docs, evidence, generate, import, init, ledger, merge, packet, status, verdict,
+};
+
+tasks!(
+    init::InitArgs,
+    baseline::BaselineArgs,
+    docs::VerifyDocsArgs,
+    docs::UpdateDocsArgs,
+    packet::PacketArgs,
+    ledger::LedgerArgs,
+    verdict::VerdictArgs,
+    evidence::VerifyEvidenceArgs,
+    merge::MergeArgs,
+    import::ImportArgs,
+    status::StatusArgs,
+    generate::CompletionsArgs,
+    generate::ManArgs,
+);
+
+/// The task `task` names, its arguments read. Errors: a value that does not parse.
+fn read(task: &Matches) -> std::result::Result<Box<dyn Task>, UsageError> {
     Ok(match task.command().name {
-        "init" => init::InitArgs::from_matches(task)?.run(ctx),
-        "baseline" => baseline::BaselineArgs::from_matches(task)?.run(ctx),
-        "verify-docs" => docs::VerifyDocsArgs::from_matches(task)?.run(ctx),
-        "update-docs" => docs::UpdateDocsArgs::from_matches(task)?.run(ctx),
-        "packet" => packet::PacketArgs::from_matches(task)?.run(ctx),
-        "ledger" => ledger::LedgerArgs::from_matches(task)?.run(ctx),
-        "verdict" => verdict::VerdictArgs::from_matches(task)?.run(ctx),
-        "verify-evidence" => evidence::VerifyEvidenceArgs::from_matches(task)?.run(ctx),
-        "merge" => merge::MergeArgs::from_matches(task)?.run(ctx),
-        "import" => import::ImportArgs::from_matches(task)?.run(ctx),
-        "status" => status::StatusArgs::from_matches(task)?.run(ctx),
-        "completions" => generate::CompletionsArgs::from_matches(task)?.run(ctx),
-        "man" => generate::ManArgs::from_matches(task)?.run(ctx),
+        "init" => Box::new(init::InitArgs::from_matches(task)?),
+        "baseline" => Box::new(baseline::BaselineArgs::from_matches(task)?),
+        "verify-docs" => Box::new(docs::VerifyDocsArgs::from_matches(task)?),
+        "update-docs" => Box::new(docs::UpdateDocsArgs::from_matches(task)?),
+        "packet" => Box::new(packet::PacketArgs::from_matches(task)?),
+        "ledger" => Box::new(ledger::LedgerArgs::from_matches(task)?),
+        "verdict" => Box::new(verdict::VerdictArgs::from_matches(task)?),
+        "verify-evidence" => Box::new(evidence::VerifyEvidenceArgs::from_matches(task)?),
+        "merge" => Box::new(merge::MergeArgs::from_matches(task)?),
+        "import" => Box::new(import::ImportArgs::from_matches(task)?),
+        "status" => Box::new(status::StatusArgs::from_matches(task)?),
+        "completions" => Box::new(generate::CompletionsArgs::from_matches(task)?),
+        "man" => Box::new(generate::ManArgs::from_matches(task)?),
         other => unreachable!("`{other}` is in the grammar but not dispatched"),
     })
 }
@@ -144,5 +183,56 @@ fn absolute(cwd: &Path, path: &Path) -> PathBuf {
         path.to_path_buf()
     } else {
         cwd.join(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command, with every flag it has: a task reading a flag its grammar does not
+    /// declare panics here, not in a user's hands.
+    #[test]
+    fn every_task_reads_only_the_flags_its_grammar_declares() {
+        fn full_line(cmd: &'static Command) -> Vec<String> {
+            let mut line = Vec::new();
+            for a in cmd.args {
+                let value = a.values.first().copied().unwrap_or(match a.value {
+                    Some("JOBS") => "2",
+                    Some("K/N") => "1/2",
+                    Some("N") => "1",
+                    Some("HIGH|MEDIUM|LOW") => "low",
+                    _ => "x",
+                });
+                match (a.positional, a.value) {
+                    (true, _) => line.push(value.to_string()),
+                    (false, None) if !a.conflicts.is_empty() => {}
+                    (false, None) => line.push(format!("--{}", a.name)),
+                    (false, Some(_)) => line.extend([format!("--{}", a.name), value.to_string()]),
+                }
+            }
+            line
+        }
+        let mut checked = 0;
+        for cmd in spec::ROOT.subcommands {
+            let commands: Vec<Vec<&'static Command>> = if cmd.subcommands.is_empty() {
+                vec![vec![cmd]]
+            } else {
+                std::iter::once(vec![cmd]).chain(cmd.subcommands.iter().map(|s| vec![cmd, s])).collect()
+            };
+            for path in commands {
+                let mut argv = vec!["closeout".to_string()];
+                for c in &path {
+                    argv.push(c.name.to_string());
+                    argv.extend(full_line(c));
+                }
+                let parsed = parse::parse(&spec::ROOT, argv.iter().map(OsString::from));
+                let Ok(Parsed::Run(m)) = parsed else { panic!("{argv:?}: {parsed:?}") };
+                let task = m.sub.as_deref().expect("a command");
+                assert!(read(task).is_ok(), "{argv:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > spec::ROOT.subcommands.len(), "ledger's actions too");
     }
 }

@@ -51,6 +51,12 @@ pub const COMMAND: Command =
             "PATH",
             "Write JUnit XML here: one testsuite per gate, one testcase per parsed test",
         ),
+        Arg::option(
+            "retries",
+            "N",
+            "Run a failed gate again up to N times (0-10), for every gate of this run, instead of each \
+             gate's `retries`; a gate that fails and then passes is FLAKY",
+        ),
     ]);
 
 /// What `closeout baseline` was asked to do.
@@ -67,9 +73,6 @@ pub struct BaselineArgs {
     shard_by: crate::schedule::ShardBy,
     out: Option<std::path::PathBuf>,
     junit: Option<std::path::PathBuf>,
-    /// Run a failed gate again up to N times (0-10), for every gate of this run, instead of
-    /// each gate's `retries`; a gate that fails and then passes is FLAKY
-    #[arg(long, value_name = "N", value_parser = crate::runner::parse_retries)]
     retries: Option<u32>,
 }
 
@@ -91,6 +94,7 @@ impl BaselineArgs {
             },
             out: m.path("out"),
             junit: m.path("junit"),
+            retries: m.parsed("retries", crate::runner::parse_retries)?,
         })
     }
 }
