@@ -65,6 +65,12 @@ enum Command {
     Import(crate::tasks::import::ImportArgs),
     /// Show the packet board, open debt and the latest baseline run
     Status(crate::tasks::status::StatusArgs),
+    /// List the recorded runs and, per gate, its pass/fail flip rate and duration and
+    /// test-count trends
+    History(crate::tasks::history::HistoryArgs),
+    /// Write the certification report: one self-contained HTML file (verdict with its
+    /// evidence, packet board, run timeline, trends, open debt, perf envelope)
+    Report(crate::tasks::report::ReportArgs),
 }
 
 /// What every task gets: where it runs and how to print.
@@ -140,6 +146,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
         Command::Import(args) => args.run(&ctx),
         Command::UpdateDocs(args) => args.run(&ctx),
         Command::Status(args) => args.run(&ctx),
+        Command::History(args) => args.run(&ctx),
+        Command::Report(args) => args.run(&ctx),
     };
     match result {
         Ok(code) => code,

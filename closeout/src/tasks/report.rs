@@ -1,0 +1,68 @@
+//! `closeout report`: write the certification report, one self-contained HTML file
+//! ([`crate::report::html`]), from the same facts the verdict is computed from.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::cli::Context;
+use crate::docs::generate::KINDS;
+use crate::error::Result;
+use crate::evidence;
+use crate::report::html;
+
+/// Where the report goes without `--out`, relative to the program's root: closeout's
+/// uncommitted output, so it leaves nothing untracked in the repository.
+pub const DEFAULT_OUT: &str = "target/closeout/report.html";
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Write the report to PATH [default: target/closeout/report.html under the program's root]
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    pub fn run(self, ctx: &Context) -> Result<u8> {
+        let (program, _lock) = ctx.load_locked(crate::lock::Mode::Shared)?;
+        let root = &program.root;
+        let gathered = crate::tasks::verdict::gather(&program)?;
+        let verdict = crate::verdict::compute(&gathered.facts(&program));
+        let runs = crate::tasks::history::recorded_runs(root);
+        let kinds: Vec<&str> = KINDS.iter().map(|(k, _, _)| *k).collect();
+        let regions = if program.docs.is_empty() {
+            Ok(Vec::new())
+        } else {
+            crate::tasks::verdict::regions(&program, &kinds)
+        };
+        let full_record_checked = gathered
+            .latest
+            .as_ref()
+            .is_some_and(|l| root.join(evidence::RUNS_DIR).join(&l.run_id).join("run.json").is_file());
+        let generated_at = evidence::timestamp(std::time::SystemTime::now());
+        let page = html::build(&html::Input {
+            program: &program,
+            verdict: &verdict,
+            latest: gathered.latest.as_ref(),
+            runs: &runs,
+            perf: &gathered.perf,
+            reference: gathered.reference.as_ref().map(|r| r.run_id.as_str()),
+            evidence_problems: &gathered.evidence_problems,
+            full_record_checked,
+            regions: regions.as_deref().map_err(String::as_str),
+            head: gathered.head.as_deref(),
+            generated_at: &generated_at,
+        });
+        let out = self.out.map_or_else(|| root.join(DEFAULT_OUT), |p| ctx.cwd.join(p));
+        evidence::write_atomic(&out, page.as_bytes())?;
+        let shown = out.strip_prefix(&ctx.cwd).unwrap_or(&out).display().to_string();
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "wrote {shown} ({} KiB): verdict {}, {} gate(s), {} recorded run(s)",
+            page.len().div_ceil(1024),
+            verdict.level,
+            html::gate_count(&program, gathered.latest.as_ref()),
+            runs.len()
+        );
+        Ok(crate::exit::SUCCESS)
+    }
+}
