@@ -92,7 +92,7 @@ fn refs(clause: &Clause, targets: &Targets) -> String {
             None => format!("<span>{}</span>", escape(e)),
         })
         .collect();
-    format!(" <span class=\"refs\">evidence:{links}</span>")
+    format!(" <span class=\"refs\">— evidence:{links}</span>")
 }
 
 /// The commit the run was recorded at, the dirty flag, HEAD now, and whether the evidence
