@@ -153,6 +153,19 @@ fn runs_recorded_before_the_history_kept_summaries_are_still_listed() {
     assert_eq!(ids, records, "read back from target/closeout/runs");
     let out = closeout().args(["baseline", "--dry-run"]).current_dir(&dir).output().unwrap();
     assert!(text(&out.stdout).contains("build"), "the old durations still schedule: {}", describe(&out));
+
+    std::fs::write(dir.join("target/closeout/history.json"), r#"{"gates": 5}"#).unwrap();
+    for command in ["history", "report"] {
+        let out = closeout().arg(command).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("target/closeout/history.json is not valid evidence: invalid type: integer `5`")
+                && err.contains("line 1 column 11")
+                && err.contains("regenerate it with `closeout baseline`"),
+            "{command}: {err}"
+        );
+    }
 }
 
 /// A gate record of the big fixture: every fourth fails; ids and commands hold markup.

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::evidence::{self, RunRecord};
 use crate::history::{self, RunSummary};
 
@@ -18,7 +18,7 @@ pub struct HistoryArgs {
 impl HistoryArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let (program, _lock) = ctx.load_locked(crate::lock::Mode::Shared)?;
-        let runs = recorded_runs(&program.root);
+        let runs = recorded_runs(&program.root)?;
         let trends = history::trends(&runs);
         let mut out = std::io::stdout().lock();
         let text = if self.json {
@@ -35,9 +35,15 @@ impl HistoryArgs {
 /// The runs of the repository at `root`, oldest first: those `target/closeout/history.json`
 /// summarises, and any full record under `target/closeout/runs/` it does not (runs made
 /// before the history kept summaries), at most [`history::KEEP_RUNS`], the newest.
-pub fn recorded_runs(root: &Path) -> Vec<RunSummary> {
+/// Errors: a history file that is not one (`BadEvidence`, with serde's line and column).
+pub fn recorded_runs(root: &Path) -> Result<Vec<RunSummary>> {
+    let path = root.join(evidence::HISTORY);
+    if let Ok(text) = evidence::read_file(&path) {
+        serde_json::from_str::<crate::schedule::History>(&text)
+            .map_err(|e| Error::BadEvidence { path, message: e.to_string() })?;
+    }
     let mut runs = crate::runner::load_history(root).runs;
-    let Ok(entries) = std::fs::read_dir(root.join(evidence::RUNS_DIR)) else { return runs };
+    let Ok(entries) = std::fs::read_dir(root.join(evidence::RUNS_DIR)) else { return Ok(runs) };
     let mut dirs: Vec<String> = entries.flatten().filter_map(|e| e.file_name().into_string().ok()).collect();
     dirs.sort();
     for dir in dirs.iter().rev().take(history::KEEP_RUNS) {
@@ -50,5 +56,5 @@ pub fn recorded_runs(root: &Path) -> Vec<RunSummary> {
             history::add(&mut runs, RunSummary::of(&record));
         }
     }
-    runs
+    Ok(runs)
 }

@@ -27,7 +27,7 @@ impl ReportArgs {
         let root = &program.root;
         let gathered = crate::tasks::verdict::gather(&program)?;
         let verdict = crate::verdict::compute(&gathered.facts(&program));
-        let runs = crate::tasks::history::recorded_runs(root);
+        let runs = crate::tasks::history::recorded_runs(root)?;
         let kinds: Vec<&str> = KINDS.iter().map(|(k, _, _)| *k).collect();
         let regions = if program.docs.is_empty() {
             Ok(Vec::new())

@@ -2,7 +2,9 @@
 //! the model, the evidence and the run history. Pure: [`Input`] in, a `String` out; one
 //! function per section. The page loads nothing: inline CSS and SVG only, under a
 //! Content-Security-Policy that forbids every fetch, and every text from the program or
-//! the evidence goes through [`escape`].
+//! the evidence goes through [`escape`]: a tested function here rather than a crate
+//! (`html-escape` added 1.2 s to a cold build of an empty crate, 0.2 s → 1.3 s, for what is
+//! five replacements).
 
 mod sections;
 mod timeline;
