@@ -686,6 +686,16 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     Some(days * 86_400 + h * 3_600 + m * 60 + sec)
 }
 
+/// Milliseconds since the Unix epoch of a timestamp [`parse_timestamp`] reads, with its
+/// fraction of a second (`.1`, `.123`; digits past the third are dropped).
+pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
+    let secs = parse_timestamp(s)?;
+    let fraction = s.trim().split_once('.').map_or("", |(_, f)| f);
+    let digits: String = fraction.chars().take_while(char::is_ascii_digit).take(3).collect();
+    let ms = if digits.is_empty() { 0 } else { format!("{digits:0<3}").parse::<i64>().ok()? };
+    Some(secs * 1_000 + ms)
+}
+
 /// Records for unit tests: the fields a test cares about set, the rest empty.
 #[cfg(test)]
 pub(crate) mod fixtures {
@@ -795,6 +805,11 @@ mod tests {
         }
         assert_eq!(parse_timestamp("2026-11-30T12:00:00+00:00"), Some(1_796_040_000));
         assert_eq!(parse_timestamp("yesterday"), None);
+        assert_eq!(parse_timestamp_ms("1970-01-01T00:00:01.250Z"), Some(1_250));
+        assert_eq!(parse_timestamp_ms("1970-01-01T00:00:01.5Z"), Some(1_500));
+        assert_eq!(parse_timestamp_ms("1970-01-01T00:00:02Z"), Some(2_000));
+        assert_eq!(parse_timestamp_ms("1970-01-01T00:00:02.000+00:00"), Some(2_000));
+        assert_eq!(parse_timestamp_ms("1970-01-01T00:00:02.050+00:00"), Some(2_050));
         assert_eq!(parse_timestamp("2026-13-01T00:00:00Z"), None);
     }
 

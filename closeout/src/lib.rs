@@ -15,6 +15,7 @@ pub mod error;
 pub mod evidence;
 pub mod exit;
 pub mod glob;
+pub mod history;
 pub mod import;
 pub mod init;
 pub mod integrity;

@@ -6,10 +6,15 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-/// Durations recorded per gate id, newest last, at most [`History::KEEP`] each.
+/// `target/closeout/history.json`: durations recorded per gate id, newest last, at most
+/// [`History::KEEP`] each, for scheduling; and a summary of each recorded run, oldest
+/// first, at most [`crate::history::KEEP_RUNS`], for `closeout history` and the report.
+/// A file written before `runs` existed loads with none.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History {
     pub gates: BTreeMap<String, Vec<u64>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<crate::history::RunSummary>,
 }
 
 impl History {
@@ -188,6 +193,14 @@ mod tests {
         }
         assert_eq!(h.gates["g"].len(), History::KEEP);
         assert_eq!(h.median("x"), None);
+    }
+
+    #[test]
+    fn a_history_written_before_run_summaries_still_loads() {
+        let old: History = serde_json::from_str(r#"{"gates": {"build": [1200, 1300]}}"#).unwrap();
+        assert_eq!((old.median("build"), old.runs.len()), (Some(Duration::from_millis(1250)), 0));
+        let text = serde_json::to_string(&History::default()).unwrap();
+        assert_eq!(text, r#"{"gates":{}}"#, "no runs: the file keeps its old shape");
     }
 
     #[test]

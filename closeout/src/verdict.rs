@@ -39,6 +39,65 @@ pub struct Clause {
     pub evidence: Vec<String>,
 }
 
+/// What one of a clause's `evidence` entries points at, read from the text the verdict
+/// writes (`run ID`, `gate ID`, `packet ID`, `debt ID`, `commit HASH`, a doc region as
+/// [`region_ref`] names it, or a file such as `.closeout/latest.json`). The text stays
+/// what verdict.json holds, so old verdicts keep loading; this is its structured reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reference<'a> {
+    Run(&'a str),
+    Gate(&'a str),
+    Packet(&'a str),
+    Debt(&'a str),
+    Commit(&'a str),
+    /// A generated region of a doc: (`docs/plan.md`, 3, `ledger`).
+    Region {
+        doc: &'a str,
+        line: usize,
+        name: &'a str,
+    },
+    File(&'a str),
+}
+
+impl<'a> Reference<'a> {
+    /// The structured reading of one evidence entry; anything else is a file path.
+    pub fn parse(text: &'a str) -> Reference<'a> {
+        let prefixed = [
+            ("run ", Reference::Run as fn(&'a str) -> Reference<'a>),
+            ("gate ", Reference::Gate),
+            ("packet ", Reference::Packet),
+            ("debt ", Reference::Debt),
+            ("commit ", Reference::Commit),
+        ];
+        for (prefix, make) in prefixed {
+            if let Some(id) = text.strip_prefix(prefix) {
+                return make(id);
+            }
+        }
+        region(text).unwrap_or(Reference::File(text))
+    }
+}
+
+/// `docs/plan.md:3 `ledger``, as [`region_ref`] writes it.
+fn region(text: &str) -> Option<Reference<'_>> {
+    let (place, name) = text.split_once(" `")?;
+    let name = name.strip_suffix('`')?;
+    let (doc, line) = place.rsplit_once(':')?;
+    Some(Reference::Region { doc, line: line.parse().ok()?, name })
+}
+
+/// How a clause names a generated region: `DOC:LINE `NAME``, LINE being its begin marker's.
+pub fn region_ref(doc: &str, line: usize, name: &str) -> String {
+    format!("{doc}:{line} `{name}`")
+}
+
+impl Clause {
+    /// The structured reading of every evidence entry, in order.
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        self.evidence.iter().map(|e| Reference::parse(e)).collect()
+    }
+}
+
 fn clause(text: impl Into<String>, evidence: &[String]) -> Clause {
     Clause { text: text.into(), evidence: evidence.to_vec() }
 }
@@ -270,8 +329,10 @@ pub fn compute(facts: &Facts) -> Verdict {
         Ok(drift) if !drift.is_empty() => {
             blockers.push(clause(format!("the docs are out of sync: {}", drift.join(", ")), drift))
         }
-        Ok(_) => justification
-            .push(clause("every generated region of the docs is in sync with closeout.toml", &[])),
+        Ok(_) => justification.push(clause(
+            "every generated region of the docs is in sync with closeout.toml",
+            &program.docs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
+        )),
     }
 
     for d in program.debts.iter().filter(|d| d.is_release_blocker()) {
@@ -289,15 +350,16 @@ pub fn compute(facts: &Facts) -> Verdict {
     }
     // Items a condition already names (a known failure) are not "other" items.
     let named = |id: &str| conditions.iter().any(|c| c.evidence.iter().any(|e| e == &format!("debt {id}")));
-    let open = program
+    let open: Vec<String> = program
         .debts
         .iter()
         .filter(|d| d.status == DebtStatus::Open && !d.is_release_blocker() && !named(&d.id))
-        .count();
-    if open > 0 {
+        .map(|d| format!("debt {}", d.id))
+        .collect();
+    if !open.is_empty() {
         justification.push(clause(
-            format!("{open} other open debt item(s) are accepted with owners and milestones"),
-            &[],
+            format!("{} other open debt item(s) are accepted with owners and milestones", open.len()),
+            &open,
         ));
     }
 
@@ -442,6 +504,47 @@ mod tests {
     }
 
     #[test]
+    fn every_evidence_entry_the_verdict_writes_reads_as_a_reference() {
+        let open = program("");
+        let v = compute(&Facts {
+            program: &open,
+            latest: Some(&run(Outcome::Fail, true)),
+            head: Some("def".into()),
+            changed_since_run: Some(vec!["src/a.rs".into()]),
+            docs_drift: Ok(vec![region_ref("docs/plan.md", 3, "ledger")]),
+            regressions: vec![("build".into(), "+50%".into())],
+            evidence_problems: vec!["a problem".into()],
+            bin_name: "closeout",
+        });
+        let all: Vec<Reference> = v
+            .blockers
+            .iter()
+            .chain(&v.conditions)
+            .chain(&v.justification)
+            .flat_map(Clause::references)
+            .collect();
+        for kind in ["run", "gate", "debt", "commit", "region", "file"] {
+            let found = all.iter().any(|r| match r {
+                Reference::Run(id) => kind == "run" && *id == "run-1",
+                Reference::Gate(id) => kind == "gate" && ["build", "mon"].contains(id),
+                Reference::Debt(id) => kind == "debt" && *id == "DL-9",
+                Reference::Commit(c) => kind == "commit" && *c == "abc",
+                Reference::Region { doc, line, name } => {
+                    kind == "region" && (*doc, *line, *name) == ("docs/plan.md", 3, "ledger")
+                }
+                Reference::File(f) => kind == "file" && *f == crate::evidence::LATEST,
+                Reference::Packet(_) => false,
+            });
+            assert!(found, "no {kind} reference in {all:?}");
+        }
+        let mut unfinished = open.clone();
+        unfinished.packets[0].review = ReviewState::Pending;
+        let v = verdict(&unfinished, None, "abc", None);
+        assert!(v.blockers.iter().flat_map(Clause::references).any(|r| r == Reference::Packet("00")));
+        assert_eq!(Reference::parse("a:b `c`"), Reference::File("a:b `c`"), "a line is a number");
+    }
+
+    #[test]
     fn levels() {
         let open = program("");
         let failing = run(Outcome::BuildFailed, false);
@@ -565,7 +668,8 @@ mod tests {
         assert_eq!(condition_debts(&v), ["DL-9"]);
         assert!(v.justification.iter().all(|c| !c.text.contains("other open debt")), "{v:#?}");
         let v = verdict(&later, Some(&run(Outcome::Pass, false)), "abc", Some(vec![]));
-        assert!(v.justification.iter().any(|c| c.text.starts_with("1 other open debt item(s)")), "{v:#?}");
+        let other = v.justification.iter().find(|c| c.text.starts_with("1 other open debt item(s)"));
+        assert_eq!(other.map(|c| c.references()), Some(vec![Reference::Debt("DL-9")]), "{v:#?}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod ledger;
 mod packet;
 mod parsers;
 mod real_suites;
+mod report;
 mod repros;
 mod scenarios;
 mod support;

@@ -128,6 +128,8 @@ mod tests {
         let lines: &[&str] = &[
             "status",
             "status --json",
+            "history --json",
+            "report --out r.html",
             "baseline -j 3 --only a b --skip c --when ui --when db --all --shard 1/2 --shard-by hash --retries 2",
             "baseline --junit out.xml --out run.json --dry-run --json",
             "verify-docs --format github --strict",

@@ -127,7 +127,7 @@ macro_rules! tasks {
 }
 
 use crate::tasks::{
-    baseline, docs, evidence, generate, import, init, ledger, merge, packet, status, verdict,
+    baseline, docs, evidence, generate, history, import, init, ledger, merge, packet, report, status, verdict,
 };
 
 tasks!(
@@ -142,6 +142,8 @@ tasks!(
     merge::MergeArgs,
     import::ImportArgs,
     status::StatusArgs,
+    history::HistoryArgs,
+    report::ReportArgs,
     generate::CompletionsArgs,
     generate::ManArgs,
 );
@@ -160,6 +162,8 @@ fn read(task: &Matches) -> std::result::Result<Box<dyn Task>, UsageError> {
         "merge" => Box::new(merge::MergeArgs::from_matches(task)?),
         "import" => Box::new(import::ImportArgs::from_matches(task)?),
         "status" => Box::new(status::StatusArgs::from_matches(task)?),
+        "history" => Box::new(history::HistoryArgs::from_matches(task)?),
+        "report" => Box::new(report::ReportArgs::from_matches(task)?),
         "completions" => Box::new(generate::CompletionsArgs::from_matches(task)?),
         "man" => Box::new(generate::ManArgs::from_matches(task)?),
         other => unreachable!("`{other}` is in the grammar but not dispatched"),

@@ -199,6 +199,8 @@ pub static ROOT: Command =
                 crate::tasks::merge::COMMAND,
                 crate::tasks::import::COMMAND,
                 crate::tasks::status::COMMAND,
+                crate::tasks::history::COMMAND,
+                crate::tasks::report::COMMAND,
                 crate::tasks::generate::COMPLETIONS,
                 crate::tasks::generate::MAN,
             ],

@@ -24,6 +24,42 @@ pub enum RegionState {
     Conflict,
 }
 
+impl RegionState {
+    /// In words: `in sync`, `formatting only`, `drift`, `hand-edited`, `conflict`.
+    pub fn label(self) -> &'static str {
+        match self {
+            RegionState::InSync => "in sync",
+            RegionState::FormattingOnly => "formatting only",
+            RegionState::ContentDrift => "drift",
+            RegionState::HandEdited => "hand-edited",
+            RegionState::Conflict => "conflict",
+        }
+    }
+
+    /// Whether the region matches its data (formatting aside).
+    pub fn matches(self) -> bool {
+        matches!(self, RegionState::InSync | RegionState::FormattingOnly)
+    }
+}
+
+/// A generated region of one doc and its state, as the verdict and the report name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocRegion {
+    /// The doc as shown to the user (relative to the root).
+    pub doc: String,
+    /// The line of its begin marker.
+    pub line: usize,
+    pub name: String,
+    pub state: RegionState,
+}
+
+impl DocRegion {
+    /// How a verdict clause names it ([`crate::verdict::region_ref`]).
+    pub fn reference(&self) -> String {
+        crate::verdict::region_ref(&self.doc, self.line, &self.name)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RegionReport {
     pub name: String,

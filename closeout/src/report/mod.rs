@@ -4,6 +4,8 @@
 pub mod baseline;
 pub mod docs;
 pub mod github;
+pub mod history;
+pub mod html;
 pub mod junit;
 pub mod status;
 pub mod table;

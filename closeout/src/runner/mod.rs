@@ -495,10 +495,12 @@ fn distrust_missing_logs(record: &mut RunRecord, root: &Path) {
     }
 }
 
-/// Add this run's durations to the history used for scheduling: each gate's measured
-/// duration (a retried gate's last attempt, [`GateRecord::measured_ms`]). Gates that did
-/// not run to an end (interrupted, not run, could not start) teach nothing.
+/// Add this run's durations to the history used for scheduling (each gate's measured
+/// duration: a retried gate's last attempt, [`GateRecord::measured_ms`]), and its summary
+/// to the run history ([`crate::history::add`]). Gates that did not run to an end
+/// (interrupted, not run, could not start) teach the scheduler nothing.
 pub fn learn(history: &mut History, record: &RunRecord) {
+    crate::history::add(&mut history.runs, crate::history::RunSummary::of(record));
     for g in &record.gates {
         if !matches!(g.outcome, Outcome::Interrupted | Outcome::NotRun | Outcome::SpawnFailed) {
             history.record(&g.id, Duration::from_millis(g.measured_ms()));

@@ -72,6 +72,46 @@ pub fn record(program: &Program, bin_name: &str) -> Result<(Verdict, Vec<String>
 
 /// Gather the facts and compute the verdict.
 pub fn compute(program: &Program, bin_name: &str) -> Result<Verdict> {
+    let gathered = gather(program)?;
+    Ok(verdict::compute(&gathered.facts(program, bin_name)))
+}
+
+/// What the verdict is computed from, read from the repository: the latest record, git,
+/// the docs, the perf envelope against its reference, and the evidence checks. The
+/// report shows the same facts.
+pub struct Gathered {
+    pub latest: Option<evidence::RunRecord>,
+    pub head: Option<String>,
+    pub changed_since_run: Option<Vec<String>>,
+    pub docs_drift: std::result::Result<Vec<String>, String>,
+    /// The perf reference ([`crate::tasks::docs::reference`]).
+    pub reference: Option<evidence::RunRecord>,
+    /// The perf envelope of the latest run (empty without one).
+    pub perf: Vec<crate::perf::Row>,
+    pub evidence_problems: Vec<String>,
+}
+
+impl Gathered {
+    pub fn facts<'a>(&'a self, program: &'a Program, bin_name: &'a str) -> Facts<'a> {
+        Facts {
+            program,
+            latest: self.latest.as_ref(),
+            head: self.head.clone(),
+            changed_since_run: self.changed_since_run.clone(),
+            docs_drift: self.docs_drift.clone(),
+            regressions: self
+                .perf
+                .iter()
+                .filter_map(|r| Some((r.gate.clone(), r.regression.clone()?)))
+                .collect(),
+            evidence_problems: self.evidence_problems.clone(),
+            bin_name,
+        }
+    }
+}
+
+/// Read everything the verdict looks at.
+pub fn gather(program: &Program) -> Result<Gathered> {
     let root = &program.root;
     let latest = evidence::read_latest(root)?;
     let head = git::rev_parse(root, "HEAD");
@@ -86,28 +126,13 @@ pub fn compute(program: &Program, bin_name: &str) -> Result<Verdict> {
     // A program without docs has nothing to drift: its verdict rests on the evidence.
     let docs_drift = if program.docs.is_empty() { Ok(Vec::new()) } else { docs_drift(program, &kinds) };
     let reference = crate::tasks::docs::reference(program, latest.as_ref())?;
-    let regressions = latest
+    let perf = latest
         .as_ref()
-        .map(|now| {
-            crate::perf::envelope(program, now, reference.as_ref())
-                .into_iter()
-                .filter_map(|r| Some((r.gate, r.regression?)))
-                .collect()
-        })
+        .map(|now| crate::perf::envelope(program, now, reference.as_ref()))
         .unwrap_or_default();
     let evidence_problems =
         latest.as_ref().map(|l| crate::tasks::evidence::problems(root, l)).unwrap_or_default();
-    let facts = Facts {
-        program,
-        latest: latest.as_ref(),
-        head,
-        changed_since_run,
-        docs_drift,
-        regressions,
-        evidence_problems,
-        bin_name,
-    };
-    Ok(verdict::compute(&facts))
+    Ok(Gathered { latest, head, changed_since_run, docs_drift, reference, perf, evidence_problems })
 }
 
 /// Docs, markdown files and closeout's own outputs (evidence, run logs, history; committed
@@ -123,9 +148,18 @@ fn docs_drift(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<Stri
     if program.docs.is_empty() {
         return Ok(Vec::new());
     }
+    let regions = regions(program, kinds)?;
+    if regions.is_empty() {
+        return Err("the docs hold no generated region, so nothing shows they match closeout.toml; add region markers (docs/regions.md) or run `closeout import`".into());
+    }
+    Ok(regions.into_iter().filter(|r| !r.state.matches()).map(|r| r.reference()).collect())
+}
+
+/// Every generated region of `kinds` in the program's docs with its state, or why the docs
+/// could not be checked (a marker or data problem, as `DOC:LINE: message`).
+pub fn regions(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<sync::DocRegion>, String> {
     let loaded = Loaded::read(program).map_err(|e| e.to_string())?;
-    let mut drift = Vec::new();
-    let mut regions = 0;
+    let mut regions = Vec::new();
     for doc in &loaded.docs {
         let check = sync::check_kinds(&doc.text, program, loaded.evidence(), false, Some(kinds)).map_err(
             |errors| {
@@ -136,17 +170,14 @@ fn docs_drift(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<Stri
                     .join("; ")
             },
         )?;
-        regions += check.regions.len();
-        for r in check.regions {
-            if !matches!(r.state, sync::RegionState::InSync | sync::RegionState::FormattingOnly) {
-                drift.push(format!("{}:{} `{}`", doc.shown, r.begin_line, r.name));
-            }
-        }
+        regions.extend(check.regions.into_iter().map(|r| sync::DocRegion {
+            doc: doc.shown.clone(),
+            line: r.begin_line,
+            name: r.name,
+            state: r.state,
+        }));
     }
-    if regions == 0 {
-        return Err("the docs hold no generated region, so nothing shows they match closeout.toml; add region markers (docs/regions.md) or run `closeout import`".into());
-    }
-    Ok(drift)
+    Ok(regions)
 }
 
 pub fn render(v: &Verdict, style: crate::report::Style) -> String {

@@ -1,0 +1,363 @@
+//! Run history, pure: a compact summary of every recorded run (kept in
+//! `target/closeout/history.json` beside the scheduling durations) and what it shows per
+//! gate: how often the gate flips between pass and fail, and how its duration and test
+//! count move from run to run. `closeout history` and `closeout report` read it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::{Outcome, RunRecord};
+use crate::vocab::Vocab;
+
+/// Most runs the history keeps; the oldest go first.
+pub const KEEP_RUNS: usize = 100;
+
+/// One recorded run, as the history keeps it.
+///
+/// Outcomes are kept as the text the run record wrote (`PASS`, `FAIL`, …), not as
+/// [`Outcome`]: a history written by a newer closeout with an outcome this one does not
+/// know still loads (and the scheduling durations beside it are not lost).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub run_id: String,
+    /// The commit the run was recorded at; absent outside git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(default)]
+    pub dirty: bool,
+    /// RFC 3339 UTC, as in the run record.
+    pub started_at: String,
+    /// [`crate::evidence::Host::machine`]: `CLOSEOUT_MACHINE` or a hash of the host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
+    pub jobs: usize,
+    pub makespan_ms: u64,
+    pub lower_bound_ms: u64,
+    #[serde(default)]
+    pub interrupted: bool,
+    pub gates: Vec<GateSample>,
+}
+
+/// One gate in one run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateSample {
+    pub id: String,
+    /// The outcome's text (`PASS`, `FAIL`, `TIMEOUT`, or one this version does not know).
+    pub outcome: String,
+    pub duration_ms: u64,
+    /// Tests and subtests run ([`crate::evidence::TestCounts::cases`]), when the runner said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<u64>,
+}
+
+impl RunSummary {
+    /// The summary of a run record.
+    pub fn of(record: &RunRecord) -> RunSummary {
+        RunSummary {
+            run_id: record.run_id.clone(),
+            commit: record.git.as_ref().map(|g| g.head.clone()),
+            dirty: record.git.as_ref().is_some_and(|g| g.dirty),
+            started_at: record.started_at.clone(),
+            machine: record.host.machine.clone(),
+            jobs: record.jobs,
+            makespan_ms: record.makespan_ms,
+            lower_bound_ms: record.lower_bound_ms,
+            interrupted: record.interrupted,
+            gates: record
+                .gates
+                .iter()
+                .map(|g| GateSample {
+                    id: g.id.clone(),
+                    outcome: g.outcome.as_str().to_string(),
+                    duration_ms: g.duration_ms,
+                    tests: g.counts.as_ref().map(|c| c.cases()),
+                })
+                .collect(),
+        }
+    }
+
+    /// How many gates ended in each outcome: known outcomes in their documented order
+    /// (`PASS` first), then any other in alphabetical order; outcomes no gate had are left out.
+    pub fn counts(&self) -> Vec<(String, usize)> {
+        let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
+        for g in &self.gates {
+            *tally.entry(g.outcome.as_str()).or_default() += 1;
+        }
+        let mut counts: Vec<(String, usize)> = Outcome::ALL
+            .iter()
+            .filter_map(|(name, _)| tally.remove(name).map(|n| (name.to_string(), n)))
+            .collect();
+        counts.extend(tally.into_iter().map(|(name, n)| (name.to_string(), n)));
+        counts
+    }
+
+    pub fn gate(&self, id: &str) -> Option<&GateSample> {
+        self.gates.iter().find(|g| g.id == id)
+    }
+}
+
+/// Add `run` to `runs` (oldest first): a run already there (same id) is replaced, runs
+/// stay ordered by start time then id, and only the newest [`KEEP_RUNS`] are kept.
+pub fn add(runs: &mut Vec<RunSummary>, run: RunSummary) {
+    runs.retain(|r| r.run_id != run.run_id);
+    runs.push(run);
+    runs.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    if runs.len() > KEEP_RUNS {
+        runs.drain(..runs.len() - KEEP_RUNS);
+    }
+}
+
+fn order_key(r: &RunSummary) -> (Option<i64>, &str, &str) {
+    (crate::evidence::parse_timestamp(&r.started_at), &r.started_at, &r.run_id)
+}
+
+/// Whether an outcome says something about the gate's code: `NOT_RUN` and `INTERRUPTED`
+/// (it never ran, or the run was stopped) do not, and take no part in flips or trends.
+pub fn ran(outcome: &str) -> bool {
+    !matches!(outcome, "NOT_RUN" | "INTERRUPTED")
+}
+
+/// Whether a duration is the gate's own: not when it could not start either.
+fn timed(outcome: &str) -> bool {
+    ran(outcome) && outcome != "SPAWN_FAILED"
+}
+
+/// A series of numbers over the runs, oldest first, and what it did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    /// One value per run of the history (aligned with its runs); `None` where the gate was
+    /// absent, did not run, or the runner gave no figure.
+    pub values: Vec<Option<u64>>,
+    pub min: u64,
+    pub max: u64,
+    pub median: u64,
+    /// The newest value.
+    pub latest: u64,
+    /// The newest value against the median of the earlier ones, in percent (`+25.0` is a
+    /// quarter more); `None` with fewer than two values or an earlier median of 0.
+    pub change_pct: Option<f64>,
+}
+
+impl Trend {
+    /// The trend of `values`, `None` when none is known.
+    pub fn of(values: Vec<Option<u64>>) -> Option<Trend> {
+        let known: Vec<u64> = values.iter().flatten().copied().collect();
+        let (&latest, earlier) = known.split_last()?;
+        let change_pct = (!earlier.is_empty())
+            .then(|| median(earlier))
+            .filter(|m| *m > 0)
+            .map(|m| (latest as f64 - m as f64) * 100.0 / m as f64);
+        Some(Trend {
+            min: *known.iter().min().expect("not empty"),
+            max: *known.iter().max().expect("not empty"),
+            median: median(&known),
+            latest,
+            change_pct,
+            values,
+        })
+    }
+}
+
+/// The median of `values` (the mean of the middle two for an even count); 0 when empty.
+pub fn median(values: &[u64]) -> u64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let mid = sorted.len() / 2;
+    match sorted.len() {
+        0 => 0,
+        n if n % 2 == 0 => (sorted[mid - 1] + sorted[mid]) / 2,
+        _ => sorted[mid],
+    }
+}
+
+/// One gate over the history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GateTrend {
+    pub id: String,
+    /// The gate's outcome in each run, oldest first (`None` where the run did not hold it).
+    pub outcomes: Vec<Option<String>>,
+    /// Runs in which the gate ran ([`ran`]).
+    pub runs: usize,
+    pub passes: usize,
+    /// Changes between pass and not-pass from one run it ran in to the next.
+    pub flips: usize,
+    /// `flips / (runs - 1)`, from 0 (never changed) to 1 (changed every time); `None` below
+    /// two runs.
+    pub flip_rate: Option<f64>,
+    /// Milliseconds.
+    pub duration: Option<Trend>,
+    /// Tests and subtests.
+    pub tests: Option<Trend>,
+}
+
+/// Every gate of `runs` (oldest first) with its flips and trends: the newest run's gates
+/// in its order, then gates only older runs hold, newest first.
+pub fn trends(runs: &[RunSummary]) -> Vec<GateTrend> {
+    let mut ids: Vec<&str> = Vec::new();
+    for run in runs.iter().rev() {
+        for g in &run.gates {
+            if !ids.contains(&g.id.as_str()) {
+                ids.push(&g.id);
+            }
+        }
+    }
+    ids.into_iter().map(|id| gate_trend(runs, id)).collect()
+}
+
+fn gate_trend(runs: &[RunSummary], id: &str) -> GateTrend {
+    let samples: Vec<Option<&GateSample>> = runs.iter().map(|r| r.gate(id)).collect();
+    let passed: Vec<bool> =
+        samples.iter().flatten().filter(|s| ran(&s.outcome)).map(|s| s.outcome == "PASS").collect();
+    let flips = passed.windows(2).filter(|w| w[0] != w[1]).count();
+    let durations = samples.iter().map(|s| s.filter(|s| timed(&s.outcome)).map(|s| s.duration_ms)).collect();
+    let tests = samples.iter().map(|s| s.filter(|s| ran(&s.outcome)).and_then(|s| s.tests)).collect();
+    GateTrend {
+        id: id.to_string(),
+        outcomes: samples.iter().map(|s| s.map(|s| s.outcome.clone())).collect(),
+        runs: passed.len(),
+        passes: passed.iter().filter(|p| **p).count(),
+        flips,
+        flip_rate: (passed.len() >= 2).then(|| flips as f64 / (passed.len() - 1) as f64),
+        duration: Trend::of(durations),
+        tests: Trend::of(tests),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// A run `id` started `minute` minutes into 2026-11-30, of `gates` as
+    /// (id, outcome, duration ms, tests).
+    pub fn run(id: &str, minute: u32, gates: &[(&str, &str, u64, Option<u64>)]) -> RunSummary {
+        RunSummary {
+            run_id: id.into(),
+            commit: Some(format!("c0ffee{minute:02}")),
+            dirty: false,
+            started_at: format!("2026-11-30T{:02}:{:02}:00.000Z", minute / 60, minute % 60),
+            machine: Some("m1".into()),
+            jobs: 2,
+            makespan_ms: gates.iter().map(|g| g.2).max().unwrap_or(0),
+            lower_bound_ms: 0,
+            interrupted: false,
+            gates: gates
+                .iter()
+                .map(|(id, outcome, ms, tests)| GateSample {
+                    id: id.to_string(),
+                    outcome: outcome.to_string(),
+                    duration_ms: *ms,
+                    tests: *tests,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::run;
+    use super::*;
+
+    #[test]
+    fn flips_count_changes_between_pass_and_not_pass_over_runs_the_gate_ran_in() {
+        let runs = vec![
+            run("r1", 1, &[("a", "PASS", 10, None), ("b", "PASS", 10, None)]),
+            run("r2", 2, &[("a", "FAIL", 10, None), ("b", "PASS", 10, None)]),
+            run("r3", 3, &[("a", "INTERRUPTED", 3, None), ("b", "TIMEOUT", 10, None)]),
+            run("r4", 4, &[("a", "PASS", 10, None), ("b", "FLAKY", 10, None)]),
+            run("r5", 5, &[("b", "PASS", 10, None)]),
+        ];
+        let t = trends(&runs);
+        assert_eq!(
+            t.iter().map(|g| g.id.as_str()).collect::<Vec<_>>(),
+            ["b", "a"],
+            "newest run's gates first"
+        );
+        let a = &t[1];
+        // a: PASS FAIL (interrupted: skipped) PASS (absent) → two flips over three runs.
+        assert_eq!((a.runs, a.passes, a.flips, a.flip_rate), (3, 2, 2, Some(1.0)));
+        assert_eq!(a.outcomes[2].as_deref(), Some("INTERRUPTED"));
+        assert_eq!(a.outcomes[4], None);
+        // b: PASS PASS TIMEOUT FLAKY PASS → an outcome closeout may not know is not a pass.
+        let b = &t[0];
+        assert_eq!((b.runs, b.passes, b.flips, b.flip_rate), (5, 3, 2, Some(0.5)));
+        let once = trends(&runs[..1]);
+        assert_eq!(once[0].flip_rate, None, "one run has no flip rate");
+    }
+
+    #[test]
+    fn duration_and_test_trends_skip_runs_without_a_figure() {
+        let runs = vec![
+            run("r1", 1, &[("t", "PASS", 100, Some(40))]),
+            run("r2", 2, &[("t", "PASS", 300, Some(42))]),
+            run("r3", 3, &[("t", "INTERRUPTED", 5, None)]),
+            run("r4", 4, &[("t", "SPAWN_FAILED", 0, None)]),
+            run("r5", 5, &[("t", "FAIL", 400, Some(30))]),
+        ];
+        let t = &trends(&runs)[0];
+        let d = t.duration.as_ref().unwrap();
+        assert_eq!(d.values, [Some(100), Some(300), None, None, Some(400)]);
+        // Earlier median (100+300)/2 = 200; 400 is +100%.
+        assert_eq!((d.min, d.max, d.median, d.latest, d.change_pct), (100, 400, 300, 400, Some(100.0)));
+        let n = t.tests.as_ref().unwrap();
+        assert_eq!(n.values, [Some(40), Some(42), None, None, Some(30)]);
+        assert_eq!((n.latest, n.median), (30, 40));
+        assert!((n.change_pct.unwrap() - (30.0 - 41.0) * 100.0 / 41.0).abs() < 1e-9);
+        assert_eq!(Trend::of(vec![None, None]), None);
+        assert_eq!(Trend::of(vec![Some(7)]).unwrap().change_pct, None, "nothing earlier to compare");
+    }
+
+    #[test]
+    fn adding_a_run_replaces_its_earlier_summary_keeps_time_order_and_the_newest_hundred() {
+        let mut runs = Vec::new();
+        add(&mut runs, run("b", 2, &[]));
+        add(&mut runs, run("a", 1, &[]));
+        add(&mut runs, run("b", 2, &[("g", "PASS", 1, None)]));
+        assert_eq!(runs.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(runs[1].gates.len(), 1, "replaced");
+        for minute in 10..(10 + KEEP_RUNS as u32 + 5) {
+            add(&mut runs, run(&format!("r{minute:03}"), minute, &[]));
+        }
+        assert_eq!(runs.len(), KEEP_RUNS);
+        assert_eq!(runs[0].run_id, "r015", "the oldest went first");
+    }
+
+    #[test]
+    fn counts_list_known_outcomes_in_vocabulary_order_then_others() {
+        let r = run(
+            "r",
+            1,
+            &[
+                ("a", "FAIL", 1, None),
+                ("b", "PASS", 1, None),
+                ("c", "LATER", 1, None),
+                ("d", "PASS", 1, None),
+            ],
+        );
+        let expected: Vec<(String, usize)> =
+            vec![("PASS".into(), 2), ("FAIL".into(), 1), ("LATER".into(), 1)];
+        assert_eq!(r.counts(), expected, "an outcome this version does not know is counted after the others");
+    }
+
+    #[test]
+    fn a_summary_carries_what_the_record_says() {
+        let mut gate = crate::evidence::fixtures::gate("g", "make", Outcome::Fail, Some(1));
+        gate.duration_ms = 1_500;
+        gate.counts = Some(crate::evidence::TestCounts { passed: 3, failed: 1, ..Default::default() });
+        let mut record = crate::evidence::fixtures::run(vec![gate]);
+        record.git = Some(crate::evidence::GitState { head: "abc".into(), dirty: true });
+        record.makespan_ms = 1_600;
+        let s = RunSummary::of(&record);
+        assert_eq!(s.commit.as_deref(), Some("abc"));
+        assert!(s.dirty);
+        assert_eq!(s.machine, record.host.machine);
+        assert_eq!(s.makespan_ms, 1_600);
+        assert_eq!(
+            s.gates,
+            [GateSample { id: "g".into(), outcome: "FAIL".into(), duration_ms: 1_500, tests: Some(4) }]
+        );
+        let text = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<RunSummary>(&text).unwrap(), s);
+    }
+}

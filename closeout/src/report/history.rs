@@ -1,0 +1,184 @@
+//! `closeout history`: the recorded runs and, per gate, its flips between pass and fail
+//! and its duration and test-count trends ([`crate::history`]), as a terminal table or JSON.
+
+use std::time::Duration;
+
+use super::{table, Style};
+use crate::duration::human;
+use crate::history::{GateTrend, RunSummary, Trend};
+
+/// The eight block heights of a terminal sparkline, lowest first.
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// The runs (oldest first) and the gates' trends as text; `bin_name` for the hint shown
+/// when there is no run yet.
+pub fn render(runs: &[RunSummary], trends: &[GateTrend], bin_name: &str, style: Style) -> String {
+    if runs.is_empty() {
+        return format!("no recorded runs yet; run `{bin_name} baseline`\n");
+    }
+    let mut out = style.bold(&format!("Runs ({}, oldest first)", runs.len()));
+    out.push('\n');
+    let rows: Vec<Vec<String>> = runs.iter().map(|r| run_row(r, style)).collect();
+    out.push_str(&table::render(&["Run", "Commit", "When", "Machine", "Outcomes", "Makespan"], &rows));
+    out.push('\n');
+    out.push_str(&style.bold("Gates"));
+    out.push('\n');
+    let rows: Vec<Vec<String>> = trends.iter().map(gate_row).collect();
+    out.push_str(&table::render(
+        &["Gate", "Ran", "Flips", "Flip rate", "Median", "Latest", "Change", "Duration trend", "Tests"],
+        &rows,
+    ));
+    out
+}
+
+fn run_row(r: &RunSummary, style: Style) -> Vec<String> {
+    let commit = match &r.commit {
+        None => "-".to_string(),
+        Some(c) => format!("{}{}", short(c), if r.dirty { " (dirty)" } else { "" }),
+    };
+    let counts: Vec<String> = r
+        .counts()
+        .into_iter()
+        .map(|(outcome, n)| {
+            let text = format!("{n} {outcome}");
+            if outcome == "PASS" {
+                style.green(&text)
+            } else {
+                style.red(&text)
+            }
+        })
+        .collect();
+    let mut makespan = human(Duration::from_millis(r.makespan_ms));
+    if r.interrupted {
+        makespan.push_str(" (interrupted)");
+    }
+    vec![
+        r.run_id.clone(),
+        commit,
+        r.started_at.clone(),
+        r.machine.clone().unwrap_or_else(|| "-".into()),
+        counts.join(", "),
+        makespan,
+    ]
+}
+
+fn gate_row(t: &GateTrend) -> Vec<String> {
+    let ms = |v: u64| human(Duration::from_millis(v));
+    let (median, latest, change, spark) = match &t.duration {
+        None => ("-".into(), "-".into(), "-".into(), String::new()),
+        Some(d) => (ms(d.median), ms(d.latest), percent(d.change_pct), sparkline(d)),
+    };
+    let tests = match &t.tests {
+        None => "-".to_string(),
+        Some(n) if n.min == n.max => n.latest.to_string(),
+        Some(n) => format!("{} ({}..{})", n.latest, n.min, n.max),
+    };
+    vec![
+        t.id.clone(),
+        t.runs.to_string(),
+        t.flips.to_string(),
+        t.flip_rate.map_or("-".into(), |r| format!("{:.0}%", r * 100.0)),
+        median,
+        latest,
+        change,
+        spark,
+        tests,
+    ]
+}
+
+/// `+25%`, `-3%`, `-` when unknown.
+pub fn percent(change: Option<f64>) -> String {
+    change.map_or("-".into(), |c| format!("{c:+.0}%"))
+}
+
+/// The values of a trend as block characters scaled from its min to its max (a space where
+/// a run has no value).
+pub fn sparkline(trend: &Trend) -> String {
+    let span = trend.max - trend.min;
+    trend
+        .values
+        .iter()
+        .map(|v| match v {
+            None => ' ',
+            Some(_) if span == 0 => BARS[0],
+            Some(v) => BARS[((v - trend.min) * (BARS.len() as u64 - 1) / span) as usize],
+        })
+        .collect()
+}
+
+fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(12)]
+}
+
+/// What `render` shows, as JSON: `runs` (oldest first; each with `counts`, outcome →
+/// gates) and `gates` (each with `outcomes`, `runs`, `passes`, `flips`, `flip_rate` from 0
+/// to 1, and `duration` in milliseconds and `tests` as trends: `values` per run, `min`,
+/// `max`, `median`, `latest`, `change_pct`).
+pub fn json(runs: &[RunSummary], trends: &[GateTrend]) -> serde_json::Value {
+    let runs: Vec<serde_json::Value> = runs
+        .iter()
+        .map(|r| {
+            let counts: serde_json::Map<String, serde_json::Value> =
+                r.counts().into_iter().map(|(o, n)| (o, n.into())).collect();
+            serde_json::json!({
+                "run_id": r.run_id,
+                "commit": r.commit,
+                "dirty": r.dirty,
+                "started_at": r.started_at,
+                "machine": r.machine,
+                "jobs": r.jobs,
+                "makespan_ms": r.makespan_ms,
+                "lower_bound_ms": r.lower_bound_ms,
+                "interrupted": r.interrupted,
+                "counts": counts,
+            })
+        })
+        .collect();
+    serde_json::json!({ "runs": runs, "gates": trends })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{fixtures::run, trends};
+
+    fn runs() -> Vec<RunSummary> {
+        vec![
+            run("r1", 1, &[("build", "PASS", 1_000, None), ("test", "PASS", 2_000, Some(10))]),
+            run("r2", 2, &[("build", "FAIL", 3_000, None), ("test", "PASS", 2_000, Some(12))]),
+            run("r3", 3, &[("build", "PASS", 2_000, None), ("test", "LATER", 2_000, Some(12))]),
+        ]
+    }
+
+    #[test]
+    fn the_text_lists_every_run_and_gate_with_its_figures() {
+        let runs = runs();
+        let text = render(&runs, &trends(&runs), "closeout", Style { color: false });
+        let line =
+            |start: &str| text.lines().find(|l| l.starts_with(start)).unwrap_or_else(|| panic!("{text}"));
+        assert!(line("r2").contains("c0ffee02") && line("r2").contains("1 PASS, 1 FAIL"), "{text}");
+        assert!(line("r3").contains("1 PASS, 1 LATER"), "an unknown outcome is shown as written");
+        // build: PASS FAIL PASS: 2 flips, rate 100%; 1s 3s 2s: median 2s, latest 2s,
+        // change against the median of 1s and 3s (2s) is +0%.
+        let words: Vec<&str> = line("build").split_whitespace().collect();
+        assert_eq!(words, ["build", "3", "2", "100%", "2.0s", "2.0s", "+0%", "▁█▄", "-"]);
+        assert!(line("test").ends_with("12 (10..12)"), "{text}");
+        assert_eq!(
+            render(&[], &[], "cargo xtask closeout", Style { color: false }).trim_end(),
+            "no recorded runs yet; run `cargo xtask closeout baseline`"
+        );
+    }
+
+    #[test]
+    fn the_json_holds_the_runs_counts_and_trends() {
+        let runs = runs();
+        let json = json(&runs, &trends(&runs));
+        assert_eq!(json["runs"].as_array().unwrap().len(), 3);
+        assert_eq!(json["runs"][1]["counts"], serde_json::json!({"PASS": 1, "FAIL": 1}));
+        assert_eq!(json["runs"][0]["machine"], "m1");
+        let build = &json["gates"][0];
+        assert_eq!((build["id"].as_str(), build["flips"].as_u64()), (Some("build"), Some(2)));
+        assert_eq!(build["duration"]["values"], serde_json::json!([1000, 3000, 2000]));
+        assert_eq!(json["gates"][1]["tests"]["latest"], 12);
+    }
+}
