@@ -93,6 +93,14 @@ pub struct TestCounts {
     /// Lint findings that failed the gate (clippy under `-D warnings`, ruff, go vet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lints: Option<u64>,
+    /// Tests marked todo, apart from `skipped` (node:test's `# todo`); a failing todo
+    /// test fails nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub todo: Option<u64>,
+    /// Tests that never finished: timed out, or abandoned by their parent (node:test's
+    /// `# cancelled`). Each is a failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled: Option<u64>,
 }
 
 /// Subtest results, counted apart from the tests that contain them.
@@ -110,8 +118,9 @@ impl Subtests {
 }
 
 impl TestCounts {
+    /// Every test the runner counted: passed, failed, skipped, todo and cancelled.
     pub fn total(&self) -> u64 {
-        self.passed + self.failed + self.skipped
+        self.passed + self.failed + self.skipped + self.todo.unwrap_or(0) + self.cancelled.unwrap_or(0)
     }
 
     /// Tests and subtests together: what a JUnit report of the gate holds, and what a
@@ -120,9 +129,11 @@ impl TestCounts {
         self.total() + self.subtests.as_ref().map_or(0, Subtests::total)
     }
 
-    /// Everything that failed: tests, subtests, suites that did not load, errors, lints.
+    /// Everything that failed: tests, cancelled tests, subtests, suites that did not
+    /// load, errors, lints.
     pub fn failures(&self) -> u64 {
         self.failed
+            + self.cancelled.unwrap_or(0)
             + self.subtests.as_ref().map_or(0, |s| s.failed)
             + self.suites_failed.unwrap_or(0)
             + self.errors.unwrap_or(0)
@@ -150,6 +161,12 @@ impl TestCounts {
             }
             if self.skipped > 0 {
                 parts.push(format!("{} skipped", self.skipped));
+            }
+            if let Some(n) = self.todo.filter(|n| *n > 0) {
+                parts.push(format!("{n} todo"));
+            }
+            if let Some(n) = self.cancelled.filter(|n| *n > 0) {
+                parts.push(format!("{n} cancelled"));
             }
         }
         if let Some(s) = self.subtests.as_ref().filter(|s| s.total() > 0) {

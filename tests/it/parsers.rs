@@ -205,3 +205,62 @@ fn found_lines_of_other_tools_are_not_tsc() {
         assert_ne!(parsed.tool, Some("tsc"), "{text}");
     }
 }
+
+/// node:test's real outputs (node v20.20.2; `tap`, the default when piped, and `spec`)
+/// against node's own summary lines (`# tests`/`ℹ tests`, pass, fail, cancelled,
+/// skipped, todo), written down by hand from each file, not from what closeout printed;
+/// then the outcome the rules give and the failing tests named.
+#[test]
+fn node_test_outputs_read_as_nodes_own_summary() {
+    // file stem, exit, outcome, [tests, pass, fail, cancelled, skipped, todo], failing named
+    let cases: [(&str, i32, &str, [u64; 6], usize); 8] = [
+        ("pass", 0, "PASS", [2, 2, 0, 0, 0, 0], 0),
+        ("fail", 1, "FAIL", [2, 1, 1, 0, 0, 0], 1),
+        ("skip", 0, "PASS", [4, 1, 0, 0, 2, 1], 0),
+        ("nested", 1, "FAIL", [6, 5, 1, 0, 0, 0], 1),
+        // Node 20 reports a file that defines no test as one passing entry.
+        ("zero", 0, "NO_TESTS", [1, 1, 0, 0, 0, 0], 0),
+        ("empty", 0, "NO_TESTS", [0, 0, 0, 0, 0, 0], 0),
+        ("cancel", 1, "FAIL", [5, 1, 1, 2, 0, 1], 2),
+        ("broken", 1, "FAIL", [2, 1, 1, 0, 0, 0], 1),
+    ];
+    let dir = fixtures().join("runner-output");
+    for reporter in ["tap", "spec"] {
+        for (stem, exit, outcome, [tests, pass, fail, cancelled, skipped, todo], named) in cases {
+            let file = format!("real-node-{reporter}-{stem}.txt");
+            let text = std::fs::read_to_string(dir.join(&file)).unwrap();
+            // By the command's words, and behind `npm test` by the output alone.
+            for command in ["node --test", "npm test"] {
+                let parsed = parse_text(ParserKind::Auto, command, &text);
+                let (got, reason) = classify(&Ending::Exited(exit), text.len() as u64, true, &parsed);
+                let c = parsed.counts.clone().unwrap_or_default();
+                let at = format!("{file} ({command}): {got} {reason:?} {c:?}");
+                assert_eq!(parsed.parser, "node-test", "{at}");
+                assert_eq!(got.to_string(), outcome, "{at}");
+                assert_eq!(
+                    [c.total(), c.passed, c.failed, c.cancelled.unwrap_or(0), c.skipped, c.todo.unwrap_or(0)],
+                    [tests, pass, fail, cancelled, skipped, todo],
+                    "{at}"
+                );
+                // tap names the parent a failing subtest failed too; spec cannot tell it.
+                let extra = usize::from(reporter == "tap" && stem == "cancel");
+                assert_eq!(parsed.failing.len(), named + extra, "{at}: {:?}", parsed.failing);
+            }
+        }
+    }
+}
+
+/// A node:test summary that is missing, cut short or at odds with the test lines is
+/// never a pass.
+#[test]
+fn node_test_output_that_is_not_whole_is_not_a_pass() {
+    let dir = fixtures().join("runner-output");
+    let whole = std::fs::read_to_string(dir.join("real-node-tap-pass.txt")).unwrap();
+    let cut = whole.split("# tests").next().unwrap();
+    let edited = whole.replace("# pass 2", "# pass 3").replace("# tests 2", "# tests 3");
+    for (text, outcome) in [(cut.to_string(), "TRUNCATED"), (edited, "TRUNCATED"), (whole, "PASS")] {
+        let parsed = parse_text(ParserKind::NodeTest, "node --test", &text);
+        let (got, reason) = classify(&Ending::Exited(0), text.len() as u64, true, &parsed);
+        assert_eq!(got.to_string(), outcome, "{reason}\n{text}");
+    }
+}
