@@ -143,18 +143,26 @@ impl TestCounts {
     /// Counts in a short form: `236 passed, 1 failed, 3 skipped`, `2 pkg build failed`, `1 error`.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
+        // `go test` without -v lists failing tests only: a package `ok` with no passing
+        // or skipped test seen means its passing tests went uncounted. Never "0 passed".
+        let (ok, pkg_failed) = (self.packages_ok.unwrap_or(0), self.packages_failed.unwrap_or(0));
+        let unlisted = ok > 0 && self.passed == 0 && self.skipped == 0 || self.total() == 0 && pkg_failed > 0;
         let other = self.errors.is_some_and(|n| n > 0)
             || self.suites_failed.is_some_and(|n| n > 0)
             || self.lints.is_some_and(|n| n > 0)
-            || self.packages_build_failed.is_some_and(|n| n > 0)
-            || (self.total() == 0 && self.packages_ok.is_some_and(|n| n > 0));
-        if self.total() == 0 {
-            // `go test` without -v names packages, not tests.
-            if let Some(n) = self.packages_ok.filter(|n| *n > 0) {
-                parts.push(format!("{n} pkg ok"));
+            || self.packages_build_failed.is_some_and(|n| n > 0);
+        if unlisted {
+            if ok > 0 {
+                parts.push(format!("{ok} package{} ok", plural(ok)));
             }
-        }
-        if self.total() > 0 || !other {
+            if pkg_failed > 0 {
+                parts.push(format!("{pkg_failed} package{} failed", plural(pkg_failed)));
+            }
+            if self.failed > 0 {
+                parts.push(format!("{} failed", self.failed));
+            }
+        } else if self.total() > 0 || !other {
             parts.push(format!("{} passed", self.passed));
             if self.failed > 0 {
                 parts.push(format!("{} failed", self.failed));
@@ -190,6 +198,9 @@ impl TestCounts {
         }
         if let Some(n) = self.lints.filter(|n| *n > 0) {
             parts.push(format!("{n} lint{}", if n == 1 { "" } else { "s" }));
+        }
+        if unlisted {
+            parts.push("passing tests not counted (go test lists them with -v or -json)".into());
         }
         parts.join(", ")
     }
@@ -690,7 +701,18 @@ mod tests {
                 ..TestCounts::default()
             };
         assert_eq!(c(236, 1, 3, None, None, None).summary(), "236 passed, 1 failed, 3 skipped");
-        assert_eq!(c(0, 0, 0, Some(2), Some(0), None).summary(), "2 pkg ok", "go test without -v");
+        assert_eq!(
+            c(0, 0, 0, Some(2), Some(0), None).summary(),
+            "2 packages ok, passing tests not counted (go test lists them with -v or -json)",
+            "go test without -v"
+        );
+        // real-go-plain-fail.txt: one package ok, one failing test named in another.
+        let mut one = c(0, 1, 0, Some(1), Some(0), None);
+        one.packages_failed = Some(1);
+        assert_eq!(
+            one.summary(),
+            "1 package ok, 1 package failed, 1 failed, passing tests not counted (go test lists them with -v or -json)"
+        );
         assert_eq!(c(0, 0, 0, Some(0), Some(1), None).summary(), "1 pkg build failed");
         assert_eq!(c(0, 0, 0, None, None, Some(1)).summary(), "1 error");
         assert_eq!(c(0, 0, 0, None, None, None).summary(), "0 passed");

@@ -531,7 +531,10 @@ fn a_runner_that_is_not_installed_is_named_not_truncated() {
     for gate in &record.gates {
         assert_eq!(gate.outcome.to_string(), "SPAWN_FAILED", "{gate:?}");
         assert_eq!(gate.exit_code, Some(127), "{gate:?}");
-        assert!(gate.reason.contains("`closeout-no-such-runner` is not installed or not on PATH"), "{gate:?}");
+        assert!(
+            gate.reason.contains("`closeout-no-such-runner` is not installed or not on PATH"),
+            "{gate:?}"
+        );
         assert!(gate.reason.contains("fix the gate's `run`"), "{gate:?}");
     }
 }

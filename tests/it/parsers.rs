@@ -62,7 +62,7 @@ fn parsers_and_classification_on_real_outputs() {
 #[test]
 fn real_outputs_read_as_the_runners_own_figures() {
     type Figures = (&'static str, &'static str, i32, &'static str, [u64; 3], u64, u64, u64, u64, usize);
-    let cases: [Figures; 17] = [
+    let cases: [Figures; 20] = [
         (
             "real-vitest-filter-nomatch.txt",
             "npx vitest run parse -t zz_no_such_test",
@@ -106,6 +106,11 @@ fn real_outputs_read_as_the_runners_own_figures() {
             2,
         ),
         ("real-go-build-error.txt", "go build ./...", 2, "BUILD_FAILED", [0, 0, 0], 0, 0, 0, 0, 0),
+        // go vet 1.19: one finding (one position line); by the command and by its wording.
+        ("real-go-vet.txt", "go vet ./...", 2, "FAIL", [0, 0, 0], 0, 0, 0, 1, 0),
+        ("real-go-vet.txt", "make vet", 2, "FAIL", [0, 0, 0], 0, 0, 0, 1, 0),
+        // vet could not type-check a package (`vet: ` prefix): the code does not build.
+        ("real-go-vet-build-error.txt", "go vet ./...", 2, "BUILD_FAILED", [0, 0, 0], 0, 0, 0, 0, 0),
         (
             "real-jest-suites-fail-all.txt",
             "npx jest 'tests/options\\.'",
@@ -263,4 +268,26 @@ fn node_test_output_that_is_not_whole_is_not_a_pass() {
         let (got, reason) = classify(&Ending::Exited(0), text.len() as u64, true, &parsed);
         assert_eq!(got.to_string(), outcome, "{reason}\n{text}");
     }
+}
+
+/// `go test` without -v (real go 1.19.8 outputs): the summary counts packages and says
+/// that passing tests went uncounted; it never reads "0 passed". The figures are go's
+/// own package lines (`ok`, `FAIL`, `?`) and `--- FAIL:` markers in each file.
+#[test]
+fn go_without_v_says_what_it_counted() {
+    let note = "passing tests not counted (go test lists them with -v or -json)";
+    for (file, expected) in [
+        ("real-go-plain-pass.txt", format!("1 package ok, {note}")),
+        ("real-go-plain-fail.txt", format!("1 package ok, 1 package failed, 1 failed, {note}")),
+        ("own-go-nonverbose-pass.txt", format!("2 packages ok, {note}")),
+    ] {
+        let text = std::fs::read_to_string(fixtures().join("runner-output").join(file)).unwrap();
+        let summary = parse_text(ParserKind::Auto, "go test ./...", &text).counts.unwrap().summary();
+        assert_eq!(summary, expected, "{file}");
+        assert!(!summary.contains("0 passed"), "{file}: {summary}");
+    }
+    // With -v the tests are counted as such.
+    let text = std::fs::read_to_string(fixtures().join("runner-output/real-go-subtests.txt")).unwrap();
+    let summary = parse_text(ParserKind::Auto, "go test -v ./...", &text).counts.unwrap().summary();
+    assert!(summary.starts_with("3 passed"), "{summary}");
 }
