@@ -33,8 +33,9 @@ fn exit_text(g: &GateRecord) -> String {
     }
 }
 
-/// The planned order with predicted durations, for `--dry-run`.
-pub fn render_plan(plan: &Plan) -> String {
+/// The planned order with predicted durations, for `--dry-run`; a gate without history
+/// says so (dimmed), never a predicted `0ms`.
+pub fn render_plan(plan: &Plan, style: Style) -> String {
     let rows: Vec<Vec<String>> = plan
         .order
         .iter()
@@ -44,7 +45,7 @@ pub fn render_plan(plan: &Plan) -> String {
             vec![
                 (n + 1).to_string(),
                 crate::redact::escape_controls(&g.id).into_owned(),
-                g.predicted.map_or("no history".into(), human),
+                g.predicted.map_or_else(|| style.dim("no history"), human),
                 g.exclusive.clone().unwrap_or_else(|| "-".into()),
                 // One line, whatever the script: no line of the plan starts with `::`.
                 crate::redact::escape_controls(&g.command).into_owned(),
@@ -69,9 +70,10 @@ pub fn render_plan(plan: &Plan) -> String {
         )
     };
     out.push_str(&format!(
-        "\n{} gate(s) on {} job(s); {prediction}{}\n",
+        "\n{} gate(s) on {} job(s); {}{}\n",
         plan.gates.len(),
         plan.jobs,
+        style.bold(&prediction),
         if unknown > 0 && !predicted.is_empty() {
             format!("; {unknown} gate(s) have no recorded duration yet and run first")
         } else {

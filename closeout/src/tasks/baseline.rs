@@ -107,7 +107,7 @@ impl BaselineArgs {
         }
         let mut stdout = std::io::stdout().lock();
         if self.dry_run {
-            let _ = stdout.write_all(render_plan(&plan).as_bytes());
+            let _ = stdout.write_all(render_plan(&plan, ctx.style).as_bytes());
             if !plan.held.is_empty() {
                 let _ = stdout.write_all(held_note(&plan.held).as_bytes());
             }

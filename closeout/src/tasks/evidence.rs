@@ -12,7 +12,11 @@ use crate::integrity::{self, Found, LogFound};
 use crate::runner::git;
 
 #[derive(Debug, clap::Args)]
-pub struct VerifyEvidenceArgs {}
+pub struct VerifyEvidenceArgs {
+    /// Print the result as JSON: `{verifies, run_id, gates, logs_checked, problems}`
+    #[arg(long)]
+    json: bool,
+}
 
 impl VerifyEvidenceArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
@@ -35,6 +39,18 @@ impl VerifyEvidenceArgs {
         }
         let full = root.join(evidence::RUNS_DIR).join(&latest.run_id).join("run.json");
         let mut out = std::io::stdout().lock();
+        let code = if problems.is_empty() { exit::SUCCESS } else { exit::FAILED };
+        if self.json {
+            let json = serde_json::json!({
+                "verifies": problems.is_empty(),
+                "run_id": latest.run_id,
+                "gates": latest.gates.len(),
+                "logs_checked": full.exists(),
+                "problems": problems,
+            });
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&json).expect("json"));
+            return Ok(code);
+        }
         for p in &problems {
             let _ = writeln!(out, "{p}");
         }
@@ -44,17 +60,14 @@ impl VerifyEvidenceArgs {
             } else {
                 "no full record here, so logs were not checked (the CI artifact is the authority)"
             };
-            let _ = writeln!(
-                out,
-                "evidence verifies: run {} ({} gates); {logs}",
-                latest.run_id,
-                latest.gates.len()
-            );
+            let head = ctx.style.green("evidence verifies");
+            let _ = writeln!(out, "{head}: run {} ({} gates); {logs}", latest.run_id, latest.gates.len());
             Ok(exit::SUCCESS)
         } else {
             let _ = writeln!(
                 out,
-                "evidence does not verify: {} problem(s); run `{} baseline` to record trustworthy evidence",
+                "{}: {} problem(s); run `{} baseline` to record trustworthy evidence",
+                ctx.style.red("evidence does not verify"),
                 problems.len(),
                 ctx.bin_name
             );
