@@ -131,7 +131,10 @@ fn docs_drift(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<Stri
         }
     }
     if regions == 0 {
-        return Err("the docs hold no generated region, so nothing shows they match closeout.toml; add region markers (docs/regions.md) or run `closeout import`".into());
+        return Err(format!(
+            "the docs hold no generated region, so nothing shows they match closeout.toml; add `<!-- closeout:begin KIND -->` / `<!-- closeout:end KIND -->` markers (KIND is one of: {}) or run `closeout import`",
+            crate::docs::generate::kind_names()
+        ));
     }
     Ok(drift)
 }
