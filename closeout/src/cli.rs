@@ -23,7 +23,7 @@ pub struct Cli {
     /// Folder holding closeout.toml (default: the nearest one at or above the current folder)
     #[arg(long, global = true, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// When to use colour
+    /// When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
     #[command(subcommand)]
