@@ -162,4 +162,17 @@ fn data_commands_print_json() {
     assert_eq!(import["gates"][0]["trusted"], false, "{import}");
     assert!(import["toml"].as_str().unwrap().contains("[[packet]]"), "{import}");
     assert!(!importing.join("closeout.toml").exists(), "--dry-run --json writes nothing");
+    // The plan: durations from the run above; none (null, never 0) without history.
+    let plan = json(&["baseline", "--dry-run", "--json"], &dir);
+    assert_eq!(plan["gates"][0]["id"], "build", "{plan}");
+    assert!(plan["gates"][0]["predicted_ms"].is_u64(), "{plan}");
+    assert!(plan["predicted_makespan_ms"].is_u64(), "{plan}");
+    let fresh = scratch("colour-json-fresh");
+    std::fs::write(fresh.join("closeout.toml"), PROGRAM).unwrap();
+    std::fs::write(fresh.join("plan.md"), PLAN).unwrap();
+    let plan = json(&["baseline", "--dry-run", "--json"], &fresh);
+    assert!(plan["gates"][0]["predicted_ms"].is_null(), "{plan}");
+    assert!(plan["predicted_makespan_ms"].is_null() && plan["lower_bound_ms"].is_null(), "{plan}");
+    let text = text(&closeout().args(["baseline", "--dry-run"]).current_dir(&fresh).output().unwrap().stdout);
+    assert!(text.contains("no history") && !text.contains("0ms"), "{text}");
 }

@@ -32,7 +32,7 @@ pub struct BaselineArgs {
     /// Print the planned order and predicted makespan; run nothing
     #[arg(long)]
     dry_run: bool,
-    /// Write the run record to stdout instead of the summary
+    /// Write the run record to stdout instead of the summary (with --dry-run: the plan)
     #[arg(long)]
     json: bool,
     /// Run only share K of N (as `K/N`), for a CI matrix; merge the records with `closeout merge`
@@ -106,6 +106,11 @@ impl BaselineArgs {
             plan = runner::shard_plan(plan, k, n, self.shard_by.into(), committed.as_ref());
         }
         let mut stdout = std::io::stdout().lock();
+        if self.dry_run && self.json {
+            let json = crate::report::baseline::plan_json(&plan);
+            let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&json).expect("json"));
+            return Ok(exit::SUCCESS);
+        }
         if self.dry_run {
             let _ = stdout.write_all(render_plan(&plan, ctx.style).as_bytes());
             if !plan.held.is_empty() {
