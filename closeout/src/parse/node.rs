@@ -102,7 +102,6 @@ pub struct NodeTest {
     summary: Summary,
     lines: Lines,
     tap: bool,
-    spec: bool,
     /// Names of the tests open at each depth (`# Subtest:` or `▶`).
     stack: Vec<String>,
     /// tap: the last test point, until its YAML block ends.
@@ -316,7 +315,6 @@ impl NodeTest {
             return;
         }
         let (name, timed, marked) = spec_title(text);
-        self.spec = true;
         if symbol == '▶' && !timed {
             self.stack.truncate(nesting);
             self.stack.push(name.to_string());
@@ -472,6 +470,21 @@ mod tests {
         assert!(is_test_file_path("C:\\r\\a.test.mjs"));
         assert!(!is_test_file_path("adds"));
         assert!(!is_test_file_path("/api/users"));
+    }
+
+    /// Newer Node's spec closes a parent with `▶ name (4.1ms)` instead of `✔`/`✖`
+    /// (spec.js: a test that had children is reported with the `arrow:right` symbol).
+    #[test]
+    fn spec_parents_closed_by_an_arrow_are_parents() {
+        let text = "▶ math\n  ✔ adds (0.9ms)\n  ✖ fails (1.3ms)\n    AssertionError: 1 !== 2\n\n▶ math (4.1ms)\n\n\
+                    ℹ tests 2\nℹ suites 1\nℹ pass 1\nℹ fail 1\nℹ cancelled 0\nℹ skipped 0\nℹ todo 0\nℹ duration_ms 10\n";
+        let mut p = NodeTest::default();
+        text.lines().for_each(|l| p.line(l));
+        let parsed = p.finish();
+        assert_eq!(parsed.disagreement, None);
+        assert_eq!(parsed.failing, ["math > fails"]);
+        assert_eq!(parsed.tests.len(), 2);
+        assert_eq!(parsed.tests[1].excerpt.as_deref(), Some("AssertionError: 1 !== 2"));
     }
 
     #[test]
