@@ -34,6 +34,17 @@ pub fn classify(ending: &Ending, bytes: u64, log_complete: bool, parsed: &Parsed
     if !log_complete {
         return (Outcome::Truncated, format!("exit {code}, but the log could not be written whole"));
     }
+    // 127 is the shell's "command not found": the gate's program never ran.
+    if code == 127 {
+        let what = match &parsed.missing_command {
+            Some(command) => format!("`{command}` is not installed or not on PATH"),
+            None => "the shell could not find a command".into(),
+        };
+        return (
+            Outcome::SpawnFailed,
+            format!("exit 127: {what}; install it, or fix the gate's `run` in closeout.toml"),
+        );
+    }
     if bytes == 0 && is_test_runner(parsed.parser) {
         return (Outcome::EmptyOutput, format!("exit {code} with no output at all"));
     }
@@ -70,6 +81,12 @@ pub fn classify(ending: &Ending, bytes: u64, log_complete: bool, parsed: &Parsed
         return (
             Outcome::Truncated,
             format!("exit {code}, but {}'s closing summary line is missing", parsed.parser),
+        );
+    }
+    if let Some(what) = &parsed.disagreement {
+        return (
+            Outcome::Truncated,
+            format!("exit {code}, but {}'s summary disagrees with its test lines: {what}", parsed.parser),
         );
     }
     let what = what_failed(parsed.parser, &counts);
@@ -120,6 +137,9 @@ fn what_failed(parser: &str, c: &TestCounts) -> String {
     let mut parts = Vec::new();
     if c.failed > 0 {
         parts.push(format!("{} failed", c.failed));
+    }
+    if let Some(n) = c.cancelled.filter(|n| *n > 0) {
+        parts.push(format!("{n} cancelled"));
     }
     if let Some(n) = c.subtests.as_ref().map(|s| s.failed).filter(|n| *n > 0) {
         parts.push(format!("{n} subtest(s) failed"));
@@ -271,6 +291,43 @@ mod tests {
                 Outcome::Timeout,
                 Outcome::Truncated
             ]
+        );
+    }
+
+    #[test]
+    fn a_missing_command_is_spawn_failed_and_named() {
+        let mut p = runner("pytest");
+        p.closing = false;
+        p.missing_command = Some("pytest".into());
+        assert_eq!(
+            classify(&Ending::Exited(127), 30, true, &p),
+            (
+                Outcome::SpawnFailed,
+                "exit 127: `pytest` is not installed or not on PATH; install it, or fix the gate's `run` in closeout.toml"
+                    .into()
+            )
+        );
+        p.missing_command = None;
+        assert_eq!(classify(&Ending::Exited(127), 30, true, &p).0, Outcome::SpawnFailed);
+    }
+
+    #[test]
+    fn a_summary_that_disagrees_with_its_lines_is_not_a_pass() {
+        let mut p = runner("node-test");
+        p.counts = Some(TestCounts { passed: 3, ..TestCounts::default() });
+        p.disagreement = Some("pass 3 in the summary, 2 in the test lines".into());
+        let (outcome, reason) = classify(&Ending::Exited(0), 10, true, &p);
+        assert_eq!(outcome, Outcome::Truncated);
+        assert!(reason.contains("pass 3 in the summary, 2 in the test lines"), "{reason}");
+    }
+
+    #[test]
+    fn cancelled_tests_fail_the_gate() {
+        let mut p = runner("node-test");
+        p.counts = Some(TestCounts { passed: 1, cancelled: Some(2), ..TestCounts::default() });
+        assert_eq!(
+            classify(&Ending::Exited(0), 10, true, &p),
+            (Outcome::Fail, "exit 0, but 2 cancelled".into())
         );
     }
 

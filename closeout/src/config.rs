@@ -39,7 +39,7 @@ impl std::fmt::Display for ConfigErrors {
         let n = self.diagnostics.len();
         write!(
             f,
-            "{} has {n} error{}; fix {} and run again (every key is documented in docs/configuration.md of the closeout repository)",
+            "{} has {n} error{}; fix {} and run again (each error says what to change)",
             self.file.display(),
             if n == 1 { "" } else { "s" },
             if n == 1 { "it" } else { "them" }

@@ -118,6 +118,14 @@ pub struct TestCounts {
     /// Lint findings that failed the gate (clippy under `-D warnings`, ruff, go vet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lints: Option<u64>,
+    /// Tests marked todo, apart from `skipped` (node:test's `# todo`); a failing todo
+    /// test fails nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub todo: Option<u64>,
+    /// Tests that never finished: timed out, or abandoned by their parent (node:test's
+    /// `# cancelled`). Each is a failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled: Option<u64>,
 }
 
 /// Subtest results, counted apart from the tests that contain them.
@@ -135,8 +143,9 @@ impl Subtests {
 }
 
 impl TestCounts {
+    /// Every test the runner counted: passed, failed, skipped, todo and cancelled.
     pub fn total(&self) -> u64 {
-        self.passed + self.failed + self.skipped
+        self.passed + self.failed + self.skipped + self.todo.unwrap_or(0) + self.cancelled.unwrap_or(0)
     }
 
     /// Tests and subtests together: what a JUnit report of the gate holds, and what a
@@ -145,9 +154,11 @@ impl TestCounts {
         self.total() + self.subtests.as_ref().map_or(0, Subtests::total)
     }
 
-    /// Everything that failed: tests, subtests, suites that did not load, errors, lints.
+    /// Everything that failed: tests, cancelled tests, subtests, suites that did not
+    /// load, errors, lints.
     pub fn failures(&self) -> u64 {
         self.failed
+            + self.cancelled.unwrap_or(0)
             + self.subtests.as_ref().map_or(0, |s| s.failed)
             + self.suites_failed.unwrap_or(0)
             + self.errors.unwrap_or(0)
@@ -157,24 +168,38 @@ impl TestCounts {
     /// Counts in a short form: `236 passed, 1 failed, 3 skipped`, `2 pkg build failed`, `1 error`.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
+        // `go test` without -v lists failing tests only: a package `ok` with no passing
+        // or skipped test seen means its passing tests went uncounted. Never "0 passed".
+        let (ok, pkg_failed) = (self.packages_ok.unwrap_or(0), self.packages_failed.unwrap_or(0));
+        let unlisted = ok > 0 && self.passed == 0 && self.skipped == 0 || self.total() == 0 && pkg_failed > 0;
         let other = self.errors.is_some_and(|n| n > 0)
             || self.suites_failed.is_some_and(|n| n > 0)
             || self.lints.is_some_and(|n| n > 0)
-            || self.packages_build_failed.is_some_and(|n| n > 0)
-            || (self.total() == 0 && self.packages_ok.is_some_and(|n| n > 0));
-        if self.total() == 0 {
-            // `go test` without -v names packages, not tests.
-            if let Some(n) = self.packages_ok.filter(|n| *n > 0) {
-                parts.push(format!("{n} pkg ok"));
+            || self.packages_build_failed.is_some_and(|n| n > 0);
+        if unlisted {
+            if ok > 0 {
+                parts.push(format!("{ok} package{} ok", plural(ok)));
             }
-        }
-        if self.total() > 0 || !other {
+            if pkg_failed > 0 {
+                parts.push(format!("{pkg_failed} package{} failed", plural(pkg_failed)));
+            }
+            if self.failed > 0 {
+                parts.push(format!("{} failed", self.failed));
+            }
+        } else if self.total() > 0 || !other {
             parts.push(format!("{} passed", self.passed));
             if self.failed > 0 {
                 parts.push(format!("{} failed", self.failed));
             }
             if self.skipped > 0 {
                 parts.push(format!("{} skipped", self.skipped));
+            }
+            if let Some(n) = self.todo.filter(|n| *n > 0) {
+                parts.push(format!("{n} todo"));
+            }
+            if let Some(n) = self.cancelled.filter(|n| *n > 0) {
+                parts.push(format!("{n} cancelled"));
             }
         }
         if let Some(s) = self.subtests.as_ref().filter(|s| s.total() > 0) {
@@ -198,6 +223,9 @@ impl TestCounts {
         }
         if let Some(n) = self.lints.filter(|n| *n > 0) {
             parts.push(format!("{n} lint{}", if n == 1 { "" } else { "s" }));
+        }
+        if unlisted {
+            parts.push("passing tests not counted (go test lists them with -v or -json)".into());
         }
         parts.join(", ")
     }
@@ -780,7 +808,18 @@ mod tests {
                 ..TestCounts::default()
             };
         assert_eq!(c(236, 1, 3, None, None, None).summary(), "236 passed, 1 failed, 3 skipped");
-        assert_eq!(c(0, 0, 0, Some(2), Some(0), None).summary(), "2 pkg ok", "go test without -v");
+        assert_eq!(
+            c(0, 0, 0, Some(2), Some(0), None).summary(),
+            "2 packages ok, passing tests not counted (go test lists them with -v or -json)",
+            "go test without -v"
+        );
+        // real-go-plain-fail.txt: one package ok, one failing test named in another.
+        let mut one = c(0, 1, 0, Some(1), Some(0), None);
+        one.packages_failed = Some(1);
+        assert_eq!(
+            one.summary(),
+            "1 package ok, 1 package failed, 1 failed, passing tests not counted (go test lists them with -v or -json)"
+        );
         assert_eq!(c(0, 0, 0, Some(0), Some(1), None).summary(), "1 pkg build failed");
         assert_eq!(c(0, 0, 0, None, None, Some(1)).summary(), "1 error");
         assert_eq!(c(0, 0, 0, None, None, None).summary(), "0 passed");

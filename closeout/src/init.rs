@@ -44,9 +44,26 @@ impl Ecosystem {
                 // -json: counts per test (plain `go test` names packages only).
                 ("go-test", "go test -json ./...", "go-json"),
             ],
+            // The parser follows the `test` script (`npm_test_parser`).
             Ecosystem::Npm => &[("npm-test", "npm test", "auto")],
             Ecosystem::Python => &[("pytest", "python3 -m pytest", "pytest")],
         }
+    }
+}
+
+/// The parser for `npm test`, from package.json's `test` script: `node-test` for
+/// `node --test`, `vitest`, `jest`, else `auto` (read by the output). A named parser
+/// fails closed when its runner's summary is missing; `auto` would fall back to the exit
+/// code. `package_json` is the file's text; unreadable JSON gives `auto`.
+pub fn npm_test_parser(package_json: Option<&str>) -> &'static str {
+    let script = package_json
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        .and_then(|v| v.get("scripts")?.get("test")?.as_str().map(str::to_string));
+    match script.as_deref().and_then(crate::parse::detect) {
+        Some(crate::model::ParserKind::NodeTest) => "node-test",
+        Some(crate::model::ParserKind::Vitest) => "vitest",
+        Some(crate::model::ParserKind::Jest) => "jest",
+        _ => "auto",
     }
 }
 
@@ -82,7 +99,9 @@ pub const PLAN: &str = "docs/closeout/plan.md";
 pub const PROGRESS: &str = "docs/closeout/progress.md";
 
 /// The files `init` writes, relative to the repository root, with their content.
-pub fn scaffold(name: &str, ecosystems: &[Ecosystem]) -> Vec<(PathBuf, String)> {
+/// `package_json` is the text of the repository's package.json, if any (it picks the
+/// `npm test` gate's parser).
+pub fn scaffold(name: &str, ecosystems: &[Ecosystem], package_json: Option<&str>) -> Vec<(PathBuf, String)> {
     let mut toml = format!(
         "# closeout program: the source of truth for the plan and progress docs.\n\
          # Every key is documented in docs/configuration.md of the closeout repository.\n\n\
@@ -98,6 +117,7 @@ pub fn scaffold(name: &str, ecosystems: &[Ecosystem]) -> Vec<(PathBuf, String)> 
         );
     }
     for (id, run, parser) in gates {
+        let parser = if *id == "npm-test" { npm_test_parser(package_json) } else { parser };
         toml.push_str(&format!("\n[[gate]]\nid = {id:?}\nrun = {run:?}\nparser = {parser:?}\n"));
     }
     toml.push_str(&format!(
@@ -121,7 +141,7 @@ mod tests {
         for ecosystems in
             [vec![], vec![Ecosystem::Cargo], vec![Ecosystem::Go, Ecosystem::Npm], vec![Ecosystem::Python]]
         {
-            let files = scaffold("Demo", &ecosystems);
+            let files = scaffold("Demo", &ecosystems, None);
             let program =
                 crate::config::parse(&files[0].1, Path::new("closeout.toml"), Path::new("/r"), &|_| true)
                     .unwrap_or_else(|e| panic!("{e}\n{}", files[0].1));
@@ -143,12 +163,26 @@ mod tests {
     }
 
     #[test]
+    fn npm_test_gets_the_parser_its_script_runs() {
+        let with = |script: &str| format!(r#"{{ "name": "d", "scripts": {{ "test": "{script}" }} }}"#);
+        assert_eq!(npm_test_parser(Some(&with("node --test"))), "node-test");
+        assert_eq!(npm_test_parser(Some(&with("node --test --test-reporter=spec test/"))), "node-test");
+        assert_eq!(npm_test_parser(Some(&with("vitest run"))), "vitest");
+        assert_eq!(npm_test_parser(Some(&with("jest --ci"))), "jest");
+        assert_eq!(npm_test_parser(Some(&with("make test"))), "auto");
+        assert_eq!(npm_test_parser(Some("{ not json")), "auto");
+        assert_eq!(npm_test_parser(None), "auto");
+        let files = scaffold("Node", &[Ecosystem::Npm], Some(&with("node --test")));
+        assert!(files[0].1.contains("run = \"npm test\"\nparser = \"node-test\""), "{}", files[0].1);
+    }
+
+    #[test]
     fn detects_manifests() {
         let found = Ecosystem::detect(&|p| p == Path::new("go.mod") || p == Path::new("package.json"));
         assert_eq!(found, vec![Ecosystem::Go, Ecosystem::Npm]);
         let python = Ecosystem::detect(&|p| p == Path::new("pyproject.toml"));
         assert_eq!(python, vec![Ecosystem::Python]);
-        let files = scaffold("Py", &python);
+        let files = scaffold("Py", &python, None);
         assert!(files[0].1.contains("run = \"python3 -m pytest\"\nparser = \"pytest\""), "{}", files[0].1);
     }
 }

@@ -74,6 +74,7 @@ vocab!(
         Jest = "jest",
         Pytest = "pytest",
         Tsc = "tsc",
+        NodeTest = "node-test",
         None = "none",
     }
 );

@@ -350,17 +350,16 @@ pub fn compute(facts: &Facts) -> Verdict {
     }
     // Items a condition already names (a known failure) are not "other" items.
     let named = |id: &str| conditions.iter().any(|c| c.evidence.iter().any(|e| e == &format!("debt {id}")));
-    let open: Vec<String> = program
+    let open: Vec<&str> = program
         .debts
         .iter()
         .filter(|d| d.status == DebtStatus::Open && !d.is_release_blocker() && !named(&d.id))
-        .map(|d| format!("debt {}", d.id))
+        .map(|d| d.id.as_str())
         .collect();
     if !open.is_empty() {
-        justification.push(clause(
-            format!("{} other open debt item(s) are accepted with owners and milestones", open.len()),
-            &open,
-        ));
+        let any_named = program.debts.iter().any(|d| named(&d.id));
+        let evidence: Vec<String> = open.iter().map(|id| format!("debt {id}")).collect();
+        justification.push(clause(accepted_debt(&open, any_named), &evidence));
     }
 
     let level = if !blockers.is_empty() {
@@ -456,6 +455,17 @@ pub fn condition_debts(v: &Verdict) -> Vec<String> {
     ids.sort();
     ids.dedup();
     ids
+}
+
+/// `2 other open debt items (DL-1, DL-2) are accepted with owners and milestones`: "other"
+/// only when a condition already named a debt item, singular or plural by count.
+fn accepted_debt(ids: &[&str], others_named: bool) -> String {
+    let other = if others_named { "other " } else { "" };
+    let list = ids.join(", ");
+    match ids.len() {
+        1 => format!("1 {other}open debt item ({list}) is accepted with its owner and milestone"),
+        n => format!("{n} {other}open debt items ({list}) are accepted with owners and milestones"),
+    }
 }
 
 #[cfg(test)]
@@ -668,8 +678,24 @@ mod tests {
         assert_eq!(condition_debts(&v), ["DL-9"]);
         assert!(v.justification.iter().all(|c| !c.text.contains("other open debt")), "{v:#?}");
         let v = verdict(&later, Some(&run(Outcome::Pass, false)), "abc", Some(vec![]));
-        let other = v.justification.iter().find(|c| c.text.starts_with("1 other open debt item(s)"));
-        assert_eq!(other.map(|c| c.references()), Some(vec![Reference::Debt("DL-9")]), "{v:#?}");
+        // DL-9 is the only item: nothing else was named, so it is not "other".
+        let accepted = v
+            .justification
+            .iter()
+            .find(|c| c.text == "1 open debt item (DL-9) is accepted with its owner and milestone");
+        assert_eq!(accepted.map(|c| c.references()), Some(vec![Reference::Debt("DL-9")]), "{v:#?}");
+    }
+
+    #[test]
+    fn accepted_debt_is_worded_by_count() {
+        assert_eq!(
+            accepted_debt(&["DL-1"], false),
+            "1 open debt item (DL-1) is accepted with its owner and milestone"
+        );
+        assert_eq!(
+            accepted_debt(&["DL-1", "DL-2"], true),
+            "2 other open debt items (DL-1, DL-2) are accepted with owners and milestones"
+        );
     }
 
     #[test]

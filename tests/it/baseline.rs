@@ -517,3 +517,24 @@ fn conditional_gates_run_only_when_asked() {
     let verdict = closeout().arg("verdict").current_dir(&dir).output().unwrap();
     assert!(text(&verdict.stdout).contains("gate `milestone` failed"), "{}", describe(&verdict));
 }
+
+/// A gate whose runner is not installed (the shell's exit 127) is SPAWN_FAILED, named,
+/// with what to do: not TRUNCATED because the runner's summary never came.
+#[test]
+fn a_runner_that_is_not_installed_is_named_not_truncated() {
+    let gates = gate("unit", "closeout-no-such-runner -q", "parser = \"pytest\"")
+        + &gate("wrapped", "echo '> demo test'; closeout-no-such-runner --test", "parser = \"node-test\"");
+    let dir = repo("missing-runner", "jobs = 2", &gates);
+    let (out, record) = baseline(&dir, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let record = record.unwrap();
+    for gate in &record.gates {
+        assert_eq!(gate.outcome.to_string(), "SPAWN_FAILED", "{gate:?}");
+        assert_eq!(gate.exit_code, Some(127), "{gate:?}");
+        assert!(
+            gate.reason.contains("`closeout-no-such-runner` is not installed or not on PATH"),
+            "{gate:?}"
+        );
+        assert!(gate.reason.contains("fix the gate's `run`"), "{gate:?}");
+    }
+}

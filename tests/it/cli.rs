@@ -220,3 +220,54 @@ fn status_colours_a_terminal_unless_no_color() {
     assert!(run(false).contains("\x1b[1mT\x1b[0m"), "{:?}", run(false));
     assert!(!run(true).contains('\x1b'), "{:?}", run(true));
 }
+
+/// Every flag of every command (and subcommand) has help text; flags taking one of a
+/// closed set of values list them.
+#[test]
+fn every_flag_has_help_text_and_lists_its_values() {
+    let help = |args: &[&str]| {
+        let out = closeout().args(args).arg("--help").output().unwrap();
+        assert!(out.status.success(), "{args:?}\n{}", describe(&out));
+        text(&out.stdout)
+    };
+    let commands_of = |text: &str| -> Vec<String> {
+        text.split("Commands:")
+            .nth(1)
+            .map(|list| list.split("\n\n").next().unwrap_or(""))
+            .unwrap_or("")
+            .lines()
+            // A command's line is indented two spaces; a wrapped description, more.
+            .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .filter(|c| c != "help")
+            .collect()
+    };
+    let mut pages = vec![(Vec::<String>::new(), help(&[]))];
+    for command in commands_of(&pages[0].1) {
+        let page = help(&[&command]);
+        for sub in commands_of(&page) {
+            pages.push((vec![command.clone(), sub.clone()], help(&[&command, &sub])));
+        }
+        pages.push((vec![command], page));
+    }
+    assert!(pages.len() >= 12, "{} help pages", pages.len());
+    for (args, page) in &pages {
+        for line in page.lines().filter(|l| l.trim_start().starts_with('-')) {
+            let flag = line.trim_start();
+            // `-j, --jobs <JOBS>    Tests run at once`: text after two or more spaces.
+            let described = flag.split_once("  ").is_some_and(|(_, rest)| rest.trim().len() > 3);
+            assert!(described, "{args:?}: `{flag}` has no help text\n{page}");
+        }
+        for flag in ["--color", "--format", "--shard-by", "--severity"] {
+            let lines: Vec<&str> = page.lines().collect();
+            if let Some(at) = lines.iter().position(|l| l.contains(&format!("{flag} <"))) {
+                // The flag's entry: its line and the wrapped lines under it.
+                let wrapped = lines[at + 1..]
+                    .iter()
+                    .take_while(|l| l.starts_with("      ") && !l.trim_start().starts_with('-'));
+                let entry = std::iter::once(lines[at]).chain(wrapped.copied()).collect::<Vec<_>>().join(" ");
+                assert!(entry.contains("possible values") || entry.contains('|'), "{args:?}: {entry}");
+            }
+        }
+    }
+}

@@ -264,6 +264,17 @@ fn a_program_without_docs_gets_its_verdict_from_the_gates_alone() {
     assert!(!stdout.contains("docs could not be checked"), "{stdout}");
 }
 
+/// node's own summary figures (`# tests N`, `# pass N`, ...) from running `node --test`
+/// in `repo` ourselves: the source of truth the gates' counts are checked against.
+fn node_summary(repo: &Path) -> [u64; 6] {
+    let out = Command::new("node").arg("--test").current_dir(repo).output().unwrap();
+    let stdout = text(&out.stdout);
+    ["tests", "pass", "fail", "cancelled", "skipped", "todo"].map(|key| {
+        let line = stdout.lines().rev().find(|l| l.starts_with(&format!("# {key} "))).unwrap();
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    })
+}
+
 #[test]
 fn a_node_repository_goes_from_init_to_docs_in_sync() {
     if Command::new("node").arg("--version").output().is_err()
@@ -286,18 +297,46 @@ fn a_node_repository_goes_from_init_to_docs_in_sync() {
     std::fs::write(
         repo.join("test/add.test.js"),
         "const test = require('node:test');\nconst assert = require('node:assert');\n\
-         test('adds', () => assert.strictEqual(1 + 2, 3));\n",
+         test('adds', () => assert.strictEqual(1 + 2, 3));\n\
+         test('nests', async (t) => { await t.test('inner', () => {}); });\n\
+         test('later', { skip: 'not yet' }, () => {});\ntest('someday', { todo: true }, () => {});\n",
     )
     .unwrap();
     git(&repo, &["init", "-q", "-b", "main"]);
     commit(&repo, "a node package");
     let out = run(&repo, &["init"]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert!(std::fs::read_to_string(repo.join("closeout.toml")).unwrap().contains("run = \"npm test\""));
+    let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
+    assert!(toml.contains("run = \"npm test\"\nparser = \"node-test\""), "{toml}");
+    // The same suite run by node directly, through the spec reporter.
+    std::fs::write(
+        repo.join("closeout.toml"),
+        toml.replacen(
+            "[[packet]]",
+            "[[gate]]\nid = \"node-spec\"\nrun = \"node --test --test-reporter=spec\"\n\n[[packet]]",
+            1,
+        ),
+    )
+    .unwrap();
     commit(&repo, "closeout init");
     let out = run(&repo, &["baseline"]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert!(text(&out.stdout).contains("1/1 gates passed"), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("2/2 gates passed"), "{}", describe(&out));
+    let [tests, pass, fail, cancelled, skipped, todo] = node_summary(&repo);
+    let latest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.join(".closeout/latest.json")).unwrap()).unwrap();
+    for gate in latest["gates"].as_array().unwrap() {
+        assert_eq!(gate["parser"], "node-test", "{gate}");
+        let c = &gate["counts"];
+        assert_eq!(
+            [&c["passed"], &c["failed"], &c["cancelled"], &c["skipped"], &c["todo"]]
+                .map(|v| v.as_u64().unwrap()),
+            [pass, fail, cancelled, skipped, todo],
+            "{gate}"
+        );
+        assert_eq!(pass + fail + cancelled + skipped + todo, tests);
+    }
+    assert!(pass > 0);
     let out = run(&repo, &["verify-docs"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(!untracked(&repo).contains("target"), "{}", untracked(&repo));

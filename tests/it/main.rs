@@ -4,6 +4,7 @@ mod adoption;
 mod baseline;
 mod ci;
 mod cli;
+mod color;
 mod config_errors;
 mod conformance;
 mod docs;

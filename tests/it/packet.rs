@@ -195,9 +195,10 @@ fn a_missing_tool_fails_with_its_exit_code_and_no_git_means_no_base() {
     commit(&dir, "tool");
     let (out, review) = packet(&dir, &["01", "--base", head.trim()]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    // `sh -c ./missing-tool` starts but exits 127: a FAIL with its exit code.
-    assert_eq!(review.verdict.to_string(), "CHANGES_REQUESTED");
-    assert!(review.p0.reasons[0].contains("FAIL (exit 127)"), "{review:#?}");
+    // `sh -c ./missing-tool` exits 127, the shell's "not found": the test could not
+    // run at all, so the review is BLOCKED (not a code failure to change), exit code kept.
+    assert_eq!(review.verdict.to_string(), "BLOCKED");
+    assert!(review.p0.reasons[0].contains("SPAWN_FAILED (exit 127)"), "{review:#?}");
 }
 
 #[test]

@@ -62,7 +62,7 @@ fn parsers_and_classification_on_real_outputs() {
 #[test]
 fn real_outputs_read_as_the_runners_own_figures() {
     type Figures = (&'static str, &'static str, i32, &'static str, [u64; 3], u64, u64, u64, u64, usize);
-    let cases: [Figures; 17] = [
+    let cases: [Figures; 20] = [
         (
             "real-vitest-filter-nomatch.txt",
             "npx vitest run parse -t zz_no_such_test",
@@ -106,6 +106,11 @@ fn real_outputs_read_as_the_runners_own_figures() {
             2,
         ),
         ("real-go-build-error.txt", "go build ./...", 2, "BUILD_FAILED", [0, 0, 0], 0, 0, 0, 0, 0),
+        // go vet 1.19: one finding (one position line); by the command and by its wording.
+        ("real-go-vet.txt", "go vet ./...", 2, "FAIL", [0, 0, 0], 0, 0, 0, 1, 0),
+        ("real-go-vet.txt", "make vet", 2, "FAIL", [0, 0, 0], 0, 0, 0, 1, 0),
+        // vet could not type-check a package (`vet: ` prefix): the code does not build.
+        ("real-go-vet-build-error.txt", "go vet ./...", 2, "BUILD_FAILED", [0, 0, 0], 0, 0, 0, 0, 0),
         (
             "real-jest-suites-fail-all.txt",
             "npx jest 'tests/options\\.'",
@@ -204,4 +209,85 @@ fn found_lines_of_other_tools_are_not_tsc() {
         assert_eq!(parsed.parser, "none", "{text}");
         assert_ne!(parsed.tool, Some("tsc"), "{text}");
     }
+}
+
+/// node:test's real outputs (node v20.20.2; `tap`, the default when piped, and `spec`)
+/// against node's own summary lines (`# tests`/`ℹ tests`, pass, fail, cancelled,
+/// skipped, todo), written down by hand from each file, not from what closeout printed;
+/// then the outcome the rules give and the failing tests named.
+#[test]
+fn node_test_outputs_read_as_nodes_own_summary() {
+    // file stem, exit, outcome, [tests, pass, fail, cancelled, skipped, todo], failing named
+    let cases: [(&str, i32, &str, [u64; 6], usize); 8] = [
+        ("pass", 0, "PASS", [2, 2, 0, 0, 0, 0], 0),
+        ("fail", 1, "FAIL", [2, 1, 1, 0, 0, 0], 1),
+        ("skip", 0, "PASS", [4, 1, 0, 0, 2, 1], 0),
+        ("nested", 1, "FAIL", [6, 5, 1, 0, 0, 0], 1),
+        // Node 20 reports a file that defines no test as one passing entry.
+        ("zero", 0, "NO_TESTS", [1, 1, 0, 0, 0, 0], 0),
+        ("empty", 0, "NO_TESTS", [0, 0, 0, 0, 0, 0], 0),
+        ("cancel", 1, "FAIL", [5, 1, 1, 2, 0, 1], 2),
+        ("broken", 1, "FAIL", [2, 1, 1, 0, 0, 0], 1),
+    ];
+    let dir = fixtures().join("runner-output");
+    for reporter in ["tap", "spec"] {
+        for (stem, exit, outcome, [tests, pass, fail, cancelled, skipped, todo], named) in cases {
+            let file = format!("real-node-{reporter}-{stem}.txt");
+            let text = std::fs::read_to_string(dir.join(&file)).unwrap();
+            // By the command's words, and behind `npm test` by the output alone.
+            for command in ["node --test", "npm test"] {
+                let parsed = parse_text(ParserKind::Auto, command, &text);
+                let (got, reason) = classify(&Ending::Exited(exit), text.len() as u64, true, &parsed);
+                let c = parsed.counts.clone().unwrap_or_default();
+                let at = format!("{file} ({command}): {got} {reason:?} {c:?}");
+                assert_eq!(parsed.parser, "node-test", "{at}");
+                assert_eq!(got.to_string(), outcome, "{at}");
+                assert_eq!(
+                    [c.total(), c.passed, c.failed, c.cancelled.unwrap_or(0), c.skipped, c.todo.unwrap_or(0)],
+                    [tests, pass, fail, cancelled, skipped, todo],
+                    "{at}"
+                );
+                // tap names the parent a failing subtest failed too; spec cannot tell it.
+                let extra = usize::from(reporter == "tap" && stem == "cancel");
+                assert_eq!(parsed.failing.len(), named + extra, "{at}: {:?}", parsed.failing);
+            }
+        }
+    }
+}
+
+/// A node:test summary that is missing, cut short or at odds with the test lines is
+/// never a pass.
+#[test]
+fn node_test_output_that_is_not_whole_is_not_a_pass() {
+    let dir = fixtures().join("runner-output");
+    let whole = std::fs::read_to_string(dir.join("real-node-tap-pass.txt")).unwrap();
+    let cut = whole.split("# tests").next().unwrap();
+    let edited = whole.replace("# pass 2", "# pass 3").replace("# tests 2", "# tests 3");
+    for (text, outcome) in [(cut.to_string(), "TRUNCATED"), (edited, "TRUNCATED"), (whole, "PASS")] {
+        let parsed = parse_text(ParserKind::NodeTest, "node --test", &text);
+        let (got, reason) = classify(&Ending::Exited(0), text.len() as u64, true, &parsed);
+        assert_eq!(got.to_string(), outcome, "{reason}\n{text}");
+    }
+}
+
+/// `go test` without -v (real go 1.19.8 outputs): the summary counts packages and says
+/// that passing tests went uncounted; it never reads "0 passed". The figures are go's
+/// own package lines (`ok`, `FAIL`, `?`) and `--- FAIL:` markers in each file.
+#[test]
+fn go_without_v_says_what_it_counted() {
+    let note = "passing tests not counted (go test lists them with -v or -json)";
+    for (file, expected) in [
+        ("real-go-plain-pass.txt", format!("1 package ok, {note}")),
+        ("real-go-plain-fail.txt", format!("1 package ok, 1 package failed, 1 failed, {note}")),
+        ("own-go-nonverbose-pass.txt", format!("2 packages ok, {note}")),
+    ] {
+        let text = std::fs::read_to_string(fixtures().join("runner-output").join(file)).unwrap();
+        let summary = parse_text(ParserKind::Auto, "go test ./...", &text).counts.unwrap().summary();
+        assert_eq!(summary, expected, "{file}");
+        assert!(!summary.contains("0 passed"), "{file}: {summary}");
+    }
+    // With -v the tests are counted as such.
+    let text = std::fs::read_to_string(fixtures().join("runner-output/real-go-subtests.txt")).unwrap();
+    let summary = parse_text(ParserKind::Auto, "go test -v ./...", &text).counts.unwrap().summary();
+    assert!(summary.starts_with("3 passed"), "{summary}");
 }

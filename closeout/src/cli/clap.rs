@@ -142,6 +142,8 @@ mod tests {
             "ledger reopen D1",
             "verdict --strict --json",
             "verify-evidence",
+            "verify-evidence --json",
+            "import plan.md --json",
             "merge a.json b.json --out m.json --junit m.xml",
             "import plan.md progress.md --dry-run --force --no-waivers",
             "init --name x --force",

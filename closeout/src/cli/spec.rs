@@ -178,9 +178,13 @@ pub static GLOBAL: &[Arg] = &[
         "DIR",
         "Folder holding closeout.toml (default: the nearest one at or above the current folder)",
     ),
-    Arg::option("color", "WHEN", "When to use colour; NO_COLOR set and non-empty means never under auto")
-        .values(&["auto", "always", "never"])
-        .default("auto"),
+    Arg::option(
+        "color",
+        "WHEN",
+        "When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never",
+    )
+    .values(&["auto", "always", "never"])
+    .default("auto"),
 ];
 
 /// The whole grammar: `closeout` and its commands.

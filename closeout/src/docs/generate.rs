@@ -58,6 +58,11 @@ pub const KINDS: &[(&str, Arg, &str)] = &[
     ("verdict", Arg::None, ".closeout/verdict.json, written by `closeout verdict`"),
 ];
 
+/// The region kinds, comma-separated, for messages that tell a user to add markers.
+pub fn kind_names() -> String {
+    KINDS.iter().map(|(k, _, _)| *k).collect::<Vec<_>>().join(", ")
+}
+
 /// The kinds whose content comes from run evidence; `closeout baseline` refreshes them.
 pub const FROM_EVIDENCE: &[&str] = &["baseline", "packet-evidence", "packet-completeness", "perf"];
 

@@ -46,6 +46,8 @@ pub struct Build {
     clippy_marks: bool,
     /// go: the `# package` line just read, waiting for its first position line.
     go_header: bool,
+    /// A `# package` line was read: position lines after it are go's.
+    go_package_seen: bool,
     go_vet_mode: bool,
     go_build_packages: u64,
     go_vet_findings: u64,
@@ -90,6 +92,63 @@ fn is_go_position(line: &str) -> bool {
         && parts.next().is_some()
 }
 
+/// The Go compiler's wordings (gc and go/types, Go 1.19–1.23) for a position line's
+/// message: under a `# package` line from an unnamed command, these make it a build
+/// failure; any other message there is a `go vet` finding (`fmt.Printf format %d has
+/// arg s of wrong type string`), since both tools print the same layout.
+const GO_COMPILER_WORDS: &[&str] = &[
+    "undefined: ",
+    "undeclared name: ",
+    "cannot use ",
+    "cannot convert ",
+    "cannot assign ",
+    "cannot call ",
+    "cannot range ",
+    "cannot infer ",
+    "cannot find package",
+    "could not import ",
+    "declared but not used",
+    "declared and not used",
+    "imported and not used",
+    "imported but not used",
+    "syntax error",
+    "missing return",
+    "missing function body",
+    "too many arguments",
+    "not enough arguments",
+    "too many return values",
+    "not enough return values",
+    "too many errors",
+    "invalid operation",
+    "invalid argument",
+    "invalid composite literal",
+    "mismatched types",
+    "assignment mismatch",
+    "no new variables",
+    "redeclared",
+    "is not a type",
+    "is not used",
+    "has no field or method",
+    "does not implement",
+    "non-boolean condition",
+    "unexpected ",
+    "expected ",
+    "no required module",
+    "use of package ",
+    "non-name ",
+    "label ",
+    "duplicate ",
+];
+
+/// The message of a Go position line (`path.go:l:c: message`).
+fn go_message(line: &str) -> &str {
+    line.splitn(4, ':').nth(3).or_else(|| line.splitn(3, ':').nth(2)).unwrap_or("").trim()
+}
+
+fn is_go_compiler_message(message: &str) -> bool {
+    GO_COMPILER_WORDS.iter().any(|w| message.starts_with(w) || message.contains(&format!(" {w}")))
+}
+
 /// `src/a.py:1:8: F401 [*] ...`: ruff's default output, a rule code after the position.
 fn is_ruff_diagnostic(line: &str) -> bool {
     let mut parts = line.splitn(4, ':');
@@ -119,6 +178,7 @@ impl RunnerParser for Build {
                 self.go_vet_mode = true;
             } else if !rest.contains(' ') {
                 self.go_header = true;
+                self.go_package_seen = true;
             }
             return;
         }
@@ -130,7 +190,12 @@ impl RunnerParser for Build {
             }
         }
         if is_go_position(line) {
-            let vet = self.go_vet_mode || self.hint == Some("go vet");
+            // `go build` names a build; `go vet` (or its `# [package]` line) a vet run;
+            // an unnamed command is told by the compiler's wording.
+            let compiler = is_go_compiler_message(go_message(line));
+            let vet = self.go_vet_mode
+                || self.hint == Some("go vet")
+                || self.hint.is_none() && self.go_package_seen && !compiler;
             if vet {
                 self.go_vet_findings += 1;
             } else if go_header {
@@ -312,6 +377,16 @@ mod tests {
         assert_eq!(p.counts.unwrap().lints, Some(1));
         let p = read("go vet ./...", "# example.com/m\nvet: ./main.go:6:2: undefined: x\n");
         assert!(p.build_failed, "vet could not type-check: a build failure");
+        // Behind a command that names neither tool, the message tells them apart.
+        let finding = "# example.com/m\nm/m.go:6:2: fmt.Printf format %d has arg s of wrong type string\n";
+        let p = read("make check", finding);
+        assert!(p.lint_failed && !p.build_failed, "{p:?}");
+        assert_eq!(p.tool, Some("go vet"));
+        let p =
+            read("make check", "# example.com/m\nm/m.go:3:23: undefined: x\nm/m.go:4:1: missing return\n");
+        assert!(p.build_failed && !p.lint_failed, "{p:?}");
+        assert_eq!(p.counts.unwrap().packages_build_failed, Some(1));
+        assert!(read("go build ./...", finding).build_failed, "go build's output is a build's");
     }
 
     #[test]

@@ -7,7 +7,9 @@ mod cargo;
 mod go;
 mod jest;
 mod nextest;
+mod node;
 mod pytest;
+mod shell;
 mod tsc;
 mod vitest;
 
@@ -71,6 +73,13 @@ pub struct Parsed {
     /// Lint findings failed the gate (`counts.lints` holds how many): a failed gate,
     /// not a build failure.
     pub lint_failed: bool,
+    /// The runner's own summary disagrees with the test lines it printed (node:test's
+    /// `# pass 3` over two passing lines): what each says. The output is not one whole
+    /// run's, so the gate is not a pass.
+    pub disagreement: Option<String>,
+    /// The command the shell could not find (`sh: 1: pytest: not found`,
+    /// `bash: pytest: command not found`), from any gate's output.
+    pub missing_command: Option<String>,
 }
 
 impl Parsed {
@@ -150,8 +159,13 @@ impl RunnerParser for Sniff {
     }
 }
 
-/// The parser `kind` names; `auto` picks by the command, else by the output.
+/// The parser `kind` names; `auto` picks by the command, else by the output. Every
+/// parser also notes a command the shell could not find.
 pub fn for_gate(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
+    Box::new(shell::Shell { inner: runner_for(kind, command), missing: None })
+}
+
+fn runner_for(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
     let kind = if kind == ParserKind::Auto { detect(command) } else { Some(kind) };
     match kind {
         Some(ParserKind::Go) => Box::new(go::Go::default()),
@@ -162,6 +176,7 @@ pub fn for_gate(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
         Some(ParserKind::Jest) => Box::new(jest::Jest::default()),
         Some(ParserKind::Pytest) => Box::new(pytest::Pytest::default()),
         Some(ParserKind::Tsc) => Box::new(tsc::Tsc::default()),
+        Some(ParserKind::NodeTest) => Box::new(node::NodeTest::default()),
         Some(ParserKind::None) => Box::new(build::Build::for_command(command)),
         Some(ParserKind::Auto) | None => Box::new(Sniff {
             candidates: vec![
@@ -172,6 +187,7 @@ pub fn for_gate(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
                 Box::new(vitest::Vitest::default()),
                 Box::new(jest::Jest::default()),
                 Box::new(pytest::Pytest::default()),
+                Box::new(node::NodeTest::default()),
                 Box::new(tsc::Tsc::default()),
             ],
             fallback: build::Build::for_command(command),
@@ -204,6 +220,14 @@ pub fn detect(command: &str) -> Option<ParserKind> {
     }
     if has("pytest") {
         return Some(ParserKind::Pytest);
+    }
+    // `node --test`, `node --test --test-reporter=spec test/`.
+    if words
+        .iter()
+        .position(|w| *w == "node" || w.ends_with("/node"))
+        .is_some_and(|at| words[at + 1..].iter().any(|w| *w == "--test" || w.starts_with("--test-reporter")))
+    {
+        return Some(ParserKind::NodeTest);
     }
     if has("tsc") || has("vue-tsc") {
         return Some(ParserKind::Tsc);
@@ -299,6 +323,10 @@ mod tests {
             ("frontend-modern/node_modules/.bin/tsc --noEmit -p x", Some(ParserKind::Tsc)),
             ("go build ./...", Some(ParserKind::None)),
             ("cargo clippy --all-targets -- -D warnings", Some(ParserKind::None)),
+            ("node --test", Some(ParserKind::NodeTest)),
+            ("node --test --test-reporter=spec test/", Some(ParserKind::NodeTest)),
+            ("/usr/bin/node --test-only --test", Some(ParserKind::NodeTest)),
+            ("node scripts/build.js", None),
             ("npm test", None),
             ("./scripts/check.sh", None),
         ];

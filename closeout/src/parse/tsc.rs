@@ -66,7 +66,7 @@ impl RunnerParser for Tsc {
             tests_omitted: 0,
             no_tests: false,
             tool: Some("tsc"),
-            lint_failed: false,
+            ..Parsed::default()
         }
     }
 }

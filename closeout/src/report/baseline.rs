@@ -33,8 +33,38 @@ fn exit_text(g: &GateRecord) -> String {
     }
 }
 
-/// The planned order with predicted durations, for `--dry-run`.
-pub fn render_plan(plan: &Plan) -> String {
+/// `baseline --dry-run --json`: `{jobs, shard, gates: [{order, id, command, parser,
+/// exclusive, predicted_ms}], predicted_makespan_ms, lower_bound_ms, held: [{id, when}]}`,
+/// gates in the order workers take them (`order` from 1). `predicted_ms` is null for a
+/// gate without history; both figures are null when no gate has one (no "0ms"
+/// prediction); the makespan is a lower figure when some gates have no history.
+pub fn plan_json(plan: &Plan) -> serde_json::Value {
+    let ms = |d: Duration| d.as_millis() as u64;
+    let predicted: Vec<Duration> = plan.gates.iter().filter_map(|g| g.predicted).collect();
+    let known = !predicted.is_empty();
+    serde_json::json!({
+        "jobs": plan.jobs,
+        "shard": plan.shard,
+        "gates": plan.order.iter().enumerate().map(|(n, &i)| {
+            let g = &plan.gates[i];
+            serde_json::json!({
+                "order": n + 1,
+                "id": g.id,
+                "command": g.command,
+                "parser": g.parser.as_str(),
+                "exclusive": g.exclusive,
+                "predicted_ms": g.predicted.map(ms),
+            })
+        }).collect::<Vec<_>>(),
+        "predicted_makespan_ms": known.then(|| ms(plan.predicted_makespan)),
+        "lower_bound_ms": known.then(|| ms(crate::schedule::lower_bound(&predicted, plan.jobs))),
+        "held": plan.held.iter().map(|(id, when)| serde_json::json!({"id": id, "when": when})).collect::<Vec<_>>(),
+    })
+}
+
+/// The planned order with predicted durations, for `--dry-run`; a gate without history
+/// says so (dimmed), never a predicted `0ms`.
+pub fn render_plan(plan: &Plan, style: Style) -> String {
     let rows: Vec<Vec<String>> = plan
         .order
         .iter()
@@ -44,7 +74,7 @@ pub fn render_plan(plan: &Plan) -> String {
             vec![
                 (n + 1).to_string(),
                 crate::redact::escape_controls(&g.id).into_owned(),
-                g.predicted.map_or("no history".into(), human),
+                g.predicted.map_or_else(|| style.dim("no history"), human),
                 g.exclusive.clone().unwrap_or_else(|| "-".into()),
                 // One line, whatever the script: no line of the plan starts with `::`.
                 crate::redact::escape_controls(&g.command).into_owned(),
@@ -69,9 +99,10 @@ pub fn render_plan(plan: &Plan) -> String {
         )
     };
     out.push_str(&format!(
-        "\n{} gate(s) on {} job(s); {prediction}{}\n",
+        "\n{} gate(s) on {} job(s); {}{}\n",
         plan.gates.len(),
         plan.jobs,
+        style.bold(&prediction),
         if unknown > 0 && !predicted.is_empty() {
             format!("; {unknown} gate(s) have no recorded duration yet and run first")
         } else {

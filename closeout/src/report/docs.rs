@@ -188,12 +188,14 @@ pub fn human(v: &Verification, style: Style) -> String {
         0 => String::new(),
         n => format!(", {n} unused waiver(s){}", if v.strict { "" } else { " (fail with --strict)" }),
     };
-    out.push_str(&format!(
-        "{regions} region(s) in {} doc(s): {in_sync} in sync, {formatting} formatting-only, {failing} drifted; {} consistency finding(s), {} waived{unused}\n",
+    let summary = format!(
+        "{regions} region(s) in {} doc(s): {in_sync} in sync, {formatting} formatting-only, {failing} drifted; {} consistency finding(s), {} waived{unused}",
         v.files.len(),
         v.findings.len(),
         v.waived.len()
-    ));
+    );
+    out.push_str(&if v.failed() { style.red(&summary) } else { style.green(&summary) });
+    out.push('\n');
     let commands = v.fix_commands();
     if !commands.is_empty() {
         let quoted: Vec<String> = commands.iter().map(|c| format!("`{c}`")).collect();

@@ -27,7 +27,10 @@ pub const COMMAND: Command =
         .repeated(),
         Arg::switch("all", "Also run every conditional gate"),
         Arg::switch("dry-run", "Print the planned order and predicted makespan; run nothing"),
-        Arg::switch("json", "Write the run record to stdout instead of the summary"),
+        Arg::switch(
+            "json",
+            "Write the run record to stdout instead of the summary (with --dry-run: the plan)",
+        ),
         Arg::option(
             "shard",
             "K/N",
@@ -143,8 +146,13 @@ impl BaselineArgs {
             plan.set_retries(n);
         }
         let mut stdout = std::io::stdout().lock();
+        if self.dry_run && self.json {
+            let json = crate::report::baseline::plan_json(&plan);
+            let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&json).expect("json"));
+            return Ok(exit::SUCCESS);
+        }
         if self.dry_run {
-            let _ = stdout.write_all(render_plan(&plan).as_bytes());
+            let _ = stdout.write_all(render_plan(&plan, ctx.style).as_bytes());
             if !plan.held.is_empty() {
                 let _ = stdout.write_all(held_note(&plan.held).as_bytes());
             }

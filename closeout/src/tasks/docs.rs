@@ -123,8 +123,9 @@ impl Loaded {
 /// The notice for docs without generated regions.
 pub fn no_regions(loaded: &Loaded) -> String {
     format!(
-        "note: no generated regions in {}: only the consistency rules were checked; add `<!-- closeout:begin KIND -->` / `<!-- closeout:end KIND -->` markers to have closeout regenerate tables (docs/regions.md lists the kinds)",
-        loaded.docs.iter().map(|d| d.shown.as_str()).collect::<Vec<_>>().join(", ")
+        "note: no generated regions in {}: only the consistency rules were checked; add `<!-- closeout:begin KIND -->` / `<!-- closeout:end KIND -->` markers to have closeout regenerate tables (KIND is one of: {})",
+        loaded.docs.iter().map(|d| d.shown.as_str()).collect::<Vec<_>>().join(", "),
+        crate::docs::generate::kind_names()
     )
 }
 

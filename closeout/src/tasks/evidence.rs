@@ -4,26 +4,32 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use crate::cli::{Command, Context, Matches, UsageError};
+use crate::cli::{Arg, Command, Context, Matches, UsageError};
 use crate::error::{Error, Result};
 use crate::evidence::{self, RunRecord};
 use crate::exit;
 use crate::integrity::{self, Found, LogFound};
 use crate::runner::git;
 
-/// `closeout verify-evidence`'s flags (none).
+/// `closeout verify-evidence`'s flags.
 pub const COMMAND: Command = Command::new(
     "verify-evidence",
     "Check that the evidence verifies: each record self-consistent, logs matching their sha256, \
      .closeout/latest.json matching its full record, git.head possible",
-);
+)
+.args(&[Arg::switch(
+    "json",
+    "Print the result as JSON: `{verifies, run_id, gates, logs_checked, problems}`",
+)]);
 
 #[derive(Debug)]
-pub struct VerifyEvidenceArgs {}
+pub struct VerifyEvidenceArgs {
+    json: bool,
+}
 
 impl VerifyEvidenceArgs {
-    pub fn from_matches(_: &Matches) -> std::result::Result<Self, UsageError> {
-        Ok(VerifyEvidenceArgs {})
+    pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
+        Ok(VerifyEvidenceArgs { json: m.flag("json") })
     }
 }
 
@@ -48,6 +54,18 @@ impl VerifyEvidenceArgs {
         }
         let full = root.join(evidence::RUNS_DIR).join(&latest.run_id).join("run.json");
         let mut out = std::io::stdout().lock();
+        let code = if problems.is_empty() { exit::SUCCESS } else { exit::FAILED };
+        if self.json {
+            let json = serde_json::json!({
+                "verifies": problems.is_empty(),
+                "run_id": latest.run_id,
+                "gates": latest.gates.len(),
+                "logs_checked": full.exists(),
+                "problems": problems,
+            });
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&json).expect("json"));
+            return Ok(code);
+        }
         for p in &problems {
             let _ = writeln!(out, "{p}");
         }
@@ -57,17 +75,14 @@ impl VerifyEvidenceArgs {
             } else {
                 "no full record here, so logs were not checked (the CI artifact is the authority)"
             };
-            let _ = writeln!(
-                out,
-                "evidence verifies: run {} ({} gates); {logs}",
-                latest.run_id,
-                latest.gates.len()
-            );
+            let head = ctx.style.green("evidence verifies");
+            let _ = writeln!(out, "{head}: run {} ({} gates); {logs}", latest.run_id, latest.gates.len());
             Ok(exit::SUCCESS)
         } else {
             let _ = writeln!(
                 out,
-                "evidence does not verify: {} problem(s); run `{} baseline` to record trustworthy evidence",
+                "{}: {} problem(s); run `{} baseline` to record trustworthy evidence",
+                ctx.style.red("evidence does not verify"),
                 problems.len(),
                 ctx.bin_name
             );

@@ -28,6 +28,11 @@ pub const COMMAND: Command = Command::new(
         "Do not waive the consistency findings already in the docs (verify-docs then fails until they \
          are fixed or waived by hand)",
     ),
+    Arg::switch(
+        "json",
+        "Print the report as JSON (what was imported, each table's region decision, the findings, the \
+         gates and the closeout.toml text) instead of text",
+    ),
 ]);
 
 #[derive(Debug)]
@@ -37,6 +42,7 @@ pub struct ImportArgs {
     dry_run: bool,
     force: bool,
     no_waivers: bool,
+    json: bool,
 }
 
 impl ImportArgs {
@@ -47,6 +53,7 @@ impl ImportArgs {
             dry_run: m.flag("dry-run"),
             force: m.flag("force"),
             no_waivers: m.flag("no-waivers"),
+            json: m.flag("json"),
         })
     }
 }
@@ -193,26 +200,40 @@ impl ImportArgs {
         })?;
 
         let mut out = std::io::stdout().lock();
-        if let Some(note) = &swapped {
-            let _ = out.write_all(note.as_bytes());
-        }
-        let _ = out.write_all(report(&imported, &decisions, &columns).as_bytes());
-        let _ = out.write_all(findings_report(&findings, !self.no_waivers).as_bytes());
-        let _ = out.write_all(commands_report(&adopted).as_bytes());
-        if self.dry_run {
-            let _ = writeln!(out, "\n--- closeout.toml (dry run: nothing written)\n{toml}");
-            return Ok(exit::SUCCESS);
-        }
-        for (doc, _, text) in &wrapped {
-            files::write(doc, text)?;
-        }
-        crate::evidence::write_atomic(&config, toml.as_bytes())?;
-        let _ = writeln!(
-            out,
-            "wrote closeout.toml; next: `closeout status`, `closeout verify-docs`, `closeout baseline`"
-        );
         // Something recognised but not mapped: written anyway, so the user can finish by hand.
         let dropped = !imported.unmapped.is_empty() || decisions.iter().any(|d| d.dropped);
+        if !self.json {
+            if let Some(note) = &swapped {
+                let _ = out.write_all(note.as_bytes());
+            }
+            let _ = out.write_all(report(&imported, &decisions, &columns, ctx.style).as_bytes());
+            let _ = out.write_all(findings_report(&findings, !self.no_waivers).as_bytes());
+            let _ = out.write_all(commands_report(&adopted, &ctx.bin_name).as_bytes());
+        }
+        if !self.dry_run {
+            for (doc, _, text) in &wrapped {
+                files::write(doc, text)?;
+            }
+            crate::evidence::write_atomic(&config, toml.as_bytes())?;
+        }
+        let bin = &ctx.bin_name;
+        if self.json {
+            let facts =
+                JsonFacts { written: !self.dry_run, waived: !self.no_waivers, swapped: swapped.is_some() };
+            let json = report_json(&imported, &decisions, &findings, &adopted, &toml, facts);
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&json).expect("json"));
+        } else if self.dry_run {
+            let _ = writeln!(out, "\n--- closeout.toml (dry run: nothing written)\n{toml}");
+            return Ok(exit::SUCCESS);
+        } else {
+            let line =
+                format!("wrote closeout.toml; next: `{bin} status`, `{bin} verify-docs`, `{bin} baseline`");
+            let _ =
+                writeln!(out, "{}", if dropped { ctx.style.yellow(&line) } else { ctx.style.green(&line) });
+        }
+        if self.dry_run {
+            return Ok(exit::SUCCESS);
+        }
         Ok(if dropped { exit::FAILED } else { exit::SUCCESS })
     }
 }
@@ -352,13 +373,58 @@ fn item_of(kind: &str, program: &crate::model::Program, key: &str) -> Option<(&'
     }
 }
 
+/// What `import --json` says besides its data: whether it wrote, waived, swapped.
+struct JsonFacts {
+    written: bool,
+    waived: bool,
+    swapped: bool,
+}
+
+/// `import --json`: `{written, swapped, imported: {table: count}, cells: {read, mapped},
+/// regions: [{file, first, last, kind, wrapped, dropped, why}], not_imported: [{file, line,
+/// what, why}], findings: [{rule, subject, file, line, message, waived}], gates: [{id,
+/// run, line, trusted}], stated_verdict, toml}`. Lines are 1-based; `toml` is the
+/// closeout.toml text written (or that would be, under `--dry-run`).
+fn report_json(
+    imported: &import::Imported,
+    decisions: &[Decision],
+    findings: &[rules::Finding],
+    adopted: &crate::model::Program,
+    toml: &str,
+    facts: JsonFacts,
+) -> serde_json::Value {
+    use serde_json::json;
+    json!({
+        "written": facts.written,
+        "swapped": facts.swapped,
+        "imported": imported.counts,
+        "cells": { "read": imported.cells_total, "mapped": imported.cells_mapped },
+        "regions": decisions.iter().map(|d| json!({
+            "file": d.candidate.file, "first": d.candidate.first, "last": d.candidate.last,
+            "kind": d.candidate.kind, "wrapped": d.wrap, "dropped": d.dropped, "why": d.why,
+        })).collect::<Vec<_>>(),
+        "not_imported": imported.unmapped.iter().map(|u| json!({
+            "file": u.file, "line": u.line, "what": u.what, "why": u.why,
+        })).collect::<Vec<_>>(),
+        "findings": findings.iter().map(|f| json!({
+            "rule": f.rule, "subject": f.subject, "file": f.file, "line": f.line,
+            "message": f.message, "waived": facts.waived,
+        })).collect::<Vec<_>>(),
+        "gates": adopted.gates.iter().map(|g| json!({
+            "id": g.id, "run": g.run, "line": g.line, "trusted": g.trusted,
+        })).collect::<Vec<_>>(),
+        "stated_verdict": imported.stated_verdict,
+        "toml": toml,
+    })
+}
+
 /// Every command import turned into a gate, and what `baseline` will do with it.
-fn commands_report(program: &crate::model::Program) -> String {
+fn commands_report(program: &crate::model::Program, bin: &str) -> String {
     if program.gates.is_empty() {
         return String::new();
     }
     let mut out = format!(
-        "commands: {} command(s) from the documents became gates; `closeout baseline` runs them as shell commands, so each is written with `trusted = false` and refused until you read it and delete that line:\n",
+        "commands: {} command(s) from the documents became gates; `{bin} baseline` runs them as shell commands, so each is written with `trusted = false` and refused until you read it and delete that line:\n",
         program.gates.len()
     );
     for g in &program.gates {
@@ -428,7 +494,12 @@ fn findings_report(findings: &[rules::Finding], waived: bool) -> String {
     out
 }
 
-fn report(imported: &import::Imported, decisions: &[Decision], columns: &import::Columns) -> String {
+fn report(
+    imported: &import::Imported,
+    decisions: &[Decision],
+    columns: &import::Columns,
+    style: crate::report::Style,
+) -> String {
     let mut out = String::from("imported:\n");
     for (table, n) in &imported.counts {
         match table.split_once('.') {
@@ -464,20 +535,29 @@ fn report(imported: &import::Imported, decisions: &[Decision], columns: &import:
     for d in decisions {
         let c = &d.candidate;
         if d.wrap {
-            out.push_str(&format!("  {}:{}-{}: wrapped as `{}`\n", c.file, c.first, c.last, c.kind));
-        } else {
             out.push_str(&format!(
-                "  {}:{}-{}: not wrapped as `{}`: {}\n",
+                "  {}:{}-{}: {} as `{}`\n",
                 c.file,
                 c.first,
                 c.last,
+                style.green("wrapped"),
+                c.kind
+            ));
+        } else {
+            out.push_str(&format!(
+                "  {}:{}-{}: {} as `{}`: {}\n",
+                c.file,
+                c.first,
+                c.last,
+                style.yellow("not wrapped"),
                 c.kind,
                 d.why.join("; ")
             ));
         }
     }
     if !imported.unmapped.is_empty() {
-        out.push_str(&format!("not imported ({}):\n", imported.unmapped.len()));
+        out.push_str(&style.red(&format!("not imported ({}):", imported.unmapped.len())));
+        out.push('\n');
         for u in &imported.unmapped {
             out.push_str(&format!("  {}:{}: {}: {}\n", u.file, u.line, u.what, u.why));
         }

@@ -35,7 +35,9 @@ impl InitArgs {
             format!("{folder} closeout and certification")
         });
         let ecosystems = Ecosystem::detect(&|p| root.join(p).exists());
-        let files = scaffold(&name, &ecosystems);
+        // Unreadable or absent: the `npm test` gate reads its output with `auto`.
+        let package_json = std::fs::read_to_string(root.join("package.json")).ok();
+        let files = scaffold(&name, &ecosystems, package_json.as_deref());
         if !self.force {
             // Check every file first so that nothing is written when one exists.
             if let Some((path, _)) = files.iter().find(|(p, _)| root.join(p).exists()) {

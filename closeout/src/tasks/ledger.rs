@@ -132,12 +132,10 @@ impl LedgerArgs {
                 for p in &problems {
                     let _ = writeln!(out, "{p}");
                 }
-                let _ = writeln!(
-                    out,
-                    "ledger check: {} problem(s) in {} item(s)",
-                    problems.len(),
-                    program.debts.len()
-                );
+                let line =
+                    format!("ledger check: {} problem(s) in {} item(s)", problems.len(), program.debts.len());
+                let line = if problems.is_empty() { ctx.style.green(&line) } else { ctx.style.red(&line) };
+                let _ = writeln!(out, "{line}");
                 Ok(if problems.is_empty() { exit::SUCCESS } else { exit::FAILED })
             }
             None if self.json => {

@@ -145,7 +145,7 @@ impl PacketArgs {
             }
             notes.extend(crate::tasks::docs::refresh(&program, Some(crate::docs::generate::FROM_EVIDENCE)));
         }
-        let _ = out.write_all(render(&program, &packet, &review).as_bytes());
+        let _ = out.write_all(render(&program, &packet, &review, ctx.style).as_bytes());
         for note in notes {
             let _ = writeln!(out, "{note}");
         }
@@ -254,10 +254,16 @@ fn record(program: &Program, id: &str, commit: &str) -> Result<Program> {
     Ok(updated)
 }
 
-fn render(program: &Program, packet: &Packet, review: &PacketReview) -> String {
+/// The packet's review block as the progress doc shows it, under a bold title, then its
+/// verdict in colour (APPROVED green, anything else red).
+fn render(program: &Program, packet: &Packet, review: &PacketReview, style: crate::report::Style) -> String {
     let packets = std::collections::BTreeMap::from([(packet.id.clone(), review.clone())]);
     let evidence = crate::docs::generate::Evidence::new(None, &packets);
     let block = crate::docs::generate::generate("packet-evidence", Some(&packet.id), program, evidence)
         .unwrap_or_default();
-    format!("Packet {}: {}\n{block}\n", packet.id, packet.title)
+    let verdict = review.verdict.to_string();
+    let verdict =
+        if review.verdict == ReviewState::Approved { style.green(&verdict) } else { style.red(&verdict) };
+    let title = style.bold(&format!("Packet {}: {}", packet.id, packet.title));
+    format!("{title}\n{block}\nreview verdict: {verdict}\n")
 }

@@ -150,7 +150,10 @@ fn docs_drift(program: &Program, kinds: &[&str]) -> std::result::Result<Vec<Stri
     }
     let regions = regions(program, kinds)?;
     if regions.is_empty() {
-        return Err("the docs hold no generated region, so nothing shows they match closeout.toml; add region markers (docs/regions.md) or run `closeout import`".into());
+        return Err(format!(
+            "the docs hold no generated region, so nothing shows they match closeout.toml; add `<!-- closeout:begin KIND -->` / `<!-- closeout:end KIND -->` markers (KIND is one of: {}) or run `closeout import`",
+            crate::docs::generate::kind_names()
+        ));
     }
     Ok(regions.into_iter().filter(|r| !r.state.matches()).map(|r| r.reference()).collect())
 }
