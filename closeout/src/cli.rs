@@ -63,6 +63,9 @@ enum Command {
     /// Adopt an existing plan and progress tracker: write closeout.toml from them and wrap
     /// the tables closeout can regenerate in region markers
     Import(crate::tasks::import::ImportArgs),
+    /// Print the JSON Schema of closeout.toml (for editors using taplo / Even Better TOML),
+    /// or write it with --out
+    Schema(crate::tasks::schema::SchemaArgs),
     /// Show the packet board, open debt and the latest baseline run
     Status(crate::tasks::status::StatusArgs),
 }
@@ -138,6 +141,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
         Command::Merge(args) => args.run(&ctx),
         Command::VerifyEvidence(args) => args.run(&ctx),
         Command::Import(args) => args.run(&ctx),
+        Command::Schema(args) => args.run(&ctx),
         Command::UpdateDocs(args) => args.run(&ctx),
         Command::Status(args) => args.run(&ctx),
     };

@@ -181,13 +181,16 @@ impl ImportArgs {
             let _ = writeln!(out, "\n--- closeout.toml (dry run: nothing written)\n{toml}");
             return Ok(exit::SUCCESS);
         }
+        crate::evidence::check_evidence_dir(&root)?;
         for (doc, _, text) in &wrapped {
             files::write(doc, text)?;
         }
         crate::evidence::write_atomic(&config, toml.as_bytes())?;
+        super::schema::write_beside(&root)?;
         let _ = writeln!(
             out,
-            "wrote closeout.toml; next: `closeout status`, `closeout verify-docs`, `closeout baseline`"
+            "wrote closeout.toml and {}; next: `closeout status`, `closeout verify-docs`, `closeout baseline`",
+            crate::schema::PATH
         );
         // Something recognised but not mapped: written anyway, so the user can finish by hand.
         let dropped = !imported.unmapped.is_empty() || decisions.iter().any(|d| d.dropped);

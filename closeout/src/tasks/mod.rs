@@ -9,5 +9,6 @@ pub mod init;
 pub mod ledger;
 pub mod merge;
 pub mod packet;
+pub mod schema;
 pub mod status;
 pub mod verdict;
