@@ -19,5 +19,6 @@ mod parsers;
 mod real_suites;
 mod repros;
 mod scenarios;
+mod schema;
 mod support;
 mod tidy;
