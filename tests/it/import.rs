@@ -221,7 +221,7 @@ fn dry_run_writes_nothing_and_an_existing_program_is_kept() {
         .unwrap();
     assert!(out.status.success(), "{}", describe(&out));
     assert!(text(&out.stdout)
-        .contains("--- closeout.toml (dry run: nothing written)\n# Imported by `closeout import`"));
+        .contains("--- closeout.toml (dry run: nothing written)\n#:schema ./.closeout/closeout.schema.json\n# Imported by `closeout import`"));
     assert!(!dir.join("closeout.toml").exists());
     assert_eq!(std::fs::read(dir.join("docs/plan.md")).unwrap(), before);
 
