@@ -1028,6 +1028,14 @@ milestone = "Pre-release"
     }
 
     #[test]
+    #[should_panic(expected = "`name` in [program] is read as true or false but declared Text")]
+    fn reading_a_key_as_another_kind_is_a_bug() {
+        let doc = DeTable::parse("name = \"x\"").unwrap();
+        let item = Item { table: doc.get_ref(), span: 0..0, name: "[program]".into(), keys: keys::PROGRAM };
+        declared(&item, "name", "true or false", &|k| *k == Kind::Bool);
+    }
+
+    #[test]
     fn line_col_counts_characters() {
         assert_eq!(line_col("ab\ncé d", 7), (2, 4));
         assert_eq!(line_col("x", 0), (1, 1));

@@ -215,3 +215,95 @@ fn the_docs_examples_are_valid_for_closeout_and_the_schema() {
     }
     assert!(examples >= 4, "found {examples} closeout.toml examples in the docs");
 }
+
+/// taplo itself, installed by .ci/run into target/e2e/fmt (`@taplo/cli`, the build of
+/// the same engine Even Better TOML runs).
+fn taplo() -> Option<std::path::PathBuf> {
+    let bin = workspace().join("target/e2e/fmt/node_modules/.bin/taplo");
+    if bin.is_file() {
+        return Some(bin);
+    }
+    let message = "skipped taplo test: taplo is not installed in target/e2e/fmt (.ci/run installs it)";
+    if std::env::var_os("CLOSEOUT_REQUIRE_REAL_SUITES").is_some() {
+        panic!("{message}, and CLOSEOUT_REQUIRE_REAL_SUITES is set");
+    }
+    eprintln!("{message}");
+    None
+}
+
+/// What an editor sees: taplo follows the `#:schema` directive `init` writes to the schema
+/// `init` wrote, accepts the file, and flags a wrong type, a value outside a vocabulary
+/// and an unknown table at their lines.
+#[test]
+fn taplo_follows_the_directive_init_writes() {
+    let Some(taplo) = taplo() else { return };
+    let repo = scratch("schema-taplo");
+    std::fs::write(repo.join("go.mod"), "module example.com/demo\n").unwrap();
+    let out = closeout().arg("init").current_dir(&repo).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let check = |file: &str| {
+        std::process::Command::new(&taplo)
+            .args(["check", "--no-auto-config", file])
+            .current_dir(&repo)
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    };
+    let out = check("closeout.toml");
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+
+    let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
+    let bad = toml.replacen("jobs = 0 ", "jobs = \"4\" ", 1)
+        + "\n[[risk]]\nid = \"R-1\"\ndescription = \"d\"\nseverity = \"high\"\n\n[runs]\njobs = 2\n";
+    assert!(closeout_accepts(&bad).is_err());
+    std::fs::write(repo.join("bad.toml"), &bad).unwrap();
+    let out = check("bad.toml");
+    assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
+    let report = crate::support::text(&out.stderr);
+    for expected in [
+        "\"4\" is not of type \"integer\"",
+        "\"high\" is not one of [\"HIGH\",\"MEDIUM\",\"LOW\"]",
+        "'runs' was unexpected",
+    ] {
+        assert!(report.contains(expected), "taplo does not report {expected}\n{report}");
+    }
+}
+
+/// docs/configuration.md has a section for every table of the key tables, and its table of
+/// keys names exactly the keys validation accepts (a packet's `files` entries are described
+/// in the `files` row).
+#[test]
+fn configuration_md_documents_exactly_the_keys_closeout_accepts() {
+    let text = std::fs::read_to_string(workspace().join("docs/configuration.md")).unwrap();
+    let mut problems = Vec::new();
+    for top in closeout::keys::TOP {
+        let (heading, keys) = match top.kind {
+            closeout::keys::Kind::Table(keys) => (format!("[{}]", top.name), keys),
+            closeout::keys::Kind::Tables(keys) => (format!("[[{}]]", top.name), keys),
+            _ => unreachable!("the top level holds tables"),
+        };
+        let marker = "\n## `";
+        let Some(start) = text.find(&format!("{marker}{heading}`")) else {
+            problems.push(format!("no `## `{heading}`` section"));
+            continue;
+        };
+        let section = &text[start + 1..];
+        let section = &section[..section.find(marker).unwrap_or(section.len())];
+        let mut documented: Vec<&str> = section
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .flat_map(|l| l.split('|').nth(1).unwrap().split(',').map(|k| k.trim().trim_matches('`')))
+            .collect();
+        documented.sort();
+        let mut accepted = closeout::keys::names(keys);
+        accepted.sort();
+        if documented != accepted {
+            problems.push(format!("{heading}: documented {documented:?}, accepted {accepted:?}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "docs/configuration.md and closeout/src/keys.rs differ:\n{}",
+        problems.join("\n")
+    );
+}
