@@ -13,6 +13,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use crate::duration;
+use crate::keys::{self, Key, Kind, Required};
 use crate::model::*;
 use crate::vocab::{did_you_mean, Vocab};
 
@@ -100,71 +101,6 @@ pub fn repo_path(path: &str) -> Result<PathBuf, String> {
     Ok(out)
 }
 
-const TOP_KEYS: &[&str] = &["program", "run", "gate", "track", "packet", "risk", "debt", "paths", "waiver"];
-const PATHS_KEYS: &[&str] = &["moved", "removed"];
-const WAIVER_KEYS: &[&str] = &["rule", "subject", "reason"];
-const FILE_KEYS: &[&str] = &["path", "reason"];
-const PROGRAM_KEYS: &[&str] = &["name", "docs"];
-const RUN_KEYS: &[&str] = &["jobs", "timeout", "grace", "reference"];
-const GATE_KEYS: &[&str] = &[
-    "id",
-    "run",
-    "timeout",
-    "parser",
-    "exclusive",
-    "known_failure",
-    "tolerance",
-    "count_decrease_reason",
-    "when",
-    "trusted",
-    "retries",
-];
-const TRACK_KEYS: &[&str] = &[
-    "id",
-    "name",
-    "plan",
-    "progress",
-    "plan_status",
-    "progress_status",
-    "classification",
-    "checkpoint",
-    "notes",
-    "columns",
-];
-const PACKET_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "status",
-    "review",
-    "implementer",
-    "reviewer",
-    "scope",
-    "tests",
-    "commit",
-    "residual_risk",
-    "rollback",
-    "files",
-    "p1",
-    "p1_reason",
-    "checklist",
-    "columns",
-];
-const RISK_KEYS: &[&str] =
-    &["id", "surface", "description", "severity", "packets", "mitigation", "columns", "form"];
-const DEBT_KEYS: &[&str] = &[
-    "id",
-    "description",
-    "severity",
-    "owner",
-    "milestone",
-    "source",
-    "blocks_release",
-    "status",
-    "resolution",
-    "covers",
-    "columns",
-];
-
 struct Cx<'t> {
     text: &'t str,
     diags: Vec<Diagnostic>,
@@ -185,6 +121,8 @@ struct Item<'a, 'i> {
     table: &'a DeTable<'i>,
     span: Range<usize>,
     name: String,
+    /// The keys its table accepts ([`keys`]).
+    keys: &'static [Key],
 }
 
 impl<'t> Cx<'t> {
@@ -210,15 +148,16 @@ impl<'t> Cx<'t> {
                 return None;
             }
         };
-        let top = Item { table: doc.get_ref(), span: doc.span(), name: "the top level".into() };
-        self.unknown_keys(&top, TOP_KEYS);
+        let top =
+            Item { table: doc.get_ref(), span: doc.span(), name: "the top level".into(), keys: keys::TOP };
+        self.unknown_keys(&top);
 
         let mut program_name = None;
         let mut docs = Vec::new();
         match self.sub_table(&top, "program") {
             Some(item) => {
-                self.unknown_keys(&item, PROGRAM_KEYS);
-                program_name = self.string(&item, "name", true);
+                self.unknown_keys(&item);
+                program_name = self.string(&item, "name");
                 let mut seen: HashMap<PathBuf, (String, usize)> = HashMap::new();
                 for (path, span) in self.string_list(&item, "docs") {
                     let normal = match repo_path(&path) {
@@ -253,7 +192,7 @@ impl<'t> Cx<'t> {
 
         let mut run = RunSettings::default();
         if let Some(item) = self.sub_table(&top, "run") {
-            self.unknown_keys(&item, RUN_KEYS);
+            self.unknown_keys(&item);
             if let Some(jobs) = self.integer(&item, "jobs") {
                 if jobs > MAX_JOBS {
                     let span = item.table.get("jobs").map(|v| v.span()).unwrap_or(0..0);
@@ -262,10 +201,10 @@ impl<'t> Cx<'t> {
                     run.jobs = jobs;
                 }
             }
-            if let Some(t) = self.duration(&item, "timeout", false) {
+            if let Some(t) = self.duration(&item, "timeout") {
                 run.timeout = t;
             }
-            if let Some(g) = self.duration(&item, "grace", true) {
+            if let Some(g) = self.duration(&item, "grace") {
                 run.grace = g;
             }
             if let Some((path, span)) = self.string_spanned(&item, "reference") {
@@ -284,13 +223,14 @@ impl<'t> Cx<'t> {
             .array_of_tables(&top, "gate")
             .into_iter()
             .filter_map(|item| {
-                self.unknown_keys(&item, GATE_KEYS);
-                let id = self.string(&item, "id", true);
-                let run = self.string(&item, "run", true);
-                let timeout = self.duration(&item, "timeout", false);
+                self.unknown_keys(&item);
+                let id = self.string(&item, "id");
+                let run = self.string(&item, "run");
+                let timeout = self.duration(&item, "timeout");
                 let parser = self.vocab(&item, "parser").unwrap_or(ParserKind::Auto);
-                let exclusive = self.string(&item, "exclusive", false);
+                let exclusive = self.string(&item, "exclusive");
                 let known_failure = self.string_spanned(&item, "known_failure");
+                declared(&item, "tolerance", "a percentage", &|k| *k == Kind::Percentage);
                 let tolerance = self.string_spanned(&item, "tolerance").and_then(|(t, span)| {
                     if t == "off" {
                         return Some(None);
@@ -309,7 +249,7 @@ impl<'t> Cx<'t> {
                         }
                     }
                 });
-                let count_decrease_reason = self.string(&item, "count_decrease_reason", false);
+                let count_decrease_reason = self.string(&item, "count_decrease_reason");
                 let trusted = self.boolean(&item, "trusted").unwrap_or(true);
                 let retries = self.retries(&item);
                 if let Some((value, span)) = &known_failure {
@@ -327,7 +267,7 @@ impl<'t> Cx<'t> {
                     known_failure: known_failure.map(|(v, _)| v),
                     tolerance,
                     count_decrease_reason,
-                    when: self.string(&item, "when", false),
+                    when: self.string(&item, "when"),
                     trusted,
                     retries,
                     line: self.line(&item.span),
@@ -339,20 +279,20 @@ impl<'t> Cx<'t> {
             .array_of_tables(&top, "track")
             .into_iter()
             .filter_map(|item| {
-                self.unknown_keys(&item, TRACK_KEYS);
-                let id = self.string(&item, "id", true);
-                let name = self.string(&item, "name", true);
-                let classification = self.required_vocab(&item, "classification");
+                self.unknown_keys(&item);
+                let id = self.string(&item, "id");
+                let name = self.string(&item, "name");
+                let classification = self.vocab(&item, "classification");
                 Some(Track {
                     id: id?,
                     name: name?,
-                    plan: self.string(&item, "plan", false),
-                    progress: self.string(&item, "progress", false),
-                    plan_status: self.string(&item, "plan_status", false),
-                    progress_status: self.string(&item, "progress_status", false),
+                    plan: self.string(&item, "plan"),
+                    progress: self.string(&item, "progress"),
+                    plan_status: self.string(&item, "plan_status"),
+                    progress_status: self.string(&item, "progress_status"),
                     classification: classification?,
-                    checkpoint: self.string(&item, "checkpoint", false),
-                    notes: self.string(&item, "notes", false),
+                    checkpoint: self.string(&item, "checkpoint"),
+                    notes: self.string(&item, "notes"),
                     columns: self.columns(&item),
                     line: self.line(&item.span),
                 })
@@ -363,9 +303,9 @@ impl<'t> Cx<'t> {
             .array_of_tables(&top, "packet")
             .into_iter()
             .filter_map(|item| {
-                self.unknown_keys(&item, PACKET_KEYS);
-                let id = self.string(&item, "id", true);
-                let title = self.string(&item, "title", true);
+                self.unknown_keys(&item);
+                let id = self.string(&item, "id");
+                let title = self.string(&item, "title");
                 let status = self.vocab(&item, "status").unwrap_or(PacketStatus::Todo);
                 let review = self.vocab(&item, "review").unwrap_or(ReviewState::Pending);
                 let tests: Vec<TestRef> = self
@@ -388,11 +328,11 @@ impl<'t> Cx<'t> {
                     status,
                     review,
                     review_stated: item.table.contains_key("review"),
-                    implementer: self.string(&item, "implementer", false),
-                    reviewer: self.string(&item, "reviewer", false),
+                    implementer: self.string(&item, "implementer"),
+                    reviewer: self.string(&item, "reviewer"),
                     scope: self.string_list(&item, "scope").into_iter().map(|(s, _)| s).collect(),
                     tests,
-                    commit: self.string(&item, "commit", false),
+                    commit: self.string(&item, "commit"),
                     residual_risk: self
                         .string_list(&item, "residual_risk")
                         .into_iter()
@@ -403,13 +343,13 @@ impl<'t> Cx<'t> {
                         .table_list(&item, "files")
                         .into_iter()
                         .filter_map(|file| {
-                            self.unknown_keys(&file, FILE_KEYS);
-                            let path = self.string(&file, "path", true)?;
-                            Some(FileChange { path, reason: self.string(&file, "reason", false) })
+                            self.unknown_keys(&file);
+                            let path = self.string(&file, "path")?;
+                            Some(FileChange { path, reason: self.string(&file, "reason") })
                         })
                         .collect(),
                     p1: self.vocab(&item, "p1"),
-                    p1_reason: self.string(&item, "p1_reason", false),
+                    p1_reason: self.string(&item, "p1_reason"),
                     checklist: self.string_list(&item, "checklist").into_iter().map(|(s, _)| s).collect(),
                     columns: self.columns(&item),
                     line: self.line(&item.span),
@@ -421,9 +361,9 @@ impl<'t> Cx<'t> {
             .array_of_tables(&top, "risk")
             .into_iter()
             .filter_map(|item| {
-                self.unknown_keys(&item, RISK_KEYS);
-                let id = self.string(&item, "id", true);
-                let description = self.string(&item, "description", true);
+                self.unknown_keys(&item);
+                let id = self.string(&item, "id");
+                let description = self.string(&item, "description");
                 let severity = self.vocab(&item, "severity");
                 let packets: Vec<String> = self
                     .string_list(&item, "packets")
@@ -435,12 +375,12 @@ impl<'t> Cx<'t> {
                     .collect();
                 Some(Risk {
                     id: id?,
-                    surface: self.string(&item, "surface", false),
+                    surface: self.string(&item, "surface"),
                     description: description?,
                     severity,
                     packets,
-                    listed: self.string(&item, "form", false).is_some_and(|f| f == "list"),
-                    mitigation: self.string(&item, "mitigation", false),
+                    listed: self.string(&item, "form").is_some_and(|f| f == "list"),
+                    mitigation: self.string(&item, "mitigation"),
                     columns: self.columns(&item),
                     line: self.line(&item.span),
                 })
@@ -451,12 +391,12 @@ impl<'t> Cx<'t> {
             .array_of_tables(&top, "debt")
             .into_iter()
             .filter_map(|item| {
-                self.unknown_keys(&item, DEBT_KEYS);
-                let id = self.string(&item, "id", true);
-                let description = self.string(&item, "description", true);
+                self.unknown_keys(&item);
+                let id = self.string(&item, "id");
+                let description = self.string(&item, "description");
                 let status = self.vocab(&item, "status").unwrap_or(DebtStatus::Open);
-                let resolution = self.string(&item, "resolution", false).filter(|r| !r.trim().is_empty());
-                if status == DebtStatus::Resolved && resolution.is_none() {
+                let resolution = self.string(&item, "resolution").filter(|r| !r.trim().is_empty());
+                if resolution.is_none() && required_here(&item, "resolution") {
                     let span = item.table.get("status").map(|v| v.span()).unwrap_or(item.span.clone());
                     self.error(
                         span,
@@ -487,9 +427,9 @@ impl<'t> Cx<'t> {
                     id: id?,
                     description: description?,
                     severity: self.vocab(&item, "severity"),
-                    owner: self.string(&item, "owner", false),
-                    milestone: self.string(&item, "milestone", false),
-                    source: self.string(&item, "source", false),
+                    owner: self.string(&item, "owner"),
+                    milestone: self.string(&item, "milestone"),
+                    source: self.string(&item, "source"),
                     blocks_release: self.boolean(&item, "blocks_release").unwrap_or(false),
                     status,
                     resolution,
@@ -501,8 +441,9 @@ impl<'t> Cx<'t> {
 
         let mut paths = PathRules::default();
         if let Some(item) = self.sub_table(&top, "paths") {
-            self.unknown_keys(&item, PATHS_KEYS);
+            self.unknown_keys(&item);
             paths.removed = self.string_list(&item, "removed").into_iter().map(|(s, _)| s).collect();
+            declared(&item, "moved", "old = new paths", &|k| *k == Kind::Moved);
             if let Some(value) = item.table.get("moved") {
                 match value.get_ref() {
                     DeValue::Table(t) => {
@@ -541,15 +482,20 @@ impl<'t> Cx<'t> {
             .array_of_tables(&top, "waiver")
             .into_iter()
             .filter_map(|item| {
-                self.unknown_keys(&item, WAIVER_KEYS);
+                self.unknown_keys(&item);
                 let rule = self.string_spanned(&item, "rule");
+                let Kind::OneOf(rules) =
+                    declared(&item, "rule", "a rule id", &|k| matches!(k, Kind::OneOf(_))).kind
+                else {
+                    unreachable!("checked by `declared`")
+                };
                 if let Some((rule, span)) = &rule {
-                    if !RULES.contains(&rule.as_str()) {
-                        let hint = did_you_mean(rule, RULES.iter().copied())
+                    if !rules.contains(&rule.as_str()) {
+                        let hint = did_you_mean(rule, rules.iter().copied())
                             .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
                         self.error(
                             span.clone(),
-                            format!("unknown rule `{rule}` in [[waiver]]{hint}; rules: {}", RULES.join(", ")),
+                            format!("unknown rule `{rule}` in [[waiver]]{hint}; rules: {}", rules.join(", ")),
                         );
                     }
                 } else if !item.table.contains_key("rule") {
@@ -558,8 +504,8 @@ impl<'t> Cx<'t> {
                         format!("{} is missing the required key `rule`", item.name),
                     );
                 }
-                let subject = self.string(&item, "subject", true);
-                let reason = self.string(&item, "reason", true);
+                let subject = self.string(&item, "subject");
+                let reason = self.string(&item, "reason");
                 Some(Waiver {
                     rule: rule?.0,
                     subject: subject?,
@@ -633,7 +579,8 @@ impl<'t> Cx<'t> {
         ids
     }
 
-    fn unknown_keys(&mut self, item: &Item, allowed: &[&str]) {
+    fn unknown_keys(&mut self, item: &Item) {
+        let allowed = keys::names(item.keys);
         for (key, _) in item.table.iter() {
             let k: &str = key.get_ref();
             if allowed.contains(&k) {
@@ -650,9 +597,12 @@ impl<'t> Cx<'t> {
     }
 
     fn sub_table<'a, 'i>(&mut self, top: &Item<'a, 'i>, key: &str) -> Option<Item<'a, 'i>> {
+        let Kind::Table(keys) = declared(top, key, "a table", &|k| matches!(k, Kind::Table(_))).kind else {
+            unreachable!("checked by `declared`")
+        };
         let value = top.table.get(key)?;
         match value.get_ref() {
-            DeValue::Table(t) => Some(Item { table: t, span: value.span(), name: format!("[{key}]") }),
+            DeValue::Table(t) => Some(Item { table: t, span: value.span(), name: format!("[{key}]"), keys }),
             other => {
                 self.error(
                     value.span(),
@@ -664,6 +614,7 @@ impl<'t> Cx<'t> {
     }
 
     fn array_of_tables<'a, 'i>(&mut self, top: &Item<'a, 'i>, key: &str) -> Vec<Item<'a, 'i>> {
+        let keys = tables_of(top, key);
         let Some(value) = top.table.get(key) else { return Vec::new() };
         let DeValue::Array(entries) = value.get_ref() else {
             self.error(
@@ -689,7 +640,7 @@ impl<'t> Cx<'t> {
                         Some(id) => format!("[[{key}]] \"{id}\""),
                         None => format!("[[{key}]] #{}", index + 1),
                     };
-                    items.push(Item { table: t, span: entry.span(), name });
+                    items.push(Item { table: t, span: entry.span(), name, keys });
                 }
                 other => self.error(
                     entry.span(),
@@ -705,6 +656,7 @@ impl<'t> Cx<'t> {
 
     /// An array of tables inside an item, such as `files = [{ path = "…", reason = "…" }]`.
     fn table_list<'a, 'i>(&mut self, item: &Item<'a, 'i>, key: &str) -> Vec<Item<'a, 'i>> {
+        let keys = tables_of(item, key);
         let Some(value) = item.table.get(key) else { return Vec::new() };
         let DeValue::Array(entries) = value.get_ref() else {
             let message = wrong_type(item, key, "an array of tables", value.get_ref(), value);
@@ -718,6 +670,7 @@ impl<'t> Cx<'t> {
                     table: t,
                     span: entry.span(),
                     name: format!("{}.{key}[{index}]", item.name),
+                    keys,
                 }),
                 other => {
                     let message = wrong_type(item, key, "an array of tables", other, entry);
@@ -729,6 +682,7 @@ impl<'t> Cx<'t> {
     }
 
     fn string_spanned(&mut self, item: &Item, key: &str) -> Option<(String, Range<usize>)> {
+        let single_line = keys::find(item.keys, key).kind == Kind::Id;
         let value = item.table.get(key)?;
         match value.get_ref() {
             DeValue::String(s) => {
@@ -741,13 +695,13 @@ impl<'t> Cx<'t> {
                 // A multi-line string in a file checked out with CRLF holds `\r\n`: a
                 // newline, kept as `\n`; a lone `\r` is still refused.
                 let owned;
-                let s = if key != "id" && s.contains("\r\n") {
+                let s = if !single_line && s.contains("\r\n") {
                     owned = s.replace("\r\n", "\n");
                     owned.as_str()
                 } else {
                     &**s
                 };
-                let allowed = |c: char| key != "id" && (c == '\n' || c == '\t');
+                let allowed = |c: char| !single_line && (c == '\n' || c == '\t');
                 if let Some(c) = s.chars().find(|c| c.is_control() && !allowed(*c)) {
                     self.error(
                         value.span(),
@@ -755,7 +709,7 @@ impl<'t> Cx<'t> {
                             "`{key}` in {} holds the control character U+{:04X}; remove it ({})",
                             item.name,
                             c as u32,
-                            if key == "id" {
+                            if single_line {
                                 "ids are single-line plain text"
                             } else {
                                 "only newlines and tabs are allowed in texts and commands"
@@ -784,7 +738,9 @@ impl<'t> Cx<'t> {
         }
     }
 
-    fn string(&mut self, item: &Item, key: &str, required: bool) -> Option<String> {
+    fn string(&mut self, item: &Item, key: &str) -> Option<String> {
+        let required = declared(item, key, "a string", &|k| matches!(k, Kind::Id | Kind::Text)).required
+            == Required::Yes;
         match self.string_spanned(item, key) {
             Some((s, span)) => {
                 if required && s.trim().is_empty() {
@@ -806,6 +762,7 @@ impl<'t> Cx<'t> {
     }
 
     fn string_list(&mut self, item: &Item, key: &str) -> Vec<(String, Range<usize>)> {
+        declared(item, key, "an array of strings", &|k| matches!(k, Kind::Texts | Kind::Covers));
         let Some(value) = item.table.get(key) else { return Vec::new() };
         let DeValue::Array(entries) = value.get_ref() else {
             let message = wrong_type(item, key, "an array of strings", value.get_ref(), value);
@@ -827,6 +784,7 @@ impl<'t> Cx<'t> {
 
     /// `columns = { "Evidence Link" = "…" }`: a doc table's own columns, header → markdown.
     fn columns(&mut self, item: &Item) -> Vec<(String, String)> {
+        declared(item, "columns", "a table of strings", &|k| *k == Kind::Columns);
         let Some(value) = item.table.get("columns") else { return Vec::new() };
         let DeValue::Table(t) = value.get_ref() else {
             let message = wrong_type(item, "columns", "a table of strings", value.get_ref(), value);
@@ -846,7 +804,17 @@ impl<'t> Cx<'t> {
         out
     }
 
+    /// A value of the vocabulary `T`; a required key (the declaration says) that is
+    /// missing is reported with the vocabulary.
     fn vocab<T: Vocab>(&mut self, item: &Item, key: &str) -> Option<T> {
+        let spec = declared(item, key, "a vocabulary", &|k| *k == Kind::OneOf(T::NAMES));
+        if spec.required == Required::Yes && !item.table.contains_key(key) {
+            self.error(
+                item.span.clone(),
+                format!("{} is missing the required key `{key}` (one of: {})", item.name, T::expected()),
+            );
+            return None;
+        }
         let (text, span) = self.string_spanned(item, key)?;
         if let Some(v) = T::parse(&text) {
             return Some(v);
@@ -862,18 +830,12 @@ impl<'t> Cx<'t> {
         None
     }
 
-    fn required_vocab<T: Vocab>(&mut self, item: &Item, key: &str) -> Option<T> {
-        if !item.table.contains_key(key) {
-            self.error(
-                item.span.clone(),
-                format!("{} is missing the required key `{key}` (one of: {})", item.name, T::expected()),
-            );
-            return None;
-        }
-        self.vocab(item, key)
-    }
-
-    fn duration(&mut self, item: &Item, key: &str, zero_ok: bool) -> Option<Duration> {
+    fn duration(&mut self, item: &Item, key: &str) -> Option<Duration> {
+        let Kind::Duration { zero_ok } =
+            declared(item, key, "a duration", &|k| matches!(k, Kind::Duration { .. })).kind
+        else {
+            unreachable!("checked by `declared`")
+        };
         let (text, span) = self.string_spanned(item, key)?;
         match duration::parse(&text) {
             Ok(d) if d.is_zero() && !zero_ok => {
@@ -892,6 +854,7 @@ impl<'t> Cx<'t> {
     }
 
     fn integer(&mut self, item: &Item, key: &str) -> Option<usize> {
+        declared(item, key, "a whole number", &|k| matches!(k, Kind::Count { .. }));
         let value = item.table.get(key)?;
         let parsed = match value.get_ref() {
             DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok(),
@@ -933,6 +896,7 @@ impl<'t> Cx<'t> {
     }
 
     fn boolean(&mut self, item: &Item, key: &str) -> Option<bool> {
+        declared(item, key, "true or false", &|k| *k == Kind::Bool);
         let value = item.table.get(key)?;
         match value.get_ref() {
             DeValue::Boolean(b) => Some(*b),
@@ -941,6 +905,40 @@ impl<'t> Cx<'t> {
                 None
             }
         }
+    }
+}
+
+/// The declaration of `key` in `item`'s table ([`keys`]), checked to be of the kind
+/// being read. Reading an undeclared key, or a key as another kind, is a bug in closeout
+/// and panics, so every test that loads that table catches it.
+fn declared(item: &Item, key: &str, reading: &str, fits: &dyn Fn(&Kind) -> bool) -> &'static Key {
+    let spec = keys::find(item.keys, key);
+    assert!(
+        fits(&spec.kind),
+        "bug: `{key}` in {} is read as {reading} but declared {:?} in closeout/src/keys.rs",
+        item.name,
+        spec.kind
+    );
+    spec
+}
+
+/// The keys of the array of tables `key` of `item`.
+fn tables_of(item: &Item, key: &str) -> &'static [Key] {
+    match declared(item, key, "an array of tables", &|k| matches!(k, Kind::Tables(_))).kind {
+        Kind::Tables(keys) => keys,
+        _ => unreachable!("checked by `declared`"),
+    }
+}
+
+/// Whether `key`, declared `Required::When(other, value)`, is required in `item` because
+/// its `other` key holds `value`.
+fn required_here(item: &Item, key: &str) -> bool {
+    match keys::find(item.keys, key).required {
+        Required::Yes => true,
+        Required::When(other, value) => {
+            item.table.get(other).and_then(|v| v.get_ref().as_str()) == Some(value)
+        }
+        Required::No => false,
     }
 }
 
@@ -1049,6 +1047,14 @@ milestone = "Pre-release"
             vec![TestRef::Gate("build".into()), TestRef::Command("cargo test -p x".into())]
         );
         assert!(p.debts[0].is_release_blocker());
+    }
+
+    #[test]
+    #[should_panic(expected = "`name` in [program] is read as true or false but declared Text")]
+    fn reading_a_key_as_another_kind_is_a_bug() {
+        let doc = DeTable::parse("name = \"x\"").unwrap();
+        let item = Item { table: doc.get_ref(), span: 0..0, name: "[program]".into(), keys: keys::PROGRAM };
+        declared(&item, "name", "true or false", &|k| *k == Kind::Bool);
     }
 
     #[test]

@@ -103,11 +103,12 @@ pub const PROGRESS: &str = "docs/closeout/progress.md";
 /// `npm test` gate's parser).
 pub fn scaffold(name: &str, ecosystems: &[Ecosystem], package_json: Option<&str>) -> Vec<(PathBuf, String)> {
     let mut toml = format!(
-        "# closeout program: the source of truth for the plan and progress docs.\n\
+        "{directive}# closeout program: the source of truth for the plan and progress docs.\n\
          # Every key is documented in docs/configuration.md of the closeout repository.\n\n\
          [program]\nname = {name:?}\ndocs = [{PLAN:?}, {PROGRESS:?}]\n\n\
          [run]\njobs = 0          # 0 = all available cores\ntimeout = \"20m\"   # default per gate\n\
-         grace = \"10s\"     # SIGTERM, then SIGKILL after this long\n"
+         grace = \"10s\"     # SIGTERM, then SIGKILL after this long\n",
+        directive = crate::schema::DIRECTIVE
     );
     let gates: Vec<_> = ecosystems.iter().flat_map(|e| e.gates()).collect();
     if gates.is_empty() {

@@ -6,6 +6,10 @@ pub trait Vocab: Sized + Copy + 'static {
     /// Every accepted spelling with its value, in documentation order.
     const ALL: &'static [(&'static str, Self)];
 
+    /// Every accepted spelling alone, in documentation order (the key tables of
+    /// `crate::keys` and the JSON Schema's `enum`s read it).
+    const NAMES: &'static [&'static str];
+
     fn parse(s: &str) -> Option<Self> {
         Self::ALL.iter().find(|(k, _)| *k == s).map(|(_, v)| *v)
     }
@@ -26,6 +30,7 @@ macro_rules! vocab {
 
         impl $crate::vocab::Vocab for $name {
             const ALL: &'static [(&'static str, Self)] = &[$(($text, $name::$variant)),+];
+            const NAMES: &'static [&'static str] = &[$($text),+];
             fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }

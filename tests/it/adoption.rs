@@ -96,6 +96,7 @@ fn adopt(family: &Path, key: &Value) -> Vec<String> {
         why.push("no closeout.toml".into());
         return why;
     };
+    crate::support::assert_schema_accepts(&dir);
     commit(&dir, "adopt");
     for strict in [false, true] {
         let out = run(&dir, if strict { &["verify-docs", "--strict"] } else { &["verify-docs"] });

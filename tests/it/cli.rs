@@ -8,6 +8,7 @@ fn init_then_status_in_a_repo_without_cargo() {
     std::fs::write(repo.join("go.mod"), "module example.com/demo\n").unwrap();
     let out = closeout().args(["init", "--name", "Demo"]).current_dir(&repo).output().unwrap();
     assert!(out.status.success(), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&repo);
     let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
     assert!(toml.contains("run = \"go test -json ./...\""), "{toml}");
     assert!(repo.join("docs/closeout/plan.md").is_file());
@@ -37,6 +38,7 @@ fn init_never_overwrites_without_force() {
 
     let out = closeout().args(["init", "--force"]).current_dir(&repo).output().unwrap();
     assert!(out.status.success(), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&repo);
     assert_ne!(std::fs::read_to_string(repo.join("docs/closeout/plan.md")).unwrap(), "my plan\n");
 }
 
@@ -162,6 +164,7 @@ fn a_new_program_goes_from_init_to_docs_in_sync() {
     let repo = scratch("init-to-docs");
     let out = closeout().args(["init", "--name", "Fresh"]).current_dir(&repo).output().unwrap();
     assert!(out.status.success(), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&repo);
     // No manifest, so no gates yet: the user adds the baseline.
     let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
     let toml = toml.replace("tests = []", "tests = [\"smoke\"]")

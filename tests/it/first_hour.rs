@@ -54,6 +54,7 @@ fn a_go_repository_goes_from_init_to_docs_in_sync_and_a_verdict() {
     let repo = go_repo("first-hour-go");
     let out = run(&repo, &["init"]);
     assert!(out.status.success(), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&repo);
     let stdout = text(&out.stdout);
     assert!(stdout.contains("added /target/closeout/ to .gitignore"), "{stdout}");
     assert!(stdout.contains("commit: closeout.toml, docs/closeout/ and"), "{stdout}");
@@ -118,6 +119,7 @@ fn committed_closeout_output_never_makes_the_verdict_no_go() {
     let repo = go_repo("first-hour-committed-output");
     // A repository that ignores nothing, and a user who commits everything.
     assert!(run(&repo, &["init"]).status.success());
+    crate::support::assert_schema_accepts(&repo);
     std::fs::remove_file(repo.join(".gitignore")).unwrap();
     commit(&repo, "closeout init, everything added");
     let out = run(&repo, &["baseline"]);
@@ -237,6 +239,7 @@ fn the_readme_xtask_recipe_works_in_a_scratch_workspace() {
     assert!(out.status.success(), "{}", describe(&out));
     let out = cargo(&["xtask", "closeout", "init"]);
     assert!(out.status.success(), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&ws);
     assert!(text(&out.stdout).contains("`cargo xtask closeout baseline`"), "{}", describe(&out));
     commit(&ws, "closeout init");
     // Every gate init proposes but clippy, which would check closeout's whole tree again.
@@ -307,6 +310,7 @@ fn a_node_repository_goes_from_init_to_docs_in_sync() {
     let out = run(&repo, &["init"]);
     assert!(out.status.success(), "{}", describe(&out));
     let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
+    crate::support::assert_schema_accepts(&repo);
     assert!(toml.contains("run = \"npm test\"\nparser = \"node-test\""), "{toml}");
     // The same suite run by node directly, through the spec reporter.
     std::fs::write(

@@ -81,6 +81,7 @@ fn init_docs_pass_prettier_and_markdownlint() {
     git(&dir, &["init", "-q"]);
     let out = run(&dir, &["init", "--name", "Demo"]);
     assert!(out.status.success(), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&dir);
     let docs = ["docs/closeout/plan.md", "docs/closeout/progress.md"];
     let problems = lint(&bin, &dir, &docs, false);
     assert!(problems.is_empty(), "init's docs:\n{}", problems.join("\n"));
@@ -401,6 +402,7 @@ fn import_keeps_a_prettier_formatted_plan_formatted() {
     commit(&dir, "docs");
     let out = run(&dir, &["import", "plan.md", "progress.md"]);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&dir);
     let wrapped = std::fs::read_to_string(dir.join("plan.md")).unwrap();
     assert!(wrapped.contains("<!-- closeout:begin risks -->\n\n| Risk ID |"), "{wrapped}");
     let out = run(&dir, &["verify-docs", "--strict"]);

@@ -617,6 +617,7 @@ fn imported_commands_need_consent_before_they_run() {
     commit(&dir, "plan");
     let out = closeout().args(["import", "plan.md"]).current_dir(&dir).output().unwrap();
     assert!(out.status.success(), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&dir);
     let stdout = text(&out.stdout);
     assert!(stdout.contains("1 command(s) from the documents became gates"), "{stdout}");
     assert!(stdout.contains(": touch pwned"), "{stdout}");

@@ -41,6 +41,9 @@ fn import_newest(corpus: &Path, name: &str, extra: &[&str]) -> (PathBuf, String)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", describe(&out));
+    if !extra.contains(&"--dry-run") {
+        crate::support::assert_schema_accepts(&dir);
+    }
     (dir, text(&out.stdout))
 }
 
@@ -64,6 +67,7 @@ fn every_corpus_version_round_trips() {
             .output()
             .unwrap();
         assert!(out.status.success(), "{plan} + {progress}\n{}", describe(&out));
+        crate::support::assert_schema_accepts(&dir);
         let report = text(&out.stdout);
 
         // 1. Every cell is accounted for: mapped or kept as written, nothing dropped.
@@ -217,7 +221,7 @@ fn dry_run_writes_nothing_and_an_existing_program_is_kept() {
         .unwrap();
     assert!(out.status.success(), "{}", describe(&out));
     assert!(text(&out.stdout)
-        .contains("--- closeout.toml (dry run: nothing written)\n# Imported by `closeout import`"));
+        .contains("--- closeout.toml (dry run: nothing written)\n#:schema ./.closeout/closeout.schema.json\n# Imported by `closeout import`"));
     assert!(!dir.join("closeout.toml").exists());
     assert_eq!(std::fs::read(dir.join("docs/plan.md")).unwrap(), before);
 
@@ -240,6 +244,7 @@ fn variants_import_and_what_cannot_be_mapped_is_reported() {
     let out = closeout().args(["import", "plan.md"]).current_dir(&dir).output().unwrap();
     // The risk row has no description: it is quoted, listed, and import exits 1.
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&dir);
     let report = text(&out.stdout);
     assert!(report.contains("risk cell `R-1` (row `R-1` not imported): no description"), "{report}");
     assert!(report.contains("not wrapped as `risks`: row `r-1` names no item of the data"), "{report}");
@@ -285,6 +290,7 @@ fn evidence_in_an_unlabelled_fence_and_packet_ids_with_prefixes() {
     .unwrap();
     let out = closeout().args(["import", "plan.md", "progress.md"]).current_dir(&dir).output().unwrap();
     assert!(out.status.success(), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&dir);
     let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
     for expected in [
         "id = \"HOP-01\"\ntitle = \"Handover\"\nstatus = \"DONE\"\nreview = \"APPROVED\"\nimplementer = \"Ann\"\nreviewer = \"Bo\"",
@@ -314,6 +320,7 @@ fn a_risk_mapped_to_an_unknown_packet_is_reported_not_dropped() {
     let out = closeout().args(["import", "plan.md"]).current_dir(&dir).output().unwrap();
     // Something recognised was not mapped: listed, written anyway, exit 1.
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&dir);
     let report = text(&out.stdout);
     assert!(
         report.contains("plan.md:11: risk cell `01, 09` (column packets): 09 name no packet of the plan"),

@@ -23,5 +23,6 @@ mod real_suites;
 mod report;
 mod repros;
 mod scenarios;
+mod schema;
 mod support;
 mod tidy;

@@ -19,8 +19,17 @@ struct Adopted {
     program: Program,
 }
 
+/// Run closeout in `dir`; an import that wrote a closeout.toml is checked against the
+/// schema it names.
 fn run(dir: &Path, args: &[&str]) -> Output {
-    closeout().args(["--color", "never"]).args(args).current_dir(dir).output().unwrap()
+    let out = closeout().args(["--color", "never"]).args(args).current_dir(dir).output().unwrap();
+    if args.first() == Some(&"import")
+        && !args.contains(&"--dry-run")
+        && matches!(out.status.code(), Some(0 | 1))
+    {
+        crate::support::assert_schema_accepts(dir);
+    }
+    out
 }
 
 /// Adopt `files` of repro `name` (copied under docs/architecture/ as plan.md / progress.md)

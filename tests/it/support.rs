@@ -94,3 +94,63 @@ pub fn workspace_copy(name: &str) -> PathBuf {
     }
     copy
 }
+
+/// `toml`'s document as JSON, the way taplo hands a TOML document to a JSON Schema
+/// validator: tables are objects, arrays arrays, dates their RFC 3339 text. `Err` is the
+/// TOML parser's message.
+pub fn toml_to_json(toml: &str) -> Result<serde_json::Value, String> {
+    use toml::de::{DeTable, DeValue};
+    fn value(v: &DeValue) -> serde_json::Value {
+        match v {
+            DeValue::String(s) => serde_json::Value::from(s.as_ref()),
+            DeValue::Integer(i) => {
+                serde_json::Value::from(i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).unwrap())
+            }
+            DeValue::Float(f) => serde_json::Value::from(f.as_str().replace('_', "").parse::<f64>().unwrap()),
+            DeValue::Boolean(b) => serde_json::Value::from(*b),
+            DeValue::Datetime(d) => serde_json::Value::from(d.to_string()),
+            DeValue::Array(a) => a.iter().map(|e| value(e.get_ref())).collect(),
+            DeValue::Table(t) => table(t),
+        }
+    }
+    fn table(t: &DeTable) -> serde_json::Value {
+        t.iter().map(|(k, v)| (k.get_ref().to_string(), value(v.get_ref()))).collect()
+    }
+    let doc = DeTable::parse(toml).map_err(|e| e.to_string())?;
+    Ok(table(doc.get_ref()))
+}
+
+/// Validate `toml` against `schema` with a real JSON Schema validator (boon, draft-07, which
+/// also checks the schema against the draft's meta-schema). `Err` is the validator's report.
+pub fn schema_verdict(schema: &serde_json::Value, toml: &str) -> Result<(), String> {
+    let instance = toml_to_json(toml)?;
+    let mut compiler = boon::Compiler::new();
+    compiler.set_default_draft(boon::Draft::V7);
+    compiler.add_resource("closeout.schema.json", schema.clone()).map_err(|e| format!("{e:#}"))?;
+    let mut schemas = boon::Schemas::new();
+    let index = compiler.compile("closeout.schema.json", &mut schemas).map_err(|e| format!("{e:#}"))?;
+    schemas.validate(&instance, index).map_err(|e| format!("{e}"))
+}
+
+/// The closeout.toml in `repo` (as `init` or `import` wrote it) starts with taplo's
+/// `#:schema` directive, the schema it names exists relative to it, and that schema —
+/// the very file written there — accepts it.
+pub fn assert_schema_accepts(repo: &Path) {
+    let file = repo.join("closeout.toml");
+    let toml = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let first = toml.lines().next().unwrap_or_default();
+    let Some(named) = first.strip_prefix("#:schema ") else {
+        panic!("{}: the first line is not a `#:schema` directive: {first:?}", file.display())
+    };
+    let schema_file = repo.join(named.trim());
+    let schema = std::fs::read_to_string(&schema_file)
+        .unwrap_or_else(|e| panic!("{}: the directive names {}: {e}", file.display(), schema_file.display()));
+    let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
+    if let Err(report) = schema_verdict(&schema, &toml) {
+        panic!(
+            "{} is rejected by {}:\n{report}\n--- closeout.toml\n{toml}",
+            file.display(),
+            schema_file.display()
+        );
+    }
+}

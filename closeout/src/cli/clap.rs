@@ -130,6 +130,7 @@ mod tests {
             "status --json",
             "history --json",
             "report --out r.html",
+            "schema --out s.json",
             "baseline -j 3 --only a b --skip c --when ui --when db --all --shard 1/2 --shard-by hash --retries 2",
             "baseline --junit out.xml --out run.json --dry-run --json",
             "verify-docs --format github --strict",

@@ -127,7 +127,8 @@ macro_rules! tasks {
 }
 
 use crate::tasks::{
-    baseline, docs, evidence, generate, history, import, init, ledger, merge, packet, report, status, verdict,
+    baseline, docs, evidence, generate, history, import, init, ledger, merge, packet, report, schema, status,
+    verdict,
 };
 
 tasks!(
@@ -144,6 +145,7 @@ tasks!(
     status::StatusArgs,
     history::HistoryArgs,
     report::ReportArgs,
+    schema::SchemaArgs,
     generate::CompletionsArgs,
     generate::ManArgs,
 );
@@ -164,6 +166,7 @@ fn read(task: &Matches) -> std::result::Result<Box<dyn Task>, UsageError> {
         "status" => Box::new(status::StatusArgs::from_matches(task)?),
         "history" => Box::new(history::HistoryArgs::from_matches(task)?),
         "report" => Box::new(report::ReportArgs::from_matches(task)?),
+        "schema" => Box::new(schema::SchemaArgs::from_matches(task)?),
         "completions" => Box::new(generate::CompletionsArgs::from_matches(task)?),
         "man" => Box::new(generate::ManArgs::from_matches(task)?),
         other => unreachable!("`{other}` is in the grammar but not dispatched"),

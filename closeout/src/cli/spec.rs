@@ -205,6 +205,7 @@ pub static ROOT: Command =
                 crate::tasks::status::COMMAND,
                 crate::tasks::history::COMMAND,
                 crate::tasks::report::COMMAND,
+                crate::tasks::schema::COMMAND,
                 crate::tasks::generate::COMPLETIONS,
                 crate::tasks::generate::MAN,
             ],

@@ -148,7 +148,8 @@ pub(super) fn render_toml(
     let mut docs = vec![plan.to_string()];
     docs.extend(progress.map(String::from));
     let mut out = format!(
-        "# Imported by `closeout import` from {}. Every key is documented in\n# docs/configuration.md of the closeout repository.\n\n[program]\nname = {}\ndocs = [{}]\n",
+        "{}# Imported by `closeout import` from {}. Every key is documented in\n# docs/configuration.md of the closeout repository.\n\n[program]\nname = {}\ndocs = [{}]\n",
+        crate::schema::DIRECTIVE,
         docs.join(" and "),
         q(name),
         docs.iter().map(|d| q(d)).collect::<Vec<_>>().join(", ")

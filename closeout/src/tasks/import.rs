@@ -211,10 +211,12 @@ impl ImportArgs {
             let _ = out.write_all(commands_report(&adopted, &ctx.bin_name).as_bytes());
         }
         if !self.dry_run {
+            crate::evidence::check_evidence_dir(&root)?;
             for (doc, _, text) in &wrapped {
                 files::write(doc, text)?;
             }
             crate::evidence::write_atomic(&config, toml.as_bytes())?;
+            super::schema::write_beside(&root)?;
         }
         let bin = &ctx.bin_name;
         if self.json {
@@ -226,8 +228,10 @@ impl ImportArgs {
             let _ = writeln!(out, "\n--- closeout.toml (dry run: nothing written)\n{toml}");
             return Ok(exit::SUCCESS);
         } else {
-            let line =
-                format!("wrote closeout.toml; next: `{bin} status`, `{bin} verify-docs`, `{bin} baseline`");
+            let line = format!(
+                "wrote closeout.toml and {}; next: `{bin} status`, `{bin} verify-docs`, `{bin} baseline`",
+                crate::schema::PATH
+            );
             let _ =
                 writeln!(out, "{}", if dropped { ctx.style.yellow(&line) } else { ctx.style.green(&line) });
         }

@@ -44,11 +44,16 @@ impl InitArgs {
                 return Err(Error::AlreadyExists { path: root.join(path) });
             }
         }
+        crate::evidence::check_evidence_dir(&root)?;
         let mut out = std::io::stdout().lock();
         for (path, content) in &files {
             crate::evidence::write_atomic(&root.join(path), content.as_bytes())?;
             let _ = writeln!(out, "wrote {}", path.display());
         }
+        // closeout's own output, not the user's: rewritten whatever was there, so that
+        // the directive `scaffold` writes resolves to this closeout's keys.
+        crate::tasks::schema::write_beside(&root)?;
+        let _ = writeln!(out, "wrote {}", crate::schema::PATH);
         // The regions built from closeout.toml alone, so the docs start in sync; the ones
         // built from evidence are filled by the first baseline.
         let program = crate::discover::load(&root)?;
@@ -75,7 +80,7 @@ impl InitArgs {
         let bin = &ctx.bin_name;
         let _ = writeln!(
             out,
-            "\ncommit: closeout.toml, {} and, after each run, .closeout/ (the evidence and the verdict)\n\
+            "\ncommit: closeout.toml, {} and .closeout/ (the schema editors read; after each run, the evidence and the verdict)\n\
              local: target/closeout/ (full run records and logs; ignored)\n\
              next: edit the [[gate]]s in closeout.toml, commit (evidence from a dirty tree is stale), then `{bin} baseline --dry-run`, `{bin} baseline`, `{bin} status`",
             crate::init::DOCS_DIR

@@ -13,5 +13,6 @@ pub mod ledger;
 pub mod merge;
 pub mod packet;
 pub mod report;
+pub mod schema;
 pub mod status;
 pub mod verdict;
