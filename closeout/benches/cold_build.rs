@@ -5,6 +5,8 @@
 //! medians and the ratio. `COLD_BUILD_RUNS` sets the runs (default 3); a warm-up build
 //! of each comes first, not counted. Needs the crates in cargo's cache or the network.
 //!
+//! It builds the committed tree (`git archive HEAD`), not the work tree.
+//!
 //! Reproduce: `cargo bench -p closeout --bench cold_build`.
 
 use std::path::{Path, PathBuf};
@@ -86,8 +88,18 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() {
     let runs: usize = std::env::var("COLD_BUILD_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap();
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap();
     let scratch: PathBuf = std::env::temp_dir().join(format!("closeout-cold-build-{}", std::process::id()));
+    // The committed tree (HEAD), not the work tree: edits in progress neither break nor
+    // flatter the figures.
+    let workspace = scratch.join("closeout");
+    std::fs::create_dir_all(&workspace).unwrap();
+    let archive = Command::new("sh")
+        .arg("-c")
+        .arg(format!("git -C '{}' archive HEAD | tar -x -C '{}'", checkout.display(), workspace.display()))
+        .status()
+        .unwrap();
+    assert!(archive.success(), "git archive HEAD");
     let card = scratch.join("card");
     std::fs::create_dir_all(card.join("src")).unwrap();
     std::fs::write(card.join("Cargo.toml"), CARD_MANIFEST).unwrap();
