@@ -1010,3 +1010,64 @@ fn a_multi_line_command_prints_on_one_line_and_starts_no_workflow_command() {
     assert!(stdout.lines().all(|l| !l.trim_start().starts_with("::")), "{stdout}");
     assert!(stdout.contains("echo one\\x0a::warning::INJECTED\\x0a"), "{stdout}");
 }
+
+/// DL-008: a gate that answers the watchdog's SIGTERM by starting a `setsid` daemon deaf
+/// to TERM, HUP and INT, after closeout was SIGKILLed (nobody but the watchdog is left to
+/// see it), does not leave that daemon behind.
+#[test]
+fn a_daemon_started_during_the_watchdogs_grace_does_not_survive() {
+    let dir = scratch("hostile-daemon-in-grace");
+    let toml = "[program]\nname = \"D\"\n\n[run]\ngrace = \"500ms\"\n\n[[gate]]\nid = \"late-daemon\"\nrun = \"sh worker.sh > worker.log 2>&1 & wait\"\nparser = \"none\"\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    std::fs::write(
+        dir.join("worker.sh"),
+        "trap 'sleep 0.2; setsid sh daemon.sh & sleep 0.2; exit 0' TERM\necho $$ > worker.pid\nwhile :; do sleep 0.05; done\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("daemon.sh"), "trap '' TERM HUP INT\necho $$ > daemon.pid\nsleep 300\n").unwrap();
+    let child = spawn(&dir, &["baseline", "--color", "never"]);
+    assert!(wait_until(Duration::from_secs(10), || read_pid(&dir.join("worker.pid")).is_some()));
+    kill(child.id() as i32, libc::SIGKILL);
+    finish_within(child, Duration::from_secs(5), "closeout after SIGKILL");
+    let file = dir.join("daemon.pid");
+    assert!(wait_until(Duration::from_secs(5), || read_pid(&file).is_some()), "the gate started no daemon");
+    let daemon = read_pid(&file).unwrap();
+    let gone = wait_until(Duration::from_secs(5), || live_in_group(daemon).is_empty());
+    if !gone {
+        kill(-daemon, libc::SIGKILL);
+    }
+    assert!(gone, "the daemon's group {daemon}, started during the grace, outlived a SIGKILLed closeout");
+}
+
+/// DL-008: the run record names a gate as started before the gate runs (write-ahead), so
+/// closeout SIGKILLed the moment a gate has begun leaves it INTERRUPTED with its start and
+/// log, and `status` names it.
+#[test]
+fn a_gate_start_is_recorded_before_the_gate_runs() {
+    for trial in 0..trials().min(5) {
+        let dir = scratch(&format!("hostile-write-ahead-{trial}"));
+        let toml = "[program]\nname = \"W\"\n\n[run]\ngrace = \"200ms\"\n\n[[gate]]\nid = \"begun\"\nrun = \"touch begun; sleep 30\"\nparser = \"none\"\n";
+        std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+        let child = spawn(&dir, &["baseline", "--color", "never"]);
+        let begun = dir.join("begun");
+        let start = Instant::now();
+        while !begun.exists() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        kill(child.id() as i32, libc::SIGKILL);
+        finish_within(child, Duration::from_secs(5), "closeout after SIGKILL");
+        assert!(begun.exists(), "trial {trial}: the gate never began");
+        let record = newest_run(&dir);
+        let gate = &record["gates"][0];
+        assert_eq!(gate["outcome"], "INTERRUPTED", "trial {trial}: {gate}");
+        assert!(gate["started_at"].is_string(), "trial {trial}: {gate}");
+        let log = gate["log"]["path"].as_str().unwrap_or_default();
+        assert!(dir.join(log).is_file(), "trial {trial}: log `{log}` of {gate}");
+        let status = closeout().arg("status").current_dir(&dir).output().unwrap();
+        assert!(
+            text(&status.stdout).contains("1 gate(s) were cut short (begun)"),
+            "trial {trial}: {}",
+            describe(&status)
+        );
+    }
+}

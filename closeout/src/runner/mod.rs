@@ -339,13 +339,18 @@ pub fn execute(
         let gate = &plan.gates[index];
         observer.started(gate);
         let log_path = run_dir.join(format!("{:03}-{}.log", index, sanitize(&gate.id)));
-        {
-            // Checkpoint the start: a run killed now shows this gate as started, not NOT_RUN.
+        // Write-ahead: the record names this gate as started before it is spawned, so a
+        // closeout killed at any point after shows it INTERRUPTED, never NOT_RUN.
+        let write_ahead = || {
             let mut s = shared.lock().unwrap();
             s.record.gates[index] = started(gate, root, &log_path);
             redactor.gate(&mut s.record.gates[index]);
+            s.record.finished_at = evidence::timestamp(SystemTime::now());
+            // The next checkpoint fsyncs it.
             s.dirty = true;
-        }
+            evidence::write_atomic_unsynced(&record_path, s.record.to_json().as_bytes())
+                .map_err(|e| format!("the run record cannot record the gate's start: {e}"))
+        };
         let spec = process::GateSpec {
             command: &gate.command,
             cwd: root,
@@ -354,6 +359,7 @@ pub fn execute(
             log_path: log_path.clone(),
             parser: gate.parser,
             watchdog: watchdog.as_ref(),
+            before_spawn: &write_ahead,
         };
         let run = process::run_gate(&spec, cancel);
         let mut gate_record = to_record(gate, &run, root, &log_path);
