@@ -817,19 +817,41 @@ fn a_gate_that_deletes_target_does_not_let_a_second_baseline_in() {
     }
 }
 
+/// DL-008: outside git the run lock is not in `target/` either, so a gate that deletes the
+/// work tree's outputs (`target/`, `.closeout/`) does not let a second baseline in.
+#[test]
+fn outside_git_a_gate_that_deletes_target_does_not_let_a_second_baseline_in() {
+    let dir = scratch("hostile-run-lock-deleted-no-git");
+    let toml = "[program]\nname = \"N\"\n\n[[gate]]\nid = \"clean\"\nrun = \"rm -rf target .closeout; sleep 1.5; echo ok\"\nparser = \"none\"\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let first = spawn(&dir, &["baseline", "--color", "never"]);
+    assert!(wait_until(Duration::from_secs(10), || !dir.join("target").exists()
+        && closeout::lock::run_in_progress(&dir)));
+    std::thread::sleep(Duration::from_millis(300));
+    let second = finish_within(
+        spawn(&dir, &["baseline", "--color", "never"]),
+        Duration::from_secs(2),
+        "second baseline",
+    );
+    assert_eq!(second.status.code(), Some(2), "{}", describe(&second));
+    assert!(text(&second.stderr).contains("another `closeout baseline` is running"), "{}", describe(&second));
+    // The gate deleted its own log too: TRUNCATED, exit 1, but not refused.
+    let first = first.wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(1), "{}", describe(&first));
+    assert!(!closeout::lock::run_in_progress(&dir), "the run lock is released when the run ends");
+}
+
 #[test]
 fn a_fifo_at_the_run_lock_is_refused_at_once() {
     let dir = scratch("hostile-run-lock-fifo");
     std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM).unwrap();
     std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
-    std::fs::create_dir_all(dir.join("target/closeout")).unwrap();
-    assert!(std::process::Command::new("mkfifo")
-        .arg(dir.join("target/closeout/baseline.lock"))
-        .status()
-        .unwrap()
-        .success());
+    let lock = closeout::lock::run_lock_path(&dir).unwrap();
+    let _ = std::fs::remove_file(&lock);
+    assert!(std::process::Command::new("mkfifo").arg(&lock).status().unwrap().success());
     let out =
         finish_within(spawn(&dir, &["baseline", "--color", "never"]), Duration::from_secs(5), "baseline");
+    std::fs::remove_file(&lock).unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(text(&out.stderr).contains("is a FIFO, not a regular file"), "{}", describe(&out));
 }
