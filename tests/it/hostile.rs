@@ -1093,3 +1093,56 @@ fn a_gate_start_is_recorded_before_the_gate_runs() {
         );
     }
 }
+
+/// DL-008: without the full record (a fresh clone, `target/` deleted), a forged
+/// `latest.json` is caught when an honest version of the same run was committed before;
+/// a forged start time is caught by the run's own times; and what cannot be checked here
+/// is said, not passed over (`--require-full-record` makes it exit 1).
+#[test]
+fn a_forged_record_without_its_full_record_is_caught_or_named_unverifiable() {
+    let dir = evidence_repo("hostile-forged-no-full-record", "echo ran; exit 1");
+    std::fs::remove_dir_all(dir.join("target")).unwrap();
+    // A consistent forgery of the committed FAIL, committed: the earlier commit names it.
+    edit_latest(&dir, |v| {
+        v["gates"][0]["outcome"] = "PASS".into();
+        v["gates"][0]["exit_code"] = 0.into();
+        v["gates"][0]["reason"] = "exit 0".into();
+    });
+    commit(&dir, "pass, honestly");
+    let out = verify_evidence(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("differently from commit"), "{}", describe(&out));
+    assert!(text(&verdict(&dir).stdout).contains("NO-GO"));
+
+    // The forger's run start moved later (past a later commit), the run_id left alone.
+    git(&dir, &["checkout", "-q", "HEAD~1", "--", ".closeout/latest.json"]);
+    edit_latest(&dir, |v| v["started_at"] = "2099-01-01T00:00:00.000Z".into());
+    let out = verify_evidence(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("does not name the run's start"), "{}", describe(&out));
+
+    // Never committed honestly: consistent, and said to be unverifiable here.
+    let dir = scratch("hostile-forged-never-committed");
+    std::fs::write(
+        dir.join("closeout.toml"),
+        "[program]\nname = \"E\"\n\n[[gate]]\nid = \"check\"\nrun = \"exit 1\"\nparser = \"none\"\n",
+    )
+    .unwrap();
+    let _ = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    edit_latest(&dir, |v| {
+        v["gates"][0]["outcome"] = "PASS".into();
+        v["gates"][0]["exit_code"] = 0.into();
+    });
+    std::fs::remove_dir_all(dir.join("target")).unwrap();
+    let out = verify_evidence(&dir);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        text(&out.stdout).contains("cannot be verified on this machine: the full record")
+            && !text(&out.stdout).contains("evidence verifies"),
+        "{}",
+        describe(&out)
+    );
+    let strict =
+        closeout().args(["verify-evidence", "--require-full-record"]).current_dir(&dir).output().unwrap();
+    assert_eq!(strict.status.code(), Some(1), "{}", describe(&strict));
+}

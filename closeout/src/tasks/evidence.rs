@@ -12,7 +12,11 @@ use crate::integrity::{self, Found, LogFound};
 use crate::runner::git;
 
 #[derive(Debug, clap::Args)]
-pub struct VerifyEvidenceArgs {}
+pub struct VerifyEvidenceArgs {
+    /// Exit 1 when the run's full record is not on this machine (it cannot be verified)
+    #[arg(long)]
+    require_full_record: bool,
+}
 
 impl VerifyEvidenceArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
@@ -38,19 +42,17 @@ impl VerifyEvidenceArgs {
         for p in &problems {
             let _ = writeln!(out, "{p}");
         }
-        if problems.is_empty() {
-            let logs = if full.exists() {
-                "logs and the full record checked"
-            } else {
-                "no full record here, so logs were not checked (the CI artifact is the authority)"
-            };
+        if problems.is_empty() && full.exists() {
             let _ = writeln!(
                 out,
-                "evidence verifies: run {} ({} gates); {logs}",
+                "evidence verifies: run {} ({} gates); the full record and its logs checked",
                 latest.run_id,
                 latest.gates.len()
             );
             Ok(exit::SUCCESS)
+        } else if problems.is_empty() {
+            let _ = writeln!(out, "{}", unverifiable(&latest, &full, root, &ctx.bin_name));
+            Ok(if self.require_full_record { exit::FAILED } else { exit::SUCCESS })
         } else {
             let _ = writeln!(
                 out,
@@ -61,6 +63,22 @@ impl VerifyEvidenceArgs {
             Ok(exit::FAILED)
         }
     }
+}
+
+/// What is said of a consistent record whose full record is not here: what was checked,
+/// and that a consistent edit cannot be told from the truth on this machine.
+fn unverifiable(latest: &RunRecord, full: &Path, root: &Path, bin: &str) -> String {
+    let full = full.strip_prefix(root).unwrap_or(full).display();
+    format!(
+        "evidence is consistent but cannot be verified on this machine: the full record {full} is absent\n\
+         checked: run {} ({} gates) self-consistent, its times, git.head against the commits, the earlier commits of {}\n\
+         not checked: the logs, and an edit of {} made consistently before it was first committed; \
+         run `{bin} baseline` here, or compare it with the attested CI artifact (docs/evidence.md)",
+        latest.run_id,
+        latest.gates.len(),
+        evidence::LATEST,
+        evidence::LATEST
+    )
 }
 
 /// Every reason not to trust `latest` in the repository at `root`.
@@ -93,7 +111,14 @@ pub fn problems(root: &Path, latest: &RunRecord) -> Vec<String> {
         let recorded = git::recorded_in(root, evidence::LATEST)?;
         git::is_ancestor(root, h, &recorded)
     });
-    let found = Found { full: full.as_ref(), logs: &logs, head_committed, head_before_record };
+    let earlier: Vec<(String, RunRecord)> = git::versions_mentioning(root, evidence::LATEST, &latest.run_id)
+        .into_iter()
+        .filter_map(|(commit, text)| {
+            Some((commit, RunRecord::from_json(&text, Path::new(evidence::LATEST)).ok()?))
+        })
+        .collect();
+    let found =
+        Found { full: full.as_ref(), logs: &logs, head_committed, head_before_record, earlier: &earlier };
     let mut problems = integrity::verify(latest, &found);
     problems.extend(extra);
     problems
