@@ -81,6 +81,12 @@ pub const MAX_JOBS: usize = 256;
 /// says what is wrong with it.
 pub fn repo_path(path: &str) -> Result<PathBuf, String> {
     use std::path::Component;
+    if let Some(c) = path.chars().find(|c| c.is_control() || crate::redact::is_bidi_control(*c)) {
+        return Err(format!(
+            "holds the control character U+{:04X} (paths are single-line plain text)",
+            c as u32
+        ));
+    }
     let mut out = PathBuf::new();
     for c in Path::new(path).components() {
         match c {
@@ -216,17 +222,18 @@ impl<'t> Cx<'t> {
                 program_name = self.string(&item, "name", true);
                 let mut seen: HashMap<PathBuf, (String, usize)> = HashMap::new();
                 for (path, span) in self.string_list(&item, "docs") {
+                    let shown = crate::redact::escape_controls(&path).into_owned();
                     let normal = match repo_path(&path) {
                         Ok(p) => p,
                         Err(why) => {
-                            self.error(span, format!("docs file `{path}` {why}; list docs relative to the folder holding closeout.toml, inside it"));
+                            self.error(span, format!("docs file `{shown}` {why}; list docs relative to the folder holding closeout.toml, inside it"));
                             continue;
                         }
                     };
                     if let Some((first, line)) = seen.get(&normal) {
                         self.error(
                             span,
-                            format!("docs file `{path}` is listed twice (as `{first}` on line {line}); remove one of them"),
+                            format!("docs file `{shown}` is listed twice (as `{}` on line {line}); remove one of them", crate::redact::escape_controls(first)),
                         );
                         continue;
                     }
@@ -236,7 +243,7 @@ impl<'t> Cx<'t> {
                         self.error(
                             span,
                             format!(
-                                "docs file `{path}` does not exist (paths are relative to the folder holding closeout.toml); create it or remove it from [program].docs"
+                                "docs file `{shown}` does not exist (paths are relative to the folder holding closeout.toml); create it or remove it from [program].docs"
                             ),
                         );
                     }
@@ -265,7 +272,13 @@ impl<'t> Cx<'t> {
             }
             if let Some((path, span)) = self.string_spanned(&item, "reference") {
                 if let Err(why) = repo_path(&path) {
-                    self.error(span, format!("reference run `{path}` {why}; keep the accepted run record inside the repository"));
+                    self.error(
+                        span,
+                        format!(
+                            "reference run `{}` {why}; keep the accepted run record inside the repository",
+                            crate::redact::escape_controls(&path)
+                        ),
+                    );
                 } else if !exists(Path::new(&path)) {
                     self.error(span, format!("reference run `{path}` does not exist; commit the accepted run record there (a copy of .closeout/latest.json) or remove [run].reference"));
                 }

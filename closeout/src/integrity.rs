@@ -142,7 +142,7 @@ pub fn timeline_problems(r: &RunRecord) -> Vec<String> {
                 r.started_at,
                 r.finished_at
             ));
-        } else if (gf - gs - g.duration_ms as i64).abs() > CLOCK_SLACK_MS {
+        } else if (i128::from(gf - gs) - i128::from(g.duration_ms)).abs() > i128::from(CLOCK_SLACK_MS) {
             problems.push(format!(
                 "gate `{}`: duration_ms {} does not match its start and finish, {} ms apart",
                 g.id,

@@ -1146,3 +1146,120 @@ fn a_forged_record_without_its_full_record_is_caught_or_named_unverifiable() {
         closeout().args(["verify-evidence", "--require-full-record"]).current_dir(&dir).output().unwrap();
     assert_eq!(strict.status.code(), Some(1), "{}", describe(&strict));
 }
+
+/// Bytes that would start a workflow command or drive a terminal, in `out`.
+fn injected(out: &Output) -> Vec<String> {
+    let mut found = Vec::new();
+    for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        let text = text(bytes);
+        found.extend(text.lines().filter(|l| l.starts_with("::")).map(|l| format!("{name}: {l}")));
+        if bytes.iter().any(|b| matches!(b, 0x1b | 0x07)) {
+            found.push(format!("{name}: ESC or BEL"));
+        }
+    }
+    found
+}
+
+/// Evidence is a file anyone can edit: ids, reasons and failing tests holding a newline
+/// with `::error::`, ESC and BEL reach no output of `status`, `verdict` or
+/// `verify-evidence` raw.
+#[test]
+fn control_characters_in_evidence_reach_no_output() {
+    let dir = evidence_repo("hostile-evidence-controls", "echo ran; exit 1");
+    edit_latest(&dir, |v| {
+        v["program"] = "P\u{1b}]0;title\u{7}".into();
+        v["gates"][0]["id"] = "check\n::error::ID".into();
+        v["gates"][0]["reason"] = "bad\u{1b}[2J\n::error::REASON".into();
+        v["gates"][0]["failing_tests"] = serde_json::json!(["t\n::error::TEST"]);
+    });
+    for args in [&["status"][..], &["verdict"], &["verify-evidence"], &["status"]] {
+        let out = closeout().args(args).env("GITHUB_ACTIONS", "true").current_dir(&dir).output().unwrap();
+        assert!(injected(&out).is_empty(), "{args:?}: {:?}\n{}", injected(&out), describe(&out));
+    }
+}
+
+/// A docs path or a reference holding ESC or a newline is a config error that shows the
+/// path escaped, never echoed raw.
+#[test]
+fn control_characters_in_paths_are_config_errors_shown_escaped() {
+    for (key, value) in [
+        ("docs", "[\"a\\u001b[31m.md\"]"),
+        ("docs", "[\"a\\n::error::DOC.md\"]"),
+        ("reference", "\"r\\u0007\\n::error::REF.json\""),
+    ] {
+        let dir = scratch("hostile-path-controls");
+        let toml = if key == "docs" {
+            format!("[program]\nname = \"P\"\ndocs = {value}\n")
+        } else {
+            format!("[program]\nname = \"P\"\n\n[run]\nreference = {value}\n")
+        };
+        std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+        let out = closeout().arg("status").env("GITHUB_ACTIONS", "true").current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{key}: {}", describe(&out));
+        assert!(text(&out.stderr).contains("holds the control character U+00"), "{key}: {}", describe(&out));
+        assert!(injected(&out).is_empty(), "{key}: {:?}\n{}", injected(&out), describe(&out));
+    }
+}
+
+/// A gate id of any length gets a log it can write: 300 characters is longer than a file
+/// name may be, and the gate still runs and passes.
+#[test]
+fn a_very_long_gate_id_still_gets_a_log() {
+    let dir = scratch("hostile-long-id");
+    let id = "a".repeat(300);
+    std::fs::write(
+        dir.join("closeout.toml"),
+        format!("[program]\nname = \"L\"\n\n[[gate]]\nid = \"{id}\"\nrun = \"echo ok\"\nparser = \"none\"\n"),
+    )
+    .unwrap();
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    let record = newest_run(&dir);
+    assert_eq!(record["gates"][0]["outcome"], "PASS", "{}\n{}", record["gates"][0], describe(&out));
+    let log = record["gates"][0]["log"]["path"].as_str().unwrap();
+    assert!(dir.join(log).is_file(), "{log}");
+}
+
+/// Forged durations at the edge of u64 neither crash the scheduler nor verify.
+#[test]
+fn forged_huge_durations_do_not_crash_and_do_not_verify() {
+    let dir = evidence_repo("hostile-huge-durations", "echo ok");
+    std::fs::remove_dir_all(dir.join("target")).unwrap();
+    edit_latest(&dir, |v| {
+        v["gates"][0]["duration_ms"] = u64::MAX.into();
+        v["makespan_ms"] = u64::MAX.into();
+    });
+    let out = verify_evidence(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("does not match its start and finish"), "{}", describe(&out));
+    for args in [&["status"][..], &["baseline", "--dry-run"]] {
+        let out = closeout().args(args).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", describe(&out));
+    }
+}
+
+/// A gate that stops itself (SIGSTOP) cannot receive SIGTERM: it is still ended at its
+/// timeout, and a stopped process it leaves behind at a normal end is ended too.
+#[test]
+fn stopped_gates_and_stopped_leftovers_are_ended() {
+    let dir = scratch("hostile-sigstop");
+    let toml = "[program]\nname = \"S\"\n\n[run]\ngrace = \"300ms\"\n\n[[gate]]\nid = \"stops\"\nrun = \"kill -STOP $$\"\ntimeout = \"1s\"\nparser = \"none\"\n\n[[gate]]\nid = \"leaves-stopped\"\nrun = \"sleep 97 & echo $! > stopped.pid; kill -STOP $!; echo ok\"\nparser = \"none\"\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let child = spawn(&dir, &["baseline", "--color", "never"]);
+    let out = finish_within(child, Duration::from_secs(15), "baseline with a stopped gate");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let record = newest_run(&dir);
+    let outcomes: Vec<&str> =
+        record["gates"].as_array().unwrap().iter().map(|g| g["outcome"].as_str().unwrap()).collect();
+    assert!(outcomes.contains(&"TIMEOUT") && outcomes.contains(&"PASS"), "{outcomes:?}");
+    let stopped = read_pid(&dir.join("stopped.pid")).unwrap();
+    // Gone, or a zombie waiting for its new parent.
+    let ended = || {
+        std::fs::read_to_string(format!("/proc/{stopped}/stat"))
+            .map_or(true, |s| s.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z')))
+    };
+    let gone = wait_until(Duration::from_secs(2), ended);
+    if !gone {
+        kill(stopped, libc::SIGKILL);
+    }
+    assert!(gone, "the stopped process {stopped} outlived its gate");
+}

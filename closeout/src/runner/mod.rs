@@ -338,7 +338,7 @@ pub fn execute(
         };
         let gate = &plan.gates[index];
         observer.started(gate);
-        let log_path = run_dir.join(format!("{:03}-{}.log", index, sanitize(&gate.id)));
+        let log_path = run_dir.join(log_name(index, &gate.id));
         // Write-ahead: the record names this gate as started before it is spawned, so a
         // closeout killed at any point after shows it INTERRUPTED, never NOT_RUN.
         let write_ahead = || {
@@ -557,4 +557,30 @@ fn run_id(t: SystemTime) -> String {
 
 fn sanitize(id: &str) -> String {
     id.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect()
+}
+
+/// Longest part of a log's file name taken from the gate id: with the index and `.log`,
+/// far below the 255 bytes most file systems allow in a name.
+const LOG_ID_CHARS: usize = 96;
+
+/// The log file of gate `index` (its place in the plan, which keeps names unique): `NNN-`,
+/// the id with every character but ASCII letters, digits, `-`, `_` and `.` as `_`, cut to
+/// [`LOG_ID_CHARS`], then `.log`. A gate id of any length gets a file it can be written to.
+fn log_name(index: usize, id: &str) -> String {
+    let id: String = sanitize(id).chars().take(LOG_ID_CHARS).collect();
+    format!("{index:03}-{id}.log")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_names_are_short_and_plain_whatever_the_id() {
+        assert_eq!(log_name(7, "cargo test"), "007-cargo_test.log");
+        let long = log_name(12, &"é".repeat(1000));
+        assert_eq!(long, format!("012-{}.log", "_".repeat(LOG_ID_CHARS)));
+        assert!(long.len() <= 255, "{}", long.len());
+        assert_ne!(log_name(1, &"a".repeat(300)), log_name(2, &"a".repeat(301)));
+    }
 }

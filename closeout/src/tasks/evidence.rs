@@ -31,11 +31,10 @@ impl VerifyEvidenceArgs {
         };
         let mut problems = problems(root, &latest);
         for (id, review) in crate::docs::files::packet_records(root)? {
-            problems.extend(
-                integrity::record_problems(&review.run)
-                    .into_iter()
-                    .map(|p| format!("{}/{id}.json: {p}", evidence::PACKETS_DIR)),
-            );
+            problems.extend(integrity::record_problems(&review.run).into_iter().map(|p| {
+                crate::redact::escape_controls(&format!("{}/{id}.json: {p}", evidence::PACKETS_DIR))
+                    .into_owned()
+            }));
         }
         let full = root.join(evidence::RUNS_DIR).join(&latest.run_id).join("run.json");
         let mut out = std::io::stdout().lock();
@@ -121,7 +120,9 @@ pub fn problems(root: &Path, latest: &RunRecord) -> Vec<String> {
         Found { full: full.as_ref(), logs: &logs, head_committed, head_before_record, earlier: &earlier };
     let mut problems = integrity::verify(latest, &found);
     problems.extend(extra);
-    problems
+    // Ids and texts in the problems come from the record, which anyone can edit: shown on
+    // one line, controls escaped, so none starts a workflow command or drives a terminal.
+    problems.into_iter().map(|p| crate::redact::escape_controls(&p).into_owned()).collect()
 }
 
 fn hash_log(path: &Path) -> LogFound {
