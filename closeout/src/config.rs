@@ -102,6 +102,11 @@ pub fn repo_path(path: &str) -> Result<PathBuf, String> {
     Ok(out)
 }
 
+/// Whether `id` can name a file in one folder: no path separator, not `.` or `..`.
+fn is_file_stem(id: &str) -> bool {
+    !id.contains(['/', '\\']) && id != "." && id != ".."
+}
+
 const TOP_KEYS: &[&str] = &["program", "run", "gate", "track", "packet", "risk", "debt", "paths", "waiver"];
 const PATHS_KEYS: &[&str] = &["moved", "removed"];
 const WAIVER_KEYS: &[&str] = &["rule", "subject", "reason"];
@@ -370,7 +375,16 @@ impl<'t> Cx<'t> {
             .into_iter()
             .filter_map(|item| {
                 self.unknown_keys(&item, PACKET_KEYS);
-                let id = self.string(&item, "id", true);
+                let mut id = self.string(&item, "id", true);
+                if let Some(bad) = id.as_deref().filter(|id| !is_file_stem(id)) {
+                    let span = item.table.get("id").map_or(item.span.clone(), |v| v.span());
+                    let message = format!(
+                        "packet id `{}` names its review file (.closeout/packets/ID.json): it may not hold `/` or `\\` nor be `.` or `..`; rename the packet",
+                        crate::redact::escape_controls(bad)
+                    );
+                    self.error(span, message);
+                    id = None;
+                }
                 let title = self.string(&item, "title", true);
                 let status = self.vocab(&item, "status").unwrap_or(PacketStatus::Todo);
                 let review = self.vocab(&item, "review").unwrap_or(ReviewState::Pending);
@@ -629,7 +643,10 @@ impl<'t> Cx<'t> {
             let Some(id) = entry.get_ref().as_table().and_then(|t| t.get("id")) else { continue };
             let Some(value) = id.get_ref().as_str() else { continue };
             if let Some(first) = seen.get(value) {
-                let message = format!("duplicate id `{value}` in [[{key}]]; the first is on line {first}, and each id must be unique");
+                let message = format!(
+                    "duplicate id `{}` in [[{key}]]; the first is on line {first}, and each id must be unique",
+                    crate::redact::escape_controls(value)
+                );
                 self.error(id.span(), message);
             } else {
                 seen.insert(value.to_string(), self.line(&id.span()));

@@ -1172,7 +1172,14 @@ fn control_characters_in_evidence_reach_no_output() {
         v["gates"][0]["reason"] = "bad\u{1b}[2J\n::error::REASON".into();
         v["gates"][0]["failing_tests"] = serde_json::json!(["t\n::error::TEST"]);
     });
-    for args in [&["status"][..], &["verdict"], &["verify-evidence"], &["status"]] {
+    // The recorded verdict too, which `status` shows.
+    let path = dir.join(".closeout/verdict.json");
+    let mut verdict: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    verdict["blockers"] = serde_json::json!([{"text": "b\n::error::BLOCKER\u{1b}[2J", "evidence": []}]);
+    verdict["run_id"] = "r\n::error::RUN".into();
+    std::fs::write(&path, verdict.to_string()).unwrap();
+    for args in [&["status"][..], &["verdict"], &["verify-evidence"]] {
         let out = closeout().args(args).env("GITHUB_ACTIONS", "true").current_dir(&dir).output().unwrap();
         assert!(injected(&out).is_empty(), "{args:?}: {:?}\n{}", injected(&out), describe(&out));
     }
@@ -1262,4 +1269,33 @@ fn stopped_gates_and_stopped_leftovers_are_ended() {
         kill(stopped, libc::SIGKILL);
     }
     assert!(gone, "the stopped process {stopped} outlived its gate");
+}
+
+/// A packet id names the file its review is written to: an id with `/` would write it
+/// outside `.closeout/packets/` (outside the repository with enough `..`). It is a config
+/// error; a duplicated id holding ESC is reported escaped.
+#[test]
+fn packet_ids_cannot_leave_the_packets_folder() {
+    let dir = scratch("hostile-packet-id-traversal");
+    git(&dir, &["init", "-q", "."]);
+    for id in ["../../../escaped", "sub/p", "..", "a\\\\b"] {
+        std::fs::write(
+            dir.join("closeout.toml"),
+            format!("[program]\nname = \"P\"\n\n[[gate]]\nid = \"g\"\nrun = \"echo ok\"\nparser = \"none\"\n\n[[packet]]\nid = \"{id}\"\ntitle = \"T\"\nstatus = \"IN_PROGRESS\"\ntests = [\"gate:g\"]\n"),
+        )
+        .unwrap();
+        commit(&dir, id);
+        let out = closeout().args(["packet", id, "--color", "never"]).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{id}: {}", describe(&out));
+        assert!(text(&out.stderr).contains("names its review file"), "{id}: {}", describe(&out));
+    }
+    assert!(!dir.join("../../escaped.json").exists() && !dir.join(".closeout/packets/sub").exists());
+    std::fs::write(
+        dir.join("closeout.toml"),
+        "[program]\nname = \"P\"\n\n[[gate]]\nid = \"a\\u001b[31m\"\nrun = \"true\"\n\n[[gate]]\nid = \"a\\u001b[31m\"\nrun = \"true\"\n",
+    )
+    .unwrap();
+    let out = closeout().arg("status").current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(injected(&out).is_empty(), "{:?}\n{}", injected(&out), describe(&out));
 }
