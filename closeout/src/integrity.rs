@@ -2,12 +2,14 @@
 //! before trusting a run record. Pure: the caller reads the files and asks git, and hands
 //! over what it found ([`Found`]).
 //!
-//! What a local check proves, and what it cannot: a record that contradicts itself, a log
-//! that does not match its hash, a committed record that differs from the full record it
-//! names, and a `git.head` that did not exist yet when the run started are all caught. A
-//! forger who edits every field consistently (outcome, exit code, log, hash, timestamps)
-//! and has no full record around is not: the JSON carries no secret. In CI the CI run's
-//! artifact, attested by the platform (docs/evidence.md), is the authority.
+//! What a local check proves, and what it cannot: a record that contradicts itself or
+//! whose times cannot come from one run, a log that does not match its hash, a committed
+//! record that differs from the full record it names or from an earlier commit of the
+//! same run, and a `git.head` that did not exist yet when the run started are all caught.
+//! A forger who edits every field consistently (outcome, exit code, log, hash, timestamps)
+//! before the record's first commit, with no full record around, is not: the JSON carries
+//! no secret, and `verify-evidence` says so. In CI the CI run's artifact, attested by the
+//! platform (docs/evidence.md), is the authority.
 
 use crate::evidence::{GateRecord, Outcome, RunRecord};
 

@@ -1299,3 +1299,49 @@ fn packet_ids_cannot_leave_the_packets_folder() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(injected(&out).is_empty(), "{:?}\n{}", injected(&out), describe(&out));
 }
+
+/// A FIFO or `/dev/zero` named closeout.toml, and evidence nested 100,000 levels deep, are
+/// refused at once with their name (exit 2): nothing blocks, eats memory or overflows.
+#[test]
+fn a_closeout_toml_or_evidence_that_blocks_or_nests_is_refused_at_once() {
+    let dir = scratch("hostile-toml-fifo");
+    assert!(std::process::Command::new("mkfifo").arg(dir.join("closeout.toml")).status().unwrap().success());
+    let out =
+        finish_within(spawn(&dir, &["status"]), Duration::from_secs(5), "status on a FIFO closeout.toml");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("closeout.toml is not a regular file"), "{}", describe(&out));
+    std::fs::remove_file(dir.join("closeout.toml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("closeout.toml")).unwrap();
+    let out = finish_within(spawn(&dir, &["status"]), Duration::from_secs(5), "status on /dev/zero");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+
+    let dir = scratch("hostile-evidence-nested");
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    std::fs::create_dir_all(dir.join(".closeout")).unwrap();
+    std::fs::write(dir.join(".closeout/latest.json"), "[".repeat(100_000) + &"]".repeat(100_000)).unwrap();
+    for args in [&["status"][..], &["verdict"], &["verify-evidence"]] {
+        let out = finish_within(spawn(&dir, args), Duration::from_secs(10), "nested evidence");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        assert!(
+            text(&out.stderr).contains("latest.json is not valid evidence"),
+            "{args:?}: {}",
+            describe(&out)
+        );
+    }
+}
+
+/// SIGTERM to a writer waiting for the repository lock ends it there: it writes nothing.
+#[test]
+fn a_writer_stopped_while_waiting_for_the_lock_writes_nothing() {
+    let dir = ledger_repo("hostile-lock-wait-term");
+    let before = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    let held = closeout::lock::repository(&dir, closeout::lock::Mode::Exclusive, &|| {}).unwrap();
+    let child = add(&dir, "DL-7");
+    std::thread::sleep(Duration::from_millis(500));
+    kill(child.id() as i32, libc::SIGTERM);
+    let out = finish_within(child, Duration::from_secs(2), "ledger add after SIGTERM");
+    drop(held);
+    assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(std::fs::read_to_string(dir.join("closeout.toml")).unwrap(), before);
+}
