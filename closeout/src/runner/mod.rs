@@ -303,8 +303,11 @@ pub fn execute(
         record: RunRecord,
         tails: BTreeMap<String, Vec<String>>,
         write_error: Option<Error>,
-        /// Gates finished since the record was last written.
+        /// Changes since the record was last fsynced.
         dirty: bool,
+        /// Counts the changes to `record`: a write holds every change up to the count it
+        /// was serialised at.
+        generation: u64,
     }
     let shared = Mutex::new(Shared {
         queue: plan.order.clone(),
@@ -313,7 +316,12 @@ pub fn execute(
         tails: BTreeMap::new(),
         write_error: None,
         dirty: false,
+        generation: 0,
     });
+    // The generation of the record on disk. Whoever writes holds it from before it
+    // serialises until after its rename, so an older snapshot never replaces a newer one,
+    // and a start that a write in progress already holds is not written again.
+    let on_disk = Mutex::new(0u64);
     let wake = Condvar::new();
 
     let worker = || loop {
@@ -342,14 +350,29 @@ pub fn execute(
         // Write-ahead: the record names this gate as started before it is spawned, so a
         // closeout killed at any point after shows it INTERRUPTED, never NOT_RUN.
         let write_ahead = || {
-            let mut s = shared.lock().unwrap();
-            s.record.gates[index] = started(gate, root, &log_path);
-            redactor.gate(&mut s.record.gates[index]);
-            s.record.finished_at = evidence::timestamp(SystemTime::now());
-            // The next checkpoint fsyncs it.
-            s.dirty = true;
-            evidence::write_atomic_unsynced(&record_path, s.record.to_json().as_bytes())
-                .map_err(|e| format!("the run record cannot record the gate's start: {e}"))
+            let mine = {
+                let mut s = shared.lock().unwrap();
+                s.record.gates[index] = started(gate, root, &log_path);
+                redactor.gate(&mut s.record.gates[index]);
+                s.record.finished_at = evidence::timestamp(SystemTime::now());
+                // The next checkpoint fsyncs it.
+                s.dirty = true;
+                s.generation += 1;
+                s.generation
+            };
+            let mut disk = on_disk.lock().unwrap();
+            if *disk >= mine {
+                return Ok(());
+            }
+            // Compact JSON, serialised outside the lock the other workers need.
+            let (text, generation) = {
+                let s = shared.lock().unwrap();
+                (serde_json::to_string(&s.record).expect("run records always serialize"), s.generation)
+            };
+            evidence::write_atomic_unsynced(&record_path, text.as_bytes())
+                .map_err(|e| format!("the run record cannot record the gate's start: {e}"))?;
+            *disk = generation;
+            Ok(())
         };
         let spec = process::GateSpec {
             command: &gate.command,
@@ -377,6 +400,7 @@ pub fn execute(
         s.record.gates[index] = gate_record;
         s.tails.insert(gate.id.clone(), tail);
         s.dirty = true;
+        s.generation += 1;
         drop(s);
         wake.notify_all();
     };
@@ -389,21 +413,28 @@ pub fn execute(
     // Checkpoint the record so a killed run still leaves valid evidence: at most every
     // CHECKPOINT, which keeps 200 one-millisecond gates from paying for 200 fsyncs.
     let (stop_checkpoints, stopped) = std::sync::mpsc::channel::<()>();
-    let (shared_ref, record_path_ref) = (&shared, &record_path);
+    let (shared_ref, record_path_ref, on_disk_ref) = (&shared, &record_path, &on_disk);
     let watchdog_ref = watchdog.as_ref();
     let checkpointer = move || {
         while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT) {
             if let Some(w) = watchdog_ref {
                 w.adopt_orphans();
             }
-            let mut s = shared_ref.lock().unwrap();
-            if !s.dirty {
-                continue;
-            }
-            s.dirty = false;
-            s.record.finished_at = evidence::timestamp(SystemTime::now());
-            if let Err(e) = evidence::write_atomic(record_path_ref, s.record.to_json().as_bytes()) {
-                s.write_error.get_or_insert(e);
+            let mut disk = on_disk_ref.lock().unwrap();
+            let (text, generation) = {
+                let mut s = shared_ref.lock().unwrap();
+                if !s.dirty {
+                    continue;
+                }
+                s.dirty = false;
+                s.record.finished_at = evidence::timestamp(SystemTime::now());
+                (s.record.to_json(), s.generation)
+            };
+            match evidence::write_atomic(record_path_ref, text.as_bytes()) {
+                Ok(()) => *disk = generation,
+                Err(e) => {
+                    shared_ref.lock().unwrap().write_error.get_or_insert(e);
+                }
             }
         }
     };
