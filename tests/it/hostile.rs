@@ -1345,3 +1345,23 @@ fn a_writer_stopped_while_waiting_for_the_lock_writes_nothing() {
     assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
     assert_eq!(std::fs::read_to_string(dir.join("closeout.toml")).unwrap(), before);
 }
+
+/// Run from a folder deleted under it, closeout says so instead of "no closeout.toml".
+#[test]
+fn a_deleted_current_folder_is_named() {
+    let dir = scratch("hostile-deleted-cwd");
+    let gone = dir.join("gone");
+    std::fs::create_dir_all(&gone).unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "cd '{}' && rmdir '{}' && exec '{}' status",
+            gone.display(),
+            gone.display(),
+            env!("CARGO_BIN_EXE_closeout")
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("the current folder no longer exists"), "{}", describe(&out));
+}
