@@ -537,7 +537,10 @@ fn replace(path: &Path, bytes: &[u8], sync: bool) -> Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    remove_stale_temps(dir, &name);
+    // Unsynced writes are the per-gate write-ahead: the next synced write cleans up.
+    if sync {
+        remove_stale_temps(dir, &name);
+    }
     let tmp: PathBuf = temp_path(dir, &name);
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;

@@ -308,7 +308,11 @@ pub fn execute(
         /// Counts the changes to `record`: a write holds every change up to the count it
         /// was serialised at.
         generation: u64,
+        /// Each gate of `record` as compact JSON, kept in step with it, so a write-ahead
+        /// serialises one gate, not the whole run ([`compact_json`]).
+        fragments: Vec<String>,
     }
+    let fragments = record.gates.iter().map(gate_json).collect();
     let shared = Mutex::new(Shared {
         queue: plan.order.clone(),
         busy_groups: HashSet::new(),
@@ -317,6 +321,7 @@ pub fn execute(
         write_error: None,
         dirty: false,
         generation: 0,
+        fragments,
     });
     // The generation of the record on disk. Whoever writes holds it from before it
     // serialises until after its rename, so an older snapshot never replaces a newer one,
@@ -354,6 +359,7 @@ pub fn execute(
                 let mut s = shared.lock().unwrap();
                 s.record.gates[index] = started(gate, root, &log_path);
                 redactor.gate(&mut s.record.gates[index]);
+                s.fragments[index] = gate_json(&s.record.gates[index]);
                 s.record.finished_at = evidence::timestamp(SystemTime::now());
                 // The next checkpoint fsyncs it.
                 s.dirty = true;
@@ -364,10 +370,10 @@ pub fn execute(
             if *disk >= mine {
                 return Ok(());
             }
-            // Compact JSON, serialised outside the lock the other workers need.
             let (text, generation) = {
-                let s = shared.lock().unwrap();
-                (serde_json::to_string(&s.record).expect("run records always serialize"), s.generation)
+                let mut s = shared.lock().unwrap();
+                let s = &mut *s;
+                (compact_json(&mut s.record, &s.fragments), s.generation)
             };
             evidence::write_atomic_unsynced(&record_path, text.as_bytes())
                 .map_err(|e| format!("the run record cannot record the gate's start: {e}"))?;
@@ -397,6 +403,7 @@ pub fn execute(
         if let Some(g) = &gate.exclusive {
             s.busy_groups.remove(g);
         }
+        s.fragments[index] = gate_json(&gate_record);
         s.record.gates[index] = gate_record;
         s.tails.insert(gate.id.clone(), tail);
         s.dirty = true;
@@ -590,6 +597,36 @@ fn sanitize(id: &str) -> String {
     id.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect()
 }
 
+fn gate_json(gate: &GateRecord) -> String {
+    serde_json::to_string(gate).expect("gate records always serialize")
+}
+
+/// `record` as compact JSON (what `serde_json::to_string` writes), built from its gates'
+/// compact JSON `fragments` (one per gate, in order): only the run's own fields are
+/// serialised again, so a write costs one copy of the record, not a serialisation of
+/// every gate.
+fn compact_json(record: &mut RunRecord, fragments: &[String]) -> String {
+    const EMPTY: &str = "\"gates\":[]";
+    let gates = std::mem::take(&mut record.gates);
+    let header = serde_json::to_string(&*record).expect("run records always serialize");
+    record.gates = gates;
+    // Quotes inside strings are escaped, so the key can only appear once, as the key.
+    let Some(at) = header.find(EMPTY).filter(|&at| header.rfind(EMPTY) == Some(at)) else {
+        return serde_json::to_string(record).expect("run records always serialize");
+    };
+    let split = at + EMPTY.len() - 1;
+    let mut out = String::with_capacity(header.len() + fragments.iter().map(|f| f.len() + 1).sum::<usize>());
+    out.push_str(&header[..split]);
+    for (i, fragment) in fragments.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(fragment);
+    }
+    out.push_str(&header[split..]);
+    out
+}
+
 /// Longest part of a log's file name taken from the gate id: with the index and `.log`,
 /// far below the 255 bytes most file systems allow in a name.
 const LOG_ID_CHARS: usize = 96;
@@ -605,6 +642,23 @@ fn log_name(index: usize, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_json_from_fragments_is_what_serde_writes() {
+        use crate::evidence::fixtures::{gate, run};
+        for gates in [vec![], vec![gate("a", "true", Outcome::Pass, Some(0))], {
+            let mut tricky = gate("b", "echo '\"gates\":[]'", Outcome::Fail, Some(1));
+            tricky.reason = "\"gates\":[] in a reason".into();
+            vec![gate("a", "true", Outcome::Pass, Some(0)), tricky, gate("c", "x", Outcome::NotRun, None)]
+        }] {
+            let mut record = run(gates);
+            record.program = "\"gates\":[]".into();
+            let fragments: Vec<String> = record.gates.iter().map(gate_json).collect();
+            let expected = serde_json::to_string(&record).unwrap();
+            assert_eq!(compact_json(&mut record, &fragments), expected);
+            assert_eq!(serde_json::to_string(&record).unwrap(), expected, "the record is left whole");
+        }
+    }
 
     #[test]
     fn log_names_are_short_and_plain_whatever_the_id() {
