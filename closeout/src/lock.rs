@@ -141,7 +141,7 @@ pub fn run_lock_path(root: &Path) -> Result<PathBuf> {
 /// Created with mode 0700; it must be a folder (not a symlink) owned by this user and
 /// writable by nobody else, or another user could delete or swap the lock (exit 2).
 pub fn user_lock_dir() -> Result<PathBuf> {
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    use std::os::unix::fs::DirBuilderExt;
     // SAFETY: getuid has no preconditions.
     let uid = unsafe { libc::getuid() };
     let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| Path::new(d).is_absolute()) {
@@ -154,7 +154,7 @@ pub fn user_lock_dir() -> Result<PathBuf> {
         Err(source) => return Err(Error::Write { path: dir, source }),
     }
     let meta = std::fs::symlink_metadata(&dir).map_err(|source| Error::Read { path: dir.clone(), source })?;
-    if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o022 != 0 {
+    if !is_private(&meta, uid) {
         return Err(Error::Usage(format!(
             "{} is not a private folder of this user (a folder owned by uid {uid}, writable by no one else); closeout keeps the run locks of programs outside git there: remove it, or set XDG_RUNTIME_DIR to a folder of your own",
             dir.display()
@@ -181,6 +181,13 @@ fn git_dir(root: &Path) -> Option<PathBuf> {
         return None;
     }
     None
+}
+
+/// Whether `meta` (not followed through a symlink) is a folder owned by `uid` that no
+/// one else may write.
+fn is_private(meta: &std::fs::Metadata, uid: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.is_dir() && meta.uid() == uid && meta.mode() & 0o022 == 0
 }
 
 /// Open (creating it) the lock file at `path`: only a regular file, never through a
@@ -356,6 +363,25 @@ mod tests {
         drop(first);
         assert!(!run_in_progress(&d));
         run(&d).unwrap();
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn only_a_private_folder_of_the_user_holds_run_locks() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = dir("private");
+        // SAFETY: getuid has no preconditions.
+        let uid = unsafe { libc::getuid() };
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(is_private(&std::fs::symlink_metadata(&d).unwrap(), uid));
+        assert!(!is_private(&std::fs::symlink_metadata(&d).unwrap(), uid + 1), "another user's");
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(!is_private(&std::fs::symlink_metadata(&d).unwrap(), uid), "writable by all");
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let link = d.join("link");
+        std::os::unix::fs::symlink(&d, &link).unwrap();
+        assert!(!is_private(&std::fs::symlink_metadata(&link).unwrap(), uid), "a symlink");
+        assert!(user_lock_dir().unwrap().is_dir());
         std::fs::remove_dir_all(&d).unwrap();
     }
 

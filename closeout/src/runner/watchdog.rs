@@ -103,13 +103,7 @@ impl Watchdog {
     /// The value of [`TOKEN_VAR`] for a gate of this run: the tokens of the runs closeout
     /// itself descends from (`inherited`, closeout's own value), then this run's.
     pub fn gate_tokens(&self, inherited: Option<&std::ffi::OsStr>) -> std::ffi::OsString {
-        let mut value = std::ffi::OsString::new();
-        if let Some(outer) = inherited.filter(|v| !v.is_empty()) {
-            value.push(outer);
-            value.push(" ");
-        }
-        value.push(&self.token);
-        value
+        join_tokens(inherited, &self.token)
     }
 
     fn send(&self, line: String) {
@@ -172,5 +166,36 @@ impl Watchdog {
         self.send(".\n".into());
         self.stdin.lock().unwrap().take();
         let _ = self.child.wait();
+    }
+}
+
+/// `inherited` (the tokens of the runs closeout descends from), a space, then `own`.
+fn join_tokens(inherited: Option<&std::ffi::OsStr>, own: &str) -> std::ffi::OsString {
+    let mut value = std::ffi::OsString::new();
+    if let Some(outer) = inherited.filter(|v| !v.is_empty()) {
+        value.push(outer);
+        value.push(" ");
+    }
+    value.push(own);
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn a_gate_carries_the_tokens_of_every_run_it_descends_from() {
+        assert_eq!(join_tokens(None, "t2"), "t2");
+        assert_eq!(join_tokens(Some(OsStr::new("")), "t2"), "t2");
+        assert_eq!(join_tokens(Some(OsStr::new("t0 t1")), "t2"), "t0 t1 t2");
+    }
+
+    #[test]
+    fn tokens_differ_between_runs() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert!(a.starts_with(&format!("closeout-run-{}-", std::process::id())), "{a}");
     }
 }
