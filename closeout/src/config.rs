@@ -86,6 +86,12 @@ pub const MAX_RETRIES: u32 = 10;
 /// says what is wrong with it.
 pub fn repo_path(path: &str) -> Result<PathBuf, String> {
     use std::path::Component;
+    if let Some(c) = path.chars().find(|c| c.is_control() || crate::redact::is_bidi_control(*c)) {
+        return Err(format!(
+            "holds the control character U+{:04X} (paths are single-line plain text)",
+            c as u32
+        ));
+    }
     let mut out = PathBuf::new();
     for c in Path::new(path).components() {
         match c {
@@ -99,6 +105,11 @@ pub fn repo_path(path: &str) -> Result<PathBuf, String> {
         return Err("names no file".into());
     }
     Ok(out)
+}
+
+/// Whether `id` can name a file in one folder: no path separator, not `.` or `..`.
+fn is_file_stem(id: &str) -> bool {
+    !id.contains(['/', '\\']) && id != "." && id != ".."
 }
 
 struct Cx<'t> {
@@ -160,17 +171,18 @@ impl<'t> Cx<'t> {
                 program_name = self.string(&item, "name");
                 let mut seen: HashMap<PathBuf, (String, usize)> = HashMap::new();
                 for (path, span) in self.string_list(&item, "docs") {
+                    let shown = crate::redact::escape_controls(&path).into_owned();
                     let normal = match repo_path(&path) {
                         Ok(p) => p,
                         Err(why) => {
-                            self.error(span, format!("docs file `{path}` {why}; list docs relative to the folder holding closeout.toml, inside it"));
+                            self.error(span, format!("docs file `{shown}` {why}; list docs relative to the folder holding closeout.toml, inside it"));
                             continue;
                         }
                     };
                     if let Some((first, line)) = seen.get(&normal) {
                         self.error(
                             span,
-                            format!("docs file `{path}` is listed twice (as `{first}` on line {line}); remove one of them"),
+                            format!("docs file `{shown}` is listed twice (as `{}` on line {line}); remove one of them", crate::redact::escape_controls(first)),
                         );
                         continue;
                     }
@@ -180,7 +192,7 @@ impl<'t> Cx<'t> {
                         self.error(
                             span,
                             format!(
-                                "docs file `{path}` does not exist (paths are relative to the folder holding closeout.toml); create it or remove it from [program].docs"
+                                "docs file `{shown}` does not exist (paths are relative to the folder holding closeout.toml); create it or remove it from [program].docs"
                             ),
                         );
                     }
@@ -209,7 +221,13 @@ impl<'t> Cx<'t> {
             }
             if let Some((path, span)) = self.string_spanned(&item, "reference") {
                 if let Err(why) = repo_path(&path) {
-                    self.error(span, format!("reference run `{path}` {why}; keep the accepted run record inside the repository"));
+                    self.error(
+                        span,
+                        format!(
+                            "reference run `{}` {why}; keep the accepted run record inside the repository",
+                            crate::redact::escape_controls(&path)
+                        ),
+                    );
                 } else if !exists(Path::new(&path)) {
                     self.error(span, format!("reference run `{path}` does not exist; commit the accepted run record there (a copy of .closeout/latest.json) or remove [run].reference"));
                 }
@@ -304,7 +322,16 @@ impl<'t> Cx<'t> {
             .into_iter()
             .filter_map(|item| {
                 self.unknown_keys(&item);
-                let id = self.string(&item, "id");
+                let mut id = self.string(&item, "id");
+                if let Some(bad) = id.as_deref().filter(|id| !is_file_stem(id)) {
+                    let span = item.table.get("id").map_or(item.span.clone(), |v| v.span());
+                    let message = format!(
+                        "packet id `{}` names its review file (.closeout/packets/ID.json): it may not hold `/` or `\\` nor be `.` or `..`; rename the packet",
+                        crate::redact::escape_controls(bad)
+                    );
+                    self.error(span, message);
+                    id = None;
+                }
                 let title = self.string(&item, "title");
                 let status = self.vocab(&item, "status").unwrap_or(PacketStatus::Todo);
                 let review = self.vocab(&item, "review").unwrap_or(ReviewState::Pending);
@@ -569,7 +596,10 @@ impl<'t> Cx<'t> {
             let Some(id) = entry.get_ref().as_table().and_then(|t| t.get("id")) else { continue };
             let Some(value) = id.get_ref().as_str() else { continue };
             if let Some(first) = seen.get(value) {
-                let message = format!("duplicate id `{value}` in [[{key}]]; the first is on line {first}, and each id must be unique");
+                let message = format!(
+                    "duplicate id `{}` in [[{key}]]; the first is on line {first}, and each id must be unique",
+                    crate::redact::escape_controls(value)
+                );
                 self.error(id.span(), message);
             } else {
                 seen.insert(value.to_string(), self.line(&id.span()));

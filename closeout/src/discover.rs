@@ -17,6 +17,13 @@ pub fn find_root(start: &Path, root: Option<&Path>) -> Result<PathBuf> {
             Err(Error::NotFound { start: root.to_path_buf() })
         };
     }
+    // The caller's fallback when the current folder cannot be read: say why, rather than
+    // that no folder above "." holds a program.
+    if start == Path::new(".") && std::env::current_dir().is_err() {
+        return Err(Error::Usage(
+            "the current folder no longer exists (it was deleted or moved); cd into the repository again, or pass --root DIR".into(),
+        ));
+    }
     start
         .ancestors()
         // Anything named closeout.toml stops the walk (a folder or a dangling link is then

@@ -646,16 +646,33 @@ pub fn newest_run(root: &Path) -> Option<(String, RunRecord)> {
 
 /// Write `bytes` to `path` atomically: a temp file beside it, fsync, rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace(path, bytes, true)
+}
+
+/// [`write_atomic`] without the fsync: the file is whole or absent after closeout is
+/// killed (the kernel keeps what was written), not after a power cut. For the run
+/// record's write-ahead of each gate start, which the next fsynced checkpoint makes
+/// durable. Errors: as [`write_atomic`].
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace(path, bytes, false)
+}
+
+fn replace(path: &Path, bytes: &[u8], sync: bool) -> Result<()> {
     let err = |source| Error::Write { path: path.to_path_buf(), source };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    remove_stale_temps(dir, &name);
+    // Unsynced writes are the per-gate write-ahead: the next synced write cleans up.
+    if sync {
+        remove_stale_temps(dir, &name);
+    }
     let tmp: PathBuf = temp_path(dir, &name);
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
+        if sync {
+            file.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {

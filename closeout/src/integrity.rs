@@ -2,12 +2,14 @@
 //! before trusting a run record. Pure: the caller reads the files and asks git, and hands
 //! over what it found ([`Found`]).
 //!
-//! What a local check proves, and what it cannot: a record that contradicts itself, a log
-//! that does not match its hash, a committed record that differs from the full record it
-//! names, and a `git.head` that did not exist yet when the run started are all caught. A
-//! forger who edits every field consistently (outcome, exit code, log, hash, timestamps)
-//! and has no full record around is not: the JSON carries no secret. In CI the CI run's
-//! artifact, attested by the platform (docs/evidence.md), is the authority.
+//! What a local check proves, and what it cannot: a record that contradicts itself or
+//! whose times cannot come from one run, a log that does not match its hash, a committed
+//! record that differs from the full record it names or from an earlier commit of the
+//! same run, and a `git.head` that did not exist yet when the run started are all caught.
+//! A forger who edits every field consistently (outcome, exit code, log, hash, timestamps)
+//! before the record's first commit, with no full record around, is not: the JSON carries
+//! no secret, and `verify-evidence` says so. In CI the CI run's artifact, attested by the
+//! platform (docs/evidence.md), is the authority.
 
 use crate::evidence::{GateRecord, Outcome, RunRecord};
 
@@ -179,6 +181,77 @@ pub fn record_problems(r: &RunRecord) -> Vec<String> {
     if r.interrupted && r.passed() && !r.gates.is_empty() {
         problems.push("the run is marked interrupted although every gate passed".into());
     }
+    problems.extend(timeline_problems(r));
+    problems
+}
+
+/// Most a gate's `duration_ms` (a monotonic clock) may differ from its `finished_at` minus
+/// `started_at` (the wall clock at the same two moments): room for a clock step.
+const CLOCK_SLACK_MS: i64 = 2_000;
+
+/// An RFC 3339 UTC time with optional milliseconds (as [`crate::evidence::timestamp`]
+/// writes it), in milliseconds since 1970.
+fn millis(s: &str) -> Option<i64> {
+    let secs = crate::evidence::parse_timestamp(s)?;
+    let frac = s.trim().trim_end_matches('Z').split_once('.').map_or("0", |(_, f)| f);
+    let ms = format!("{frac:0<3}").get(..3)?.parse::<i64>().ok()?;
+    Some(secs * 1_000 + ms)
+}
+
+/// Times that cannot come from one run: a run named after another start than its own
+/// (`run_id` is the start time, then the pid, or `-merged`), a run or a gate that ends
+/// before it starts, a gate outside its run's window, a duration that does not match the
+/// gate's start and finish. Records whose times do not parse are left to other checks.
+pub fn timeline_problems(r: &RunRecord) -> Vec<String> {
+    let mut problems = Vec::new();
+    let stamp: String = r.started_at.chars().filter(|c| !matches!(c, '-' | ':')).collect();
+    // Only a run_id in closeout's form (`20260101T000000.000Z-PID`) is judged.
+    let looks_like_stamp = |n: &str| {
+        n.len() == 20
+            && n.bytes().enumerate().all(|(i, b)| match i {
+                8 => b == b'T',
+                15 => b == b'.',
+                19 => b == b'Z',
+                _ => b.is_ascii_digit(),
+            })
+    };
+    if let Some((named, pid)) = r.run_id.rsplit_once('-') {
+        let by_pid = !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
+        if by_pid && looks_like_stamp(named) && millis(&r.started_at).is_some() && named != stamp {
+            problems.push(format!(
+                "run_id `{}` does not name the run's start {}; closeout names a run after its start",
+                r.run_id, r.started_at
+            ));
+        }
+    }
+    let (Some(start), Some(end)) = (millis(&r.started_at), millis(&r.finished_at)) else { return problems };
+    if end < start {
+        problems.push(format!("the run finishes ({}) before it starts ({})", r.finished_at, r.started_at));
+    }
+    for g in &r.gates {
+        let (Some(gs), Some(gf)) =
+            (g.started_at.as_deref().and_then(millis), g.finished_at.as_deref().and_then(millis))
+        else {
+            continue;
+        };
+        if gs < start || gf > end || gf < gs {
+            problems.push(format!(
+                "gate `{}`: runs from {} to {}, outside its run ({} to {})",
+                g.id,
+                g.started_at.as_deref().unwrap_or_default(),
+                g.finished_at.as_deref().unwrap_or_default(),
+                r.started_at,
+                r.finished_at
+            ));
+        } else if (i128::from(gf - gs) - i128::from(g.duration_ms)).abs() > i128::from(CLOCK_SLACK_MS) {
+            problems.push(format!(
+                "gate `{}`: duration_ms {} does not match its start and finish, {} ms apart",
+                g.id,
+                g.duration_ms,
+                gf - gs
+            ));
+        }
+    }
     problems
 }
 
@@ -200,6 +273,9 @@ pub struct Found<'a> {
     /// Whether `git.head` is an ancestor of (or is) the commit that last changed the
     /// committed record, when the record is committed.
     pub head_before_record: Option<bool>,
+    /// Earlier committed versions of the compact record that name the same run, as
+    /// (commit, record): closeout writes a run's record once, so each must equal it.
+    pub earlier: &'a [(String, RunRecord)],
 }
 
 /// Every reason not to trust `latest`, given what was found around it.
@@ -218,6 +294,17 @@ pub fn verify(latest: &RunRecord, found: &Found) -> Vec<String> {
         }
         for g in &full.gates {
             problems.extend(log_problems(g, found.logs));
+        }
+    }
+    for (commit, earlier) in found.earlier {
+        if earlier.run_id == latest.run_id && earlier.compact() != *latest {
+            problems.push(format!(
+                "{} records run {} differently from commit {} ({}); closeout records a run once, so it was edited after the run",
+                crate::evidence::LATEST,
+                latest.run_id,
+                &commit[..commit.len().min(12)],
+                first_difference(&earlier.compact(), latest)
+            ));
         }
     }
     if let Some(git) = &latest.git {
@@ -351,7 +438,13 @@ mod tests {
     fn edited_compact_records_and_bad_logs_are_caught() {
         let full = run(vec![passing("a")]);
         let mut latest = full.compact();
-        let found = Found { full: Some(&full), logs: &[], head_committed: None, head_before_record: None };
+        let found = Found {
+            full: Some(&full),
+            logs: &[],
+            head_committed: None,
+            head_before_record: None,
+            earlier: &[],
+        };
         assert!(verify(&latest, &found).is_empty());
         latest.gates[0].reason = "edited".into();
         assert!(verify(&latest, &found)[0].contains("differs from the full record"));
@@ -365,8 +458,13 @@ mod tests {
             (LogFound::Present { bytes: 3, sha256: "cd".repeat(32) }, "does not match the record"),
         ] {
             let logs = [("target/closeout/runs/x/000-a.log".to_string(), found_log)];
-            let found =
-                Found { full: Some(&full), logs: &logs, head_committed: None, head_before_record: None };
+            let found = Found {
+                full: Some(&full),
+                logs: &logs,
+                head_committed: None,
+                head_before_record: None,
+                earlier: &[],
+            };
             let problems = verify(&latest, &found).join("; ");
             assert!(problems.contains(expected), "{problems}");
         }
@@ -435,7 +533,13 @@ mod tests {
         let check = |logs: &[(String, LogFound)]| {
             verify(
                 &latest,
-                &Found { full: Some(&full), logs, head_committed: None, head_before_record: None },
+                &Found {
+                    full: Some(&full),
+                    logs,
+                    head_committed: None,
+                    head_before_record: None,
+                    earlier: &[],
+                },
             )
         };
         let honest = [
@@ -457,6 +561,63 @@ mod tests {
     }
 
     #[test]
+    fn a_run_recorded_twice_differently_is_caught() {
+        let honest = run(vec![passing("a")]).compact();
+        let mut forged = honest.clone();
+        forged.gates[0].reason = "edited".into();
+        let earlier = [("0123456789abcdef".to_string(), honest.clone())];
+        let found = |earlier| Found {
+            full: None,
+            logs: &[],
+            head_committed: None,
+            head_before_record: None,
+            earlier,
+        };
+        assert!(verify(&honest, &found(&earlier)).is_empty());
+        let problems = verify(&forged, &found(&earlier)).join("; ");
+        assert!(problems.contains("differently from commit 0123456789ab (gate `a`)"), "{problems}");
+        // Another run committed earlier is no evidence against this one.
+        let other = [("0123456789abcdef".to_string(), RunRecord { run_id: "run-2".into(), ..honest })];
+        assert!(verify(&forged, &found(&other)).is_empty());
+    }
+
+    #[test]
+    fn times_that_cannot_come_from_one_run_are_caught() {
+        let mut r = run(vec![passing("a")]);
+        r.run_id = "20260101T000000.000Z-4242".into();
+        r.started_at = "2026-01-01T00:00:00.000Z".into();
+        r.finished_at = "2026-01-01T00:00:02.000Z".into();
+        r.gates[0].duration_ms = 1_000;
+        assert!(record_problems(&r).is_empty(), "{:?}", record_problems(&r));
+        type Edit = Box<dyn Fn(&mut RunRecord)>;
+        let cases: Vec<(Edit, &str)> = vec![
+            (Box::new(|r| r.run_id = "20250101T000000.000Z-4242".into()), "does not name the run's start"),
+            (
+                Box::new(|r| r.finished_at = "2025-12-31T23:59:59.000Z".into()),
+                "finishes (2025-12-31T23:59:59.000Z) before",
+            ),
+            (
+                Box::new(|r| r.gates[0].finished_at = Some("2026-01-01T00:00:03.000Z".into())),
+                "outside its run",
+            ),
+            (
+                Box::new(|r| r.gates[0].duration_ms = 60_000),
+                "duration_ms 60000 does not match its start and finish, 1000 ms apart",
+            ),
+        ];
+        for (edit, expected) in cases {
+            let mut bad = r.clone();
+            edit(&mut bad);
+            let problems = record_problems(&bad).join("; ");
+            assert!(problems.contains(expected), "{expected}: {problems}");
+        }
+        // A merged record is named after the merge, and a run without times is not judged.
+        let merged = RunRecord { run_id: "20260102T000000.000Z-merged".into(), ..r.clone() };
+        assert!(record_problems(&merged).is_empty());
+        assert_eq!(millis("2026-01-01T00:00:00.5Z"), millis("2026-01-01T00:00:00.500Z"));
+    }
+
+    #[test]
     fn a_head_committed_after_the_run_started_is_caught() {
         let mut r = run(vec![passing("a")]);
         r.started_at = "2026-01-01T00:00:10.000Z".into();
@@ -469,6 +630,7 @@ mod tests {
                     logs: &[],
                     head_committed: Some(Some(secs)),
                     head_before_record: before,
+                    earlier: &[],
                 },
             )
         };
@@ -478,7 +640,13 @@ mod tests {
         assert!(at(t0, Some(false))[0].contains("is not an ancestor"));
         let unknown = verify(
             &r,
-            &Found { full: None, logs: &[], head_committed: Some(None), head_before_record: None },
+            &Found {
+                full: None,
+                logs: &[],
+                head_committed: Some(None),
+                head_before_record: None,
+                earlier: &[],
+            },
         );
         assert!(unknown[0].contains("is not a commit"));
     }

@@ -9,8 +9,8 @@
 //!   shared, so it never sees closeout.toml from one writer and a doc from before it;
 //! - the **run lock**, held by `baseline` for its whole run: a second baseline in the same
 //!   repository refuses at once instead of racing on `.closeout/latest.json` and the run
-//!   history. It lives in the git folder ([`run_lock_path`]), out of reach of a gate that
-//!   cleans the work tree, else in `target/closeout/baseline.lock`; it is a regular file
+//!   history. It lives in the git folder ([`run_lock_path`]), else in the user's lock
+//!   folder ([`user_lock_dir`]), out of reach of a gate that cleans the work tree; it is a regular file
 //!   opened without following symlinks or blocking, and the locked file is checked to be
 //!   the one at the path (same device and inode) before the lock counts.
 
@@ -20,9 +20,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-
-/// The run lock's file, relative to the repository root.
-pub const RUN_LOCK: &str = "target/closeout/baseline.lock";
 
 /// How long a writer waits for another closeout before giving up (exit 2):
 /// `CLOSEOUT_LOCK_TIMEOUT_SECS`, default 120.
@@ -48,7 +45,20 @@ fn parse_wait_limit(text: &str) -> Result<Duration> {
 /// A held lock; dropping it (or the process ending) releases it.
 #[derive(Debug)]
 pub struct Lock {
-    _file: File,
+    file: File,
+    /// A run lock's file, removed on release while it is still the locked file (a
+    /// process that opened it meanwhile finds it unlinked and locks a new one, see [`run`]).
+    remove: Option<PathBuf>,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        if let Some(path) = &self.remove {
+            if still_at(&self.file, path) {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,14 +95,14 @@ pub fn repository(root: &Path, mode: Mode, waiting: &dyn Fn()) -> Result<Lock> {
     let file = File::open(root).map_err(|source| Error::Read { path: root.to_path_buf(), source })?;
     let err = |source| Error::Read { path: root.to_path_buf(), source };
     if try_flock(&file, mode).map_err(err)? {
-        return Ok(Lock { _file: file });
+        return Ok(Lock { file, remove: None });
     }
     waiting();
     let start = Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(10));
         if try_flock(&file, mode).map_err(err)? {
-            return Ok(Lock { _file: file });
+            return Ok(Lock { file, remove: None });
         }
         if start.elapsed() >= limit {
             return Err(Error::Locked {
@@ -108,19 +118,49 @@ pub fn repository(root: &Path, mode: Mode, waiting: &dyn Fn()) -> Result<Lock> {
     }
 }
 
-/// Where the run lock of the repository at `root` lives: in its git folder when it has one
-/// (`.git/closeout-baseline-HASH.lock`, HASH from the program's folder, so two programs in
-/// one repository do not exclude each other), where no gate's `rm -rf target`,
-/// `cargo clean` or `git clean -xfd` can delete it under a running baseline; else
-/// `target/closeout/baseline.lock`.
-pub fn run_lock_path(root: &Path) -> PathBuf {
+/// Where the run lock of the repository at `root` lives, out of reach of a gate that
+/// cleans the work tree (`rm -rf target`, `cargo clean`, `git clean -xfd`) under a running
+/// baseline: in its git folder when it has one (`.git/closeout-baseline-KEY.lock`), else
+/// in the user's lock folder ([`user_lock_dir`]) as `baseline-KEY.lock`. KEY is the first
+/// 16 hex digits of the sha256 of the program folder's canonical path, so two programs in
+/// one repository do not exclude each other.
+///
+/// Errors: outside git, a lock folder that is not the user's own private folder
+/// ([`user_lock_dir`]).
+pub fn run_lock_path(root: &Path) -> Result<PathBuf> {
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let key = crate::sha256::hex(&crate::sha256::Sha256::digest(canonical.as_os_str().as_encoded_bytes()));
     if let Some(git_dir) = git_dir(root) {
-        let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        let key =
-            crate::sha256::hex(&crate::sha256::Sha256::digest(canonical.as_os_str().as_encoded_bytes()));
-        return git_dir.join(format!("closeout-baseline-{}.lock", &key[..16]));
+        return Ok(git_dir.join(format!("closeout-baseline-{}.lock", &key[..16])));
     }
-    root.join(RUN_LOCK)
+    Ok(user_lock_dir()?.join(format!("baseline-{}.lock", &key[..16])))
+}
+
+/// The folder for run locks of programs outside git: `$XDG_RUNTIME_DIR/closeout` when
+/// `XDG_RUNTIME_DIR` is set, else `closeout-UID` in the temp folder (`$TMPDIR`, `/tmp`).
+/// Created with mode 0700; it must be a folder (not a symlink) owned by this user and
+/// writable by nobody else, or another user could delete or swap the lock (exit 2).
+pub fn user_lock_dir() -> Result<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| Path::new(d).is_absolute()) {
+        Some(runtime) => Path::new(&runtime).join("closeout"),
+        None => std::env::temp_dir().join(format!("closeout-{uid}")),
+    };
+    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(source) => return Err(Error::Write { path: dir, source }),
+    }
+    let meta = std::fs::symlink_metadata(&dir).map_err(|source| Error::Read { path: dir.clone(), source })?;
+    if !is_private(&meta, uid) {
+        return Err(Error::Usage(format!(
+            "{} is not a private folder of this user (a folder owned by uid {uid}, writable by no one else); closeout keeps the run locks of programs outside git there: remove it, or set XDG_RUNTIME_DIR to a folder of your own",
+            dir.display()
+        )));
+    }
+    Ok(dir)
 }
 
 /// The git folder of the repository holding `root`: the first `.git` up from it, a folder,
@@ -141,6 +181,13 @@ fn git_dir(root: &Path) -> Option<PathBuf> {
         return None;
     }
     None
+}
+
+/// Whether `meta` (not followed through a symlink) is a folder owned by `uid` that no
+/// one else may write.
+fn is_private(meta: &std::fs::Metadata, uid: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.is_dir() && meta.uid() == uid && meta.mode() & 0o022 == 0
 }
 
 /// Open (creating it) the lock file at `path`: only a regular file, never through a
@@ -200,7 +247,7 @@ fn still_at(file: &File, path: &Path) -> bool {
 
 /// Take the run lock of the repository at `root`, or refuse when another baseline holds it.
 pub fn run(root: &Path) -> Result<Lock> {
-    let path = run_lock_path(root);
+    let path = run_lock_path(root)?;
     let err = |source| Error::Write { path: path.clone(), source };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(err)?;
@@ -220,7 +267,7 @@ pub fn run(root: &Path) -> Result<Lock> {
             });
         }
         if still_at(&file, &path) {
-            return Ok(Lock { _file: file });
+            return Ok(Lock { file, remove: Some(path) });
         }
     }
     Err(Error::Usage(format!("{} keeps being replaced; cannot take the run lock", path.display())))
@@ -228,7 +275,7 @@ pub fn run(root: &Path) -> Result<Lock> {
 
 /// Whether a baseline holds the run lock of the repository at `root` right now.
 pub fn run_in_progress(root: &Path) -> bool {
-    let path = run_lock_path(root);
+    let Ok(path) = run_lock_path(root) else { return false };
     match std::fs::symlink_metadata(&path) {
         Ok(m) if m.is_file() => {}
         _ => return false,
@@ -288,11 +335,11 @@ mod tests {
     #[test]
     fn the_run_lock_lives_in_the_git_folder_when_there_is_one() {
         let d = dir("git");
-        assert_eq!(run_lock_path(&d), d.join(RUN_LOCK));
+        assert!(run_lock_path(&d).unwrap().starts_with(user_lock_dir().unwrap()));
         std::fs::create_dir_all(d.join(".git")).unwrap();
         std::fs::create_dir_all(d.join("sub")).unwrap();
-        let top = run_lock_path(&d);
-        let sub = run_lock_path(&d.join("sub"));
+        let top = run_lock_path(&d).unwrap();
+        let sub = run_lock_path(&d.join("sub")).unwrap();
         assert!(top.starts_with(d.join(".git")) && sub.starts_with(d.join(".git")), "{top:?} {sub:?}");
         assert_ne!(top, sub, "two programs, two locks");
         // Deleting target/ under a holder does not let a second baseline in.
@@ -304,10 +351,45 @@ mod tests {
     }
 
     #[test]
+    fn outside_git_the_run_lock_survives_a_gate_deleting_the_work_tree() {
+        let d = dir("nogit");
+        let first = run(&d).unwrap();
+        for gone in ["target", "target/closeout", ".closeout"] {
+            let _ = std::fs::remove_dir_all(d.join(gone));
+        }
+        assert!(run_in_progress(&d));
+        let err = run(&d).unwrap_err().to_string();
+        assert!(err.contains("another `closeout baseline` is running"), "{err}");
+        drop(first);
+        assert!(!run_in_progress(&d));
+        run(&d).unwrap();
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn only_a_private_folder_of_the_user_holds_run_locks() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = dir("private");
+        // SAFETY: getuid has no preconditions.
+        let uid = unsafe { libc::getuid() };
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(is_private(&std::fs::symlink_metadata(&d).unwrap(), uid));
+        assert!(!is_private(&std::fs::symlink_metadata(&d).unwrap(), uid + 1), "another user's");
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(!is_private(&std::fs::symlink_metadata(&d).unwrap(), uid), "writable by all");
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let link = d.join("link");
+        std::os::unix::fs::symlink(&d, &link).unwrap();
+        assert!(!is_private(&std::fs::symlink_metadata(&link).unwrap(), uid), "a symlink");
+        assert!(user_lock_dir().unwrap().is_dir());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
     fn a_lock_file_that_is_not_a_regular_file_is_refused_without_blocking() {
         let d = dir("fifo");
-        let path = d.join(RUN_LOCK);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let path = run_lock_path(&d).unwrap();
+        let _ = std::fs::remove_file(&path);
         let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
         // SAFETY: mkfifo with a valid NUL-terminated path.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
@@ -318,6 +400,7 @@ mod tests {
         std::os::unix::fs::symlink("/etc/hostname", &path).unwrap();
         let err = run(&d).unwrap_err().to_string();
         assert!(err.contains("is a symlink"), "{err}");
+        std::fs::remove_file(&path).unwrap();
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

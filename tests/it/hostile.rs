@@ -818,19 +818,41 @@ fn a_gate_that_deletes_target_does_not_let_a_second_baseline_in() {
     }
 }
 
+/// DL-008: outside git the run lock is not in `target/` either, so a gate that deletes the
+/// work tree's outputs (`target/`, `.closeout/`) does not let a second baseline in.
+#[test]
+fn outside_git_a_gate_that_deletes_target_does_not_let_a_second_baseline_in() {
+    let dir = scratch("hostile-run-lock-deleted-no-git");
+    let toml = "[program]\nname = \"N\"\n\n[[gate]]\nid = \"clean\"\nrun = \"rm -rf target .closeout; sleep 1.5; echo ok\"\nparser = \"none\"\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let first = spawn(&dir, &["baseline", "--color", "never"]);
+    assert!(wait_until(Duration::from_secs(10), || !dir.join("target").exists()
+        && closeout::lock::run_in_progress(&dir)));
+    std::thread::sleep(Duration::from_millis(300));
+    let second = finish_within(
+        spawn(&dir, &["baseline", "--color", "never"]),
+        Duration::from_secs(2),
+        "second baseline",
+    );
+    assert_eq!(second.status.code(), Some(2), "{}", describe(&second));
+    assert!(text(&second.stderr).contains("another `closeout baseline` is running"), "{}", describe(&second));
+    // The gate deleted its own log too: TRUNCATED, exit 1, but not refused.
+    let first = first.wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(1), "{}", describe(&first));
+    assert!(!closeout::lock::run_in_progress(&dir), "the run lock is released when the run ends");
+}
+
 #[test]
 fn a_fifo_at_the_run_lock_is_refused_at_once() {
     let dir = scratch("hostile-run-lock-fifo");
     std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM).unwrap();
     std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
-    std::fs::create_dir_all(dir.join("target/closeout")).unwrap();
-    assert!(std::process::Command::new("mkfifo")
-        .arg(dir.join("target/closeout/baseline.lock"))
-        .status()
-        .unwrap()
-        .success());
+    let lock = closeout::lock::run_lock_path(&dir).unwrap();
+    let _ = std::fs::remove_file(&lock);
+    assert!(std::process::Command::new("mkfifo").arg(&lock).status().unwrap().success());
     let out =
         finish_within(spawn(&dir, &["baseline", "--color", "never"]), Duration::from_secs(5), "baseline");
+    std::fs::remove_file(&lock).unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(text(&out.stderr).contains("is a FIFO, not a regular file"), "{}", describe(&out));
 }
@@ -1010,4 +1032,337 @@ fn a_multi_line_command_prints_on_one_line_and_starts_no_workflow_command() {
     let stdout = text(&out.stdout);
     assert!(stdout.lines().all(|l| !l.trim_start().starts_with("::")), "{stdout}");
     assert!(stdout.contains("echo one\\x0a::warning::INJECTED\\x0a"), "{stdout}");
+}
+
+/// DL-008: a gate that answers the watchdog's SIGTERM by starting a `setsid` daemon deaf
+/// to TERM, HUP and INT, after closeout was SIGKILLed (nobody but the watchdog is left to
+/// see it), does not leave that daemon behind.
+#[test]
+fn a_daemon_started_during_the_watchdogs_grace_does_not_survive() {
+    let dir = scratch("hostile-daemon-in-grace");
+    let toml = "[program]\nname = \"D\"\n\n[run]\ngrace = \"500ms\"\n\n[[gate]]\nid = \"late-daemon\"\nrun = \"sh worker.sh > worker.log 2>&1 & wait\"\nparser = \"none\"\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    std::fs::write(
+        dir.join("worker.sh"),
+        "trap 'sleep 0.2; setsid sh daemon.sh & sleep 0.2; exit 0' TERM\necho $$ > worker.pid\nwhile :; do sleep 0.05; done\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("daemon.sh"), "trap '' TERM HUP INT\necho $$ > daemon.pid\nsleep 300\n").unwrap();
+    let child = spawn(&dir, &["baseline", "--color", "never"]);
+    assert!(wait_until(Duration::from_secs(10), || read_pid(&dir.join("worker.pid")).is_some()));
+    kill(child.id() as i32, libc::SIGKILL);
+    finish_within(child, Duration::from_secs(5), "closeout after SIGKILL");
+    let file = dir.join("daemon.pid");
+    assert!(wait_until(Duration::from_secs(5), || read_pid(&file).is_some()), "the gate started no daemon");
+    let daemon = read_pid(&file).unwrap();
+    let gone = wait_until(Duration::from_secs(5), || live_in_group(daemon).is_empty());
+    if !gone {
+        kill(-daemon, libc::SIGKILL);
+    }
+    assert!(gone, "the daemon's group {daemon}, started during the grace, outlived a SIGKILLed closeout");
+}
+
+/// DL-008: the run record names a gate as started before the gate runs (write-ahead), so
+/// closeout SIGKILLed the moment a gate has begun leaves it INTERRUPTED with its start and
+/// log, and `status` names it.
+#[test]
+fn a_gate_start_is_recorded_before_the_gate_runs() {
+    for trial in 0..trials().min(5) {
+        let dir = scratch(&format!("hostile-write-ahead-{trial}"));
+        let toml = "[program]\nname = \"W\"\n\n[run]\ngrace = \"200ms\"\n\n[[gate]]\nid = \"begun\"\nrun = \"touch begun; sleep 30\"\nparser = \"none\"\n";
+        std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+        let child = spawn(&dir, &["baseline", "--color", "never"]);
+        let begun = dir.join("begun");
+        let start = Instant::now();
+        while !begun.exists() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        kill(child.id() as i32, libc::SIGKILL);
+        finish_within(child, Duration::from_secs(5), "closeout after SIGKILL");
+        assert!(begun.exists(), "trial {trial}: the gate never began");
+        let record = newest_run(&dir);
+        let gate = &record["gates"][0];
+        assert_eq!(gate["outcome"], "INTERRUPTED", "trial {trial}: {gate}");
+        assert!(gate["started_at"].is_string(), "trial {trial}: {gate}");
+        let log = gate["log"]["path"].as_str().unwrap_or_default();
+        assert!(dir.join(log).is_file(), "trial {trial}: log `{log}` of {gate}");
+        let status = closeout().arg("status").current_dir(&dir).output().unwrap();
+        assert!(
+            text(&status.stdout).contains("1 gate(s) were cut short (begun)"),
+            "trial {trial}: {}",
+            describe(&status)
+        );
+    }
+}
+
+/// DL-008: without the full record (a fresh clone, `target/` deleted), a forged
+/// `latest.json` is caught when an honest version of the same run was committed before;
+/// a forged start time is caught by the run's own times; and what cannot be checked here
+/// is said, not passed over (`--require-full-record` makes it exit 1).
+#[test]
+fn a_forged_record_without_its_full_record_is_caught_or_named_unverifiable() {
+    let dir = evidence_repo("hostile-forged-no-full-record", "echo ran; exit 1");
+    std::fs::remove_dir_all(dir.join("target")).unwrap();
+    // A consistent forgery of the committed FAIL, committed: the earlier commit names it.
+    edit_latest(&dir, |v| {
+        v["gates"][0]["outcome"] = "PASS".into();
+        v["gates"][0]["exit_code"] = 0.into();
+        v["gates"][0]["reason"] = "exit 0".into();
+    });
+    commit(&dir, "pass, honestly");
+    let out = verify_evidence(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("differently from commit"), "{}", describe(&out));
+    assert!(text(&verdict(&dir).stdout).contains("NO-GO"));
+
+    // The forger's run start moved later (past a later commit), the run_id left alone.
+    git(&dir, &["checkout", "-q", "HEAD~1", "--", ".closeout/latest.json"]);
+    edit_latest(&dir, |v| v["started_at"] = "2099-01-01T00:00:00.000Z".into());
+    let out = verify_evidence(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("does not name the run's start"), "{}", describe(&out));
+
+    // Never committed honestly: consistent, and said to be unverifiable here.
+    let dir = scratch("hostile-forged-never-committed");
+    std::fs::write(
+        dir.join("closeout.toml"),
+        "[program]\nname = \"E\"\n\n[[gate]]\nid = \"check\"\nrun = \"exit 1\"\nparser = \"none\"\n",
+    )
+    .unwrap();
+    let _ = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    edit_latest(&dir, |v| {
+        v["gates"][0]["outcome"] = "PASS".into();
+        v["gates"][0]["exit_code"] = 0.into();
+    });
+    std::fs::remove_dir_all(dir.join("target")).unwrap();
+    let out = verify_evidence(&dir);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        text(&out.stdout).contains("cannot be verified on this machine: the full record")
+            && !text(&out.stdout).contains("evidence verifies"),
+        "{}",
+        describe(&out)
+    );
+    let strict =
+        closeout().args(["verify-evidence", "--require-full-record"]).current_dir(&dir).output().unwrap();
+    assert_eq!(strict.status.code(), Some(1), "{}", describe(&strict));
+}
+
+/// Bytes that would start a workflow command or drive a terminal, in `out`.
+fn injected(out: &Output) -> Vec<String> {
+    let mut found = Vec::new();
+    for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        let text = text(bytes);
+        found.extend(text.lines().filter(|l| l.starts_with("::")).map(|l| format!("{name}: {l}")));
+        if bytes.iter().any(|b| matches!(b, 0x1b | 0x07)) {
+            found.push(format!("{name}: ESC or BEL"));
+        }
+    }
+    found
+}
+
+/// Evidence is a file anyone can edit: ids, reasons and failing tests holding a newline
+/// with `::error::`, ESC and BEL reach no output of `status`, `verdict` or
+/// `verify-evidence` raw.
+#[test]
+fn control_characters_in_evidence_reach_no_output() {
+    let dir = evidence_repo("hostile-evidence-controls", "echo ran; exit 1");
+    edit_latest(&dir, |v| {
+        v["program"] = "P\u{1b}]0;title\u{7}".into();
+        v["gates"][0]["id"] = "check\n::error::ID".into();
+        v["gates"][0]["reason"] = "bad\u{1b}[2J\n::error::REASON".into();
+        v["gates"][0]["failing_tests"] = serde_json::json!(["t\n::error::TEST"]);
+    });
+    // The recorded verdict too, which `status` shows.
+    let path = dir.join(".closeout/verdict.json");
+    let mut verdict: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    verdict["blockers"] = serde_json::json!([{"text": "b\n::error::BLOCKER\u{1b}[2J", "evidence": []}]);
+    verdict["run_id"] = "r\n::error::RUN".into();
+    std::fs::write(&path, verdict.to_string()).unwrap();
+    for args in [&["status"][..], &["verdict"], &["verify-evidence"]] {
+        let out = closeout().args(args).env("GITHUB_ACTIONS", "true").current_dir(&dir).output().unwrap();
+        assert!(injected(&out).is_empty(), "{args:?}: {:?}\n{}", injected(&out), describe(&out));
+    }
+}
+
+/// A docs path or a reference holding ESC or a newline is a config error that shows the
+/// path escaped, never echoed raw.
+#[test]
+fn control_characters_in_paths_are_config_errors_shown_escaped() {
+    for (key, value) in [
+        ("docs", "[\"a\\u001b[31m.md\"]"),
+        ("docs", "[\"a\\n::error::DOC.md\"]"),
+        ("reference", "\"r\\u0007\\n::error::REF.json\""),
+    ] {
+        let dir = scratch("hostile-path-controls");
+        let toml = if key == "docs" {
+            format!("[program]\nname = \"P\"\ndocs = {value}\n")
+        } else {
+            format!("[program]\nname = \"P\"\n\n[run]\nreference = {value}\n")
+        };
+        std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+        let out = closeout().arg("status").env("GITHUB_ACTIONS", "true").current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{key}: {}", describe(&out));
+        assert!(text(&out.stderr).contains("holds the control character U+00"), "{key}: {}", describe(&out));
+        assert!(injected(&out).is_empty(), "{key}: {:?}\n{}", injected(&out), describe(&out));
+    }
+}
+
+/// A gate id of any length gets a log it can write: 300 characters is longer than a file
+/// name may be, and the gate still runs and passes.
+#[test]
+fn a_very_long_gate_id_still_gets_a_log() {
+    let dir = scratch("hostile-long-id");
+    let id = "a".repeat(300);
+    std::fs::write(
+        dir.join("closeout.toml"),
+        format!("[program]\nname = \"L\"\n\n[[gate]]\nid = \"{id}\"\nrun = \"echo ok\"\nparser = \"none\"\n"),
+    )
+    .unwrap();
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    let record = newest_run(&dir);
+    assert_eq!(record["gates"][0]["outcome"], "PASS", "{}\n{}", record["gates"][0], describe(&out));
+    let log = record["gates"][0]["log"]["path"].as_str().unwrap();
+    assert!(dir.join(log).is_file(), "{log}");
+}
+
+/// Forged durations at the edge of u64 neither crash the scheduler nor verify.
+#[test]
+fn forged_huge_durations_do_not_crash_and_do_not_verify() {
+    let dir = evidence_repo("hostile-huge-durations", "echo ok");
+    std::fs::remove_dir_all(dir.join("target")).unwrap();
+    edit_latest(&dir, |v| {
+        v["gates"][0]["duration_ms"] = u64::MAX.into();
+        v["makespan_ms"] = u64::MAX.into();
+    });
+    let out = verify_evidence(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("does not match its start and finish"), "{}", describe(&out));
+    for args in [&["status"][..], &["baseline", "--dry-run"]] {
+        let out = closeout().args(args).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", describe(&out));
+    }
+}
+
+/// A gate that stops itself (SIGSTOP) cannot receive SIGTERM: it is still ended at its
+/// timeout, and a stopped process it leaves behind at a normal end is ended too.
+#[test]
+fn stopped_gates_and_stopped_leftovers_are_ended() {
+    let dir = scratch("hostile-sigstop");
+    let toml = "[program]\nname = \"S\"\n\n[run]\ngrace = \"300ms\"\n\n[[gate]]\nid = \"stops\"\nrun = \"kill -STOP $$\"\ntimeout = \"1s\"\nparser = \"none\"\n\n[[gate]]\nid = \"leaves-stopped\"\nrun = \"sleep 97 & echo $! > stopped.pid; kill -STOP $!; echo ok\"\nparser = \"none\"\n";
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    let child = spawn(&dir, &["baseline", "--color", "never"]);
+    let out = finish_within(child, Duration::from_secs(15), "baseline with a stopped gate");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let record = newest_run(&dir);
+    let outcomes: Vec<&str> =
+        record["gates"].as_array().unwrap().iter().map(|g| g["outcome"].as_str().unwrap()).collect();
+    assert!(outcomes.contains(&"TIMEOUT") && outcomes.contains(&"PASS"), "{outcomes:?}");
+    let stopped = read_pid(&dir.join("stopped.pid")).unwrap();
+    // Gone, or a zombie waiting for its new parent.
+    let ended = || {
+        std::fs::read_to_string(format!("/proc/{stopped}/stat"))
+            .map_or(true, |s| s.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z')))
+    };
+    let gone = wait_until(Duration::from_secs(2), ended);
+    if !gone {
+        kill(stopped, libc::SIGKILL);
+    }
+    assert!(gone, "the stopped process {stopped} outlived its gate");
+}
+
+/// A packet id names the file its review is written to: an id with `/` would write it
+/// outside `.closeout/packets/` (outside the repository with enough `..`). It is a config
+/// error; a duplicated id holding ESC is reported escaped.
+#[test]
+fn packet_ids_cannot_leave_the_packets_folder() {
+    let dir = scratch("hostile-packet-id-traversal");
+    git(&dir, &["init", "-q", "."]);
+    for id in ["../../../escaped", "sub/p", "..", "a\\\\b"] {
+        std::fs::write(
+            dir.join("closeout.toml"),
+            format!("[program]\nname = \"P\"\n\n[[gate]]\nid = \"g\"\nrun = \"echo ok\"\nparser = \"none\"\n\n[[packet]]\nid = \"{id}\"\ntitle = \"T\"\nstatus = \"IN_PROGRESS\"\ntests = [\"gate:g\"]\n"),
+        )
+        .unwrap();
+        commit(&dir, id);
+        let out = closeout().args(["packet", id, "--color", "never"]).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{id}: {}", describe(&out));
+        assert!(text(&out.stderr).contains("names its review file"), "{id}: {}", describe(&out));
+    }
+    assert!(!dir.join("../../escaped.json").exists() && !dir.join(".closeout/packets/sub").exists());
+    std::fs::write(
+        dir.join("closeout.toml"),
+        "[program]\nname = \"P\"\n\n[[gate]]\nid = \"a\\u001b[31m\"\nrun = \"true\"\n\n[[gate]]\nid = \"a\\u001b[31m\"\nrun = \"true\"\n",
+    )
+    .unwrap();
+    let out = closeout().arg("status").current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(injected(&out).is_empty(), "{:?}\n{}", injected(&out), describe(&out));
+}
+
+/// A FIFO or `/dev/zero` named closeout.toml, and evidence nested 100,000 levels deep, are
+/// refused at once with their name (exit 2): nothing blocks, eats memory or overflows.
+#[test]
+fn a_closeout_toml_or_evidence_that_blocks_or_nests_is_refused_at_once() {
+    let dir = scratch("hostile-toml-fifo");
+    assert!(std::process::Command::new("mkfifo").arg(dir.join("closeout.toml")).status().unwrap().success());
+    let out =
+        finish_within(spawn(&dir, &["status"]), Duration::from_secs(5), "status on a FIFO closeout.toml");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("closeout.toml is not a regular file"), "{}", describe(&out));
+    std::fs::remove_file(dir.join("closeout.toml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("closeout.toml")).unwrap();
+    let out = finish_within(spawn(&dir, &["status"]), Duration::from_secs(5), "status on /dev/zero");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+
+    let dir = scratch("hostile-evidence-nested");
+    std::fs::write(dir.join("closeout.toml"), BASELINE_PROGRAM).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    std::fs::create_dir_all(dir.join(".closeout")).unwrap();
+    std::fs::write(dir.join(".closeout/latest.json"), "[".repeat(100_000) + &"]".repeat(100_000)).unwrap();
+    for args in [&["status"][..], &["verdict"], &["verify-evidence"]] {
+        let out = finish_within(spawn(&dir, args), Duration::from_secs(10), "nested evidence");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        assert!(
+            text(&out.stderr).contains("latest.json is not valid evidence"),
+            "{args:?}: {}",
+            describe(&out)
+        );
+    }
+}
+
+/// SIGTERM to a writer waiting for the repository lock ends it there: it writes nothing.
+#[test]
+fn a_writer_stopped_while_waiting_for_the_lock_writes_nothing() {
+    let dir = ledger_repo("hostile-lock-wait-term");
+    let before = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    let held = closeout::lock::repository(&dir, closeout::lock::Mode::Exclusive, &|| {}).unwrap();
+    let child = add(&dir, "DL-7");
+    std::thread::sleep(Duration::from_millis(500));
+    kill(child.id() as i32, libc::SIGTERM);
+    let out = finish_within(child, Duration::from_secs(2), "ledger add after SIGTERM");
+    drop(held);
+    assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(std::fs::read_to_string(dir.join("closeout.toml")).unwrap(), before);
+}
+
+/// Run from a folder deleted under it, closeout says so instead of "no closeout.toml".
+#[test]
+fn a_deleted_current_folder_is_named() {
+    let dir = scratch("hostile-deleted-cwd");
+    let gone = dir.join("gone");
+    std::fs::create_dir_all(&gone).unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "cd '{}' && rmdir '{}' && exec '{}' status",
+            gone.display(),
+            gone.display(),
+            env!("CARGO_BIN_EXE_closeout")
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("the current folder no longer exists"), "{}", describe(&out));
 }

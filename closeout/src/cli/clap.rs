@@ -143,7 +143,7 @@ mod tests {
             "ledger reopen D1",
             "verdict --strict --json",
             "verify-evidence",
-            "verify-evidence --json",
+            "verify-evidence --json --require-full-record",
             "import plan.md --json",
             "merge a.json b.json --out m.json --junit m.xml",
             "import plan.md progress.md --dry-run --force --no-waivers",

@@ -75,6 +75,9 @@ pub fn render(
     }
     out.push('\n');
 
+    // The evidence and the recorded verdict are files anyone can edit: what they say is
+    // shown with controls escaped, on one line.
+    let esc = |text: &str| crate::redact::escape_controls(text).into_owned();
     out.push_str(&style.bold("Latest baseline run"));
     out.push('\n');
     match latest {
@@ -85,20 +88,28 @@ pub fn render(
                 format!("{}{}", &g.head[..g.head.len().min(12)], if g.dirty { " (dirty tree)" } else { "" })
             });
             out.push_str(&format!(
-                "  {} at {}, {head}: {passed}/{} gates passed in {}\n",
-                run.run_id,
-                run.finished_at,
+                "  {} at {}, {}: {passed}/{} gates passed in {}\n",
+                esc(&run.run_id),
+                esc(&run.finished_at),
+                esc(&head),
                 run.gates.len(),
                 duration::human(std::time::Duration::from_millis(run.makespan_ms))
             ));
             for gate in run.gates.iter().filter(|g| !g.outcome.passed()) {
-                let known =
-                    gate.known_failure.as_ref().map_or(String::new(), |k| format!(" (known failure {k})"));
+                let known = gate
+                    .known_failure
+                    .as_ref()
+                    .map_or(String::new(), |k| format!(" (known failure {})", esc(k)));
                 let outcome = match gate.outcome {
                     Outcome::Flaky => style.yellow(gate.outcome.as_str()),
                     _ => style.red(gate.outcome.as_str()),
                 };
-                out.push_str(&format!("  {outcome} {}: {}{known}\n", gate.id, gate.reason));
+                out.push_str(&format!(
+                    "  {outcome} {}: {}{known}
+",
+                    esc(&gate.id),
+                    esc(&gate.reason)
+                ));
             }
         }
     }
@@ -111,14 +122,16 @@ pub fn render(
         Some((v, stale)) => {
             out.push_str(&format!("  {}", style.level(v.level)));
             match stale {
-                Some(why) => out.push_str(&format!(" (not current: {why})\n")),
-                None => out.push_str(&format!(" (from run {})\n", v.run_id.as_deref().unwrap_or("none"))),
+                Some(why) => out.push_str(&format!(" (not current: {})\n", esc(&why))),
+                None => {
+                    out.push_str(&format!(" (from run {})\n", esc(v.run_id.as_deref().unwrap_or("none"))))
+                }
             }
             for c in &v.blockers {
-                out.push_str(&format!("  {} {}\n", style.red("blocking:"), c.text));
+                out.push_str(&format!("  {} {}\n", style.red("blocking:"), esc(&c.text)));
             }
             for c in &v.conditions {
-                out.push_str(&format!("  {} {}\n", style.yellow("condition:"), c.text));
+                out.push_str(&format!("  {} {}\n", style.yellow("condition:"), esc(&c.text)));
             }
         }
     }

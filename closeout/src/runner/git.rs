@@ -155,6 +155,26 @@ pub fn recorded_in(root: &Path, path: &str) -> Option<String> {
     Some(rev.trim().to_string()).filter(|r| !r.is_empty())
 }
 
+/// The commits (at most 20, newest first) in which the number of occurrences of `needle`
+/// in `path` changed (git's pickaxe, `git log -S`), each with the text of `path` at that
+/// commit; commits where `path` no longer exists are left out. Empty outside git.
+pub fn versions_mentioning(root: &Path, path: &str, needle: &str) -> Vec<(String, String)> {
+    let Some(sh) = shell(root) else { return Vec::new() };
+    let pickaxe = format!("-S{needle}");
+    let Ok(log) =
+        xshell::cmd!(sh, "git log -n 20 --format=%H {pickaxe} -- {path}").quiet().ignore_stderr().read()
+    else {
+        return Vec::new();
+    };
+    log.lines()
+        .filter_map(|commit| {
+            let spec = format!("{commit}:./{path}");
+            let text = xshell::cmd!(sh, "git show {spec}").quiet().ignore_stderr().read().ok()?;
+            Some((commit.to_string(), text))
+        })
+        .collect()
+}
+
 /// Whether `ancestor` is `commit` or one of its ancestors.
 pub fn is_ancestor(root: &Path, ancestor: &str, commit: &str) -> Option<bool> {
     let sh = shell(root)?;

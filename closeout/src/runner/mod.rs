@@ -328,9 +328,16 @@ pub fn execute(
         record: RunRecord,
         tails: BTreeMap<String, Vec<String>>,
         write_error: Option<Error>,
-        /// Gates finished since the record was last written.
+        /// Changes since the record was last fsynced.
         dirty: bool,
+        /// Counts the changes to `record`: a write holds every change up to the count it
+        /// was serialised at.
+        generation: u64,
+        /// Each gate of `record` as compact JSON, kept in step with it, so a write-ahead
+        /// serialises one gate, not the whole run ([`compact_json`]).
+        fragments: Vec<String>,
     }
+    let fragments = record.gates.iter().map(gate_json).collect();
     let shared = Mutex::new(Shared {
         queue: plan.order.clone(),
         busy_groups: HashSet::new(),
@@ -338,7 +345,13 @@ pub fn execute(
         tails: BTreeMap::new(),
         write_error: None,
         dirty: false,
+        generation: 0,
+        fragments,
     });
+    // The generation of the record on disk. Whoever writes holds it from before it
+    // serialises until after its rename, so an older snapshot never replaces a newer one,
+    // and a start that a write in progress already holds is not written again.
+    let on_disk = Mutex::new(0u64);
     let wake = Condvar::new();
 
     let worker = || loop {
@@ -368,16 +381,37 @@ pub fn execute(
         let tail = loop {
             let attempt = runs.len() as u32 + 1;
             let log_path = run_dir.join(log_name(index, &gate.id, attempt));
-            {
-                // Checkpoint the start: a run killed now shows this gate as started, not
-                // NOT_RUN, with the attempts it had finished.
-                let mut s = shared.lock().unwrap();
-                let mut now = runs.clone();
-                now.push(started(gate, root, &log_path));
-                s.record.gates[index] = crate::classify::over_attempts(now);
-                redactor.gate(&mut s.record.gates[index]);
-                s.dirty = true;
-            }
+            // Write-ahead: the record names this attempt as started (after the attempts
+            // the gate had finished) before it is spawned, so a closeout killed at any
+            // point after shows the gate INTERRUPTED, never NOT_RUN.
+            let write_ahead = || {
+                let mine = {
+                    let mut s = shared.lock().unwrap();
+                    let mut now = runs.clone();
+                    now.push(started(gate, root, &log_path));
+                    s.record.gates[index] = crate::classify::over_attempts(now);
+                    redactor.gate(&mut s.record.gates[index]);
+                    s.fragments[index] = gate_json(&s.record.gates[index]);
+                    s.record.finished_at = evidence::timestamp(SystemTime::now());
+                    // The next checkpoint fsyncs it.
+                    s.dirty = true;
+                    s.generation += 1;
+                    s.generation
+                };
+                let mut disk = on_disk.lock().unwrap();
+                if *disk >= mine {
+                    return Ok(());
+                }
+                let (text, generation) = {
+                    let mut s = shared.lock().unwrap();
+                    let s = &mut *s;
+                    (compact_json(&mut s.record, &s.fragments), s.generation)
+                };
+                evidence::write_atomic_unsynced(&record_path, text.as_bytes())
+                    .map_err(|e| format!("the run record cannot record the gate's start: {e}"))?;
+                *disk = generation;
+                Ok(())
+            };
             let spec = process::GateSpec {
                 command: &gate.command,
                 cwd: root,
@@ -386,6 +420,7 @@ pub fn execute(
                 log_path: log_path.clone(),
                 parser: gate.parser,
                 watchdog: watchdog.as_ref(),
+                before_spawn: &write_ahead,
             };
             let run = process::run_gate(&spec, cancel);
             let mut attempt_record = to_record(gate, &run, root, &log_path);
@@ -409,9 +444,11 @@ pub fn execute(
         if let Some(g) = &gate.exclusive {
             s.busy_groups.remove(g);
         }
+        s.fragments[index] = gate_json(&gate_record);
         s.record.gates[index] = gate_record;
         s.tails.insert(gate.id.clone(), tail);
         s.dirty = true;
+        s.generation += 1;
         drop(s);
         wake.notify_all();
     };
@@ -424,21 +461,28 @@ pub fn execute(
     // Checkpoint the record so a killed run still leaves valid evidence: at most every
     // CHECKPOINT, which keeps 200 one-millisecond gates from paying for 200 fsyncs.
     let (stop_checkpoints, stopped) = std::sync::mpsc::channel::<()>();
-    let (shared_ref, record_path_ref) = (&shared, &record_path);
+    let (shared_ref, record_path_ref, on_disk_ref) = (&shared, &record_path, &on_disk);
     let watchdog_ref = watchdog.as_ref();
     let checkpointer = move || {
         while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT) {
             if let Some(w) = watchdog_ref {
                 w.adopt_orphans();
             }
-            let mut s = shared_ref.lock().unwrap();
-            if !s.dirty {
-                continue;
-            }
-            s.dirty = false;
-            s.record.finished_at = evidence::timestamp(SystemTime::now());
-            if let Err(e) = evidence::write_atomic(record_path_ref, s.record.to_json().as_bytes()) {
-                s.write_error.get_or_insert(e);
+            let mut disk = on_disk_ref.lock().unwrap();
+            let (text, generation) = {
+                let mut s = shared_ref.lock().unwrap();
+                if !s.dirty {
+                    continue;
+                }
+                s.dirty = false;
+                s.record.finished_at = evidence::timestamp(SystemTime::now());
+                (s.record.to_json(), s.generation)
+            };
+            match evidence::write_atomic(record_path_ref, text.as_bytes()) {
+                Ok(()) => *disk = generation,
+                Err(e) => {
+                    shared_ref.lock().unwrap().write_error.get_or_insert(e);
+                }
             }
         }
     };
@@ -599,13 +643,84 @@ fn run_id(t: SystemTime) -> String {
 
 /// `007-unit.log` for a gate's first attempt, `007-unit.attempt-2.log` for the next: no
 /// attempt's log overwrites another's.
+fn sanitize(id: &str) -> String {
+    id.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect()
+}
+
+fn gate_json(gate: &GateRecord) -> String {
+    serde_json::to_string(gate).expect("gate records always serialize")
+}
+
+/// `record` as compact JSON (what `serde_json::to_string` writes), built from its gates'
+/// compact JSON `fragments` (one per gate, in order): only the run's own fields are
+/// serialised again, so a write costs one copy of the record, not a serialisation of
+/// every gate.
+fn compact_json(record: &mut RunRecord, fragments: &[String]) -> String {
+    const EMPTY: &str = "\"gates\":[]";
+    let gates = std::mem::take(&mut record.gates);
+    let header = serde_json::to_string(&*record).expect("run records always serialize");
+    record.gates = gates;
+    // Quotes inside strings are escaped, so the key can only appear once, as the key.
+    let Some(at) = header.find(EMPTY).filter(|&at| header.rfind(EMPTY) == Some(at)) else {
+        return serde_json::to_string(record).expect("run records always serialize");
+    };
+    let split = at + EMPTY.len() - 1;
+    let mut out = String::with_capacity(header.len() + fragments.iter().map(|f| f.len() + 1).sum::<usize>());
+    out.push_str(&header[..split]);
+    for (i, fragment) in fragments.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(fragment);
+    }
+    out.push_str(&header[split..]);
+    out
+}
+
+/// Longest part of a log's file name taken from the gate id: with the index and `.log`,
+/// far below the 255 bytes most file systems allow in a name.
+const LOG_ID_CHARS: usize = 96;
+
+/// The log file of gate `index` (its place in the plan, which keeps names unique): `NNN-`,
+/// the id with every character but ASCII letters, digits, `-`, `_` and `.` as `_`, cut to
+/// [`LOG_ID_CHARS`], then `.log` for the first attempt and `.attempt-K.log` for a retry.
+/// A gate id of any length gets a file it can be written to.
 fn log_name(index: usize, id: &str, attempt: u32) -> String {
+    let id: String = sanitize(id).chars().take(LOG_ID_CHARS).collect();
     match attempt {
-        1 => format!("{index:03}-{}.log", sanitize(id)),
-        n => format!("{index:03}-{}.attempt-{n}.log", sanitize(id)),
+        1 => format!("{index:03}-{id}.log"),
+        n => format!("{index:03}-{id}.attempt-{n}.log"),
     }
 }
 
-fn sanitize(id: &str) -> String {
-    id.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_json_from_fragments_is_what_serde_writes() {
+        use crate::evidence::fixtures::{gate, run};
+        for gates in [vec![], vec![gate("a", "true", Outcome::Pass, Some(0))], {
+            let mut tricky = gate("b", "echo '\"gates\":[]'", Outcome::Fail, Some(1));
+            tricky.reason = "\"gates\":[] in a reason".into();
+            vec![gate("a", "true", Outcome::Pass, Some(0)), tricky, gate("c", "x", Outcome::NotRun, None)]
+        }] {
+            let mut record = run(gates);
+            record.program = "\"gates\":[]".into();
+            let fragments: Vec<String> = record.gates.iter().map(gate_json).collect();
+            let expected = serde_json::to_string(&record).unwrap();
+            assert_eq!(compact_json(&mut record, &fragments), expected);
+            assert_eq!(serde_json::to_string(&record).unwrap(), expected, "the record is left whole");
+        }
+    }
+
+    #[test]
+    fn log_names_are_short_and_plain_whatever_the_id() {
+        assert_eq!(log_name(7, "cargo test", 1), "007-cargo_test.log");
+        assert_eq!(log_name(7, "cargo test", 3), "007-cargo_test.attempt-3.log");
+        let long = log_name(12, &"é".repeat(1000), 10);
+        assert_eq!(long, format!("012-{}.attempt-10.log", "_".repeat(LOG_ID_CHARS)));
+        assert!(long.len() <= 255, "{}", long.len());
+        assert_ne!(log_name(1, &"a".repeat(300), 1), log_name(2, &"a".repeat(301), 1));
+    }
 }

@@ -33,6 +33,11 @@ pub struct GateSpec<'a> {
     pub parser: ParserKind,
     /// Told the gate's process group, so the group dies even if closeout is killed.
     pub watchdog: Option<&'a super::watchdog::Watchdog>,
+    /// Called once the log exists, just before the gate is spawned: the runner writes the
+    /// gate's start into the run record there (write-ahead), so a closeout killed from
+    /// then on leaves a record naming the gate as started. An `Err` (the record cannot be
+    /// written) means the gate is not spawned: it ends as `SpawnFailed` with that message.
+    pub before_spawn: &'a (dyn Fn() -> std::result::Result<(), String> + Sync),
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +89,10 @@ pub fn run_gate(spec: &GateSpec, cancel: &Cancel) -> GateRun {
             return finish(Ending::SpawnFailed(problem), log, parser.finish(), Vec::new());
         }
     };
+    if let Err(problem) = (spec.before_spawn)() {
+        let log = LogSummary { bytes: 0, sha256: hex(&Sha256::digest(b"")), complete: true, problem: None };
+        return finish(Ending::SpawnFailed(problem), log, parser.finish(), Vec::new());
+    }
     let spawned = (|| {
         let (reader, writer) = pipe()?;
         let mut cmd = Command::new("sh");
@@ -94,6 +103,10 @@ pub fn run_gate(spec: &GateSpec, cancel: &Cancel) -> GateRun {
             .stdout(writer.try_clone()?)
             .stderr(writer)
             .process_group(0);
+        if let Some(w) = spec.watchdog {
+            let inherited = std::env::var_os(super::watchdog::TOKEN_VAR);
+            cmd.env(super::watchdog::TOKEN_VAR, w.gate_tokens(inherited.as_deref()));
+        }
         #[cfg(target_os = "linux")]
         {
             let parent = std::process::id() as i32;

@@ -15,21 +15,28 @@ use crate::runner::git;
 pub const COMMAND: Command = Command::new(
     "verify-evidence",
     "Check that the evidence verifies: each record self-consistent, logs matching their sha256, \
-     .closeout/latest.json matching its full record, git.head possible",
+     .closeout/latest.json matching its full record and its earlier commits, git.head possible",
 )
-.args(&[Arg::switch(
-    "json",
-    "Print the result as JSON: `{verifies, run_id, gates, logs_checked, problems}`",
-)]);
+.args(&[
+    Arg::switch(
+        "json",
+        "Print the result as JSON: `{verifies, verifiable_here, run_id, gates, logs_checked, problems}`",
+    ),
+    Arg::switch(
+        "require-full-record",
+        "Exit 1 when the run's full record is not on this machine (it cannot be verified)",
+    ),
+]);
 
 #[derive(Debug)]
 pub struct VerifyEvidenceArgs {
     json: bool,
+    require_full_record: bool,
 }
 
 impl VerifyEvidenceArgs {
     pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
-        Ok(VerifyEvidenceArgs { json: m.flag("json") })
+        Ok(VerifyEvidenceArgs { json: m.flag("json"), require_full_record: m.flag("require-full-record") })
     }
 }
 
@@ -46,18 +53,19 @@ impl VerifyEvidenceArgs {
         };
         let mut problems = problems(root, &latest);
         for (id, review) in crate::docs::files::packet_records(root)? {
-            problems.extend(
-                integrity::record_problems(&review.run)
-                    .into_iter()
-                    .map(|p| format!("{}/{id}.json: {p}", evidence::PACKETS_DIR)),
-            );
+            problems.extend(integrity::record_problems(&review.run).into_iter().map(|p| {
+                crate::redact::escape_controls(&format!("{}/{id}.json: {p}", evidence::PACKETS_DIR))
+                    .into_owned()
+            }));
         }
         let full = root.join(evidence::RUNS_DIR).join(&latest.run_id).join("run.json");
         let mut out = std::io::stdout().lock();
-        let code = if problems.is_empty() { exit::SUCCESS } else { exit::FAILED };
+        let unverified = problems.is_empty() && !full.exists() && self.require_full_record;
+        let code = if problems.is_empty() && !unverified { exit::SUCCESS } else { exit::FAILED };
         if self.json {
             let json = serde_json::json!({
                 "verifies": problems.is_empty(),
+                "verifiable_here": full.exists(),
                 "run_id": latest.run_id,
                 "gates": latest.gates.len(),
                 "logs_checked": full.exists(),
@@ -69,15 +77,18 @@ impl VerifyEvidenceArgs {
         for p in &problems {
             let _ = writeln!(out, "{p}");
         }
-        if problems.is_empty() {
-            let logs = if full.exists() {
-                "logs and the full record checked"
-            } else {
-                "no full record here, so logs were not checked (the CI artifact is the authority)"
-            };
+        if problems.is_empty() && full.exists() {
             let head = ctx.style.green("evidence verifies");
-            let _ = writeln!(out, "{head}: run {} ({} gates); {logs}", latest.run_id, latest.gates.len());
+            let _ = writeln!(
+                out,
+                "{head}: run {} ({} gates); the full record and its logs checked",
+                latest.run_id,
+                latest.gates.len()
+            );
             Ok(exit::SUCCESS)
+        } else if problems.is_empty() {
+            let _ = writeln!(out, "{}", unverifiable(&latest, &full, root, &ctx.bin_name));
+            Ok(if self.require_full_record { exit::FAILED } else { exit::SUCCESS })
         } else {
             let _ = writeln!(
                 out,
@@ -89,6 +100,22 @@ impl VerifyEvidenceArgs {
             Ok(exit::FAILED)
         }
     }
+}
+
+/// What is said of a consistent record whose full record is not here: what was checked,
+/// and that a consistent edit cannot be told from the truth on this machine.
+fn unverifiable(latest: &RunRecord, full: &Path, root: &Path, bin: &str) -> String {
+    let full = full.strip_prefix(root).unwrap_or(full).display();
+    format!(
+        "evidence is consistent but cannot be verified on this machine: the full record {full} is absent\n\
+         checked: run {} ({} gates) self-consistent, its times, git.head against the commits, the earlier commits of {}\n\
+         not checked: the logs, and an edit of {} made consistently before it was first committed; \
+         run `{bin} baseline` here, or compare it with the attested CI artifact (docs/evidence.md)",
+        latest.run_id,
+        latest.gates.len(),
+        evidence::LATEST,
+        evidence::LATEST
+    )
 }
 
 /// Every reason not to trust `latest` in the repository at `root`.
@@ -123,10 +150,19 @@ pub fn problems(root: &Path, latest: &RunRecord) -> Vec<String> {
         let recorded = git::recorded_in(root, evidence::LATEST)?;
         git::is_ancestor(root, h, &recorded)
     });
-    let found = Found { full: full.as_ref(), logs: &logs, head_committed, head_before_record };
+    let earlier: Vec<(String, RunRecord)> = git::versions_mentioning(root, evidence::LATEST, &latest.run_id)
+        .into_iter()
+        .filter_map(|(commit, text)| {
+            Some((commit, RunRecord::from_json(&text, Path::new(evidence::LATEST)).ok()?))
+        })
+        .collect();
+    let found =
+        Found { full: full.as_ref(), logs: &logs, head_committed, head_before_record, earlier: &earlier };
     let mut problems = integrity::verify(latest, &found);
     problems.extend(extra);
-    problems
+    // Ids and texts in the problems come from the record, which anyone can edit: shown on
+    // one line, controls escaped, so none starts a workflow command or drives a terminal.
+    problems.into_iter().map(|p| crate::redact::escape_controls(&p).into_owned()).collect()
 }
 
 fn hash_log(path: &Path) -> LogFound {
