@@ -644,6 +644,34 @@ pub fn newest_run(root: &Path) -> Option<(String, RunRecord)> {
     Some((shown, record))
 }
 
+/// Check a path the user named for an output (`--out`, `--junit`): not empty, and, when
+/// something is there already, a regular file. closeout replaces outputs atomically (a
+/// temp file renamed over the path), which would replace a symlink or a device node, not
+/// write through it (`--out /dev/stdout` would swap the system's link for a file).
+/// Errors: [`Error::Usage`] naming the path, what is there and what to do.
+pub fn check_output_path(path: &Path, flag: &str) -> Result<()> {
+    if path.as_os_str().is_empty() {
+        return Err(Error::Usage(format!("{flag} names no file: give a path")));
+    }
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return Ok(()) };
+    let kind = meta.file_type();
+    let what = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_dir() {
+        "a folder"
+    } else {
+        "a device, FIFO or socket"
+    };
+    Err(Error::Usage(format!(
+        "{flag} {}: that is {what}, not a regular file; closeout writes its outputs by replacing a \
+         file atomically and never replaces {what}. Name a regular file (the link's target, say) \
+         or a new path",
+        crate::redact::escape_controls(&path.display().to_string())
+    )))
+}
+
 /// Write `bytes` to `path` atomically: a temp file beside it, fsync, rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     replace(path, bytes, true)

@@ -85,6 +85,13 @@ fn the_man_pages_render_with_every_command_and_flag() {
     let page = text(&out.stdout);
     assert!(page.contains(".TH closeout\\-baseline 1") || page.contains(".TH closeout-baseline 1"), "{page}");
     assert!(page.contains("\\-\\-dry\\-run") && page.contains("\\-\\-shard\\-by"), "{page}");
+    let out = closeout().args(["man", "ledger", "add"]).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let page = text(&out.stdout);
+    assert!(page.contains("closeout\\-ledger\\-add") && page.contains("\\-\\-severity"), "{page}");
+    let out = closeout().args(["man", "ledger", "nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("one of: add, resolve, reopen"), "{}", describe(&out));
     let out = closeout().args(["man", "nope"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
 

@@ -1366,3 +1366,48 @@ fn a_deleted_current_folder_is_named() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(text(&out.stderr).contains("the current folder no longer exists"), "{}", describe(&out));
 }
+
+/// Output paths the user names (`--out`, `--junit`) are replaced atomically, so a link,
+/// a FIFO or a folder there is refused, not replaced (`--out /dev/stdout` once swapped the
+/// system's link for a file); `-` is stdout for the report and the schema.
+#[test]
+fn output_paths_that_are_not_regular_files_are_refused_not_replaced() {
+    let repo = scratch("hostile-output-paths");
+    std::fs::write(
+        repo.join("closeout.toml"),
+        "[program]\nname = \"O\"\ndocs = []\n\n[[gate]]\nid = \"mark\"\nrun = \"touch ran\"\nparser = \"none\"\n",
+    )
+    .unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    commit(&repo, "a program");
+    std::fs::write(repo.join("real.html"), "mine\n").unwrap();
+    std::os::unix::fs::symlink("real.html", repo.join("link.html")).unwrap();
+    let fifo = repo.join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let run = |args: &[&str]| closeout().args(args).current_dir(&repo).output().unwrap();
+    for args in [
+        &["report", "--out", "link.html"][..],
+        &["report", "--out", "pipe"],
+        &["report", "--out", "."],
+        &["report", "--out", ""],
+        &["schema", "--out", "link.html"],
+        &["baseline", "--junit", "link.html"],
+        &["baseline", "--out", "pipe"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}\n{}", describe(&out));
+        let err = text(&out.stderr);
+        assert!(err.contains("not a regular file") || err.contains("names no file"), "{args:?}: {err}");
+    }
+    assert!(std::fs::symlink_metadata(repo.join("link.html")).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(repo.join("real.html")).unwrap(), "mine\n");
+    assert!(!repo.join("ran").exists(), "a refused output path stops the baseline before any gate");
+
+    let out = run(&["report", "--out", "-"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(text(&out.stdout).starts_with("<!DOCTYPE html>"), "{}", describe(&out));
+    assert!(text(&out.stderr).starts_with("wrote stdout ("), "{}", describe(&out));
+    let out = run(&["schema", "--out", "-"]);
+    assert!(out.status.success() && text(&out.stdout).contains("\"$schema\""), "{}", describe(&out));
+    assert!(!repo.join("-").exists(), "`-` is stdout, not a file named -");
+}

@@ -162,3 +162,41 @@ fn bad_edits_exit_2_and_write_nothing() {
     }
     assert_eq!(std::fs::read_to_string(dir.join("closeout.toml")).unwrap(), before);
 }
+
+/// `docs = []`: a program whose verdict rests on its evidence alone. Editing its ledger
+/// succeeds (there is no doc to follow), and verify-docs and update-docs have nothing to
+/// do rather than failing.
+#[test]
+fn a_program_without_docs_edits_its_ledger_and_has_no_docs_to_check() {
+    let repo = crate::support::scratch("ledger-no-docs");
+    std::fs::write(repo.join("closeout.toml"), "[program]\nname = \"N\"\ndocs = []\n").unwrap();
+    let run = |args: &[&str]| crate::support::closeout().args(args).current_dir(&repo).output().unwrap();
+    let out = run(&[
+        "ledger",
+        "add",
+        "--id",
+        "DL-1",
+        "--description",
+        "d",
+        "--severity",
+        "low",
+        "--owner",
+        "me",
+        "--milestone",
+        "v1",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", crate::support::describe(&out));
+    assert!(
+        !crate::support::text(&out.stdout).contains("docs were not"),
+        "{}",
+        crate::support::describe(&out)
+    );
+    let out = run(&["ledger", "resolve", "DL-1", "--resolution", "done"]);
+    assert_eq!(out.status.code(), Some(0), "{}", crate::support::describe(&out));
+    let out = run(&["verify-docs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", crate::support::describe(&out));
+    let err = crate::support::text(&out.stderr);
+    assert_eq!(err.matches("lists no docs").count(), 1, "said once: {err}");
+    let out = run(&["update-docs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", crate::support::describe(&out));
+}

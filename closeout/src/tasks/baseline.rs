@@ -125,6 +125,8 @@ fn parse_shard(s: &str) -> std::result::Result<(usize, usize), String> {
 impl BaselineArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let program = ctx.load()?;
+        // A bad output path is refused before anything runs, not after the whole baseline.
+        crate::tasks::ci::check_outputs(self.out.as_deref(), self.junit.as_deref())?;
         if program.gates.is_empty() {
             return Err(Error::Usage(
                 "closeout.toml has no [[gate]]; add the baseline's commands first".into(),

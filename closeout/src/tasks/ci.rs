@@ -14,6 +14,7 @@ pub fn github_actions() -> bool {
 
 /// Write `--out` (the full record) and `--junit`; append the job summary under GitHub.
 pub fn write_outputs(record: &RunRecord, out: Option<&Path>, junit: Option<&Path>) -> Result<()> {
+    check_outputs(out, junit)?;
     if let Some(path) = out {
         evidence::write_atomic(path, record.to_json().as_bytes())?;
     }
@@ -32,6 +33,18 @@ pub fn write_outputs(record: &RunRecord, out: Option<&Path>, junit: Option<&Path
             file.write_all(crate::report::github::summary(record).as_bytes())
                 .map_err(|source| Error::Write { path, source })?;
         }
+    }
+    Ok(())
+}
+
+/// Refuse `--out` and `--junit` paths that are not regular files, before any work is done
+/// ([`evidence::check_output_path`]).
+pub fn check_outputs(out: Option<&Path>, junit: Option<&Path>) -> Result<()> {
+    if let Some(path) = out {
+        evidence::check_output_path(path, "--out")?;
+    }
+    if let Some(path) = junit {
+        evidence::check_output_path(path, "--junit")?;
     }
     Ok(())
 }

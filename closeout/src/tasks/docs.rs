@@ -75,12 +75,9 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// The program's docs (none for `docs = []`, a program whose verdict rests on its
+    /// evidence alone) and its evidence. Errors: a doc or a record that cannot be read.
     pub fn read(program: &Program) -> Result<Loaded> {
-        if program.docs.is_empty() {
-            return Err(Error::Usage(
-                "closeout.toml lists no docs; add them to [program] docs = [\"...\"]".into(),
-            ));
-        }
         let docs = program.docs.iter().map(|d| files::read(&program.root, d)).collect::<Result<Vec<_>>>()?;
         let latest = evidence::read_latest(&program.root)?;
         Ok(Loaded {
@@ -122,6 +119,11 @@ impl Loaded {
 
 /// The notice for docs without generated regions.
 pub fn no_regions(loaded: &Loaded) -> String {
+    if loaded.docs.is_empty() {
+        return "note: closeout.toml lists no docs ([program] docs = []), so there is no region to check; \
+                list the plan and progress docs there to have closeout keep them in sync"
+            .into();
+    }
     format!(
         "note: no generated regions in {}: only the consistency rules were checked; add `<!-- closeout:begin KIND -->` / `<!-- closeout:end KIND -->` markers to have closeout regenerate tables (KIND is one of: {})",
         loaded.docs.iter().map(|d| d.shown.as_str()).collect::<Vec<_>>().join(", "),
@@ -231,8 +233,7 @@ pub fn refresh(program: &Program, kinds: Option<&[&str]>) -> Vec<String> {
 pub fn refresh_checked(program: &Program, kinds: Option<&[&str]>) -> (Vec<String>, bool) {
     let loaded = match Loaded::read(program) {
         Ok(l) => l,
-        // A program without docs has nothing to refresh: a hint, not a failure.
-        Err(e) => return (vec![format!("docs: {e}")], !program.docs.is_empty()),
+        Err(e) => return (vec![format!("docs: {e}")], true),
     };
     let mut notes = Vec::new();
     let mut failed = false;

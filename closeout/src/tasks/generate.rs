@@ -27,9 +27,12 @@ pub const COMPLETIONS: Command =
 /// `closeout man`'s arguments.
 pub const MAN: Command =
     Command::new("man", "Print the man page (roff) of closeout or of one of its commands")
-        .args(&[
-            Arg::positional("COMMAND", "A command, like `baseline` (default: closeout itself)").optional()
-        ])
+        .args(&[Arg::positional(
+            "COMMAND",
+            "A command, like `baseline` or `ledger add` (default: closeout itself)",
+        )
+        .optional()
+        .greedy()])
         .after_help("Read it with: closeout man | man -l -    or    closeout man baseline | man -l -");
 
 #[derive(Debug)]
@@ -51,23 +54,31 @@ impl CompletionsArgs {
 
 #[derive(Debug)]
 pub struct ManArgs {
-    command: Option<String>,
+    /// The command's path below `closeout` (`["ledger", "add"]`); empty for closeout itself.
+    command: Vec<String>,
 }
 
 impl ManArgs {
     pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
-        Ok(ManArgs { command: m.string("COMMAND")? })
+        Ok(ManArgs { command: m.strings("COMMAND")? })
     }
 
     pub fn run(self, _ctx: &Context) -> Result<u8> {
-        let target = match &self.command {
-            None => &crate::cli::spec::ROOT,
-            Some(name) => crate::cli::spec::ROOT.subcommand(name).ok_or_else(|| {
-                let names: Vec<&str> = crate::cli::spec::ROOT.subcommands.iter().map(|c| c.name).collect();
-                Error::Usage(format!("`{name}` is not a closeout command; one of: {}", names.join(", ")))
-            })?,
-        };
-        let page = generators::man(target)?;
+        let mut path: Vec<&'static Command> = vec![&crate::cli::spec::ROOT];
+        for name in &self.command {
+            let parent = path[path.len() - 1];
+            let sub = parent.subcommand(name).ok_or_else(|| {
+                let names: Vec<&str> = parent.subcommands.iter().map(|c| c.name).collect();
+                let what = path.iter().map(|c| c.name).collect::<Vec<_>>().join(" ");
+                Error::Usage(if names.is_empty() {
+                    format!("`{what}` has no commands below it; `{name}` is not one")
+                } else {
+                    format!("`{name}` is not a command of `{what}`; one of: {}", names.join(", "))
+                })
+            })?;
+            path.push(sub);
+        }
+        let page = generators::man(&path)?;
         let _ = std::io::stdout().lock().write_all(&page);
         Ok(exit::SUCCESS)
     }
@@ -93,16 +104,18 @@ mod generators {
         Ok(out)
     }
 
-    /// The man page of `target` (`closeout` or one of its commands), as roff.
-    pub fn man(target: &'static Command) -> Result<Vec<u8>> {
-        let root = crate::cli::clap::command(&crate::cli::spec::ROOT);
-        let man = if std::ptr::eq(target, &crate::cli::spec::ROOT) {
-            clap_mangen::Man::new(root)
-        } else {
-            let sub = root.find_subcommand(target.name).expect("every command is in the clap tree").clone();
-            let page = sub.name(format!("closeout-{}", target.name));
-            clap_mangen::Man::new(page)
-        };
+    /// The man page of the command at the end of `path` (from `closeout` down), as roff,
+    /// named `closeout-ledger-add` for `closeout ledger add`.
+    pub fn man(path: &[&'static Command]) -> Result<Vec<u8>> {
+        let mut page = crate::cli::clap::command(&crate::cli::spec::ROOT);
+        for c in &path[1..] {
+            page = page.find_subcommand(c.name).expect("every command is in the clap tree").clone();
+        }
+        if path.len() > 1 {
+            let name: Vec<&str> = path.iter().map(|c| c.name).collect();
+            page = page.name(name.join("-"));
+        }
+        let man = clap_mangen::Man::new(page);
         let mut out = Vec::new();
         man.render(&mut out).map_err(|e| Error::Usage(format!("man page: {e}")))?;
         Ok(out)
@@ -122,7 +135,7 @@ mod generators {
         Err(Error::Usage(WITHOUT.into()))
     }
 
-    pub fn man(_target: &'static Command) -> Result<Vec<u8>> {
+    pub fn man(_path: &[&'static Command]) -> Result<Vec<u8>> {
         Err(Error::Usage(WITHOUT.into()))
     }
 }

@@ -45,6 +45,7 @@ impl MergeArgs {
 impl MergeArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
+        crate::tasks::ci::check_outputs(self.out.as_deref(), self.junit.as_deref())?;
         let mut records = Vec::new();
         for path in &self.records {
             let full = ctx.cwd.join(path);

@@ -23,7 +23,8 @@ pub const COMMAND: Command = Command::new(
 .args(&[Arg::option(
     "out",
     "PATH",
-    "Write the report to PATH (default: target/closeout/report.html under the program's root)",
+    "Write the report to PATH, or to stdout with `-` (default: target/closeout/report.html under the \
+     program's root)",
 )]);
 
 #[derive(Debug)]
@@ -68,11 +69,21 @@ impl ReportArgs {
             head: gathered.head.as_deref(),
             generated_at: &generated_at,
         });
-        let out = self.out.map_or_else(|| root.join(DEFAULT_OUT), |p| ctx.cwd.join(p));
-        evidence::write_atomic(&out, page.as_bytes())?;
-        let shown = out.strip_prefix(&ctx.cwd).unwrap_or(&out).display().to_string();
+        // `--out -`: the page on stdout, the summary line on stderr.
+        let to_stdout = self.out.as_deref() == Some(std::path::Path::new("-"));
+        let shown = if to_stdout {
+            let _ = std::io::stdout().lock().write_all(page.as_bytes());
+            "stdout".to_string()
+        } else {
+            let out = self.out.map_or_else(|| root.join(DEFAULT_OUT), |p| ctx.cwd.join(p));
+            evidence::check_output_path(&out, "--out")?;
+            evidence::write_atomic(&out, page.as_bytes())?;
+            out.strip_prefix(&ctx.cwd).unwrap_or(&out).display().to_string()
+        };
+        let mut note: Box<dyn Write> =
+            if to_stdout { Box::new(std::io::stderr().lock()) } else { Box::new(std::io::stdout().lock()) };
         let _ = writeln!(
-            std::io::stdout().lock(),
+            note,
             "wrote {shown} ({} KiB): verdict {}, {} gate(s), {} recorded run(s)",
             page.len().div_ceil(1024),
             verdict.level,

@@ -38,11 +38,12 @@ impl SchemaArgs {
 /// repository lock when a closeout.toml is found at or above it.
 fn write(ctx: &Context, out: Option<PathBuf>) -> Result<u8> {
     let text = crate::schema::text();
-    let Some(out) = out else {
+    let Some(out) = out.filter(|o| o.as_os_str() != "-") else {
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
         return Ok(crate::exit::SUCCESS);
     };
     let path = ctx.cwd.join(out);
+    crate::evidence::check_output_path(&path, "--out")?;
     let _lock = match ctx.program_root() {
         Ok(root) => Some(ctx.lock_at(&root, crate::lock::Mode::Exclusive)?),
         Err(_) => None,
