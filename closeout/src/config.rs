@@ -748,6 +748,19 @@ impl<'t> Cx<'t> {
                     );
                     return None;
                 }
+                // `::name ...` at the start of a line of output is a GitHub Actions workflow
+                // command; closeout prints ids and texts at line starts (table rows, the
+                // program's name), so none may begin a line with it.
+                if s.lines().any(|l| l.trim_start().starts_with("::")) {
+                    self.error(
+                        value.span(),
+                        format!(
+                            "`{key}` in {} starts a line with `::`, which GitHub Actions reads as a workflow command when closeout prints it; reword it",
+                            item.name
+                        ),
+                    );
+                    return None;
+                }
                 if let Some(c) = s.chars().find(|c| crate::redact::is_bidi_control(*c)) {
                     self.error(
                         value.span(),
@@ -1091,5 +1104,23 @@ milestone = "Pre-release"
     fn line_col_counts_characters() {
         assert_eq!(line_col("ab\ncé d", 7), (2, 4));
         assert_eq!(line_col("x", 0), (1, 1));
+    }
+
+    #[test]
+    fn ids_and_texts_cannot_start_a_workflow_command() {
+        for text in [
+            "[program]\nname = \"::error file=x::P\"\n",
+            "[program]\nname = \"P\"\n[[gate]]\nid = \"::warning::G\"\nrun = \"true\"\n",
+            "[program]\nname = \"P\"\n[[debt]]\nid = \"  ::error::D\"\ndescription = \"d\"\n",
+            "[program]\nname = \"P\"\n[[debt]]\nid = \"D\"\ndescription = \"ok\\n::set-output name=x::y\"\n",
+        ] {
+            let errors = parse(text, Path::new("closeout.toml"), Path::new("/r"), &|_| true).unwrap_err();
+            assert!(
+                format!("{errors}").contains("GitHub Actions reads as a workflow command"),
+                "{text}: {errors}"
+            );
+        }
+        let fine = "[program]\nname = \"P\"\n[[debt]]\nid = \"D\"\ndescription = \"a::b, then std::fs\"\n";
+        assert!(parse(fine, Path::new("closeout.toml"), Path::new("/r"), &|_| true).is_ok());
     }
 }

@@ -603,6 +603,17 @@ pub fn temp_path(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!(".{name}.closeout-{}.tmp", std::process::id()))
 }
 
+/// Whether `path` (any folder) names a temp file of [`temp_path`]'s shape: another
+/// closeout's write in progress, never part of a change.
+pub fn is_temp_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.starts_with('.')
+        && name.ends_with(".tmp")
+        && name.rsplit_once(".closeout-").is_some_and(|(_, pid)| {
+            pid.strip_suffix(".tmp").is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
 /// Remove temp files for `name` in `dir` left by a closeout that was killed mid-write
 /// (its pid no longer runs). Called by writers, which hold the repository lock.
 pub fn remove_stale_temps(dir: &Path, name: &str) {
@@ -807,6 +818,17 @@ pub(crate) mod fixtures {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn temp_files_of_another_closeouts_write_are_known_by_their_shape() {
+        let made = temp_path(Path::new("docs"), "plan.md");
+        assert!(is_temp_file(&made.display().to_string()), "{}", made.display());
+        assert!(is_temp_file(".closeout.toml.closeout-30210.tmp"));
+        for not in ["closeout.toml", "docs/.plan.md.closeout-.tmp", "x.closeout-12.tmp", ".a.closeout-1x.tmp"]
+        {
+            assert!(!is_temp_file(not), "{not}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -71,6 +71,21 @@ impl Redactor {
         }
     }
 
+    /// The last lines of a gate's output with every secret replaced, read as one text so
+    /// that a private-key block spanning lines goes whole; a tail that begins inside a
+    /// block (its `-----BEGIN` line cut off) loses everything up to the block's end marker.
+    /// Each line is then shown with its control characters escaped.
+    pub fn lines(&self, lines: &[String]) -> Vec<String> {
+        let joined = lines.join("\n");
+        let mut text = self.text(&joined).into_owned();
+        if let Some(end) = text.find("-----END ").filter(|&end| !text[..end].contains("-----BEGIN ")) {
+            if let Some(k) = text[end..].find("PRIVATE KEY-----") {
+                text.replace_range(..end + k + "PRIVATE KEY-----".len(), "[REDACTED]");
+            }
+        }
+        text.split('\n').map(|l| escape_controls(l).into_owned()).collect()
+    }
+
     fn string(&self, s: &mut String) {
         if let Cow::Owned(clean) = self.text(s) {
             *s = clean;
@@ -200,6 +215,21 @@ fn token_at(text: &str, i: usize) -> Option<usize> {
             return (n >= 10).then_some(5 + n);
         }
     }
+    // GitLab personal tokens, Stripe live keys, Google API keys.
+    if rest.starts_with("glpat-") {
+        let n = run(6, &|b| alnum(b) || b == b'-' || b == b'_');
+        return (n >= 20).then_some(6 + n);
+    }
+    for prefix in ["sk_live_", "rk_live_"] {
+        if rest.starts_with(prefix) {
+            let n = run(prefix.len(), &alnum);
+            return (n >= 24).then_some(prefix.len() + n);
+        }
+    }
+    if rest.starts_with("AIza") {
+        let n = run(4, &|b| alnum(b) || b == b'-' || b == b'_');
+        return (n == 35).then_some(39);
+    }
     if rest.starts_with("-----BEGIN ") {
         let header_end = rest.find("-----\n").or_else(|| rest[11..].find("-----").map(|p| p + 11))?;
         if !rest[..header_end].ends_with("PRIVATE KEY") {
@@ -286,6 +316,42 @@ mod tests {
         }
         for name in ["HOME", "PATH", "KEYBOARD_LAYOUT", "CARGO_TARGET_DIR", "GIT_AUTHOR_NAME"] {
             assert!(!secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_tail_loses_private_key_blocks_whole_even_cut_at_the_top() {
+        let r = Redactor::from_vars([]);
+        let tail: Vec<String> = [
+            "before",
+            "-----BEGIN OPENSSH PRIVATE KEY-----",
+            "b3BlbnNzaC1rZXkt",
+            "-----END OPENSSH PRIVATE KEY-----",
+            "after",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let out = r.lines(&tail).join("\n");
+        assert!(
+            !out.contains("b3BlbnNzaC1rZXkt") && out.starts_with("before") && out.ends_with("after"),
+            "{out}"
+        );
+        let cut: Vec<String> = tail[2..].to_vec();
+        let out = r.lines(&cut).join("\n");
+        assert!(!out.contains("b3BlbnNzaC1rZXkt") && out.ends_with("after"), "{out}");
+        assert_eq!(r.lines(&["a\u{1b}b".to_string()]), ["a\\x1bb"]);
+    }
+
+    #[test]
+    fn more_token_shapes_are_redacted() {
+        let r = Redactor::from_vars([]);
+        for token in [
+            "glpat-abcdefghij0123456789",
+            "sk_live_abcdefghijklmnopqrstuvwx",
+            "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+        ] {
+            assert_eq!(r.text(&format!("key {token} end")), "key [REDACTED] end", "{token}");
         }
     }
 }

@@ -148,6 +148,10 @@ pub struct Facts<'a> {
     pub regressions: Vec<(String, String)>,
     /// Why the latest record is not to be trusted ([`crate::integrity::verify`]).
     pub evidence_problems: Vec<String>,
+    /// The latest run's full record (`target/closeout/runs/<id>/run.json`, relative) when
+    /// it is absent here, so the committed record cannot be checked against it nor its
+    /// logs hashed: a condition, not a pass.
+    pub unverifiable: Option<String>,
     /// How the user runs closeout (`closeout`, `cargo xtask closeout`), for the commands
     /// a condition names.
     pub bin_name: &'a str,
@@ -170,6 +174,18 @@ pub fn compute(facts: &Facts) -> Verdict {
             for problem in &facts.evidence_problems {
                 blockers.push(clause(
                     format!("the evidence does not verify: {problem}"),
+                    &[run_ref.clone(), crate::evidence::LATEST.to_string()],
+                ));
+            }
+            if let (Some(full), true) = (&facts.unverifiable, facts.evidence_problems.is_empty()) {
+                conditions.push(clause(
+                    format!(
+                        "the evidence cannot be verified on this machine: its full record {full} is absent, so \
+                         its logs were not checked; run `{} baseline` here, or compare {} with the attested CI \
+                         artifact (docs/evidence.md)",
+                        facts.bin_name,
+                        crate::evidence::LATEST
+                    ),
                     &[run_ref.clone(), crate::evidence::LATEST.to_string()],
                 ));
             }
@@ -512,6 +528,7 @@ mod tests {
             docs_drift: Ok(vec![]),
             regressions: vec![],
             evidence_problems: vec![],
+            unverifiable: None,
             bin_name: "closeout",
         })
     }
@@ -527,6 +544,7 @@ mod tests {
             docs_drift: Ok(vec![region_ref("docs/plan.md", 3, "ledger")]),
             regressions: vec![("build".into(), "+50%".into())],
             evidence_problems: vec!["a problem".into()],
+            unverifiable: None,
             bin_name: "closeout",
         });
         let all: Vec<Reference> = v
@@ -608,6 +626,7 @@ mod tests {
             docs_drift: Ok(vec![]),
             regressions: vec![],
             evidence_problems: vec![],
+            unverifiable: None,
             bin_name: "cargo xtask closeout",
         });
         assert_eq!(v.level, Level::GoWithConditions, "{v:?}");
@@ -636,6 +655,36 @@ mod tests {
         assert!(v.conditions[0].text.starts_with("gate `mon` is FLAKY (exit 0 on attempt 2 of 2"), "{v:?}");
         assert!(v.conditions[0].text.ends_with("tracked as DL-9 (open): monitoring"), "{v:?}");
         assert_eq!(v.conditions.len(), 1, "DL-9 is named once: {v:?}");
+    }
+
+    #[test]
+    fn evidence_without_its_full_record_here_is_a_condition_not_a_clean_go() {
+        let resolved = program("status = \"resolved\"\nresolution = \"fixed\"");
+        let latest = run(Outcome::Pass, false);
+        let facts = |unverifiable: Option<String>, problems: Vec<String>| Facts {
+            program: &resolved,
+            latest: Some(&latest),
+            head: Some("abc".into()),
+            changed_since_run: Some(vec![]),
+            docs_drift: Ok(vec![]),
+            regressions: vec![],
+            evidence_problems: problems,
+            unverifiable,
+            bin_name: "closeout",
+        };
+        assert_eq!(compute(&facts(None, vec![])).level, Level::Go);
+        let v = compute(&facts(Some("target/closeout/runs/run-1/run.json".into()), vec![]));
+        assert_eq!(v.level, Level::GoWithConditions, "{v:?}");
+        assert!(
+            v.conditions[0].text.starts_with(
+                "the evidence cannot be verified on this machine: its full record target/closeout/runs/run-1/run.json is absent"
+            ),
+            "{v:?}"
+        );
+        // Evidence that does not verify is already NO-GO; the condition adds nothing then.
+        let v = compute(&facts(Some("x".into()), vec!["a problem".into()]));
+        assert_eq!(v.level, Level::NoGo);
+        assert!(v.conditions.iter().all(|c| !c.text.contains("cannot be verified")), "{v:?}");
     }
 
     #[test]
@@ -680,6 +729,7 @@ mod tests {
             docs_drift: Ok(vec![]),
             regressions: vec![],
             evidence_problems: vec!["gate `build`: is PASS with exit code 1".into()],
+            unverifiable: None,
             bin_name: "closeout",
         });
         assert_eq!(v.level, Level::NoGo);
@@ -752,6 +802,7 @@ mod tests {
             docs_drift: Ok(vec!["plan.md:3 `ledger`".into()]),
             regressions: vec![("build".into(), "+50%".into())],
             evidence_problems: vec![],
+            unverifiable: None,
             bin_name: "closeout",
         };
         let v = compute(&facts);

@@ -86,6 +86,8 @@ pub fn changed_files(root: &Path, base: &str) -> Result<Vec<String>, String> {
         .filter(|l| !l.is_empty())
         // Run logs and history, even where a repository commits them.
         .filter(|l| !crate::evidence::is_under(l, OUTPUT_DIR))
+        // Another closeout's write in progress (`.closeout.toml.closeout-PID.tmp`).
+        .filter(|l| !crate::evidence::is_temp_file(l))
         .map(String::from)
         .collect();
     files.sort();

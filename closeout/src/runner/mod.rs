@@ -435,10 +435,7 @@ pub fn execute(
             }
         };
         let gate_record = crate::classify::over_attempts(runs);
-        let tail: Vec<String> = tail
-            .iter()
-            .map(|line| crate::redact::escape_controls(&redactor.text(line)).into_owned())
-            .collect();
+        let tail: Vec<String> = redactor.lines(&tail);
         observer.finished(&gate_record, &tail);
         let mut s = shared.lock().unwrap();
         if let Some(g) = &gate.exclusive {

@@ -89,6 +89,8 @@ pub struct Gathered {
     /// The perf envelope of the latest run (empty without one).
     pub perf: Vec<crate::perf::Row>,
     pub evidence_problems: Vec<String>,
+    /// The full record's path when it is absent here ([`Facts::unverifiable`]).
+    pub unverifiable: Option<String>,
 }
 
 impl Gathered {
@@ -105,6 +107,7 @@ impl Gathered {
                 .filter_map(|r| Some((r.gate.clone(), r.regression.clone()?)))
                 .collect(),
             evidence_problems: self.evidence_problems.clone(),
+            unverifiable: self.unverifiable.clone(),
             bin_name,
         }
     }
@@ -132,7 +135,20 @@ pub fn gather(program: &Program) -> Result<Gathered> {
         .unwrap_or_default();
     let evidence_problems =
         latest.as_ref().map(|l| crate::tasks::evidence::problems(root, l)).unwrap_or_default();
-    Ok(Gathered { latest, head, changed_since_run, docs_drift, reference, perf, evidence_problems })
+    let unverifiable = latest.as_ref().and_then(|l| {
+        let full = format!("{}/{}/run.json", evidence::RUNS_DIR, l.run_id);
+        (!root.join(&full).is_file()).then_some(full)
+    });
+    Ok(Gathered {
+        latest,
+        head,
+        changed_since_run,
+        docs_drift,
+        reference,
+        perf,
+        evidence_problems,
+        unverifiable,
+    })
 }
 
 /// Docs, markdown files and closeout's own outputs (evidence, run logs, history; committed
