@@ -1411,3 +1411,32 @@ fn output_paths_that_are_not_regular_files_are_refused_not_replaced() {
     assert!(out.status.success() && text(&out.stdout).contains("\"$schema\""), "{}", describe(&out));
     assert!(!repo.join("-").exists(), "`-` is stdout, not a file named -");
 }
+
+/// Output nobody could read is no success: a full disk on stdout makes the command exit 1
+/// and say so (help included, which used to panic).
+#[test]
+fn a_stdout_that_cannot_be_written_is_a_failure_not_a_success() {
+    let full = Path::new("/dev/full");
+    if !std::fs::metadata(full).is_ok_and(|m| !m.is_file()) {
+        eprintln!("skipped: no /dev/full device here");
+        return;
+    }
+    let repo = scratch("hostile-dev-full");
+    std::fs::write(repo.join("closeout.toml"), "[program]\nname = \"F\"\ndocs = []\n").unwrap();
+    for args in
+        [&["status"][..], &["status", "--json"], &["ledger"], &["schema"], &["--help"], &["verify-docs"]]
+    {
+        let out = closeout()
+            .args(args)
+            .current_dir(&repo)
+            .stdout(std::fs::OpenOptions::new().write(true).open(full).unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}\n{}", describe(&out));
+        assert!(
+            text(&out.stderr).contains("cannot write to standard output"),
+            "{args:?}\n{}",
+            describe(&out)
+        );
+    }
+}

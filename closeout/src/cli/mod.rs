@@ -19,6 +19,44 @@ pub mod spec;
 pub use parse::{Matches, Parsed, UsageError};
 pub use spec::{Arg, Command};
 
+/// Standard output for tasks. A write that fails (a full disk, a closed pipe) is
+/// remembered, so that the command ends with exit 1 and says so instead of claiming a
+/// success nobody saw ([`stdout_failure`]).
+pub fn stdout() -> Stdout {
+    Stdout(std::io::stdout().lock())
+}
+
+/// [`stdout`]'s writer.
+pub struct Stdout(std::io::StdoutLock<'static>);
+
+static STDOUT_FAILURE: std::sync::Mutex<Option<std::io::ErrorKind>> = std::sync::Mutex::new(None);
+
+impl Stdout {
+    fn note<T>(result: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &result {
+            STDOUT_FAILURE.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e.kind());
+        }
+        result
+    }
+}
+
+impl std::io::Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Self::note(self.0.write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Self::note(self.0.flush())
+    }
+}
+
+/// The kind of the first failed write to [`stdout`] in this process, after flushing it.
+pub fn stdout_failure() -> Option<std::io::ErrorKind> {
+    use std::io::Write;
+    let _ = stdout().flush();
+    *STDOUT_FAILURE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// What every task gets: where it runs and how to print.
 pub struct Context {
     pub cwd: PathBuf,
@@ -63,14 +101,8 @@ impl Context {
 pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
     let matches = match parse::parse(&spec::ROOT, args) {
         Ok(Parsed::Run(matches)) => matches,
-        Ok(Parsed::Help(path)) => {
-            print!("{}", help::help(bin_name, &path));
-            return exit::SUCCESS;
-        }
-        Ok(Parsed::Version) => {
-            print!("{}", help::version());
-            return exit::SUCCESS;
-        }
+        Ok(Parsed::Help(path)) => return printed(&help::help(bin_name, &path), exit::SUCCESS),
+        Ok(Parsed::Version) => return printed(&help::version(), exit::SUCCESS),
         Err(e) => return usage_error(bin_name, &e),
     };
     let ctx = match context(&matches, bin_name) {
@@ -78,12 +110,28 @@ pub fn main(args: impl IntoIterator<Item = OsString>, bin_name: &str) -> u8 {
         Err(e) => return usage_error(bin_name, &e),
     };
     let task = matches.sub.as_deref().expect("the grammar requires a command");
-    match dispatch(task, &ctx) {
-        Err(e) => usage_error(bin_name, &e),
+    let code = match dispatch(task, &ctx) {
+        Err(e) => return usage_error(bin_name, &e),
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             report_error(&e);
             e.exit_code()
+        }
+    };
+    printed("", code)
+}
+
+/// Print `text` on [`stdout`], then end with `code`, or with 1 when standard output could
+/// not be written (said on stderr, except for a reader that went away: `| head`).
+fn printed(text: &str, code: u8) -> u8 {
+    use std::io::Write;
+    let _ = stdout().write_all(text.as_bytes());
+    match stdout_failure() {
+        None => code,
+        Some(std::io::ErrorKind::BrokenPipe) => code.max(exit::FAILED),
+        Some(kind) => {
+            eprintln!("error: cannot write to standard output ({kind}); the output above is incomplete");
+            code.max(exit::FAILED)
         }
     }
 }

@@ -147,7 +147,7 @@ impl BaselineArgs {
         if let Some(n) = self.retries {
             plan.set_retries(n);
         }
-        let mut stdout = std::io::stdout().lock();
+        let mut stdout = crate::cli::stdout();
         if self.dry_run && self.json {
             let json = crate::report::baseline::plan_json(&plan);
             let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&json).expect("json"));

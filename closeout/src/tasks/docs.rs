@@ -163,7 +163,7 @@ impl VerifyDocsArgs {
             Format::Json => report::json(&verification),
             Format::Github => report::github(&verification),
         };
-        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        let _ = crate::cli::stdout().write_all(text.as_bytes());
         Ok(if verification.failed() { exit::FAILED } else { exit::SUCCESS })
     }
 }
@@ -173,7 +173,7 @@ impl UpdateDocsArgs {
         let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
         let loaded = Loaded::read(&program)?;
         let checks = loaded.check(&program, self.force)?;
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::cli::stdout();
         let docs = &loaded.docs;
         let hand_edited: Vec<String> = checks
             .iter()

@@ -59,7 +59,7 @@ impl VerifyEvidenceArgs {
             }));
         }
         let full = root.join(evidence::RUNS_DIR).join(&latest.run_id).join("run.json");
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::cli::stdout();
         let unverified = problems.is_empty() && !full.exists() && self.require_full_record;
         let code = if problems.is_empty() && !unverified { exit::SUCCESS } else { exit::FAILED };
         if self.json {

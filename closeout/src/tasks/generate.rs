@@ -47,7 +47,7 @@ impl CompletionsArgs {
 
     pub fn run(self, _ctx: &Context) -> Result<u8> {
         let script = generators::completions(&self.shell)?;
-        let _ = std::io::stdout().lock().write_all(&script);
+        let _ = crate::cli::stdout().write_all(&script);
         Ok(exit::SUCCESS)
     }
 }
@@ -79,7 +79,7 @@ impl ManArgs {
             path.push(sub);
         }
         let page = generators::man(&path)?;
-        let _ = std::io::stdout().lock().write_all(&page);
+        let _ = crate::cli::stdout().write_all(&page);
         Ok(exit::SUCCESS)
     }
 }

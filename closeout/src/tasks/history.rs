@@ -31,7 +31,7 @@ impl HistoryArgs {
         let (program, _lock) = ctx.load_locked(crate::lock::Mode::Shared)?;
         let runs = recorded_runs(&program.root)?;
         let trends = history::trends(&runs);
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::cli::stdout();
         let text = if self.json {
             let json = crate::report::history::json(&runs, &trends);
             serde_json::to_string_pretty(&json).expect("json") + "\n"

@@ -199,7 +199,7 @@ impl ImportArgs {
             Error::Usage(format!("the imported waivers do not validate; nothing was written:\n{e}"))
         })?;
 
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::cli::stdout();
         // Something recognised but not mapped: written anyway, so the user can finish by hand.
         let dropped = !imported.unmapped.is_empty() || decisions.iter().any(|d| d.dropped);
         if !self.json {

@@ -45,7 +45,7 @@ impl InitArgs {
             }
         }
         crate::evidence::check_evidence_dir(&root)?;
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::cli::stdout();
         for (path, content) in &files {
             crate::evidence::write_atomic(&root.join(path), content.as_bytes())?;
             let _ = writeln!(out, "wrote {}", path.display());

@@ -125,7 +125,7 @@ impl LedgerArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let mode = if self.action.is_some() { Mode::Exclusive } else { Mode::Shared };
         let (program, _lock) = ctx.load_locked(mode)?;
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::cli::stdout();
         match self.action {
             None if self.check => {
                 let problems = check(&program)?;

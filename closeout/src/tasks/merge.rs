@@ -80,7 +80,7 @@ impl MergeArgs {
             }
         };
 
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::cli::stdout();
         if crate::tasks::ci::github_actions() {
             let _ = out.write_all(crate::tasks::ci::github_output(&merged, root).as_bytes());
         }

@@ -128,7 +128,7 @@ impl PacketArgs {
         let json = serde_json::to_string_pretty(&review).expect("reviews serialize") + "\n";
         evidence::write_atomic(&path, json.as_bytes())?;
 
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::cli::stdout();
         let mut notes = Vec::new();
         let mut program = program;
         if self.record && review.verdict == ReviewState::Approved {

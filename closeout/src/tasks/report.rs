@@ -72,7 +72,7 @@ impl ReportArgs {
         // `--out -`: the page on stdout, the summary line on stderr.
         let to_stdout = self.out.as_deref() == Some(std::path::Path::new("-"));
         let shown = if to_stdout {
-            let _ = std::io::stdout().lock().write_all(page.as_bytes());
+            let _ = crate::cli::stdout().write_all(page.as_bytes());
             "stdout".to_string()
         } else {
             let out = self.out.map_or_else(|| root.join(DEFAULT_OUT), |p| ctx.cwd.join(p));
@@ -81,7 +81,7 @@ impl ReportArgs {
             out.strip_prefix(&ctx.cwd).unwrap_or(&out).display().to_string()
         };
         let mut note: Box<dyn Write> =
-            if to_stdout { Box::new(std::io::stderr().lock()) } else { Box::new(std::io::stdout().lock()) };
+            if to_stdout { Box::new(std::io::stderr().lock()) } else { Box::new(crate::cli::stdout()) };
         let _ = writeln!(
             note,
             "wrote {shown} ({} KiB): verdict {}, {} gate(s), {} recorded run(s)",

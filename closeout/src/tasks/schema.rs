@@ -39,7 +39,7 @@ impl SchemaArgs {
 fn write(ctx: &Context, out: Option<PathBuf>) -> Result<u8> {
     let text = crate::schema::text();
     let Some(out) = out.filter(|o| o.as_os_str() != "-") else {
-        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        let _ = crate::cli::stdout().write_all(text.as_bytes());
         return Ok(crate::exit::SUCCESS);
     };
     let path = ctx.cwd.join(out);
@@ -49,7 +49,7 @@ fn write(ctx: &Context, out: Option<PathBuf>) -> Result<u8> {
         Err(_) => None,
     };
     crate::evidence::write_atomic(&path, text.as_bytes())?;
-    let _ = writeln!(std::io::stdout().lock(), "wrote {}", crate::discover::display_path(&path).display());
+    let _ = writeln!(crate::cli::stdout(), "wrote {}", crate::discover::display_path(&path).display());
     Ok(crate::exit::SUCCESS)
 }
 

@@ -33,8 +33,7 @@ impl StatusArgs {
         if self.json {
             let json =
                 crate::report::status::json(&program, latest.as_ref(), verdict.as_ref().map(|v| (v, stale)));
-            let _ =
-                writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&json).expect("json"));
+            let _ = writeln!(crate::cli::stdout(), "{}", serde_json::to_string_pretty(&json).expect("json"));
             return Ok(crate::exit::SUCCESS);
         }
         let text = crate::report::status::render(
@@ -44,7 +43,7 @@ impl StatusArgs {
             &ctx.bin_name,
             ctx.style,
         );
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::cli::stdout();
         let _ = out.write_all(text.as_bytes());
         // A record left by a run that never finished (killed, or its final write failed).
         if let Some((path, run)) = crate::evidence::newest_run(&program.root) {

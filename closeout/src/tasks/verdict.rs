@@ -39,7 +39,7 @@ impl VerdictArgs {
     pub fn run(self, ctx: &Context) -> Result<u8> {
         let (program, _lock) = ctx.load_locked(crate::lock::Mode::Exclusive)?;
         let (v, notes, _) = record(&program, &ctx.bin_name)?;
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::cli::stdout();
         if self.json {
             let json = serde_json::to_string_pretty(&v).expect("verdicts serialize") + "\n";
             let _ = out.write_all(json.as_bytes());
