@@ -16,12 +16,36 @@ pub fn fixtures() -> PathBuf {
 }
 
 /// A fresh empty folder outside any repository (so closeout.toml discovery cannot walk up
-/// into this one), removed and recreated on each call.
+/// into this one), removed and recreated on each call. They live under
+/// `$TMPDIR/closeout-it-<pid>/`; the first call of a test run removes the folders of runs
+/// whose process is gone, so at most the last run's scratch stays behind.
 pub fn scratch(name: &str) -> PathBuf {
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(sweep_finished_runs);
     let dir = std::env::temp_dir().join(format!("closeout-it-{}", std::process::id())).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Remove `$TMPDIR/closeout-it-<pid>` folders whose test process no longer runs.
+fn sweep_finished_runs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) =
+            name.to_str().and_then(|n| n.strip_prefix("closeout-it-")).and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: kill with signal 0 only asks whether the process exists.
+        let gone = pid > 0
+            && unsafe { libc::kill(pid, 0) } != 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 pub fn text(bytes: &[u8]) -> String {
