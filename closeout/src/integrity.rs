@@ -3,7 +3,8 @@
 //! over what it found ([`Found`]).
 //!
 //! What a local check proves, and what it cannot: a record that contradicts itself or
-//! whose times cannot come from one run, a log that does not match its hash, a committed
+//! whose times cannot come from one run, a log that does not match its hash or that, re-read
+//! with the gate's parser, contradicts the recorded counts or pass, a committed
 //! record that differs from the full record it names or from an earlier commit of the
 //! same run, and a `git.head` that did not exist yet when the run started are all caught.
 //! A forger who edits every field consistently (outcome, exit code, log, hash, timestamps)

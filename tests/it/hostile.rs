@@ -491,6 +491,72 @@ fn edited_evidence_does_not_verify_and_is_no_go() {
     assert!(stdout.contains("differs from the full record"), "{stdout}");
 }
 
+/// A `go test` run with one failing test, as `go test` prints it.
+const GO_FAILURE: &str =
+    r"printf '=== RUN   TestA\n--- FAIL: TestA (0.00s)\nFAIL\nFAIL\texample.com/x\t0.01s\n'; exit 1";
+
+/// Every field of a failed gate edited to a pass, consistently: outcome, reason, exit code,
+/// counts, failing and individual tests.
+fn forge_pass(gate: &mut serde_json::Value) {
+    gate["outcome"] = "PASS".into();
+    gate["reason"] = "exit 0".into();
+    gate["exit_code"] = 0.into();
+    gate["failing_tests"] = serde_json::json!([]);
+    gate["tests"] = serde_json::json!([]);
+    if let Some(counts) = gate["counts"].as_object_mut() {
+        for (key, value) in counts.iter_mut() {
+            if key != "passed" && value.is_u64() {
+                *value = 0.into();
+            }
+        }
+    }
+}
+
+/// The log stays as the gate wrote it, so its hash matches; re-read with the gate's parser
+/// it shows the failure the forged record hides.
+#[test]
+fn a_forged_pass_is_caught_by_its_own_log() {
+    let dir = scratch("hostile-evidence-log-reread");
+    let toml = format!(
+        "[program]\nname = \"E\"\ndocs = [\"plan.md\"]\n\n[[gate]]\nid = \"check\"\nrun = \"\"\"{GO_FAILURE}\"\"\"\nparser = \"go\"\n"
+    );
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    git(&dir, &["init", "-q", "."]);
+    commit(&dir, "start");
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let verified =
+        closeout().args(["verify-evidence", "--require-full-record"]).current_dir(&dir).output().unwrap();
+    assert_eq!(verified.status.code(), Some(0), "the honest record verifies: {}", describe(&verified));
+
+    edit_latest(&dir, |v| forge_pass(&mut v["gates"][0]));
+    let latest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(".closeout/latest.json")).unwrap()).unwrap();
+    let full = dir.join("target/closeout/runs").join(latest["run_id"].as_str().unwrap()).join("run.json");
+    let mut record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&full).unwrap()).unwrap();
+    forge_pass(&mut record["gates"][0]);
+    std::fs::write(&full, serde_json::to_string_pretty(&record).unwrap() + "\n").unwrap();
+    let _ = closeout().arg("update-docs").current_dir(&dir).output().unwrap();
+    commit(&dir, "pass, honestly");
+
+    let out =
+        closeout().args(["verify-evidence", "--require-full-record"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains("differs from the full record"), "both records were edited alike: {stdout}");
+    assert!(stdout.contains("when re-read with parser `go`, but the record says 0 passed"), "{stdout}");
+    assert!(
+        stdout.contains("is FAIL when re-read with parser `go` (1 failed), but the record says PASS"),
+        "{stdout}"
+    );
+    let out = verdict(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("NO-GO"), "{}", describe(&out));
+}
+
 #[test]
 fn self_contradictory_records_are_named() {
     let dir = evidence_repo("hostile-evidence-contradiction", "echo ok");
