@@ -17,10 +17,52 @@ use crate::evidence::{GateRecord, Outcome, RunRecord};
 /// The sha256 of zero bytes: the hash of an empty log.
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-/// Contradictions inside one gate record, each a sentence naming the field.
+/// Contradictions inside one gate record, each a sentence naming the gate and the field
+/// (`` gate `unit`: is PASS with exit code 3; only exit code 0 passes ``).
 pub fn gate_problems(g: &GateRecord) -> Vec<String> {
+    gate_faults(g).into_iter().map(|m| format!("gate `{}`: {m}", g.id)).collect()
+}
+
+/// Whether a gate's record is self-consistent ([`gate_faults`] finds nothing): only then
+/// may its recorded outcome be shown or counted as it is.
+pub fn consistent(g: &GateRecord) -> bool {
+    gate_faults(g).is_empty()
+}
+
+/// Whether the gate is `PASS` by a self-consistent record: what a count of passed gates
+/// counts.
+pub fn passed(g: &GateRecord) -> bool {
+    g.outcome.passed() && consistent(g)
+}
+
+/// Whether the gate is `PASS` or `FLAKY` by a self-consistent record.
+pub fn succeeded(g: &GateRecord) -> bool {
+    g.outcome.succeeded() && consistent(g)
+}
+
+/// What to show for a gate whose record contradicts itself, instead of its outcome:
+/// `INCONSISTENT (recorded PASS, exit 3)`, `INCONSISTENT (recorded PASS, signal 9)`,
+/// `INCONSISTENT (recorded PASS, no exit code)`. `None` for a self-consistent record.
+pub fn inconsistent_label(g: &GateRecord) -> Option<String> {
+    if consistent(g) {
+        return None;
+    }
+    let how = match (g.exit_code, g.signal) {
+        (Some(c), _) => format!("exit {c}"),
+        (None, Some(s)) => format!("signal {s}"),
+        (None, None) => "no exit code".into(),
+    };
+    Some(format!("{INCONSISTENT} (recorded {}, {how})", g.outcome))
+}
+
+/// The word shown for a gate whose record contradicts itself.
+pub const INCONSISTENT: &str = "INCONSISTENT";
+
+/// Contradictions inside one gate record, each a phrase naming the field
+/// (`is PASS with exit code 3; only exit code 0 passes`).
+pub fn gate_faults(g: &GateRecord) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut say = |m: String| problems.push(format!("gate `{}`: {m}", g.id));
+    let mut say = |m: String| problems.push(m);
     if g.exit_code.is_some() && g.signal.is_some() {
         say(format!(
             "has both exit code {} and signal {}; a process ends one way",
@@ -495,6 +537,29 @@ mod tests {
             let problems = gate_problems(&g).join("; ");
             assert!(problems.contains(expected), "{expected}: {problems}");
         }
+    }
+
+    #[test]
+    fn a_record_that_contradicts_itself_is_shown_inconsistent_and_not_counted() {
+        let honest = passing("a");
+        assert!(passed(&honest) && succeeded(&honest) && consistent(&honest));
+        assert_eq!(inconsistent_label(&honest), None);
+        let mut forged = honest.clone();
+        forged.exit_code = Some(3);
+        assert!(!passed(&forged) && !succeeded(&forged));
+        assert_eq!(inconsistent_label(&forged).as_deref(), Some("INCONSISTENT (recorded PASS, exit 3)"));
+        assert_eq!(gate_faults(&forged), ["is PASS with exit code 3; only exit code 0 passes"]);
+        forged.exit_code = None;
+        forged.signal = Some(9);
+        assert_eq!(inconsistent_label(&forged).as_deref(), Some("INCONSISTENT (recorded PASS, signal 9)"));
+        let mut flaky = flaky("b");
+        assert!(succeeded(&flaky) && !passed(&flaky));
+        flaky.attempts.clear();
+        assert!(!succeeded(&flaky));
+        assert_eq!(inconsistent_label(&flaky).as_deref(), Some("INCONSISTENT (recorded FLAKY, exit 0)"));
+        // An honest failure is shown as recorded.
+        let failed = gate("c", "false", Outcome::Fail, Some(1));
+        assert_eq!(inconsistent_label(&failed), None);
     }
 
     #[test]

@@ -574,6 +574,77 @@ fn self_contradictory_records_are_named() {
     }
 }
 
+/// A record that says `PASS` with exit code 3 is shown as what it is, counted as not
+/// passed, and a region that calls it `PASS (exit 3)` drifts.
+#[test]
+fn a_self_contradictory_pass_is_shown_inconsistent_and_not_counted() {
+    let dir = scratch("hostile-evidence-inconsistent-shown");
+    let gates: String = ["one", "two", "three"]
+        .iter()
+        .map(|id| format!("\n[[gate]]\nid = \"{id}\"\nrun = \"echo {id}\"\nparser = \"none\"\n"))
+        .collect();
+    std::fs::write(
+        dir.join("closeout.toml"),
+        format!("[program]\nname = \"E\"\ndocs = [\"plan.md\"]\n{gates}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("plan.md"),
+        "# Plan\n\n<!-- closeout:begin baseline -->\n<!-- closeout:end baseline -->\n\n<!-- closeout:begin verdict -->\n<!-- closeout:end verdict -->\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    git(&dir, &["init", "-q", "."]);
+    commit(&dir, "start");
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let status = closeout().args(["status", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert!(text(&status.stdout).contains("3/3 gates passed"), "{}", describe(&status));
+    let honest = std::fs::read_to_string(dir.join("plan.md")).unwrap();
+    assert_eq!(honest.matches("PASS (exit 0)").count(), 6, "both tables: {honest}");
+
+    edit_latest(&dir, |v| v["gates"][0]["exit_code"] = 3.into());
+    let out = closeout().arg("update-docs").current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let plan = std::fs::read_to_string(dir.join("plan.md")).unwrap();
+    assert!(!plan.contains("PASS (exit 3)"), "{plan}");
+    let shown: Vec<&str> = plan.lines().filter(|l| l.contains("`echo one`")).collect();
+    assert_eq!(shown.len(), 2, "the baseline region and the verdict's results table: {plan}");
+    for line in shown {
+        assert!(line.contains("INCONSISTENT (recorded PASS, exit 3)"), "{line}");
+        assert!(line.contains("is PASS with exit code 3; only exit code 0 passes"), "{line}");
+    }
+    let status = closeout().args(["status", "--color", "never"]).current_dir(&dir).output().unwrap();
+    let stdout = text(&status.stdout);
+    assert!(stdout.contains("2/3 gates passed"), "{stdout}");
+    assert!(
+        stdout.contains("INCONSISTENT (recorded PASS, exit 3) one: the record contradicts itself"),
+        "{stdout}"
+    );
+    let json = closeout().args(["status", "--json"]).current_dir(&dir).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["latest_run"]["passed"], 2, "{json}");
+    assert_eq!(json["latest_run"]["failed"][0]["outcome"], "INCONSISTENT", "{json}");
+
+    // What an earlier closeout wrote into the docs for that record drifts.
+    let stale: String = plan
+        .lines()
+        .map(|l| {
+            if l.contains("`echo one`") {
+                honest.lines().find(|h| h.contains("`echo one`")).unwrap().replace("exit 0", "exit 3")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    std::fs::write(dir.join("plan.md"), stale).unwrap();
+    let out = closeout().args(["verify-docs", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("INCONSISTENT (recorded PASS, exit 3)"), "{}", describe(&out));
+}
+
 #[test]
 fn a_moved_git_head_is_detected_even_without_the_full_record() {
     let dir = evidence_repo("hostile-evidence-head", "echo ok");
