@@ -307,7 +307,7 @@ pub enum LogFound {
     Present {
         bytes: u64,
         sha256: String,
-        parsed: Option<crate::parse::Parsed>,
+        parsed: Option<Box<crate::parse::Parsed>>,
     },
 }
 
@@ -502,7 +502,7 @@ mod tests {
     /// A log found on disk whose output (`ok`) the `none` parser of [`passing`] reads as a pass.
     fn present(bytes: u64, sha256: &str) -> LogFound {
         let parsed = crate::parse::parse_text(crate::model::ParserKind::None, "true", "ok\n");
-        LogFound::Present { bytes, sha256: sha256.into(), parsed: Some(parsed) }
+        LogFound::Present { bytes, sha256: sha256.into(), parsed: Some(Box::new(parsed)) }
     }
 
     #[test]
@@ -693,7 +693,7 @@ mod tests {
     /// `log` found on disk for a gate whose parser is `kind`, as `verify-evidence` reads it.
     fn read_as(kind: crate::model::ParserKind, log: &str) -> LogFound {
         let parsed = crate::parse::parse_text(kind, "go test ./...", log);
-        LogFound::Present { bytes: log.len() as u64, sha256: "ab".repeat(32), parsed: Some(parsed) }
+        LogFound::Present { bytes: log.len() as u64, sha256: "ab".repeat(32), parsed: Some(Box::new(parsed)) }
     }
 
     /// A gate that ran `go test` once and wrote `GO_FAIL`, recorded as the runner records it

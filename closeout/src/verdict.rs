@@ -303,7 +303,8 @@ pub fn compute(facts: &Facts) -> Verdict {
                 let Some(g) = run.gate(id) else { continue };
                 let known_open = program.open_known_failure(g.known_failure.as_ref()).is_some();
                 // A FLAKY gate passed on a retry: a condition of its own, not a blocker.
-                if !crate::integrity::succeeded(g) && !(known_open && crate::integrity::consistent(g)) {
+                let excused = known_open && crate::integrity::consistent(g);
+                if !crate::integrity::succeeded(g) && !excused {
                     blockers.push(clause(
                         format!(
                             "packet {} is DONE but its required gate `{id}` {} in the latest run",

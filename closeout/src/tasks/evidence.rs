@@ -198,5 +198,5 @@ fn read_log(path: &Path, gate: &crate::evidence::GateRecord) -> LogFound {
     }
     lines.finish(&mut take);
     let sha256 = crate::runner::process::hex(&hasher.finalize());
-    LogFound::Present { bytes, sha256, parsed: parser.map(|p| p.finish()) }
+    LogFound::Present { bytes, sha256, parsed: parser.map(|p| Box::new(p.finish())) }
 }
