@@ -785,11 +785,18 @@ pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
 pub(crate) mod fixtures {
     use super::*;
 
+    /// A gate that ended with `outcome`; one that exited (`exit_code`) has times and a
+    /// log, as the runner records it, so that a passing one is self-consistent.
     pub fn gate(id: &str, command: &str, outcome: Outcome, exit_code: Option<i32>) -> GateRecord {
         let mut g = GateRecord::not_run(id, command, "none", None, "");
         g.outcome = outcome;
         g.exit_code = exit_code;
         g.reason = exit_code.map_or_else(|| outcome.to_string(), |c| format!("exit {c}"));
+        if exit_code.is_some() {
+            g.started_at = Some("2026-01-01T00:00:00.000Z".into());
+            g.finished_at = Some("2026-01-01T00:00:00.000Z".into());
+            g.log = Some(LogRecord { path: None, sha256: "ab".repeat(32), bytes: 3 });
+        }
         g
     }
 

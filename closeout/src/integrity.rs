@@ -3,7 +3,8 @@
 //! over what it found ([`Found`]).
 //!
 //! What a local check proves, and what it cannot: a record that contradicts itself or
-//! whose times cannot come from one run, a log that does not match its hash, a committed
+//! whose times cannot come from one run, a log that does not match its hash or that, re-read
+//! with the gate's parser, contradicts the recorded counts or pass, a committed
 //! record that differs from the full record it names or from an earlier commit of the
 //! same run, and a `git.head` that did not exist yet when the run started are all caught.
 //! A forger who edits every field consistently (outcome, exit code, log, hash, timestamps)
@@ -16,10 +17,52 @@ use crate::evidence::{GateRecord, Outcome, RunRecord};
 /// The sha256 of zero bytes: the hash of an empty log.
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-/// Contradictions inside one gate record, each a sentence naming the field.
+/// Contradictions inside one gate record, each a sentence naming the gate and the field
+/// (`` gate `unit`: is PASS with exit code 3; only exit code 0 passes ``).
 pub fn gate_problems(g: &GateRecord) -> Vec<String> {
+    gate_faults(g).into_iter().map(|m| format!("gate `{}`: {m}", g.id)).collect()
+}
+
+/// Whether a gate's record is self-consistent ([`gate_faults`] finds nothing): only then
+/// may its recorded outcome be shown or counted as it is.
+pub fn consistent(g: &GateRecord) -> bool {
+    gate_faults(g).is_empty()
+}
+
+/// Whether the gate is `PASS` by a self-consistent record: what a count of passed gates
+/// counts.
+pub fn passed(g: &GateRecord) -> bool {
+    g.outcome.passed() && consistent(g)
+}
+
+/// Whether the gate is `PASS` or `FLAKY` by a self-consistent record.
+pub fn succeeded(g: &GateRecord) -> bool {
+    g.outcome.succeeded() && consistent(g)
+}
+
+/// What to show for a gate whose record contradicts itself, instead of its outcome:
+/// `INCONSISTENT (recorded PASS, exit 3)`, `INCONSISTENT (recorded PASS, signal 9)`,
+/// `INCONSISTENT (recorded PASS, no exit code)`. `None` for a self-consistent record.
+pub fn inconsistent_label(g: &GateRecord) -> Option<String> {
+    if consistent(g) {
+        return None;
+    }
+    let how = match (g.exit_code, g.signal) {
+        (Some(c), _) => format!("exit {c}"),
+        (None, Some(s)) => format!("signal {s}"),
+        (None, None) => "no exit code".into(),
+    };
+    Some(format!("{INCONSISTENT} (recorded {}, {how})", g.outcome))
+}
+
+/// The word shown for a gate whose record contradicts itself.
+pub const INCONSISTENT: &str = "INCONSISTENT";
+
+/// Contradictions inside one gate record, each a phrase naming the field
+/// (`is PASS with exit code 3; only exit code 0 passes`).
+pub fn gate_faults(g: &GateRecord) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut say = |m: String| problems.push(format!("gate `{}`: {m}", g.id));
+    let mut say = |m: String| problems.push(m);
     if g.exit_code.is_some() && g.signal.is_some() {
         say(format!(
             "has both exit code {} and signal {}; a process ends one way",
@@ -258,7 +301,14 @@ pub fn timeline_problems(r: &RunRecord) -> Vec<String> {
 /// A log named by a full record, as found on disk.
 pub enum LogFound {
     Missing,
-    Present { bytes: u64, sha256: String },
+    /// The log's size in bytes and sha256, and what the gate's recorded parser read in it
+    /// (cut into lines as the runner cuts them, [`crate::parse::lines`]); `parsed` is
+    /// `None` when the recorded parser is not one closeout knows.
+    Present {
+        bytes: u64,
+        sha256: String,
+        parsed: Option<Box<crate::parse::Parsed>>,
+    },
 }
 
 /// What the caller found beside a compact record.
@@ -338,14 +388,18 @@ pub fn verify(latest: &RunRecord, found: &Found) -> Vec<String> {
     problems
 }
 
-/// A gate's logs (each attempt's, else its own) that are missing or differ from the record.
+/// A gate's logs (each attempt's, else its own) that are missing, differ from the record,
+/// or, re-read, contradict it ([`reread_problems`]).
 fn log_problems(g: &GateRecord, logs: &[(String, LogFound)]) -> Vec<String> {
-    let own = [(g.outcome, g.log.as_ref(), String::new())];
-    let attempts: Vec<_> =
-        g.attempts.iter().map(|a| (a.outcome, a.log.as_ref(), format!(" (attempt {})", a.attempt))).collect();
+    let own = [(g.outcome, g.log.as_ref(), g.counts.as_ref(), String::new())];
+    let attempts: Vec<_> = g
+        .attempts
+        .iter()
+        .map(|a| (a.outcome, a.log.as_ref(), a.counts.as_ref(), format!(" (attempt {})", a.attempt)))
+        .collect();
     let checked = if attempts.is_empty() { &own[..] } else { &attempts[..] };
     let mut problems = Vec::new();
-    for (outcome, log, which) in checked {
+    for (outcome, log, counts, which) in checked {
         let Some((log, path)) = log.and_then(|l| Some((l, l.path.as_deref()?))) else { continue };
         if *outcome == Outcome::Interrupted {
             continue;
@@ -355,7 +409,7 @@ fn log_problems(g: &GateRecord, logs: &[(String, LogFound)]) -> Vec<String> {
                 "gate `{}`: its log {path}{which} is missing; the record cannot be checked against it",
                 g.id
             )),
-            Some(LogFound::Present { bytes, sha256 }) if *bytes != log.bytes || *sha256 != log.sha256 => {
+            Some(LogFound::Present { bytes, sha256, .. }) if *bytes != log.bytes || *sha256 != log.sha256 => {
                 problems.push(format!(
                     "gate `{}`: its log {path}{which} does not match the record (sha256 {}…, {} bytes; recorded {}…, {} bytes)",
                     g.id,
@@ -365,7 +419,52 @@ fn log_problems(g: &GateRecord, logs: &[(String, LogFound)]) -> Vec<String> {
                     log.bytes
                 ))
             }
-            _ => {}
+            Some(LogFound::Present { bytes, parsed: Some(parsed), .. }) => problems.extend(
+                reread_problems(*outcome, *counts, *bytes, parsed)
+                    .into_iter()
+                    .map(|p| format!("gate `{}`: its log {path}{which} {p}", g.id)),
+            ),
+            Some(LogFound::Present { parsed: None, .. }) => problems.push(format!(
+                "gate `{}`: records parser `{}`, which closeout does not know, so its log {path}{which} cannot be re-read",
+                g.id, g.parser
+            )),
+            None => {}
+        }
+    }
+    problems
+}
+
+/// What a log (`bytes` long, `parsed` by the gate's recorded parser) says against the
+/// record of the run that wrote it, each a phrase following "its log …": counts other than
+/// the recorded `counts` (the runner records exactly what its parser read), or, for a
+/// passing `outcome`, output that [`crate::classify::classify`] would not pass even with
+/// exit code 0 (failed tests, a build failure, no tests, no output, a missing summary).
+pub fn reread_problems(
+    outcome: Outcome,
+    counts: Option<&crate::evidence::TestCounts>,
+    bytes: u64,
+    parsed: &crate::parse::Parsed,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    if parsed.counts.as_ref() != counts {
+        let say =
+            |c: Option<&crate::evidence::TestCounts>| c.map_or("no counts".to_string(), |c| c.summary());
+        problems.push(format!(
+            "counts {} when re-read with parser `{}`, but the record says {}",
+            say(parsed.counts.as_ref()),
+            parsed.parser,
+            say(counts)
+        ));
+    }
+    if outcome.succeeded() {
+        let ending = crate::classify::Ending::Exited(0);
+        let (reread, reason) = crate::classify::classify(&ending, bytes, true, parsed);
+        if !reread.passed() {
+            problems.push(format!(
+                "is {reread} when re-read with parser `{}` ({}), but the record says {outcome}",
+                parsed.parser,
+                reason.trim_start_matches("exit 0, but ").trim_start_matches("exit 0, ")
+            ));
         }
     }
     problems
@@ -398,6 +497,12 @@ mod tests {
         g.finished_at = Some("2026-01-01T00:00:01.000Z".into());
         g.log = Some(LogRecord { path: None, sha256: "ab".repeat(32), bytes: 3 });
         g
+    }
+
+    /// A log found on disk whose output (`ok`) the `none` parser of [`passing`] reads as a pass.
+    fn present(bytes: u64, sha256: &str) -> LogFound {
+        let parsed = crate::parse::parse_text(crate::model::ParserKind::None, "true", "ok\n");
+        LogFound::Present { bytes, sha256: sha256.into(), parsed: Some(Box::new(parsed)) }
     }
 
     #[test]
@@ -435,6 +540,29 @@ mod tests {
     }
 
     #[test]
+    fn a_record_that_contradicts_itself_is_shown_inconsistent_and_not_counted() {
+        let honest = passing("a");
+        assert!(passed(&honest) && succeeded(&honest) && consistent(&honest));
+        assert_eq!(inconsistent_label(&honest), None);
+        let mut forged = honest.clone();
+        forged.exit_code = Some(3);
+        assert!(!passed(&forged) && !succeeded(&forged));
+        assert_eq!(inconsistent_label(&forged).as_deref(), Some("INCONSISTENT (recorded PASS, exit 3)"));
+        assert_eq!(gate_faults(&forged), ["is PASS with exit code 3; only exit code 0 passes"]);
+        forged.exit_code = None;
+        forged.signal = Some(9);
+        assert_eq!(inconsistent_label(&forged).as_deref(), Some("INCONSISTENT (recorded PASS, signal 9)"));
+        let mut flaky = flaky("b");
+        assert!(succeeded(&flaky) && !passed(&flaky));
+        flaky.attempts.clear();
+        assert!(!succeeded(&flaky));
+        assert_eq!(inconsistent_label(&flaky).as_deref(), Some("INCONSISTENT (recorded FLAKY, exit 0)"));
+        // An honest failure is shown as recorded.
+        let failed = gate("c", "false", Outcome::Fail, Some(1));
+        assert_eq!(inconsistent_label(&failed), None);
+    }
+
+    #[test]
     fn edited_compact_records_and_bad_logs_are_caught() {
         let full = run(vec![passing("a")]);
         let mut latest = full.compact();
@@ -453,10 +581,9 @@ mod tests {
         with_path.log.as_mut().unwrap().path = Some("target/closeout/runs/x/000-a.log".into());
         let full = run(vec![with_path]);
         let latest = full.compact();
-        for (found_log, expected) in [
-            (LogFound::Missing, "is missing"),
-            (LogFound::Present { bytes: 3, sha256: "cd".repeat(32) }, "does not match the record"),
-        ] {
+        for (found_log, expected) in
+            [(LogFound::Missing, "is missing"), (present(3, &"cd".repeat(32)), "does not match the record")]
+        {
             let logs = [("target/closeout/runs/x/000-a.log".to_string(), found_log)];
             let found = Found {
                 full: Some(&full),
@@ -529,7 +656,7 @@ mod tests {
         let full = run(vec![flaky("a")]);
         let latest = full.compact();
         assert!(latest.gates[0].attempts.iter().all(|a| a.log.as_ref().unwrap().path.is_none()));
-        let present = |sha: &str, bytes| LogFound::Present { bytes, sha256: sha.repeat(32) };
+        let present = |sha: &str, bytes| present(bytes, &sha.repeat(32));
         let check = |logs: &[(String, LogFound)]| {
             verify(
                 &latest,
@@ -558,6 +685,105 @@ mod tests {
             ("r/000-a.attempt-2.log".into(), LogFound::Missing),
         ];
         assert!(check(&gone).join("; ").contains("r/000-a.attempt-2.log (attempt 2) is missing"));
+    }
+
+    /// `go test` output for one failing test, as `go test` prints it (go's `testing` docs).
+    const GO_FAIL: &str = "=== RUN   TestA\n--- FAIL: TestA (0.00s)\nFAIL\nFAIL\texample.com/x\t0.01s\n";
+
+    /// `log` found on disk for a gate whose parser is `kind`, as `verify-evidence` reads it.
+    fn read_as(kind: crate::model::ParserKind, log: &str) -> LogFound {
+        let parsed = crate::parse::parse_text(kind, "go test ./...", log);
+        LogFound::Present { bytes: log.len() as u64, sha256: "ab".repeat(32), parsed: Some(Box::new(parsed)) }
+    }
+
+    /// A gate that ran `go test` once and wrote `GO_FAIL`, recorded as the runner records it
+    /// (outcome and counts from the classification of that output with exit 1).
+    fn go_failure() -> GateRecord {
+        let parsed = crate::parse::parse_text(crate::model::ParserKind::Go, "go test ./...", GO_FAIL);
+        let ending = crate::classify::Ending::Exited(1);
+        let (outcome, reason) = crate::classify::classify(&ending, GO_FAIL.len() as u64, true, &parsed);
+        let mut g = passing("go");
+        (g.command, g.parser, g.outcome, g.reason, g.exit_code) =
+            ("go test ./...".into(), "go".into(), outcome, reason, Some(1));
+        (g.counts, g.failing_tests) = (parsed.counts, parsed.failing);
+        g.log = Some(LogRecord { path: Some("r/000-go.log".into()), sha256: "ab".repeat(32), bytes: 0 });
+        g.log.as_mut().unwrap().bytes = GO_FAIL.len() as u64;
+        g
+    }
+
+    fn verify_full(full: &RunRecord, logs: &[(String, LogFound)]) -> Vec<String> {
+        let found =
+            Found { full: Some(full), logs, head_committed: None, head_before_record: None, earlier: &[] };
+        verify(&full.compact(), &found)
+    }
+
+    #[test]
+    fn a_log_that_contradicts_its_record_is_named() {
+        let logs = [("r/000-go.log".to_string(), read_as(crate::model::ParserKind::Go, GO_FAIL))];
+        let honest = go_failure();
+        assert_eq!(honest.outcome, Outcome::Fail);
+        assert_eq!(verify_full(&run(vec![honest.clone()]), &logs), Vec::<String>::new());
+
+        // Every field edited to a pass, consistently, the log left as the gate wrote it.
+        let mut forged = honest.clone();
+        (forged.outcome, forged.reason, forged.exit_code) = (Outcome::Pass, "exit 0".into(), Some(0));
+        forged.counts = Some(TestCounts::default());
+        forged.failing_tests.clear();
+        assert_eq!(gate_problems(&forged), Vec::<String>::new(), "the record alone is consistent");
+        let problems = verify_full(&run(vec![forged.clone()]), &logs).join("; ");
+        assert!(problems.contains("gate `go`: its log r/000-go.log counts 0 passed, 1 failed"), "{problems}");
+        assert!(problems.contains("but the record says 0 passed;"), "{problems}");
+        assert!(
+            problems.contains("its log r/000-go.log is FAIL when re-read with parser `go`"),
+            "{problems}"
+        );
+        assert!(problems.contains("but the record says PASS"), "{problems}");
+
+        // Counts alone edited (the outcome left FAIL) are caught too.
+        let mut fewer = honest.clone();
+        fewer.counts.as_mut().unwrap().failed = 2;
+        let problems = verify_full(&run(vec![fewer]), &logs).join("; ");
+        assert!(
+            problems.contains("counts 0 passed, 1 failed")
+                && problems.contains("record says 0 passed, 2 failed"),
+            "{problems}"
+        );
+
+        // A parser closeout does not know cannot hide a log from the re-read.
+        let mut unknown = forged;
+        unknown.parser = "mine".into();
+        let logs = [(
+            "r/000-go.log".to_string(),
+            LogFound::Present { bytes: GO_FAIL.len() as u64, sha256: "ab".repeat(32), parsed: None },
+        )];
+        let problems = verify_full(&run(vec![unknown]), &logs).join("; ");
+        assert!(problems.contains("records parser `mine`, which closeout does not know"), "{problems}");
+    }
+
+    #[test]
+    fn a_flaky_gate_whose_passing_attempt_logged_a_failure_is_named() {
+        let mut g = flaky("a");
+        let honest = [
+            ("r/000-a.log".to_string(), present(4, &"cd".repeat(32))),
+            ("r/000-a.attempt-2.log".into(), present(3, &"ab".repeat(32))),
+        ];
+        assert_eq!(verify_full(&run(vec![g.clone()]), &honest), Vec::<String>::new());
+        // The passing attempt's log holds `go test` failing; the record says it passed.
+        g.parser = "go".into();
+        let mut failing = read_as(crate::model::ParserKind::Go, GO_FAIL);
+        if let LogFound::Present { bytes, sha256, .. } = &mut failing {
+            (*bytes, *sha256) = (3, "ab".repeat(32));
+        }
+        let logs = [
+            ("r/000-a.log".to_string(), present(4, &"cd".repeat(32))),
+            ("r/000-a.attempt-2.log".into(), failing),
+        ];
+        let problems = verify_full(&run(vec![g]), &logs).join("; ");
+        assert!(
+            problems
+                .contains("its log r/000-a.attempt-2.log (attempt 2) is FAIL when re-read with parser `go`"),
+            "{problems}"
+        );
     }
 
     #[test]

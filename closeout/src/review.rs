@@ -111,10 +111,12 @@ pub fn review(packet: &Packet, program: &Program, inputs: Inputs) -> PacketRevie
                 p0.push(format!("`{command}` was not run"));
             }
             // A FLAKY gate passed on a retry: the verdict makes it a condition, not P0.
-            Some(g) if g.outcome.succeeded() => {}
+            Some(g) if crate::integrity::succeeded(g) => {}
             Some(g) => {
                 let known = program.open_known_failure(g.known_failure.as_ref());
-                if known.is_none() {
+                if let Some(label) = crate::integrity::inconsistent_label(g) {
+                    p0.push(format!("`{command}` {label}: its record contradicts itself"));
+                } else if known.is_none() {
                     let exit = g.exit_code.map_or("no exit code".into(), |c| format!("exit {c}"));
                     p0.push(format!("`{command}` {} ({exit})", g.outcome));
                 }

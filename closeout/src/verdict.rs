@@ -206,7 +206,16 @@ pub fn compute(facts: &Facts) -> Verdict {
                         ),
                         &ev,
                     )),
-                    Some(g) if g.outcome.passed() => {}
+                    Some(g) if crate::integrity::passed(g) => {}
+                    Some(g) if !crate::integrity::consistent(g) => blockers.push(clause(
+                        format!(
+                            "gate `{}` is {}: its record contradicts itself ({})",
+                            gate.id,
+                            crate::integrity::inconsistent_label(g).unwrap_or_default(),
+                            crate::integrity::gate_faults(g).join("; ")
+                        ),
+                        &ev,
+                    )),
                     Some(g) if g.outcome == Outcome::Flaky => {
                         conditions.push(flaky(program, g, &ev, &mut new_debt, facts.bin_name))
                     }
@@ -240,8 +249,13 @@ pub fn compute(facts: &Facts) -> Verdict {
                     }
                 }
             }
-            let passed = run.gates.iter().filter(|g| g.outcome.passed()).count();
-            let flaky = match run.gates.iter().filter(|g| g.outcome == Outcome::Flaky).count() {
+            let passed = run.gates.iter().filter(|g| crate::integrity::passed(g)).count();
+            let flaky = match run
+                .gates
+                .iter()
+                .filter(|g| crate::integrity::succeeded(g) && !g.outcome.passed())
+                .count()
+            {
                 0 => String::new(),
                 n => format!(" and {n} FLAKY"),
             };
@@ -305,11 +319,13 @@ pub fn compute(facts: &Facts) -> Verdict {
                 let Some(g) = run.gate(id) else { continue };
                 let known_open = program.open_known_failure(g.known_failure.as_ref()).is_some();
                 // A FLAKY gate passed on a retry: a condition of its own, not a blocker.
-                if !g.outcome.succeeded() && !known_open {
+                let excused = known_open && crate::integrity::consistent(g);
+                if !crate::integrity::succeeded(g) && !excused {
                     blockers.push(clause(
                         format!(
                             "packet {} is DONE but its required gate `{id}` {} in the latest run",
-                            p.id, g.outcome
+                            p.id,
+                            crate::integrity::inconsistent_label(g).unwrap_or_else(|| g.outcome.to_string())
                         ),
                         &[format!("packet {}", p.id), format!("gate {id}"), format!("run {}", run.run_id)],
                     ));

@@ -491,6 +491,72 @@ fn edited_evidence_does_not_verify_and_is_no_go() {
     assert!(stdout.contains("differs from the full record"), "{stdout}");
 }
 
+/// A `go test` run with one failing test, as `go test` prints it.
+const GO_FAILURE: &str =
+    r"printf '=== RUN   TestA\n--- FAIL: TestA (0.00s)\nFAIL\nFAIL\texample.com/x\t0.01s\n'; exit 1";
+
+/// Every field of a failed gate edited to a pass, consistently: outcome, reason, exit code,
+/// counts, failing and individual tests.
+fn forge_pass(gate: &mut serde_json::Value) {
+    gate["outcome"] = "PASS".into();
+    gate["reason"] = "exit 0".into();
+    gate["exit_code"] = 0.into();
+    gate["failing_tests"] = serde_json::json!([]);
+    gate["tests"] = serde_json::json!([]);
+    if let Some(counts) = gate["counts"].as_object_mut() {
+        for (key, value) in counts.iter_mut() {
+            if key != "passed" && value.is_u64() {
+                *value = 0.into();
+            }
+        }
+    }
+}
+
+/// The log stays as the gate wrote it, so its hash matches; re-read with the gate's parser
+/// it shows the failure the forged record hides.
+#[test]
+fn a_forged_pass_is_caught_by_its_own_log() {
+    let dir = scratch("hostile-evidence-log-reread");
+    let toml = format!(
+        "[program]\nname = \"E\"\ndocs = [\"plan.md\"]\n\n[[gate]]\nid = \"check\"\nrun = \"\"\"{GO_FAILURE}\"\"\"\nparser = \"go\"\n"
+    );
+    std::fs::write(dir.join("closeout.toml"), toml).unwrap();
+    std::fs::write(dir.join("plan.md"), BASELINE_PLAN).unwrap();
+    std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    git(&dir, &["init", "-q", "."]);
+    commit(&dir, "start");
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let verified =
+        closeout().args(["verify-evidence", "--require-full-record"]).current_dir(&dir).output().unwrap();
+    assert_eq!(verified.status.code(), Some(0), "the honest record verifies: {}", describe(&verified));
+
+    edit_latest(&dir, |v| forge_pass(&mut v["gates"][0]));
+    let latest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(".closeout/latest.json")).unwrap()).unwrap();
+    let full = dir.join("target/closeout/runs").join(latest["run_id"].as_str().unwrap()).join("run.json");
+    let mut record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&full).unwrap()).unwrap();
+    forge_pass(&mut record["gates"][0]);
+    std::fs::write(&full, serde_json::to_string_pretty(&record).unwrap() + "\n").unwrap();
+    let _ = closeout().arg("update-docs").current_dir(&dir).output().unwrap();
+    commit(&dir, "pass, honestly");
+
+    let out =
+        closeout().args(["verify-evidence", "--require-full-record"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains("differs from the full record"), "both records were edited alike: {stdout}");
+    assert!(stdout.contains("when re-read with parser `go`, but the record says 0 passed"), "{stdout}");
+    assert!(
+        stdout.contains("is FAIL when re-read with parser `go` (1 failed), but the record says PASS"),
+        "{stdout}"
+    );
+    let out = verdict(&dir);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("NO-GO"), "{}", describe(&out));
+}
+
 #[test]
 fn self_contradictory_records_are_named() {
     let dir = evidence_repo("hostile-evidence-contradiction", "echo ok");
@@ -506,6 +572,77 @@ fn self_contradictory_records_are_named() {
         assert!(text(&out.stdout).contains(expected), "{field}: {}", describe(&out));
         git(&dir, &["checkout", "-q", "--", ".closeout/latest.json"]);
     }
+}
+
+/// A record that says `PASS` with exit code 3 is shown as what it is, counted as not
+/// passed, and a region that calls it `PASS (exit 3)` drifts.
+#[test]
+fn a_self_contradictory_pass_is_shown_inconsistent_and_not_counted() {
+    let dir = scratch("hostile-evidence-inconsistent-shown");
+    let gates: String = ["one", "two", "three"]
+        .iter()
+        .map(|id| format!("\n[[gate]]\nid = \"{id}\"\nrun = \"echo {id}\"\nparser = \"none\"\n"))
+        .collect();
+    std::fs::write(
+        dir.join("closeout.toml"),
+        format!("[program]\nname = \"E\"\ndocs = [\"plan.md\"]\n{gates}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("plan.md"),
+        "# Plan\n\n<!-- closeout:begin baseline -->\n<!-- closeout:end baseline -->\n\n<!-- closeout:begin verdict -->\n<!-- closeout:end verdict -->\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    git(&dir, &["init", "-q", "."]);
+    commit(&dir, "start");
+    let out = closeout().args(["baseline", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let status = closeout().args(["status", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert!(text(&status.stdout).contains("3/3 gates passed"), "{}", describe(&status));
+    let honest = std::fs::read_to_string(dir.join("plan.md")).unwrap();
+    assert_eq!(honest.matches("PASS (exit 0)").count(), 6, "both tables: {honest}");
+
+    edit_latest(&dir, |v| v["gates"][0]["exit_code"] = 3.into());
+    let out = closeout().arg("update-docs").current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let plan = std::fs::read_to_string(dir.join("plan.md")).unwrap();
+    assert!(!plan.contains("PASS (exit 3)"), "{plan}");
+    let shown: Vec<&str> = plan.lines().filter(|l| l.contains("`echo one`")).collect();
+    assert_eq!(shown.len(), 2, "the baseline region and the verdict's results table: {plan}");
+    for line in shown {
+        assert!(line.contains("INCONSISTENT (recorded PASS, exit 3)"), "{line}");
+        assert!(line.contains("is PASS with exit code 3; only exit code 0 passes"), "{line}");
+    }
+    let status = closeout().args(["status", "--color", "never"]).current_dir(&dir).output().unwrap();
+    let stdout = text(&status.stdout);
+    assert!(stdout.contains("2/3 gates passed"), "{stdout}");
+    assert!(
+        stdout.contains("INCONSISTENT (recorded PASS, exit 3) one: the record contradicts itself"),
+        "{stdout}"
+    );
+    let json = closeout().args(["status", "--json"]).current_dir(&dir).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["latest_run"]["passed"], 2, "{json}");
+    assert_eq!(json["latest_run"]["failed"][0]["outcome"], "INCONSISTENT", "{json}");
+
+    // What an earlier closeout wrote into the docs for that record drifts.
+    let stale: String = plan
+        .lines()
+        .map(|l| {
+            if l.contains("`echo one`") {
+                honest.lines().find(|h| h.contains("`echo one`")).unwrap().replace("exit 0", "exit 3")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    std::fs::write(dir.join("plan.md"), stale).unwrap();
+    let out = closeout().args(["verify-docs", "--color", "never"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("INCONSISTENT (recorded PASS, exit 3)"), "{}", describe(&out));
 }
 
 #[test]

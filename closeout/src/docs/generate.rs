@@ -236,8 +236,12 @@ fn baseline(program: &Program, evidence: Evidence) -> Result<String, String> {
     Ok(table(&["Command", "Result", "Evidence"], rows))
 }
 
-/// `PASS (exit 0)`, `FAIL (exit 1)`, `TIMEOUT`.
+/// `PASS (exit 0)`, `FAIL (exit 1)`, `TIMEOUT`; `INCONSISTENT (recorded PASS, exit 3)`
+/// for a record that contradicts itself ([`crate::integrity::inconsistent_label`]).
 fn result_text(r: &GateRecord) -> String {
+    if let Some(label) = crate::integrity::inconsistent_label(r) {
+        return label;
+    }
     match r.exit_code {
         Some(code) if r.outcome != Outcome::Timeout && r.outcome != Outcome::Interrupted => {
             format!("{} (exit {code})", r.outcome)
@@ -246,8 +250,16 @@ fn result_text(r: &GateRecord) -> String {
     }
 }
 
-/// Counts, the known failure, and why a gate failed.
+/// Counts, the known failure, and why a gate failed; for a record that contradicts
+/// itself, what contradicts what and the command that checks it.
 fn evidence_text(r: &GateRecord, program: &Program) -> String {
+    let faults = crate::integrity::gate_faults(r);
+    if !faults.is_empty() {
+        return format!(
+            "the record contradicts itself: {}; run `closeout verify-evidence`, then `closeout baseline`",
+            faults.join("; ")
+        );
+    }
     let mut parts = Vec::new();
     if let Some(c) = &r.counts {
         let summary = c.summary();
@@ -372,8 +384,13 @@ pub fn p0(packet: &Packet, program: &Program, evidence: Evidence) -> Result<(), 
         let (command, record) = test_evidence(test, packet, program, evidence);
         match record {
             None => reasons.push(format!("`{command}` not run")),
-            Some(r) if r.outcome.succeeded() || known_open(r, program) => {}
-            Some(r) => reasons.push(format!("`{command}` {}", r.outcome)),
+            Some(r)
+                if crate::integrity::succeeded(r)
+                    || known_open(r, program) && crate::integrity::consistent(r) => {}
+            Some(r) => reasons.push(format!(
+                "`{command}` {}",
+                crate::integrity::inconsistent_label(r).unwrap_or_else(|| r.outcome.to_string())
+            )),
         }
     }
     if reasons.is_empty() {
@@ -421,7 +438,8 @@ fn packet_evidence(packet: &Packet, program: &Program, evidence: Evidence) -> St
                     Some(code) => format!("exit {code}"),
                     None => format!("{} (no exit code)", r.outcome),
                 };
-                let mut detail = vec![r.outcome.to_string()];
+                let shown = crate::integrity::inconsistent_label(r);
+                let mut detail = vec![shown.unwrap_or_else(|| r.outcome.to_string())];
                 if let Some(c) = r.counts.as_ref().map(|c| c.summary()).filter(|s| !s.is_empty()) {
                     detail.push(c);
                 }

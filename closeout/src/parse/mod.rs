@@ -6,6 +6,7 @@ mod build;
 mod cargo;
 mod go;
 mod jest;
+pub mod lines;
 mod nextest;
 mod node;
 mod pytest;

@@ -83,7 +83,7 @@ pub fn render(
     match latest {
         None => out.push_str(&format!("  none yet; run `{bin_name} baseline`\n")),
         Some(run) => {
-            let passed = run.gates.iter().filter(|g| g.outcome.passed()).count();
+            let passed = run.gates.iter().filter(|g| crate::integrity::passed(g)).count();
             let head = run.git.as_ref().map_or("no git".to_string(), |g| {
                 format!("{}{}", &g.head[..g.head.len().min(12)], if g.dirty { " (dirty tree)" } else { "" })
             });
@@ -95,21 +95,22 @@ pub fn render(
                 run.gates.len(),
                 duration::human(std::time::Duration::from_millis(run.makespan_ms))
             ));
-            for gate in run.gates.iter().filter(|g| !g.outcome.passed()) {
+            for gate in run.gates.iter().filter(|g| !crate::integrity::passed(g)) {
                 let known = gate
                     .known_failure
                     .as_ref()
                     .map_or(String::new(), |k| format!(" (known failure {})", esc(k)));
-                let outcome = match gate.outcome {
-                    Outcome::Flaky => style.yellow(gate.outcome.as_str()),
-                    _ => style.red(gate.outcome.as_str()),
+                let faults = crate::integrity::gate_faults(gate);
+                let (outcome, why) = match crate::integrity::inconsistent_label(gate) {
+                    Some(label) => {
+                        (style.red(&label), format!("the record contradicts itself: {}", faults.join("; ")))
+                    }
+                    None if gate.outcome == Outcome::Flaky => {
+                        (style.yellow(gate.outcome.as_str()), gate.reason.clone())
+                    }
+                    None => (style.red(gate.outcome.as_str()), gate.reason.clone()),
                 };
-                out.push_str(&format!(
-                    "  {outcome} {}: {}{known}
-",
-                    esc(&gate.id),
-                    esc(&gate.reason)
-                ));
+                out.push_str(&format!("  {outcome} {}: {}{known}\n", esc(&gate.id), esc(&why)));
             }
         }
     }
@@ -159,13 +160,21 @@ pub fn json(
         let failed: Vec<serde_json::Value> = run
             .gates
             .iter()
-            .filter(|g| !g.outcome.succeeded())
-            .map(|g| serde_json::json!({"id": g.id, "outcome": g.outcome.as_str(), "reason": g.reason, "known_failure": g.known_failure}))
+            .filter(|g| !crate::integrity::succeeded(g))
+            .map(|g| {
+                let faults = crate::integrity::gate_faults(g);
+                let outcome =
+                    if faults.is_empty() { g.outcome.as_str() } else { crate::integrity::INCONSISTENT };
+                serde_json::json!({
+                    "id": g.id, "outcome": outcome, "recorded_outcome": g.outcome.as_str(),
+                    "reason": g.reason, "known_failure": g.known_failure, "contradictions": faults,
+                })
+            })
             .collect();
         let flaky: Vec<serde_json::Value> = run
             .gates
             .iter()
-            .filter(|g| g.outcome == Outcome::Flaky)
+            .filter(|g| g.outcome == Outcome::Flaky && crate::integrity::consistent(g))
             .map(|g| serde_json::json!({"id": g.id, "attempts": g.attempts.len(), "reason": g.reason}))
             .collect();
         serde_json::json!({
@@ -173,7 +182,7 @@ pub fn json(
             "finished_at": run.finished_at,
             "git": run.git.as_ref().map(|g| serde_json::json!({"head": g.head, "dirty": g.dirty})),
             "gates": run.gates.len(),
-            "passed": run.gates.iter().filter(|g| g.outcome.passed()).count(),
+            "passed": run.gates.iter().filter(|g| crate::integrity::passed(g)).count(),
             "makespan_ms": run.makespan_ms,
             "failed": failed,
             "flaky": flaky,

@@ -21,8 +21,6 @@ use crate::parse::{self, Parsed, RunnerParser};
 
 /// Lines of output kept in memory for the summary.
 pub const TAIL_LINES: usize = 20;
-/// Longest line handed to a parser; the log keeps every byte.
-const MAX_LINE: usize = 64 * 1024;
 
 pub struct GateSpec<'a> {
     pub command: &'a str,
@@ -318,19 +316,15 @@ fn drain(
     let mut buf = vec![0u8; 64 * 1024];
     let mut bytes = 0u64;
     let mut problem = None;
-    let mut line: Vec<u8> = Vec::new();
-    let mut line_overflow = false;
+    let mut lines = parse::lines::Lines::default();
     let mut tail: VecDeque<String> = VecDeque::with_capacity(TAIL_LINES + 1);
     let fd = pipe.as_raw_fd();
-    let take_line = |line: &[u8], parser: &mut Box<dyn RunnerParser>, tail: &mut VecDeque<String>| {
-        let text = String::from_utf8_lossy(line);
-        let text = text.trim_end_matches('\r');
-        let clean = parse::strip_ansi(text);
-        parser.line(&clean);
+    let mut take_line = |clean: &str| {
+        parser.line(clean);
         if tail.len() == TAIL_LINES {
             tail.pop_front();
         }
-        tail.push_back(clean.into_owned());
+        tail.push_back(clean.to_string());
     };
     loop {
         if stop.load(Ordering::SeqCst) {
@@ -361,25 +355,9 @@ fn drain(
                 problem = Some(format!("writing the log failed after {} bytes: {e}", bytes - n as u64));
             }
         }
-        let mut rest = chunk;
-        while let Some(pos) = rest.iter().position(|&b| b == b'\n') {
-            if !line_overflow {
-                line.extend_from_slice(&rest[..pos]);
-            }
-            take_line(&line, &mut parser, &mut tail);
-            line.clear();
-            line_overflow = false;
-            rest = &rest[pos + 1..];
-        }
-        if !line_overflow {
-            let room = MAX_LINE.saturating_sub(line.len());
-            line.extend_from_slice(&rest[..rest.len().min(room)]);
-            line_overflow = rest.len() > room;
-        }
+        lines.feed(chunk, &mut take_line);
     }
-    if !line.is_empty() {
-        take_line(&line, &mut parser, &mut tail);
-    }
+    lines.finish(&mut take_line);
     if problem.is_none() {
         if let Err(e) = log.flush() {
             problem = Some(format!("flushing the log failed: {e}"));

@@ -135,13 +135,16 @@ pub fn problems(root: &Path, latest: &RunRecord) -> Vec<String> {
     let logs: Vec<(String, LogFound)> = full
         .iter()
         .flat_map(|r| &r.gates)
-        .flat_map(|g| g.log.iter().chain(g.attempts.iter().filter_map(|a| a.log.as_ref())))
-        .filter_map(|log| {
+        .flat_map(|g| {
+            let logs = g.log.iter().chain(g.attempts.iter().filter_map(|a| a.log.as_ref()));
+            logs.map(move |log| (g, log))
+        })
+        .filter_map(|(g, log)| {
             let recorded = log.path.as_ref()?;
             let path = root.join(recorded);
             // A merged record names its shards' logs, which live on the shard machines: a
             // log is missing only when the run folder it was written to is here.
-            path.parent().is_some_and(Path::is_dir).then(|| (recorded.clone(), hash_log(&path)))
+            path.parent().is_some_and(Path::is_dir).then(|| (recorded.clone(), read_log(&path, g)))
         })
         .collect();
     let head = latest.git.as_ref().map(|g| g.head.as_str());
@@ -165,8 +168,20 @@ pub fn problems(root: &Path, latest: &RunRecord) -> Vec<String> {
     problems.into_iter().map(|p| crate::redact::escape_controls(&p).into_owned()).collect()
 }
 
-fn hash_log(path: &Path) -> LogFound {
+/// The log at `path` as found: its size, its sha256 and what `gate`'s recorded parser reads
+/// in it, in one streamed pass (64 KiB at a time, lines capped as the runner caps them, so
+/// time is linear in the log's size and memory bounded by the parser's own caps).
+fn read_log(path: &Path, gate: &crate::evidence::GateRecord) -> LogFound {
+    use crate::vocab::Vocab;
     let Ok(mut file) = std::fs::File::open(path) else { return LogFound::Missing };
+    let kind = crate::model::ParserKind::parse(&gate.parser);
+    let mut parser = kind.map(|k| crate::parse::for_gate(k, &gate.command));
+    let mut lines = crate::parse::lines::Lines::default();
+    let mut take = |line: &str| {
+        if let Some(p) = parser.as_mut() {
+            p.line(line);
+        }
+    };
     let mut hasher = crate::sha256::Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut bytes = 0u64;
@@ -175,10 +190,13 @@ fn hash_log(path: &Path) -> LogFound {
             Ok(0) => break,
             Ok(n) => {
                 hasher.update(&buf[..n]);
+                lines.feed(&buf[..n], &mut take);
                 bytes += n as u64;
             }
             Err(_) => return LogFound::Missing,
         }
     }
-    LogFound::Present { bytes, sha256: crate::runner::process::hex(&hasher.finalize()) }
+    lines.finish(&mut take);
+    let sha256 = crate::runner::process::hex(&hasher.finalize());
+    LogFound::Present { bytes, sha256, parsed: parser.map(|p| Box::new(p.finish())) }
 }

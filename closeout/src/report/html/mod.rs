@@ -159,7 +159,8 @@ impl Targets {
 }
 
 /// How an outcome is drawn: its CSS class (`pass`, `fail` or `other`) and a mark that
-/// says it without colour. `FLAKY` (passed on a retry) is `other` marked `~`; any other
+/// says it without colour. `FLAKY` (passed on a retry) is `other` marked `~`; a record that
+/// contradicts itself (`INCONSISTENT …`) is a failure; any other
 /// outcome but the listed failures (`NOT_RUN`, `INTERRUPTED`, one this version does not
 /// know) is `other` marked `!`.
 pub(crate) fn outcome_class(outcome: &str) -> (&'static str, &'static str) {
@@ -169,6 +170,8 @@ pub(crate) fn outcome_class(outcome: &str) -> (&'static str, &'static str) {
         "FAIL" | "BUILD_FAILED" | "NO_TESTS" | "EMPTY_OUTPUT" | "TIMEOUT" | "TRUNCATED" | "SPAWN_FAILED" => {
             ("fail", "✗")
         }
+        // A record that contradicts itself ([`crate::integrity::inconsistent_label`]).
+        o if o.starts_with(crate::integrity::INCONSISTENT) => ("fail", "✗"),
         _ => ("other", "!"),
     }
 }

@@ -154,8 +154,24 @@ fn svg(run: &RunRecord, bars: &[Bar]) -> String {
     out
 }
 
+/// A gate's outcome as the report shows it: as recorded, or
+/// `INCONSISTENT (recorded PASS, exit 3)` when its record contradicts itself.
+fn shown_outcome(g: &GateRecord) -> String {
+    crate::integrity::inconsistent_label(g).unwrap_or_else(|| g.outcome.to_string())
+}
+
+/// A gate's reason as the report shows it: as recorded, or what contradicts what.
+fn shown_reason(g: &GateRecord) -> String {
+    let faults = crate::integrity::gate_faults(g);
+    if faults.is_empty() {
+        g.reason.clone()
+    } else {
+        format!("the record contradicts itself: {}", faults.join("; "))
+    }
+}
+
 fn bar_svg(bar: &Bar, x: &dyn Fn(u64) -> f64) -> String {
-    let outcome = bar.gate.outcome.to_string();
+    let outcome = shown_outcome(bar.gate);
     let (class, mark) = outcome_class(&outcome);
     let (x0, x1) = (x(bar.start_ms), x(bar.end_ms));
     let w = (x1 - x0).max(1.0);
@@ -226,12 +242,12 @@ fn gate_table(input: &Input, bars: &[Bar]) -> String {
                     vec!["no evidence".into(), "—".into(), "—".into(), "—".into(), "—".into(), "—".into()]
                 }
                 Some(g) => vec![
-                    outcome_cell(&g.outcome.to_string()),
+                    outcome_cell(&shown_outcome(g)),
                     bar.map_or("—".into(), |b| (b.lane + 1).to_string()),
                     bar.map_or("—".into(), |b| ms(b.start_ms)),
                     ms(g.duration_ms),
                     g.counts.as_ref().map_or("—".into(), |c| escape(&c.summary())),
-                    escape(&g.reason),
+                    escape(&shown_reason(g)),
                 ],
             };
             let mut cells = cells;
