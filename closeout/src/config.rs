@@ -750,8 +750,9 @@ impl<'t> Cx<'t> {
                 }
                 // `::name ...` at the start of a line of output is a GitHub Actions workflow
                 // command; closeout prints ids and texts at line starts (table rows, the
-                // program's name), so none may begin a line with it.
-                if s.lines().any(|l| l.trim_start().starts_with("::")) {
+                // program's name), so none may begin a line with it. A `run` is a shell
+                // script, always printed on one line with its newlines escaped.
+                if key != "run" && s.lines().any(|l| l.trim_start().starts_with("::")) {
                     self.error(
                         value.span(),
                         format!(
