@@ -45,6 +45,18 @@ pub fn classify(ending: &Ending, bytes: u64, log_complete: bool, parsed: &Parsed
             format!("exit 127: {what}; install it, or fix the gate's `run` in closeout.toml"),
         );
     }
+    // `python -m X` whose interpreter has no module X: the gate's program never ran.
+    if let Some(m) = parsed.missing_module.as_ref().filter(|_| code != 0 && !parsed.closing) {
+        return (
+            Outcome::SpawnFailed,
+            format!(
+                "`{}`: the module `{}` is not installed for this interpreter ({}); install it \
+                 (`pip install {}`, if the package has the module's name) or activate the \
+                 virtualenv that has it, or fix the gate's `run` in closeout.toml",
+                m.invocation, m.module, m.interpreter, m.module
+            ),
+        );
+    }
     if bytes == 0 && is_test_runner(parsed.parser) {
         return (Outcome::EmptyOutput, format!("exit {code} with no output at all"));
     }
@@ -309,6 +321,30 @@ mod tests {
         );
         p.missing_command = None;
         assert_eq!(classify(&Ending::Exited(127), 30, true, &p).0, Outcome::SpawnFailed);
+    }
+
+    #[test]
+    fn a_missing_python_module_is_spawn_failed_and_named() {
+        let mut p = runner("pytest");
+        p.closing = false;
+        p.missing_module = Some(crate::parse::MissingModule {
+            invocation: "python3 -m pytest".into(),
+            interpreter: "/usr/bin/python3".into(),
+            module: "pytest".into(),
+        });
+        let (outcome, reason) = classify(&Ending::Exited(1), 40, true, &p);
+        assert_eq!(outcome, Outcome::SpawnFailed);
+        assert!(
+            reason.starts_with(
+                "`python3 -m pytest`: the module `pytest` is not installed for this interpreter (/usr/bin/python3); install it (`pip install pytest`"
+            ),
+            "{reason}"
+        );
+        // pytest ran after all (a test printed the line): its own verdict stands.
+        p.closing = true;
+        assert_ne!(classify(&Ending::Exited(1), 40, true, &p).0, Outcome::SpawnFailed);
+        p.closing = false;
+        assert_ne!(classify(&Ending::Exited(0), 40, true, &p).0, Outcome::SpawnFailed);
     }
 
     #[test]

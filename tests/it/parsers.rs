@@ -291,3 +291,35 @@ fn go_without_v_says_what_it_counted() {
     let summary = parse_text(ParserKind::Auto, "go test -v ./...", &text).counts.unwrap().summary();
     assert!(summary.starts_with("3 passed"), "{summary}");
 }
+
+/// `python3 -m pytest` where the interpreter has no pytest (real Python 3.11.7 output:
+/// runpy's `"%s: %s" % (sys.executable, "No module named %s" % mod_name)`, exit 1) is
+/// SPAWN_FAILED naming the module, the interpreter and what to do, never TRUNCATED.
+#[test]
+fn a_python_module_that_is_not_installed_is_spawn_failed() {
+    let dir = fixtures().join("runner-output");
+    for (file, command, module) in [
+        ("real-python-no-pytest.txt", "python3 -m pytest", "pytest"),
+        ("real-python-no-package.txt", "python3 -m nosuch.sub", "nosuch"),
+    ] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let interpreter = text.split(": ").next().unwrap();
+        let parsed = parse_text(ParserKind::Auto, command, &text);
+        let (outcome, reason) = classify(&Ending::Exited(1), text.len() as u64, true, &parsed);
+        assert_eq!(outcome.to_string(), "SPAWN_FAILED", "{file}: {reason}");
+        for part in [
+            format!(
+                "`{command}`: the module `{module}` is not installed for this interpreter ({interpreter})"
+            ),
+            format!("pip install {module}"),
+            "virtualenv".into(),
+            "fix the gate's `run`".into(),
+        ] {
+            assert!(reason.contains(&part), "{file}: {part:?} not in {reason}");
+        }
+    }
+    // The same line from a gate that runs no module that way changes nothing.
+    let text = std::fs::read_to_string(dir.join("real-python-no-pytest.txt")).unwrap();
+    let parsed = parse_text(ParserKind::Auto, "pytest", &text);
+    assert_ne!(classify(&Ending::Exited(1), 9, true, &parsed).0.to_string(), "SPAWN_FAILED");
+}

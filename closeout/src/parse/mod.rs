@@ -9,6 +9,7 @@ mod jest;
 mod nextest;
 mod node;
 mod pytest;
+mod python;
 mod shell;
 mod tsc;
 mod vitest;
@@ -80,6 +81,20 @@ pub struct Parsed {
     /// The command the shell could not find (`sh: 1: pytest: not found`,
     /// `bash: pytest: command not found`), from any gate's output.
     pub missing_command: Option<String>,
+    /// The module a `python -m X` gate runs, when the interpreter said it has no such
+    /// module (`/usr/bin/python3: No module named pytest`).
+    pub missing_module: Option<MissingModule>,
+}
+
+/// A `python -m X` gate whose interpreter has no module `X`, as CPython's runpy reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingModule {
+    /// The gate's invocation, interpreter to module: `python3 -m pytest`.
+    pub invocation: String,
+    /// The interpreter that looked, as it names itself (`sys.executable`): `/usr/bin/python3`.
+    pub interpreter: String,
+    /// The module not found: `pytest`; for `-m a.b` with no package `a`, `a`.
+    pub module: String,
 }
 
 impl Parsed {
@@ -160,9 +175,14 @@ impl RunnerParser for Sniff {
 }
 
 /// The parser `kind` names; `auto` picks by the command, else by the output. Every
-/// parser also notes a command the shell could not find.
+/// parser also notes a command the shell could not find, and, for a `python -m X`
+/// command, the interpreter saying it has no module `X`.
 pub fn for_gate(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
-    Box::new(shell::Shell { inner: runner_for(kind, command), missing: None })
+    let mut inner = runner_for(kind, command);
+    if let Some(run) = python::module_run(command) {
+        inner = Box::new(python::Module { inner, run, missing: None });
+    }
+    Box::new(shell::Shell { inner, missing: None })
 }
 
 fn runner_for(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
