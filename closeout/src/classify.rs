@@ -216,9 +216,9 @@ mod tests {
     #[test]
     fn reasons_say_what_failed() {
         let mut p = runner("vitest");
-        p.counts = Some(TestCounts { passed: 129, suites_failed: Some(1), ..TestCounts::default() });
+        p.counts = Some(TestCounts { passed: Some(129), suites_failed: Some(1), ..TestCounts::default() });
         assert_eq!(classify(&Ending::Exited(1), 10, true, &p).1, "exit 1, 1 suite(s) failed to load");
-        p.counts = Some(TestCounts { passed: 2, errors: Some(1), ..TestCounts::default() });
+        p.counts = Some(TestCounts { passed: Some(2), errors: Some(1), ..TestCounts::default() });
         assert_eq!(classify(&Ending::Exited(1), 10, true, &p).1, "exit 1, 1 unhandled error(s)");
         let mut jest = runner("jest");
         jest.counts = Some(TestCounts { suites_failed: Some(24), ..TestCounts::default() });
@@ -350,7 +350,7 @@ mod tests {
     #[test]
     fn a_summary_that_disagrees_with_its_lines_is_not_a_pass() {
         let mut p = runner("node-test");
-        p.counts = Some(TestCounts { passed: 3, ..TestCounts::default() });
+        p.counts = Some(TestCounts { passed: Some(3), ..TestCounts::default() });
         p.disagreement = Some("pass 3 in the summary, 2 in the test lines".into());
         let (outcome, reason) = classify(&Ending::Exited(0), 10, true, &p);
         assert_eq!(outcome, Outcome::Truncated);
@@ -360,7 +360,7 @@ mod tests {
     #[test]
     fn cancelled_tests_fail_the_gate() {
         let mut p = runner("node-test");
-        p.counts = Some(TestCounts { passed: 1, cancelled: Some(2), ..TestCounts::default() });
+        p.counts = Some(TestCounts { passed: Some(1), cancelled: Some(2), ..TestCounts::default() });
         assert_eq!(
             classify(&Ending::Exited(0), 10, true, &p),
             (Outcome::Fail, "exit 0, but 2 cancelled".into())

@@ -380,7 +380,7 @@ mod tests {
         let text = "running 1 test\ntest a ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n";
         let parsed = parse_text(ParserKind::Auto, "make test", text);
         assert_eq!(parsed.parser, "cargo");
-        assert_eq!(parsed.counts.unwrap().passed, 1);
+        assert_eq!(parsed.counts.unwrap().passed, Some(1));
         let parsed = parse_text(ParserKind::Auto, "make", "all good\n");
         assert_eq!(parsed.parser, "none");
         assert!(!parsed.recognised);
