@@ -467,3 +467,48 @@ fn a_python_repository_goes_from_init_to_docs_in_sync() {
         );
     }
 }
+
+/// Plain `go test ./...` (real go 1.19.8 output: two tests pass unseen, `TestFails`
+/// fails): the run record has no `passed` key, and neither the docs regions, the summary
+/// nor the JUnit report says "0 passed".
+#[test]
+fn plain_go_test_output_never_reads_0_passed_in_the_evidence() {
+    let repo = scratch("first-hour-go-plain");
+    std::fs::write(repo.join("go.mod"), "module example.com/fx\n\ngo 1.19\n").unwrap();
+    let fixture = crate::support::fixtures().join("runner-output/real-go-plain-fail-counted.txt");
+    std::fs::copy(fixture, repo.join("go-test.txt")).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    commit(&repo, "a go module");
+    assert!(run(&repo, &["init"]).status.success());
+    let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
+    let replayed = toml
+        .replace("run = \"go build ./...\"", "run = \"true\"")
+        .replace("run = \"go vet ./...\"", "run = \"true\"")
+        .replace(
+            "run = \"go test -json ./...\"\nparser = \"go-json\"",
+            "run = \"cat go-test.txt; exit 1\"\nparser = \"go\"",
+        );
+    assert_ne!(toml, replayed, "{toml}");
+    std::fs::write(repo.join("closeout.toml"), replayed).unwrap();
+    commit(&repo, "closeout init");
+    let out = run(&repo, &["baseline", "--junit", "junit.xml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let note = "1 failed, passing tests not counted (go test lists them with -v or -json)";
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains(note), "{stdout}");
+    let latest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.join(".closeout/latest.json")).unwrap()).unwrap();
+    let gate = latest["gates"].as_array().unwrap().iter().find(|g| g["id"] == "go-test").unwrap();
+    assert!(gate["counts"].get("passed").is_none(), "{gate}");
+    assert_eq!(gate["counts"]["failed"], 1, "{gate}");
+    let mut docs = String::new();
+    for entry in std::fs::read_dir(repo.join("docs/closeout")).unwrap() {
+        docs.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    assert!(docs.contains(note), "{docs}");
+    let junit = std::fs::read_to_string(repo.join("junit.xml")).unwrap();
+    assert!(junit.contains("TestFails"), "{junit}");
+    for (what, body) in [("summary", &stdout), ("docs", &docs), ("junit", &junit)] {
+        assert!(!body.contains("0 passed"), "{what}: {body}");
+    }
+}
