@@ -45,6 +45,18 @@ pub fn classify(ending: &Ending, bytes: u64, log_complete: bool, parsed: &Parsed
             format!("exit 127: {what}; install it, or fix the gate's `run` in closeout.toml"),
         );
     }
+    // `python -m X` whose interpreter has no module X: the gate's program never ran.
+    if let Some(m) = parsed.missing_module.as_ref().filter(|_| code != 0 && !parsed.closing) {
+        return (
+            Outcome::SpawnFailed,
+            format!(
+                "`{}`: the module `{}` is not installed for this interpreter ({}); install it \
+                 (`pip install {}`, if the package has the module's name) or activate the \
+                 virtualenv that has it, or fix the gate's `run` in closeout.toml",
+                m.invocation, m.module, m.interpreter, m.module
+            ),
+        );
+    }
     if bytes == 0 && is_test_runner(parsed.parser) {
         return (Outcome::EmptyOutput, format!("exit {code} with no output at all"));
     }
@@ -204,9 +216,9 @@ mod tests {
     #[test]
     fn reasons_say_what_failed() {
         let mut p = runner("vitest");
-        p.counts = Some(TestCounts { passed: 129, suites_failed: Some(1), ..TestCounts::default() });
+        p.counts = Some(TestCounts { passed: Some(129), suites_failed: Some(1), ..TestCounts::default() });
         assert_eq!(classify(&Ending::Exited(1), 10, true, &p).1, "exit 1, 1 suite(s) failed to load");
-        p.counts = Some(TestCounts { passed: 2, errors: Some(1), ..TestCounts::default() });
+        p.counts = Some(TestCounts { passed: Some(2), errors: Some(1), ..TestCounts::default() });
         assert_eq!(classify(&Ending::Exited(1), 10, true, &p).1, "exit 1, 1 unhandled error(s)");
         let mut jest = runner("jest");
         jest.counts = Some(TestCounts { suites_failed: Some(24), ..TestCounts::default() });
@@ -312,9 +324,33 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_python_module_is_spawn_failed_and_named() {
+        let mut p = runner("pytest");
+        p.closing = false;
+        p.missing_module = Some(crate::parse::MissingModule {
+            invocation: "python3 -m pytest".into(),
+            interpreter: "/usr/bin/python3".into(),
+            module: "pytest".into(),
+        });
+        let (outcome, reason) = classify(&Ending::Exited(1), 40, true, &p);
+        assert_eq!(outcome, Outcome::SpawnFailed);
+        assert!(
+            reason.starts_with(
+                "`python3 -m pytest`: the module `pytest` is not installed for this interpreter (/usr/bin/python3); install it (`pip install pytest`"
+            ),
+            "{reason}"
+        );
+        // pytest ran after all (a test printed the line): its own verdict stands.
+        p.closing = true;
+        assert_ne!(classify(&Ending::Exited(1), 40, true, &p).0, Outcome::SpawnFailed);
+        p.closing = false;
+        assert_ne!(classify(&Ending::Exited(0), 40, true, &p).0, Outcome::SpawnFailed);
+    }
+
+    #[test]
     fn a_summary_that_disagrees_with_its_lines_is_not_a_pass() {
         let mut p = runner("node-test");
-        p.counts = Some(TestCounts { passed: 3, ..TestCounts::default() });
+        p.counts = Some(TestCounts { passed: Some(3), ..TestCounts::default() });
         p.disagreement = Some("pass 3 in the summary, 2 in the test lines".into());
         let (outcome, reason) = classify(&Ending::Exited(0), 10, true, &p);
         assert_eq!(outcome, Outcome::Truncated);
@@ -324,7 +360,7 @@ mod tests {
     #[test]
     fn cancelled_tests_fail_the_gate() {
         let mut p = runner("node-test");
-        p.counts = Some(TestCounts { passed: 1, cancelled: Some(2), ..TestCounts::default() });
+        p.counts = Some(TestCounts { passed: Some(1), cancelled: Some(2), ..TestCounts::default() });
         assert_eq!(
             classify(&Ending::Exited(0), 10, true, &p),
             (Outcome::Fail, "exit 0, but 2 cancelled".into())

@@ -93,10 +93,16 @@ impl Outcome {
     }
 }
 
-/// Test counts read from a runner's output. Fields a runner does not report stay `None`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Test counts read from a runner's output. Fields a runner does not report stay `None`;
+/// `passed` is `Some(0)` by default (every runner but plain `go test` counts its passing
+/// tests).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestCounts {
-    pub passed: u64,
+    /// `None` when the runner did not list passing tests, so they went uncounted:
+    /// `go test` without `-v` or `-json` names failing tests only (the JSON then has no
+    /// `passed` key, never a `0` that reads as a count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passed: Option<u64>,
     pub failed: u64,
     pub skipped: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -142,10 +148,39 @@ impl Subtests {
     }
 }
 
+impl Default for TestCounts {
+    fn default() -> TestCounts {
+        TestCounts {
+            passed: Some(0),
+            failed: 0,
+            skipped: 0,
+            packages_ok: None,
+            packages_failed: None,
+            packages_build_failed: None,
+            errors: None,
+            suites_failed: None,
+            subtests: None,
+            lints: None,
+            todo: None,
+            cancelled: None,
+        }
+    }
+}
+
 impl TestCounts {
-    /// Every test the runner counted: passed, failed, skipped, todo and cancelled.
+    /// Count `n` more passing tests (uncounted passing tests become counted).
+    pub fn add_passed(&mut self, n: u64) {
+        *self.passed.get_or_insert(0) += n;
+    }
+
+    /// Every test the runner counted: passed (when counted), failed, skipped, todo and
+    /// cancelled.
     pub fn total(&self) -> u64 {
-        self.passed + self.failed + self.skipped + self.todo.unwrap_or(0) + self.cancelled.unwrap_or(0)
+        self.passed.unwrap_or(0)
+            + self.failed
+            + self.skipped
+            + self.todo.unwrap_or(0)
+            + self.cancelled.unwrap_or(0)
     }
 
     /// Tests and subtests together: what a JUnit report of the gate holds, and what a
@@ -169,10 +204,11 @@ impl TestCounts {
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
         let plural = |n: u64| if n == 1 { "" } else { "s" };
-        // `go test` without -v lists failing tests only: a package `ok` with no passing
-        // or skipped test seen means its passing tests went uncounted. Never "0 passed".
+        // `go test` without -v lists failing tests only: its passing tests went uncounted.
+        // Never "0 passed".
         let (ok, pkg_failed) = (self.packages_ok.unwrap_or(0), self.packages_failed.unwrap_or(0));
-        let unlisted = ok > 0 && self.passed == 0 && self.skipped == 0 || self.total() == 0 && pkg_failed > 0;
+        let unlisted = self.passed.is_none();
+        let packages_ran = ok + pkg_failed > 0;
         let other = self.errors.is_some_and(|n| n > 0)
             || self.suites_failed.is_some_and(|n| n > 0)
             || self.lints.is_some_and(|n| n > 0)
@@ -188,7 +224,7 @@ impl TestCounts {
                 parts.push(format!("{} failed", self.failed));
             }
         } else if self.total() > 0 || !other {
-            parts.push(format!("{} passed", self.passed));
+            parts.push(format!("{} passed", self.passed.unwrap_or(0)));
             if self.failed > 0 {
                 parts.push(format!("{} failed", self.failed));
             }
@@ -224,7 +260,7 @@ impl TestCounts {
         if let Some(n) = self.lints.filter(|n| *n > 0) {
             parts.push(format!("{n} lint{}", if n == 1 { "" } else { "s" }));
         }
-        if unlisted {
+        if unlisted && packages_ran {
             parts.push("passing tests not counted (go test lists them with -v or -json)".into());
         }
         parts.join(", ")
@@ -881,30 +917,44 @@ mod tests {
                 errors,
                 ..TestCounts::default()
             };
-        assert_eq!(c(236, 1, 3, None, None, None).summary(), "236 passed, 1 failed, 3 skipped");
+        assert_eq!(c(Some(236), 1, 3, None, None, None).summary(), "236 passed, 1 failed, 3 skipped");
         assert_eq!(
-            c(0, 0, 0, Some(2), Some(0), None).summary(),
+            c(None, 0, 0, Some(2), Some(0), None).summary(),
             "2 packages ok, passing tests not counted (go test lists them with -v or -json)",
             "go test without -v"
         );
         // real-go-plain-fail.txt: one package ok, one failing test named in another.
-        let mut one = c(0, 1, 0, Some(1), Some(0), None);
+        let mut one = c(None, 1, 0, Some(1), Some(0), None);
         one.packages_failed = Some(1);
         assert_eq!(
             one.summary(),
             "1 package ok, 1 package failed, 1 failed, passing tests not counted (go test lists them with -v or -json)"
         );
-        assert_eq!(c(0, 0, 0, Some(0), Some(1), None).summary(), "1 pkg build failed");
-        assert_eq!(c(0, 0, 0, None, None, Some(1)).summary(), "1 error");
-        assert_eq!(c(0, 0, 0, None, None, None).summary(), "0 passed");
+        // real-go-plain-fail-counted.txt: the one package failed; two tests passed unseen.
+        let mut alone = c(None, 1, 0, Some(0), Some(0), None);
+        alone.packages_failed = Some(1);
+        assert_eq!(
+            alone.summary(),
+            "1 package failed, 1 failed, passing tests not counted (go test lists them with -v or -json)"
+        );
+        assert_eq!(c(None, 0, 0, Some(0), Some(1), None).summary(), "1 pkg build failed");
+        assert_eq!(c(Some(0), 0, 0, Some(0), Some(1), None).summary(), "1 pkg build failed");
+        assert_eq!(c(Some(0), 0, 0, None, None, Some(1)).summary(), "1 error");
+        assert_eq!(c(Some(0), 0, 0, None, None, None).summary(), "0 passed");
+        // Uncounted passing tests leave no `passed` key in the record.
+        let json = serde_json::to_value(&alone).unwrap();
+        assert!(json.get("passed").is_none(), "{json}");
+        let back: TestCounts = serde_json::from_value(json).unwrap();
+        assert_eq!(back.passed, None);
+        assert_eq!(serde_json::to_value(TestCounts::default()).unwrap()["passed"], 0);
         let go = TestCounts {
-            passed: 3,
+            passed: Some(3),
             subtests: Some(Subtests { passed: 2199, failed: 1, skipped: 0 }),
             ..TestCounts::default()
         };
         assert_eq!(go.summary(), "3 passed, subtests: 2199 passed, 1 failed");
         assert_eq!((go.cases(), go.failures()), (2203, 1));
-        let jest = TestCounts { passed: 11, suites_failed: Some(23), ..TestCounts::default() };
+        let jest = TestCounts { passed: Some(11), suites_failed: Some(23), ..TestCounts::default() };
         assert_eq!(jest.summary(), "11 passed, 23 suites failed to load");
         let clippy = TestCounts { lints: Some(9), ..TestCounts::default() };
         assert_eq!(clippy.summary(), "9 lints");

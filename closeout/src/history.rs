@@ -344,7 +344,7 @@ mod tests {
     fn a_summary_carries_what_the_record_says() {
         let mut gate = crate::evidence::fixtures::gate("g", "make", Outcome::Fail, Some(1));
         gate.duration_ms = 1_500;
-        gate.counts = Some(crate::evidence::TestCounts { passed: 3, failed: 1, ..Default::default() });
+        gate.counts = Some(crate::evidence::TestCounts { passed: Some(3), failed: 1, ..Default::default() });
         let mut record = crate::evidence::fixtures::run(vec![gate]);
         record.git = Some(crate::evidence::GitState { head: "abc".into(), dirty: true });
         record.makespan_ms = 1_600;

@@ -526,7 +526,9 @@ mod tests {
             (Box::new(|g| g.log = None), "is PASS without a log"),
             (Box::new(|g| g.failing_tests = vec!["t".into()]), "1 failing test(s)"),
             (
-                Box::new(|g| g.counts = Some(TestCounts { passed: 1, failed: 2, ..Default::default() })),
+                Box::new(|g| {
+                    g.counts = Some(TestCounts { passed: Some(1), failed: 2, ..Default::default() })
+                }),
                 "failures counted (1 passed, 2 failed)",
             ),
             (Box::new(|g| g.log.as_mut().unwrap().sha256 = "x".into()), "is not a sha256"),

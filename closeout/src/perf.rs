@@ -98,7 +98,8 @@ mod tests {
                 .map(|(id, cmd, ms, tests)| {
                     let mut g = fixtures::gate(id, cmd, Outcome::Pass, Some(0));
                     g.duration_ms = *ms;
-                    g.counts = (*tests > 0).then(|| TestCounts { passed: *tests, ..TestCounts::default() });
+                    g.counts =
+                        (*tests > 0).then(|| TestCounts { passed: Some(*tests), ..TestCounts::default() });
                     g
                 })
                 .collect(),

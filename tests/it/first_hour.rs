@@ -1,6 +1,7 @@
 //! A new user's first hour, end to end with the real toolchain: `init`, `baseline`,
-//! `verify-docs` and `verdict` in a fresh Go repository; what is committed and what stays
-//! local; the README's xtask recipe as written.
+//! `verify-docs` and `verdict` in a fresh Go repository, and `init` to docs in sync in
+//! Node and Python (pytest) ones; what is committed and what stays local; the README's
+//! xtask recipe as written.
 
 use std::path::Path;
 use std::process::Command;
@@ -344,4 +345,170 @@ fn a_node_repository_goes_from_init_to_docs_in_sync() {
     let out = run(&repo, &["verify-docs"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(!untracked(&repo).contains("target"), "{}", untracked(&repo));
+}
+
+/// The venv `.ci/run` installs pytest 9.2.0 into (`target/e2e/py`), when it has pytest.
+fn pytest_venv() -> Option<std::path::PathBuf> {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e/py/bin");
+    let ok = Command::new(bin.join("python3")).args(["-m", "pytest", "--version"]).output();
+    if ok.is_ok_and(|o| o.status.success()) {
+        return Some(bin);
+    }
+    assert!(
+        std::env::var_os("CLOSEOUT_REQUIRE_REAL_SUITES").is_none(),
+        "pytest is required in target/e2e/py when CLOSEOUT_REQUIRE_REAL_SUITES is set (.ci/run installs it)"
+    );
+    eprintln!("skipped: pytest is not installed in target/e2e/py (.ci/run installs it)");
+    None
+}
+
+/// pytest's own closing line (`==== 3 passed, 1 skipped in 0.01s ====`) as (word, number)
+/// pairs: `[("passed", 3), ("skipped", 1)]`.
+fn pytest_summary(stdout: &str) -> Vec<(String, u64)> {
+    let line = stdout.lines().rev().find(|l| l.starts_with('=') && l.contains(" in ")).unwrap();
+    let inner = line.trim_matches(|c| c == '=' || c == ' ');
+    let counts = inner.rsplit_once(" in ").unwrap().0;
+    counts
+        .split(", ")
+        .map(|part| {
+            let (n, word) = part.split_once(' ').unwrap();
+            (word.to_string(), n.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_python_repository_goes_from_init_to_docs_in_sync() {
+    let Some(venv) = pytest_venv() else { return };
+    // The venv as an activated one leaves it: its bin first on PATH.
+    let path = std::env::join_paths(
+        std::iter::once(venv.clone())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let repo = scratch("first-hour-python");
+    std::fs::write(
+        repo.join("pyproject.toml"),
+        "[project]\nname = \"demo\"\nversion = \"0.1.0\"\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(repo.join("tests")).unwrap();
+    std::fs::write(
+        repo.join("tests/test_x.py"),
+        "import pytest\n\n\ndef test_adds():\n    assert 1 + 2 == 3\n\n\n\
+         @pytest.mark.parametrize(\"n\", [1, 2])\ndef test_positive(n):\n    assert n > 0\n\n\n\
+         @pytest.mark.skip(reason=\"not yet\")\ndef test_later():\n    pass\n",
+    )
+    .unwrap();
+    std::fs::write(repo.join(".gitignore"), "__pycache__/\n").unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    commit(&repo, "a python project");
+    let run = |args: &[&str]| closeout().args(args).current_dir(&repo).env("PATH", &path).output().unwrap();
+
+    let out = run(&["init"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&repo);
+    let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
+    // What init proposes runs the activated venv's interpreter, which has pytest.
+    assert!(toml.contains("run = \"python3 -m pytest\"\nparser = \"pytest\""), "{toml}");
+    commit(&repo, "closeout init");
+
+    let out = run(&["baseline"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("1/1 gates passed"), "{stdout}");
+
+    // pytest's own figures, from the same interpreter.
+    let own = Command::new(venv.join("python3")).args(["-m", "pytest"]).current_dir(&repo).output().unwrap();
+    let figures = pytest_summary(&text(&own.stdout));
+    let figure = |word: &str| figures.iter().find(|(w, _)| w == word).map_or(0, |(_, n)| *n);
+    assert!(figure("passed") > 0, "{figures:?}");
+    let latest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.join(".closeout/latest.json")).unwrap()).unwrap();
+    let gate = &latest["gates"][0];
+    assert_eq!(
+        (&gate["id"], &gate["parser"], &gate["outcome"]),
+        (&"pytest".into(), &"pytest".into(), &"PASS".into())
+    );
+    let c = &gate["counts"];
+    assert_eq!(
+        [&c["passed"], &c["failed"], &c["skipped"]].map(|v| v.as_u64().unwrap()),
+        [figure("passed"), figure("failed"), figure("skipped")],
+        "{gate}"
+    );
+    let row = stdout.lines().find(|l| l.starts_with("pytest ")).unwrap_or_default();
+    assert!(row.contains(&format!("{} passed", figure("passed"))), "{stdout}");
+
+    let out = run(&["verify-docs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("0 drifted; 0 consistency finding(s)"), "{}", describe(&out));
+    let status = untracked(&repo);
+    assert!(!status.contains("target"), "{status}");
+    for line in status.lines() {
+        let path = &line[3..];
+        assert!(path.starts_with(".closeout/") || path.starts_with("docs/closeout/"), "{status}");
+    }
+
+    // Without the venv, where the interpreter on PATH has no pytest, the same gate is
+    // SPAWN_FAILED naming the module and what to do, not a truncated pytest run.
+    let plain = Command::new("python3").args(["-m", "pytest", "--version"]).current_dir(&repo).output();
+    if plain.is_ok_and(|o| text(&o.stderr).contains(": No module named pytest")) {
+        let out = closeout().args(["baseline", "--json"]).current_dir(&repo).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+        let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let gate = &record["gates"][0];
+        assert_eq!(gate["outcome"], "SPAWN_FAILED", "{gate}");
+        let reason = gate["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with(
+                "`python3 -m pytest`: the module `pytest` is not installed for this interpreter"
+            ),
+            "{reason}"
+        );
+    }
+}
+
+/// Plain `go test ./...` (real go 1.19.8 output: two tests pass unseen, `TestFails`
+/// fails): the run record has no `passed` key, and neither the docs regions, the summary
+/// nor the JUnit report says "0 passed".
+#[test]
+fn plain_go_test_output_never_reads_0_passed_in_the_evidence() {
+    let repo = scratch("first-hour-go-plain");
+    std::fs::write(repo.join("go.mod"), "module example.com/fx\n\ngo 1.19\n").unwrap();
+    let fixture = crate::support::fixtures().join("runner-output/real-go-plain-fail-counted.txt");
+    std::fs::copy(fixture, repo.join("go-test.txt")).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    commit(&repo, "a go module");
+    assert!(run(&repo, &["init"]).status.success());
+    let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
+    let replayed = toml
+        .replace("run = \"go build ./...\"", "run = \"true\"")
+        .replace("run = \"go vet ./...\"", "run = \"true\"")
+        .replace(
+            "run = \"go test -json ./...\"\nparser = \"go-json\"",
+            "run = \"cat go-test.txt; exit 1\"\nparser = \"go\"",
+        );
+    assert_ne!(toml, replayed, "{toml}");
+    std::fs::write(repo.join("closeout.toml"), replayed).unwrap();
+    commit(&repo, "closeout init");
+    let out = run(&repo, &["baseline", "--junit", "junit.xml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let note = "1 failed, passing tests not counted (go test lists them with -v or -json)";
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains(note), "{stdout}");
+    let latest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.join(".closeout/latest.json")).unwrap()).unwrap();
+    let gate = latest["gates"].as_array().unwrap().iter().find(|g| g["id"] == "go-test").unwrap();
+    assert!(gate["counts"].get("passed").is_none(), "{gate}");
+    assert_eq!(gate["counts"]["failed"], 1, "{gate}");
+    let mut docs = String::new();
+    for entry in std::fs::read_dir(repo.join("docs/closeout")).unwrap() {
+        docs.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    assert!(docs.contains(note), "{docs}");
+    let junit = std::fs::read_to_string(repo.join("junit.xml")).unwrap();
+    assert!(junit.contains("TestFails"), "{junit}");
+    for (what, body) in [("summary", &stdout), ("docs", &docs), ("junit", &junit)] {
+        assert!(!body.contains("0 passed"), "{what}: {body}");
+    }
 }

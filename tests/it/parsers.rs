@@ -185,7 +185,11 @@ fn real_outputs_read_as_the_runners_own_figures() {
         let c = parsed.counts.clone().unwrap_or_default();
         let at = format!("{file} ({command}): {got} {reason:?} {c:?}");
         assert_eq!(got.to_string(), outcome, "{at}");
-        assert_eq!([c.passed, c.failed, c.skipped], [passed, failed, skipped], "{at}");
+        assert_eq!(
+            [c.passed, Some(c.failed), Some(c.skipped)],
+            [Some(passed), Some(failed), Some(skipped)],
+            "{at}"
+        );
         assert_eq!(c.subtests.map_or(0, |s| s.passed), subtests, "{at}");
         assert_eq!(c.suites_failed.unwrap_or(0), suites, "{at}");
         assert_eq!(c.errors.unwrap_or(0), errors, "{at}");
@@ -243,7 +247,14 @@ fn node_test_outputs_read_as_nodes_own_summary() {
                 assert_eq!(parsed.parser, "node-test", "{at}");
                 assert_eq!(got.to_string(), outcome, "{at}");
                 assert_eq!(
-                    [c.total(), c.passed, c.failed, c.cancelled.unwrap_or(0), c.skipped, c.todo.unwrap_or(0)],
+                    [
+                        c.total(),
+                        c.passed.unwrap_or(0),
+                        c.failed,
+                        c.cancelled.unwrap_or(0),
+                        c.skipped,
+                        c.todo.unwrap_or(0)
+                    ],
                     [tests, pass, fail, cancelled, skipped, todo],
                     "{at}"
                 );
@@ -280,14 +291,61 @@ fn go_without_v_says_what_it_counted() {
         ("real-go-plain-pass.txt", format!("1 package ok, {note}")),
         ("real-go-plain-fail.txt", format!("1 package ok, 1 package failed, 1 failed, {note}")),
         ("own-go-nonverbose-pass.txt", format!("2 packages ok, {note}")),
+        ("real-go-plain-fail-counted.txt", format!("1 package failed, 1 failed, {note}")),
     ] {
         let text = std::fs::read_to_string(fixtures().join("runner-output").join(file)).unwrap();
         let summary = parse_text(ParserKind::Auto, "go test ./...", &text).counts.unwrap().summary();
         assert_eq!(summary, expected, "{file}");
         assert!(!summary.contains("0 passed"), "{file}: {summary}");
     }
+    // The package of real-go-plain-fail-counted.txt under -v: go's own lines name two
+    // passing tests and one failing; without -v the record has no `passed` key at all.
+    let dir = fixtures().join("runner-output");
+    let plain = std::fs::read_to_string(dir.join("real-go-plain-fail-counted.txt")).unwrap();
+    let verbose = std::fs::read_to_string(dir.join("real-go-verbose-fail-counted.txt")).unwrap();
+    let go_passed = verbose.lines().filter(|l| l.starts_with("--- PASS: ")).count() as u64;
+    let go_failed = verbose.lines().filter(|l| l.starts_with("--- FAIL: ")).count() as u64;
+    let v = parse_text(ParserKind::Auto, "go test -v ./...", &verbose).counts.unwrap();
+    assert_eq!((v.passed, v.failed), (Some(go_passed), go_failed));
+    assert_eq!(v.summary(), format!("{go_passed} passed, {go_failed} failed"));
+    let p = parse_text(ParserKind::Auto, "go test ./...", &plain).counts.unwrap();
+    assert_eq!((p.passed, p.failed), (None, go_failed));
+    let json = serde_json::to_value(&p).unwrap();
+    assert!(json.get("passed").is_none(), "{json}");
     // With -v the tests are counted as such.
     let text = std::fs::read_to_string(fixtures().join("runner-output/real-go-subtests.txt")).unwrap();
     let summary = parse_text(ParserKind::Auto, "go test -v ./...", &text).counts.unwrap().summary();
     assert!(summary.starts_with("3 passed"), "{summary}");
+}
+
+/// `python3 -m pytest` where the interpreter has no pytest (real Python 3.11.7 output:
+/// runpy's `"%s: %s" % (sys.executable, "No module named %s" % mod_name)`, exit 1) is
+/// SPAWN_FAILED naming the module, the interpreter and what to do, never TRUNCATED.
+#[test]
+fn a_python_module_that_is_not_installed_is_spawn_failed() {
+    let dir = fixtures().join("runner-output");
+    for (file, command, module) in [
+        ("real-python-no-pytest.txt", "python3 -m pytest", "pytest"),
+        ("real-python-no-package.txt", "python3 -m nosuch.sub", "nosuch"),
+    ] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let interpreter = text.split(": ").next().unwrap();
+        let parsed = parse_text(ParserKind::Auto, command, &text);
+        let (outcome, reason) = classify(&Ending::Exited(1), text.len() as u64, true, &parsed);
+        assert_eq!(outcome.to_string(), "SPAWN_FAILED", "{file}: {reason}");
+        for part in [
+            format!(
+                "`{command}`: the module `{module}` is not installed for this interpreter ({interpreter})"
+            ),
+            format!("pip install {module}"),
+            "virtualenv".into(),
+            "fix the gate's `run`".into(),
+        ] {
+            assert!(reason.contains(&part), "{file}: {part:?} not in {reason}");
+        }
+    }
+    // The same line from a gate that runs no module that way changes nothing.
+    let text = std::fs::read_to_string(dir.join("real-python-no-pytest.txt")).unwrap();
+    let parsed = parse_text(ParserKind::Auto, "pytest", &text);
+    assert_ne!(classify(&Ending::Exited(1), 9, true, &parsed).0.to_string(), "SPAWN_FAILED");
 }

@@ -82,7 +82,7 @@ impl RunnerParser for Cargo {
             self.sections_open = self.sections_open.saturating_sub(1);
             for (n, word) in number_words(rest) {
                 match word.as_str() {
-                    "passed" => self.counts.passed += n,
+                    "passed" => self.counts.add_passed(n),
                     "failed" => self.counts.failed += n,
                     "ignored" => self.counts.skipped += n,
                     _ => {}
@@ -115,7 +115,7 @@ impl RunnerParser for Cargo {
             tests: self.failing.tests.clone(),
             tests_omitted: self.failing.tests_omitted,
             build_failed: self.build_failed,
-            no_tests: self.results > 0 && self.counts.passed + self.counts.failed == 0,
+            no_tests: self.results > 0 && self.counts.passed.unwrap_or(0) + self.counts.failed == 0,
             ..Parsed::default()
         };
         super::build::lints_not_compile_errors(&mut parsed, &self.diagnostics);

@@ -25,6 +25,9 @@ pub struct Go {
     after_fail: Option<(String, Vec<String>)>,
     /// Tests recorded since the last package line, which names their package.
     ungrouped_from: usize,
+    /// A `=== RUN` line was seen: the output lists every test (`-v`, `-json`), passing
+    /// ones too. Without one, go named failing tests only.
+    verbose: bool,
     /// Every test a `=== RUN` line started: a marker glued after other text counts only
     /// for one of these (a test printing "--- FAIL: TestX" is not TestX failing).
     started: std::collections::HashSet<String>,
@@ -65,6 +68,7 @@ impl RunnerParser for Go {
             self.close_after_fail();
         }
         if let Some(name) = trimmed.strip_prefix("=== RUN") {
+            self.verbose = true;
             self.started.insert(name.trim().to_string());
             self.since_run = Some((name.trim().to_string(), Vec::new()));
             return;
@@ -167,7 +171,8 @@ impl RunnerParser for Go {
             closing,
             closing_required: true,
             counts: Some(TestCounts {
-                passed: self.passed,
+                // Without -v or -json go prints no passing test: none was counted.
+                passed: self.verbose.then_some(self.passed),
                 failed: self.failed,
                 skipped: self.skipped,
                 packages_ok: Some(self.packages_ok),
@@ -207,7 +212,7 @@ mod tests {
     #[test]
     fn a_marker_a_test_prints_is_not_a_result() {
         let p = read("=== RUN   TestLogs\n    main_test.go:5: --- FAIL: TestFake (0.00s)\nreport: --- FAIL: TestGhost (0.01s)\n--- PASS: TestLogs (0.00s)\nPASS\nok  \tm\t0.1s\n");
-        assert_eq!(p.counts.as_ref().map(|c| (c.passed, c.failed)), Some((1, 0)), "{p:?}");
+        assert_eq!(p.counts.as_ref().map(|c| (c.passed, c.failed)), Some((Some(1), 0)), "{p:?}");
         assert!(p.failing.is_empty(), "{p:?}");
     }
 
@@ -215,7 +220,7 @@ mod tests {
     fn subtests_are_counted_apart_and_glued_markers_read() {
         let p = read("=== RUN   TestA\n=== RUN   TestA/x\nno newline    --- FAIL: TestA/x (0.00s)\n--- FAIL: TestA (0.00s)\n=== RUN   TestB\nsome output--- PASS: TestB (0.00s)\nFAIL\tm\t0.1s\n");
         let c = p.counts.unwrap();
-        assert_eq!((c.passed, c.failed), (1, 1));
+        assert_eq!((c.passed, c.failed), (Some(1), 1));
         assert_eq!(c.subtests.map(|s| s.failed), Some(1));
         assert_eq!(p.failing, vec!["TestA/x", "TestA"]);
         assert!(p.tests.iter().all(|t| t.group.as_deref() == Some("m")));

@@ -78,7 +78,7 @@ impl RunnerParser for Jest {
             let mut counts = TestCounts::default();
             for (n, word) in number_words(rest) {
                 match word.as_str() {
-                    "passed" => counts.passed += n,
+                    "passed" => counts.add_passed(n),
                     "failed" => counts.failed += n,
                     "skipped" | "todo" | "pending" => counts.skipped += n,
                     _ => {}
@@ -129,7 +129,7 @@ impl RunnerParser for Jest {
             let suites = self.failed_files.len() as u64;
             c.suites_failed = (suites > 0).then_some(suites);
         }
-        let ran = self.tests.as_ref().is_some_and(|c| c.passed + c.failed > 0);
+        let ran = self.tests.as_ref().is_some_and(|c| c.passed.unwrap_or(0) + c.failed > 0);
         Parsed {
             parser: "jest",
             // `Test Suites:` comes before every `Tests:`; a lone `Tests:` line could be anyone's.

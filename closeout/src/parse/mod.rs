@@ -10,6 +10,7 @@ pub mod lines;
 mod nextest;
 mod node;
 mod pytest;
+mod python;
 mod shell;
 mod tsc;
 mod vitest;
@@ -81,6 +82,20 @@ pub struct Parsed {
     /// The command the shell could not find (`sh: 1: pytest: not found`,
     /// `bash: pytest: command not found`), from any gate's output.
     pub missing_command: Option<String>,
+    /// The module a `python -m X` gate runs, when the interpreter said it has no such
+    /// module (`/usr/bin/python3: No module named pytest`).
+    pub missing_module: Option<MissingModule>,
+}
+
+/// A `python -m X` gate whose interpreter has no module `X`, as CPython's runpy reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingModule {
+    /// The gate's invocation, interpreter to module: `python3 -m pytest`.
+    pub invocation: String,
+    /// The interpreter that looked, as it names itself (`sys.executable`): `/usr/bin/python3`.
+    pub interpreter: String,
+    /// The module not found: `pytest`; for `-m a.b` with no package `a`, `a`.
+    pub module: String,
 }
 
 impl Parsed {
@@ -161,9 +176,14 @@ impl RunnerParser for Sniff {
 }
 
 /// The parser `kind` names; `auto` picks by the command, else by the output. Every
-/// parser also notes a command the shell could not find.
+/// parser also notes a command the shell could not find, and, for a `python -m X`
+/// command, the interpreter saying it has no module `X`.
 pub fn for_gate(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
-    Box::new(shell::Shell { inner: runner_for(kind, command), missing: None })
+    let mut inner = runner_for(kind, command);
+    if let Some(run) = python::module_run(command) {
+        inner = Box::new(python::Module { inner, run, missing: None });
+    }
+    Box::new(shell::Shell { inner, missing: None })
 }
 
 fn runner_for(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
@@ -361,7 +381,7 @@ mod tests {
         let text = "running 1 test\ntest a ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n";
         let parsed = parse_text(ParserKind::Auto, "make test", text);
         assert_eq!(parsed.parser, "cargo");
-        assert_eq!(parsed.counts.unwrap().passed, 1);
+        assert_eq!(parsed.counts.unwrap().passed, Some(1));
         let parsed = parse_text(ParserKind::Auto, "make", "all good\n");
         assert_eq!(parsed.parser, "none");
         assert!(!parsed.recognised);

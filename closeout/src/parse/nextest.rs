@@ -31,7 +31,7 @@ impl RunnerParser for Nextest {
             let mut counts = TestCounts::default();
             for (n, word) in number_words(after) {
                 match word.as_str() {
-                    "passed" => counts.passed += n,
+                    "passed" => counts.add_passed(n),
                     // `2 failed`, `1 exec failed`, `1 timed out`; `(1 slow, 1 flaky, 1 leaky)`
                     // qualify the passed and are no further tests.
                     "failed" | "exec" | "timed" => counts.failed += n,
@@ -77,7 +77,7 @@ impl RunnerParser for Nextest {
             tests: self.failing.tests.clone(),
             tests_omitted: self.failing.tests_omitted,
             build_failed: self.build_failed,
-            no_tests: self.summary.as_ref().is_some_and(|c| c.passed + c.failed == 0),
+            no_tests: self.summary.as_ref().is_some_and(|c| c.passed.unwrap_or(0) + c.failed == 0),
             ..Parsed::default()
         };
         super::build::lints_not_compile_errors(&mut parsed, &self.diagnostics);
@@ -94,7 +94,7 @@ mod tests {
         let mut p = Nextest::default();
         p.line("     Summary [  15.750s] 8/10 tests run: 5 passed (1 slow, 1 flaky, 1 leaky), 2 failed, 1 exec failed, 1 timed out, 2 skipped");
         let c = p.finish().counts.unwrap();
-        assert_eq!((c.passed, c.failed, c.skipped), (5, 4, 2));
+        assert_eq!((c.passed, c.failed, c.skipped), (Some(5), 4, 2));
         let mut p = Nextest::default();
         p.line("     Summary [   0.100s] 0 tests run: 0 passed, 0 skipped");
         assert!(p.finish().no_tests);

@@ -424,7 +424,7 @@ impl RunnerParser for NodeTest {
             closing,
             closing_required: true,
             counts: closing.then(|| TestCounts {
-                passed: pass,
+                passed: Some(pass),
                 failed: fail,
                 skipped: figure(s.skipped),
                 todo: Some(figure(s.todo)),

@@ -29,7 +29,7 @@ fn summary_counts(text: &str) -> Option<TestCounts> {
         let (n, category) = part.trim().split_once(' ')?;
         let n: u64 = n.parse().ok()?;
         match category.trim() {
-            "passed" | "xpassed" => counts.passed += n,
+            "passed" | "xpassed" => counts.add_passed(n),
             "failed" => counts.failed += n,
             "skipped" | "xfailed" => counts.skipped += n,
             "error" | "errors" => errors += n,
@@ -133,7 +133,10 @@ impl RunnerParser for Pytest {
             tests: self.failing.tests.clone(),
             tests_omitted: self.failing.tests_omitted,
             no_tests: self.no_tests
-                || self.summary.as_ref().is_some_and(|c| c.passed + c.failed == 0 && c.errors.is_none()),
+                || self
+                    .summary
+                    .as_ref()
+                    .is_some_and(|c| c.passed.unwrap_or(0) + c.failed == 0 && c.errors.is_none()),
             ..Parsed::default()
         }
     }
@@ -146,10 +149,10 @@ mod tests {
     #[test]
     fn every_category_pytest_prints() {
         let c = summary_counts("2 failed, 1 passed, 2 subtests passed").unwrap();
-        assert_eq!((c.passed, c.failed), (1, 2));
+        assert_eq!((c.passed, c.failed), (Some(1), 2));
         assert_eq!(c.subtests, Some(Subtests { passed: 2, failed: 0, skipped: 0 }));
         let c = summary_counts("1 failed, 3 passed, 2 skipped, 4 deselected, 1 xfailed, 1 xpassed, 5 warnings, 2 errors, 1 rerun").unwrap();
-        assert_eq!((c.passed, c.failed, c.skipped, c.errors), (4, 1, 3, Some(2)));
+        assert_eq!((c.passed, c.failed, c.skipped, c.errors), (Some(4), 1, 3, Some(2)));
         let c =
             summary_counts("1 passed, 1 warning, 1 error, 1 subtests failed, 2 subtests skipped").unwrap();
         assert_eq!(c.subtests, Some(Subtests { passed: 0, failed: 1, skipped: 2 }));

@@ -70,7 +70,7 @@ impl RunnerParser for Vitest {
             let mut counts = TestCounts::default();
             for (n, word) in number_words(rest) {
                 match word.as_str() {
-                    "passed" => counts.passed += n,
+                    "passed" => counts.add_passed(n),
                     "failed" => counts.failed += n,
                     "skipped" | "todo" => counts.skipped += n,
                     _ => {}
@@ -118,7 +118,7 @@ impl RunnerParser for Vitest {
             c.suites_failed = (self.suites_failed > 0).then_some(self.suites_failed);
             c.errors = (self.errors > 0).then_some(self.errors);
         }
-        let ran = self.tests.as_ref().is_some_and(|c| c.passed + c.failed > 0);
+        let ran = self.tests.as_ref().is_some_and(|c| c.passed.unwrap_or(0) + c.failed > 0);
         Parsed {
             parser: "vitest",
             recognised: self.started || self.files_seen || self.no_files,
