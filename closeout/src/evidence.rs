@@ -415,7 +415,9 @@ pub struct Host {
     pub os: String,
     pub arch: String,
     /// Which machine ran it: `CLOSEOUT_MACHINE` when set (to name CI runners of one kind
-    /// alike), else a short hash of the host name. Absent in records before it existed.
+    /// alike), else a short hash of what tells machines apart ([`machine_fingerprint`]:
+    /// host name, `/etc/machine-id`, processor model, memory). Absent in records before it
+    /// existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine: Option<String>,
     /// Logical processors available to the run.
@@ -426,10 +428,36 @@ pub struct Host {
 /// Names the machine in run records; runs compare durations only within one machine.
 pub const MACHINE_ENV: &str = "CLOSEOUT_MACHINE";
 
+/// A short hash (12 hex digits) naming a machine: its host name, with what sets apart two
+/// machines of one name (`vm`, `localhost`): the machine id, the processor model and the
+/// total memory, taken from the texts of `/etc/machine-id`, `/proc/cpuinfo` and
+/// `/proc/meminfo` as given (`None` where unreadable). `None` with no host name.
+pub fn machine_fingerprint(hostname: Option<&str>, sources: &[Option<String>]) -> Option<String> {
+    let hostname = hostname?;
+    let mut parts = vec![hostname.to_string()];
+    for text in sources.iter().flatten() {
+        // Only the lines that describe the machine, not its momentary state.
+        let stable: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.contains(':') || l.starts_with("model name") || l.starts_with("MemTotal"))
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let mut stable = stable;
+        stable.dedup();
+        parts.push(stable.join("\n"));
+    }
+    Some(crate::sha256::hex(&crate::sha256::Sha256::digest(parts.join("\0")))[..12].to_string())
+}
+
 impl Host {
     pub fn current() -> Host {
         let machine = std::env::var(MACHINE_ENV).ok().filter(|m| !m.trim().is_empty()).or_else(|| {
-            hostname().map(|h| crate::sha256::hex(&crate::sha256::Sha256::digest(h))[..12].to_string())
+            let read = |path: &str| std::fs::read_to_string(path).ok();
+            machine_fingerprint(
+                hostname().as_deref(),
+                &[read("/etc/machine-id"), read("/proc/cpuinfo"), read("/proc/meminfo")],
+            )
         });
         Host {
             os: std::env::consts::OS.into(),
@@ -861,6 +889,20 @@ pub(crate) mod fixtures {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn machines_of_one_name_are_told_apart_and_one_machine_stays_itself() {
+        let cpu = |model: &str| Some(format!("processor\t: 0\nmodel name\t: {model}\ncpu MHz\t\t: 2394.1\n"));
+        let mem = |kb: u64, free: u64| Some(format!("MemTotal: {kb} kB\nMemFree: {free} kB\n"));
+        let a = machine_fingerprint(Some("vm"), &[Some("abc\n".into()), cpu("EPYC"), mem(1000, 10)]);
+        let same = machine_fingerprint(Some("vm"), &[Some("abc\n".into()), cpu("EPYC"), mem(1000, 999)]);
+        assert_eq!(a, same, "free memory and clock speed change by the second");
+        let other_id = machine_fingerprint(Some("vm"), &[Some("def\n".into()), cpu("EPYC"), mem(1000, 10)]);
+        let other_cpu = machine_fingerprint(Some("vm"), &[Some("abc\n".into()), cpu("Xeon"), mem(1000, 10)]);
+        assert!(a != other_id && a != other_cpu);
+        assert_eq!(a.as_deref().map(str::len), Some(12));
+        assert_eq!(machine_fingerprint(None, &[]), None);
+    }
+
     #[test]
     fn temp_files_of_another_closeouts_write_are_known_by_their_shape() {
         let made = temp_path(Path::new("docs"), "plan.md");

@@ -87,11 +87,14 @@ pub struct Inputs<'a> {
     pub in_scope: &'a dyn Fn(&str) -> bool,
     /// Regions out of sync, other than the packet's own review block.
     pub docs_drift: &'a [String],
+    /// The packet's open checklist boxes as `FILE:LINE: - [ ] text`: what the
+    /// `done-open-box` rule would find once the packet is DONE.
+    pub open_boxes: &'a [String],
 }
 
 /// Compute the review.
 pub fn review(packet: &Packet, program: &Program, inputs: Inputs) -> PacketReview {
-    let Inputs { run, base, head, changed, in_scope, docs_drift } = inputs;
+    let Inputs { run, base, head, changed, in_scope, docs_drift, open_boxes } = inputs;
     let changed: Vec<ChangedFile> = changed
         .iter()
         .map(|path| ChangedFile {
@@ -154,6 +157,7 @@ pub fn review(packet: &Packet, program: &Program, inputs: Inputs) -> PacketRevie
         .map(|f| format!("`{}` has no reason", f.path))
         .collect();
     p2.extend(docs_drift.iter().map(|r| format!("region {r} is out of sync")));
+    p2.extend(open_boxes.iter().cloned());
     let p2 = Gate::from(p2, "docs in sync; every changed file has a reason");
 
     let p1_ok = matches!(packet.p1, Some(Judgement::Pass | Judgement::NotApplicable));
@@ -217,6 +221,7 @@ mod tests {
             changed: &changed,
             in_scope: &in_scope,
             docs_drift: &[],
+            open_boxes: &[],
         };
         review(&program.packets[0], &program, inputs)
     }
@@ -250,5 +255,27 @@ mod tests {
             verdict("p1 = \"PASS\"", &[("make", Outcome::Pass, Some(0))], &[]).verdict,
             ReviewState::Blocked
         );
+    }
+
+    #[test]
+    fn open_checklist_boxes_keep_a_packet_from_approval() {
+        let program = program("p1 = \"PASS\"");
+        let ok = [("make", Outcome::Pass, Some(0)), ("make test", Outcome::Pass, Some(0))];
+        let in_scope = |_: &str| true;
+        let boxes =
+            ["docs/progress.md:27: once DONE, packet 00 is DONE but its checklist has an open box"
+                .to_string()];
+        let inputs = Inputs {
+            run: run(&ok),
+            base: "b".into(),
+            head: None,
+            changed: &[],
+            in_scope: &in_scope,
+            docs_drift: &[],
+            open_boxes: &boxes,
+        };
+        let r = review(&program.packets[0], &program, inputs);
+        assert_eq!(r.verdict, ReviewState::ChangesRequested);
+        assert_eq!(r.p2.reasons, boxes);
     }
 }

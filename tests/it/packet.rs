@@ -283,3 +283,47 @@ fn the_perf_region_compares_with_the_previous_passing_run_on_main() {
     let out = closeout().arg("verdict").current_dir(&dir).output().unwrap();
     assert!(text(&out.stdout).starts_with("Verdict: GO\n"), "{}", describe(&out));
 }
+
+/// An open box in the packet's checklist would make `verify-docs` fail once the packet is
+/// DONE (the `done-open-box` rule), so the review asks for it first and `--record` does
+/// not mark the packet DONE; ticked, the packet is approved and verify-docs stays green.
+#[test]
+fn an_open_checklist_box_keeps_the_packet_from_approval_until_it_is_ticked() {
+    let dir = repo("packet-open-box");
+    let progress = std::fs::read_to_string(dir.join("progress.md")).unwrap();
+    let with_box = progress.replace(
+        "### Packet 01 Review Evidence",
+        "## Packet 01 Checklist\n\n- [ ] the feature is documented\n\n### Packet 01 Review Evidence",
+    );
+    std::fs::write(dir.join("progress.md"), &with_box).unwrap();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/feature.rs"), "fn f() {}\n").unwrap();
+    commit(&dir, "feature");
+
+    let (out, review) = packet(&dir, &["01", "--record"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(review.verdict.to_string(), "CHANGES_REQUESTED", "{review:#?}");
+    assert!(
+        review
+            .p2
+            .reasons
+            .iter()
+            .any(|r| r.contains("progress.md:") && r.contains("the feature is documented")),
+        "{review:#?}"
+    );
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    assert!(!toml.contains("title = \"Feature\"  # keep me\nstatus = \"DONE\""), "not recorded: {toml}");
+
+    let ticked = std::fs::read_to_string(dir.join("progress.md")).unwrap().replacen(
+        "- [ ] the feature",
+        "- [x] the feature",
+        1,
+    );
+    std::fs::write(dir.join("progress.md"), ticked).unwrap();
+    commit(&dir, "documented");
+    let (out, review) = packet(&dir, &["01", "--record"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(review.verdict.to_string(), "APPROVED", "{review:#?}");
+    let verify = closeout().arg("verify-docs").current_dir(&dir).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", describe(&verify));
+}

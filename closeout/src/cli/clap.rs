@@ -134,6 +134,8 @@ mod tests {
             "baseline -j 3 --only a b --skip c --when ui --when db --all --shard 1/2 --shard-by hash --retries 2",
             "baseline --junit out.xml --out run.json --dry-run --json",
             "verify-docs --format github --strict",
+            "verify-docs --json",
+            "verify-docs --json --format json",
             "update-docs --force",
             "packet P1 --base HEAD~1 --record -j2",
             "ledger",

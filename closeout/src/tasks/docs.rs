@@ -21,6 +21,7 @@ pub const VERIFY_DOCS: Command = Command::new(
     Arg::option("format", "FORMAT", "Output format; github adds ::error annotations for GitHub Actions")
         .values(&["human", "json", "github"])
         .default("human"),
+    Arg::switch("json", "Print the result as JSON, as `--format json` does").conflicts(&["format"]),
     Arg::switch("strict", "Fail on formatting-only differences and on waivers that accept no finding"),
 ]);
 
@@ -46,6 +47,7 @@ pub struct VerifyDocsArgs {
 impl VerifyDocsArgs {
     pub fn from_matches(m: &Matches) -> std::result::Result<Self, UsageError> {
         let format = match m.string("format")?.as_deref() {
+            _ if m.flag("json") => Format::Json,
             Some("json") => Format::Json,
             Some("github") => Format::Github,
             _ => Format::Human,

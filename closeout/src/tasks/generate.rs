@@ -126,16 +126,22 @@ mod generators {
 mod generators {
     use super::*;
 
-    const WITHOUT: &str = "this build of closeout has no completion or man page generators: the xtask \
-        builds without the `completions` feature to keep its first build fast. Use the `closeout` binary \
-        (`cargo install --locked closeout`, or in closeout's own repository `cargo run -p closeout -- \
-        completions bash`)";
-
-    pub fn completions(_shell: &str) -> Result<Vec<u8>> {
-        Err(Error::Usage(WITHOUT.into()))
+    /// Why this build cannot, and the command that can, for `what` (`completions bash`).
+    fn without(what: &str) -> Error {
+        Error::Usage(format!(
+            "this build of closeout has no completion or man page generators: the xtask builds without \
+             the `completions` feature to keep its first build fast. Use the `closeout` binary, which has \
+             them: install it from closeout's source with `cargo install --locked --path closeout`, then \
+             `closeout {what}` (in closeout's own repository: `cargo run -p closeout -- {what}`)"
+        ))
     }
 
-    pub fn man(_path: &[&'static Command]) -> Result<Vec<u8>> {
-        Err(Error::Usage(WITHOUT.into()))
+    pub fn completions(shell: &str) -> Result<Vec<u8>> {
+        Err(without(&format!("completions {shell}")))
+    }
+
+    pub fn man(path: &[&'static Command]) -> Result<Vec<u8>> {
+        let names: Vec<&str> = path.iter().skip(1).map(|c| c.name).collect();
+        Err(without(format!("man {}", names.join(" ")).trim_end()))
     }
 }

@@ -94,6 +94,7 @@ impl PacketArgs {
 
         // Regions other than this packet's own block must be in sync for P2.
         let docs_drift = docs_drift(&program, &packet)?;
+        let open_boxes = open_boxes_once_done(&program, &packet.id);
 
         let plan = test_plan(&program, &packet, self.jobs);
         let cancel = Arc::new(Cancel::default());
@@ -122,6 +123,7 @@ impl PacketArgs {
             changed: &changed,
             in_scope: &in_scope,
             docs_drift: &docs_drift,
+            open_boxes: &open_boxes,
         };
         let review = review::review(&packet, &program, inputs);
         let path = root.join(evidence::PACKETS_DIR).join(format!("{}.json", packet.id));
@@ -198,6 +200,24 @@ fn docs_drift(program: &Program, packet: &Packet) -> Result<Vec<String>> {
         }
     }
     Ok(drift)
+}
+
+/// The open checklist boxes the `done-open-box` rule would find in the packet's sections
+/// once it is DONE, so a review does not approve what `verify-docs` would then reject.
+fn open_boxes_once_done(program: &Program, id: &str) -> Vec<String> {
+    let mut done = program.clone();
+    if let Some(p) = done.packets.iter_mut().find(|p| p.id == id) {
+        p.status = crate::model::PacketStatus::Done;
+    }
+    let Ok(loaded) = crate::tasks::docs::Loaded::read(&done) else { return Vec::new() };
+    let docs: Vec<crate::docs::rules::Doc> =
+        loaded.docs.iter().map(|d| crate::docs::rules::Doc { path: &d.shown, text: &d.text }).collect();
+    crate::tasks::docs::check_rules(&done, &docs, loaded.evidence())
+        .findings
+        .into_iter()
+        .filter(|f| f.rule == "done-open-box" && f.subject == id)
+        .map(|f| format!("{}:{}: once DONE, {}", f.file, f.line, f.message))
+        .collect()
 }
 
 /// The packet's tests as gates: a gate id runs that gate as configured; a command runs
