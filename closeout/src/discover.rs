@@ -11,10 +11,18 @@ pub const FILE_NAME: &str = "closeout.toml";
 /// and its ancestors that has one.
 pub fn find_root(start: &Path, root: Option<&Path>) -> Result<PathBuf> {
     if let Some(root) = root {
-        return if root.join(FILE_NAME).symlink_metadata().is_ok() {
-            Ok(root.to_path_buf())
-        } else {
-            Err(Error::NotFound { start: root.to_path_buf() })
+        // --root names the folder itself: no walk up, and the message says so.
+        return match root.metadata() {
+            _ if root.join(FILE_NAME).symlink_metadata().is_ok() => Ok(root.to_path_buf()),
+            Ok(meta) if !meta.is_dir() => Err(Error::Usage(format!(
+                "--root {} is not a folder; pass the folder that holds closeout.toml",
+                display_path(root).display()
+            ))),
+            Ok(_) => Err(Error::Usage(format!(
+                "--root {} holds no closeout.toml (--root names the program's folder itself; nothing above it is searched); run `closeout init` there, or pass the folder that holds closeout.toml",
+                display_path(root).display()
+            ))),
+            Err(e) => Err(Error::Usage(format!("--root {}: {e}", display_path(root).display()))),
         };
     }
     // The caller's fallback when the current folder cannot be read: say why, rather than
@@ -111,7 +119,8 @@ mod tests {
         std::fs::create_dir_all(&deep).unwrap();
         std::fs::write(dir.join(FILE_NAME), "").unwrap();
         assert_eq!(find_root(&deep, None).unwrap(), dir);
-        assert!(matches!(find_root(&deep, Some(&deep)), Err(Error::NotFound { .. })));
+        let err = find_root(&deep, Some(&deep)).unwrap_err().to_string();
+        assert!(err.contains("holds no closeout.toml (--root names the program's folder itself"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

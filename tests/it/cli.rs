@@ -157,6 +157,18 @@ fn missing_program_names_the_fix() {
     );
     let out = closeout().args(["status", "--root", "nowhere"]).current_dir(&dir).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--root nowhere: "), "{}", describe(&out));
+    // --root names the folder itself: the message says nothing above it was searched.
+    let out = closeout().args(["status", "--root", "."]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("holds no closeout.toml (--root names the program's folder itself"),
+        "{}",
+        describe(&out)
+    );
+    std::fs::write(dir.join("file"), "").unwrap();
+    let out = closeout().args(["status", "--root", "file"]).current_dir(&dir).output().unwrap();
+    assert!(text(&out.stderr).contains("--root file is not a folder"), "{}", describe(&out));
 }
 
 #[test]

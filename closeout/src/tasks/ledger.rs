@@ -180,7 +180,11 @@ fn edit_for(program: &Program, action: Action) -> Result<(Edit, String)> {
     let known = |id: &str| {
         program.debt(id).ok_or_else(|| {
             let ids: Vec<&str> = program.debts.iter().map(|d| d.id.as_str()).collect();
-            Error::Usage(format!("no [[debt]] with id `{id}` in closeout.toml; debt: {}", ids.join(", ")))
+            Error::Usage(if ids.is_empty() {
+                format!("no [[debt]] with id `{id}` in closeout.toml: the ledger is empty; add one with `ledger add`")
+            } else {
+                format!("no [[debt]] with id `{id}` in closeout.toml; debt: {}", ids.join(", "))
+            })
         })
     };
     Ok(match action {
