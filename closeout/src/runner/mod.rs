@@ -542,11 +542,20 @@ fn distrust_missing_logs(record: &mut RunRecord, root: &Path) {
 /// Add this run's durations to the history used for scheduling (each gate's measured
 /// duration: a retried gate's last attempt, [`GateRecord::measured_ms`]), and its summary
 /// to the run history ([`crate::history::add`]). Gates that did not run to an end
-/// (interrupted, not run, could not start) teach the scheduler nothing.
+/// (interrupted, not run, could not start) teach the scheduler nothing, and neither do
+/// the gates of a merged run that one of its shards, learned here, taught already.
 pub fn learn(history: &mut History, record: &RunRecord) {
+    let taught: Vec<String> = history
+        .runs
+        .iter()
+        .filter(|r| record.shards.contains(&r.run_id))
+        .flat_map(|r| r.gates.iter().filter(|g| crate::history::timed(&g.outcome)).map(|g| g.id.clone()))
+        .collect();
     crate::history::add(&mut history.runs, crate::history::RunSummary::of(record));
     for g in &record.gates {
-        if !matches!(g.outcome, Outcome::Interrupted | Outcome::NotRun | Outcome::SpawnFailed) {
+        if !matches!(g.outcome, Outcome::Interrupted | Outcome::NotRun | Outcome::SpawnFailed)
+            && !taught.contains(&g.id)
+        {
             history.record(&g.id, Duration::from_millis(g.measured_ms()));
         }
     }
@@ -712,6 +721,37 @@ mod tests {
             assert_eq!(compact_json(&mut record, &fragments), expected);
             assert_eq!(serde_json::to_string(&record).unwrap(), expected, "the record is left whole");
         }
+    }
+
+    #[test]
+    fn a_merged_run_teaches_the_scheduler_only_what_its_shards_did_not() {
+        use crate::evidence::fixtures::{gate, run};
+        let timed = |id: &str, ms: u64| {
+            let mut g = gate(id, "make", Outcome::Pass, Some(0));
+            g.duration_ms = ms;
+            g
+        };
+        let shard = |run_id: &str, k: usize, g: GateRecord| {
+            let mut r = run(vec![g]);
+            r.run_id = run_id.into();
+            r.shard =
+                Some(crate::evidence::ShardInfo { index: k, total: 2, by: crate::schedule::ShardBy::Hash });
+            r
+        };
+        let mut merged = run(vec![timed("a", 100), timed("b", 200)]);
+        merged.run_id = "merged".into();
+        merged.shards = vec!["s1".into(), "s2".into()];
+        // Both shards ran here: the merge adds a summary and no duration.
+        let mut history = History::default();
+        learn(&mut history, &shard("s1", 1, timed("a", 100)));
+        learn(&mut history, &shard("s2", 2, timed("b", 200)));
+        learn(&mut history, &merged);
+        assert_eq!((history.gates["a"].clone(), history.gates["b"].clone()), (vec![100], vec![200]));
+        assert_eq!(history.runs.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(), ["merged"]);
+        // The shards ran elsewhere (CI): the merged run is all this machine learns from.
+        let mut elsewhere = History::default();
+        learn(&mut elsewhere, &merged);
+        assert_eq!((elsewhere.gates["a"].clone(), elsewhere.gates["b"].clone()), (vec![100], vec![200]));
     }
 
     #[test]

@@ -217,7 +217,7 @@ fn sections_show_provenance_timeline_trends_debt_and_docs() {
     assert!(html.contains("<tr id=\"gate-later\"><th scope=\"row\">later</th><td>no evidence</td>"));
     assert!(html.contains("<th scope=\"col\">Gate</th>") && html.matches("<caption>").count() >= 7);
     // Trends: unit.test went PASS → FAIL: one flip; its tests 10 → 9.
-    assert!(html.contains("<td>1/2</td><td>1 (100%)</td>"), "flips");
+    assert!(html.contains("<td>1/2</td><td>0</td><td>1 (100%)</td>"), "flips");
     assert!(html.contains("aria-label=\"test count over 2 runs: from 9 to 10, latest 9\""));
     // Debt: the pre-release blocker first.
     assert!(html.find("id=\"debt-DL-1\"").unwrap() < html.find("id=\"debt-DL-2\"").unwrap());

@@ -29,6 +29,10 @@ fn gate_table(trends: &[GateTrend], runs: usize) -> String {
             let mut cells = vec![
                 last.map_or("—".into(), |o| outcome_cell(o)),
                 format!("{}/{}", t.passes, t.runs),
+                match t.flaky {
+                    0 => "0".into(),
+                    n => format!("<span class=\"bad\">~ {n}/{}</span>", t.runs),
+                },
                 match t.flip_rate {
                     Some(rate) => format!("{} ({:.0}%)", t.flips, rate * 100.0),
                     None => "—".into(),
@@ -40,11 +44,15 @@ fn gate_table(trends: &[GateTrend], runs: usize) -> String {
         })
         .collect();
     table(
-        &format!("Gates over the last {runs} run(s), oldest to newest"),
+        &format!(
+            "Gates over the last {runs} run(s), oldest to newest (Passed: runs that ended in a pass, \
+             FLAKY ones included; Flaky: runs that passed only on a retry)"
+        ),
         &[
             "Gate",
             "Last outcome",
             "Passed",
+            "Flaky",
             "Flips",
             "Duration median",
             "Latest",
@@ -148,6 +156,28 @@ fn run_table(runs: &[RunSummary]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::fixtures::run;
+
+    #[test]
+    fn a_gate_flaky_in_every_run_shows_its_flaky_runs() {
+        let runs: Vec<RunSummary> = (1..=11)
+            .map(|m| {
+                run(&format!("r{m:02}"), m, &[("e2e", "FLAKY", 1_000, None), ("unit", "PASS", 1_000, None)])
+            })
+            .collect();
+        let html = section(&runs);
+        let row = |gate: &str| {
+            let start = html.find(&format!("<th scope=\"row\">{gate}</th>")).unwrap();
+            &html[start..start + html[start..].find("</tr>").unwrap()]
+        };
+        assert!(
+            row("e2e").contains("<td>11/11</td><td><span class=\"bad\">~ 11/11</span></td><td>0 (0%)</td>"),
+            "{}",
+            row("e2e")
+        );
+        assert!(row("unit").contains("<td>11/11</td><td>0</td><td>0 (0%)</td>"), "{}", row("unit"));
+        assert!(html.contains("<th scope=\"col\">Flaky</th>"));
+    }
 
     #[test]
     fn a_sparkline_spans_its_box_and_breaks_where_a_run_has_no_value() {
