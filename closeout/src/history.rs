@@ -126,6 +126,13 @@ pub fn add(runs: &mut Vec<RunSummary>, run: RunSummary) {
     }
 }
 
+/// Whether `record` is the final record of a run, not the checkpoint a run rewrites while
+/// it runs (and leaves behind when it is killed): a checkpoint says `interrupted` with a
+/// makespan of 0 until the run's final write sets its makespan, its wall time.
+pub fn finished(record: &RunRecord) -> bool {
+    !(record.interrupted && record.makespan_ms == 0)
+}
+
 fn order_key(r: &RunSummary) -> (Option<i64>, &str, &str) {
     (crate::evidence::parse_timestamp(&r.started_at), &r.started_at, &r.run_id)
 }
@@ -408,6 +415,18 @@ mod tests {
         }
         assert_eq!(runs.len(), KEEP_RUNS);
         assert_eq!(runs[0].run_id, "r015", "the oldest went first");
+    }
+
+    #[test]
+    fn a_checkpoint_is_not_a_finished_run() {
+        let mut record = crate::evidence::fixtures::run(vec![]);
+        record.makespan_ms = 0;
+        record.interrupted = true;
+        assert!(!finished(&record), "the runner's checkpoint: interrupted until the final write");
+        record.makespan_ms = 1_200;
+        assert!(finished(&record), "stopped by Ctrl-C: its final write set the makespan");
+        record.interrupted = false;
+        assert!(finished(&record));
     }
 
     #[test]

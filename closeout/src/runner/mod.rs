@@ -561,24 +561,58 @@ pub fn learn(history: &mut History, record: &RunRecord) {
     }
 }
 
-/// History from `target/closeout/history.json`, seeded from the committed latest record
-/// on a fresh clone.
-pub fn load_history(root: &Path) -> History {
+/// The history of the repository at `root`: `target/closeout/history.json`, seeded from
+/// the committed latest record on a fresh clone. When the file is there but is not a
+/// history (corrupt, truncated), what could still be read of it ([`History::read`], seeded
+/// from the latest record when no duration could be) and why it did not read, which a
+/// writer passes on to [`save_history`].
+pub fn load_history(root: &Path) -> (History, Option<String>) {
     let path = root.join(evidence::HISTORY);
-    if let Some(h) = crate::evidence::read_file(&path).ok().and_then(|t| serde_json::from_str(&t).ok()) {
-        return h;
+    let (mut history, problem) = match crate::evidence::read_file(&path) {
+        Err(_) => (History::default(), None),
+        Ok(text) => match History::read(&text) {
+            Ok(history) => return (history, None),
+            Err((kept, problem)) => (kept, Some(problem)),
+        },
+    };
+    if history.gates.is_empty() {
+        if let Ok(Some(latest)) = evidence::read_latest(root) {
+            learn(&mut history, &latest);
+        }
     }
-    let mut history = History::default();
-    if let Ok(Some(latest)) = evidence::read_latest(root) {
-        learn(&mut history, &latest);
-    }
-    history
+    (history, problem)
 }
 
-pub fn save_history(root: &Path, history: &History) -> Result<()> {
+/// Write `history` to `target/closeout/history.json` atomically. `corrupt` is why the file
+/// it replaces did not read as a history ([`load_history`]): that file is then first kept
+/// as `target/closeout/history.json.corrupt`, and the note returned (for the task to show
+/// on stderr) names both files, the problem and what of the old file was kept.
+/// Errors: `Write` for either file.
+pub fn save_history(root: &Path, history: &History, corrupt: Option<&str>) -> Result<Option<String>> {
+    let path = root.join(evidence::HISTORY);
+    let note = match corrupt {
+        None => None,
+        Some(problem) => {
+            let backup = root.join(HISTORY_BACKUP);
+            let old = std::fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            evidence::write_atomic(&backup, &old)?;
+            Some(format!(
+                "warning: {} did not read as a history ({problem}); replaced it with a new one holding the \
+                 {} scheduling duration(s) and {} run summary(ies) that could still be read or were \
+                 recorded now; the old file is kept as {HISTORY_BACKUP}",
+                evidence::HISTORY,
+                history.durations(),
+                history.runs.len()
+            ))
+        }
+    };
     let text = serde_json::to_string_pretty(history).expect("history serializes");
-    evidence::write_atomic(&root.join(evidence::HISTORY), text.as_bytes())
+    evidence::write_atomic(&path, text.as_bytes())?;
+    Ok(note)
 }
+
+/// Where [`save_history`] keeps a history file that did not read, relative to the root.
+pub const HISTORY_BACKUP: &str = "target/closeout/history.json.corrupt";
 
 /// A gate that started: what the record says until it ends (and after, if closeout dies).
 fn started(gate: &PlannedGate, root: &Path, log_path: &Path) -> GateRecord {
