@@ -1,7 +1,7 @@
 //! The run history: every recorded run in a table, and each gate's flips, duration and
 //! test-count trends as numbers with a small inline SVG sparkline beside them.
 
-use super::{anchor, escape, ms, outcome_cell, sections, table, Row};
+use super::{anchor, escape, ms, outcome_cell, percent, sections, table, Row};
 use crate::history::{self, GateTrend, RunSummary, Trend};
 
 /// A sparkline's size in pixels.
@@ -39,7 +39,7 @@ fn gate_table(trends: &[GateTrend], runs: usize) -> String {
                 },
             ];
             cells.extend(trend_cells(t.duration.as_ref(), "duration", ms));
-            cells.extend(trend_cells(t.tests.as_ref(), "test count", |n| n.to_string()));
+            cells.extend(trend_cells(t.tests.as_ref(), "test count", tests));
             Row { id: None, head: escape(&t.id), cells }
         })
         .collect();
@@ -77,15 +77,21 @@ fn trend_cells(trend: Option<&Trend>, what: &str, show: fn(u64) -> String) -> Ve
             show(t.median),
             show(t.latest),
             if t.min == t.max { show(t.min) } else { format!("{}–{}", show(t.min), show(t.max)) },
-            super::super::history::percent(t.change_pct),
-            sparkline(t, what),
+            percent(t.change_pct),
+            sparkline(t, what, show),
         ],
     }
 }
 
+/// A test count with its unit, for the sparkline's label.
+fn tests(n: u64) -> String {
+    format!("{n} test{}", if n == 1 { "" } else { "s" })
+}
+
 /// The values of `trend` as an SVG polyline (broken where a run has no value), min at the
-/// bottom, max at the top, the newest point dotted; its label gives the figures in words.
-pub(crate) fn sparkline(trend: &Trend, what: &str) -> String {
+/// bottom, max at the top, the newest point dotted; its label gives the figures in words,
+/// each as `show` writes it (with its unit).
+pub(crate) fn sparkline(trend: &Trend, what: &str, show: fn(u64) -> String) -> String {
     let n = trend.values.len().max(2) as u64 - 1;
     let span = (trend.max - trend.min).max(1);
     let point = |i: usize, v: u64| {
@@ -110,9 +116,9 @@ pub(crate) fn sparkline(trend: &Trend, what: &str) -> String {
     format!(
         "<svg class=\"spark\" width=\"{SPARK_W}\" height=\"{SPARK_H}\" viewBox=\"0 0 {SPARK_W} {SPARK_H}\" role=\"img\" aria-label=\"{what} over {} runs: from {} to {}, latest {}\"><path d=\"{path}\"/><circle cx=\"{}\" cy=\"{}\" r=\"2\"/></svg>",
         trend.values.len(),
-        trend.min,
-        trend.max,
-        trend.latest,
+        show(trend.min),
+        show(trend.max),
+        show(trend.latest),
         last.0,
         last.1
     )
@@ -182,12 +188,18 @@ mod tests {
     #[test]
     fn a_sparkline_spans_its_box_and_breaks_where_a_run_has_no_value() {
         let t = Trend::of(vec![Some(100), Some(300), None, Some(200)]).unwrap();
-        let svg = sparkline(&t, "duration");
+        let svg = sparkline(&t, "duration", ms);
         // x: 1 + i*118/3 → 1, 40, 79, 119; y: 1 + (300-v)*20/200 → 21, 1, -, 11.
         assert!(svg.contains("d=\"M1 21L40 1M119 11\""), "{svg}");
         assert!(svg.contains("<circle cx=\"119\" cy=\"11\""), "the newest point is marked: {svg}");
-        assert!(svg.contains("aria-label=\"duration over 4 runs: from 100 to 300, latest 200\""), "{svg}");
-        let flat = sparkline(&Trend::of(vec![Some(5)]).unwrap(), "tests");
+        assert!(
+            svg.contains("aria-label=\"duration over 4 runs: from 100ms to 300ms, latest 200ms\""),
+            "{svg}"
+        );
+        let flat = sparkline(&Trend::of(vec![Some(5)]).unwrap(), "test count", tests);
+        assert!(
+            flat.contains("aria-label=\"test count over 1 runs: from 5 tests to 5 tests, latest 5 tests\"")
+        );
         assert!(flat.contains("d=\"M1 1\""), "one value, no division by zero: {flat}");
     }
 }
