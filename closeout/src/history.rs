@@ -36,6 +36,13 @@ pub struct RunSummary {
     pub lower_bound_ms: u64,
     #[serde(default)]
     pub interrupted: bool,
+    /// Set on a shard's run (`baseline --shard K/N`): `"K/N"`. A merged run replaces the
+    /// summaries of its shards ([`add`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    /// Set on a merged run (`closeout merge`): the run ids of its shards.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<String>,
     pub gates: Vec<GateSample>,
 }
 
@@ -45,6 +52,10 @@ pub struct GateSample {
     pub id: String,
     /// The outcome's text (`PASS`, `FAIL`, `TIMEOUT`, or one this version does not know).
     pub outcome: String,
+    /// The gate's measured duration in milliseconds ([`crate::evidence::GateRecord::measured_ms`]:
+    /// a retried gate's last attempt, as the perf envelope measures it, so that a flake
+    /// does not read as a slowdown). Histories written before it was kept hold every
+    /// attempt's wall time for a retried gate.
     pub duration_ms: u64,
     /// Tests and subtests run ([`crate::evidence::TestCounts::cases`]), when the runner said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,13 +75,15 @@ impl RunSummary {
             makespan_ms: record.makespan_ms,
             lower_bound_ms: record.lower_bound_ms,
             interrupted: record.interrupted,
+            shard: record.shard.as_ref().map(|s| format!("{}/{}", s.index, s.total)),
+            shards: record.shards.clone(),
             gates: record
                 .gates
                 .iter()
                 .map(|g| GateSample {
                     id: g.id.clone(),
                     outcome: g.outcome.as_str().to_string(),
-                    duration_ms: g.duration_ms,
+                    duration_ms: g.measured_ms(),
                     tests: g.counts.as_ref().map(|c| c.cases()),
                 })
                 .collect(),
@@ -98,14 +111,26 @@ impl RunSummary {
 }
 
 /// Add `run` to `runs` (oldest first): a run already there (same id) is replaced, runs
-/// stay ordered by start time then id, and only the newest [`KEEP_RUNS`] are kept.
+/// stay ordered by start time then id, and only the newest [`KEEP_RUNS`] are kept. A
+/// merged run replaces the summaries of its shards, and a shard of a merged run already
+/// there is not added, so the history counts each gate of a sharded baseline once.
 pub fn add(runs: &mut Vec<RunSummary>, run: RunSummary) {
-    runs.retain(|r| r.run_id != run.run_id);
+    if runs.iter().any(|r| r.shards.contains(&run.run_id)) {
+        return;
+    }
+    runs.retain(|r| r.run_id != run.run_id && !run.shards.contains(&r.run_id));
     runs.push(run);
     runs.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     if runs.len() > KEEP_RUNS {
         runs.drain(..runs.len() - KEEP_RUNS);
     }
+}
+
+/// Whether `record` is the final record of a run, not the checkpoint a run rewrites while
+/// it runs (and leaves behind when it is killed): a checkpoint says `interrupted` with a
+/// makespan of 0 until the run's final write sets its makespan, its wall time.
+pub fn finished(record: &RunRecord) -> bool {
+    !(record.interrupted && record.makespan_ms == 0)
 }
 
 fn order_key(r: &RunSummary) -> (Option<i64>, &str, &str) {
@@ -118,8 +143,14 @@ pub fn ran(outcome: &str) -> bool {
     !matches!(outcome, "NOT_RUN" | "INTERRUPTED")
 }
 
+/// Whether an outcome ends in a pass: `PASS`, and `FLAKY` (its last attempt passed after a
+/// failed one; [`GateTrend::flaky`] counts those apart).
+pub fn ended_in_pass(outcome: &str) -> bool {
+    matches!(outcome, "PASS" | "FLAKY")
+}
+
 /// Whether a duration is the gate's own: not when it could not start either.
-fn timed(outcome: &str) -> bool {
+pub fn timed(outcome: &str) -> bool {
     ran(outcome) && outcome != "SPAWN_FAILED"
 }
 
@@ -179,8 +210,12 @@ pub struct GateTrend {
     pub outcomes: Vec<Option<String>>,
     /// Runs in which the gate ran ([`ran`]).
     pub runs: usize,
+    /// Runs that ended in a pass ([`ended_in_pass`]: `PASS` or `FLAKY`).
     pub passes: usize,
-    /// Changes between pass and not-pass from one run it ran in to the next.
+    /// Runs in which the gate was `FLAKY`: it failed, then passed on a retry. A gate flaky
+    /// in every run has no flips; this is what shows it.
+    pub flaky: usize,
+    /// Changes between ending in a pass and not from one run it ran in to the next.
     pub flips: usize,
     /// `flips / (runs - 1)`, from 0 (never changed) to 1 (changed every time); `None` below
     /// two runs.
@@ -207,8 +242,8 @@ pub fn trends(runs: &[RunSummary]) -> Vec<GateTrend> {
 
 fn gate_trend(runs: &[RunSummary], id: &str) -> GateTrend {
     let samples: Vec<Option<&GateSample>> = runs.iter().map(|r| r.gate(id)).collect();
-    let passed: Vec<bool> =
-        samples.iter().flatten().filter(|s| ran(&s.outcome)).map(|s| s.outcome == "PASS").collect();
+    let ran_in: Vec<&GateSample> = samples.iter().flatten().copied().filter(|s| ran(&s.outcome)).collect();
+    let passed: Vec<bool> = ran_in.iter().map(|s| ended_in_pass(&s.outcome)).collect();
     let flips = passed.windows(2).filter(|w| w[0] != w[1]).count();
     let durations = samples.iter().map(|s| s.filter(|s| timed(&s.outcome)).map(|s| s.duration_ms)).collect();
     let tests = samples.iter().map(|s| s.filter(|s| ran(&s.outcome)).and_then(|s| s.tests)).collect();
@@ -217,6 +252,7 @@ fn gate_trend(runs: &[RunSummary], id: &str) -> GateTrend {
         outcomes: samples.iter().map(|s| s.map(|s| s.outcome.clone())).collect(),
         runs: passed.len(),
         passes: passed.iter().filter(|p| **p).count(),
+        flaky: ran_in.iter().filter(|s| s.outcome == "FLAKY").count(),
         flips,
         flip_rate: (passed.len() >= 2).then(|| flips as f64 / (passed.len() - 1) as f64),
         duration: Trend::of(durations),
@@ -241,6 +277,8 @@ pub(crate) mod fixtures {
             makespan_ms: gates.iter().map(|g| g.2).max().unwrap_or(0),
             lower_bound_ms: 0,
             interrupted: false,
+            shard: None,
+            shards: Vec::new(),
             gates: gates
                 .iter()
                 .map(|(id, outcome, ms, tests)| GateSample {
@@ -279,11 +317,67 @@ mod tests {
         assert_eq!((a.runs, a.passes, a.flips, a.flip_rate), (3, 2, 2, Some(1.0)));
         assert_eq!(a.outcomes[2].as_deref(), Some("INTERRUPTED"));
         assert_eq!(a.outcomes[4], None);
-        // b: PASS PASS TIMEOUT FLAKY PASS → an outcome closeout may not know is not a pass.
+        // b: PASS PASS TIMEOUT FLAKY PASS → FLAKY ends in a pass (and is counted apart).
         let b = &t[0];
-        assert_eq!((b.runs, b.passes, b.flips, b.flip_rate), (5, 3, 2, Some(0.5)));
+        assert_eq!((b.runs, b.passes, b.flaky, b.flips, b.flip_rate), (5, 4, 1, 2, Some(0.5)));
         let once = trends(&runs[..1]);
         assert_eq!(once[0].flip_rate, None, "one run has no flip rate");
+    }
+
+    #[test]
+    fn a_gate_flaky_in_every_run_ends_in_a_pass_every_time_and_is_counted_flaky() {
+        let runs: Vec<RunSummary> =
+            (1..=11).map(|m| run(&format!("r{m:02}"), m, &[("e2e", "FLAKY", 10, None)])).collect();
+        let t = &trends(&runs)[0];
+        assert_eq!((t.runs, t.passes, t.flaky, t.flips), (11, 11, 11, 0));
+        let mixed = vec![
+            run("r1", 1, &[("e2e", "FLAKY", 10, None)]),
+            run("r2", 2, &[("e2e", "PASS", 10, None)]),
+            run("r3", 3, &[("e2e", "NOT_RUN", 0, None)]),
+            run("r4", 4, &[("e2e", "FAIL", 10, None)]),
+        ];
+        let t = &trends(&mixed)[0];
+        assert_eq!((t.runs, t.passes, t.flaky, t.flips), (3, 2, 1, 1), "NOT_RUN takes no part");
+    }
+
+    #[test]
+    fn a_retried_gate_is_summarised_by_its_last_attempts_duration() {
+        use crate::evidence::fixtures::gate;
+        let attempt = |outcome, ms| {
+            let mut g = gate("e2e", "make e2e", outcome, Some(if outcome == Outcome::Pass { 0 } else { 1 }));
+            g.duration_ms = ms;
+            g
+        };
+        let flaky =
+            crate::classify::over_attempts(vec![attempt(Outcome::Fail, 2_000), attempt(Outcome::Pass, 700)]);
+        assert_eq!((flaky.outcome, flaky.duration_ms), (Outcome::Flaky, 2_700), "wall time of both attempts");
+        let s = RunSummary::of(&crate::evidence::fixtures::run(vec![flaky.clone()]));
+        assert_eq!(s.gates[0].duration_ms, flaky.measured_ms());
+        assert_eq!(s.gates[0].duration_ms, 700, "the passing attempt, as the perf envelope measures it");
+    }
+
+    #[test]
+    fn a_merged_run_replaces_the_summaries_of_its_shards() {
+        let shard = |id: &str, minute, k, gate: &str| {
+            let mut r = run(id, minute, &[(gate, "PASS", 100, None)]);
+            r.shard = Some(format!("{k}/2"));
+            r
+        };
+        let mut merged = run("m", 3, &[("a", "PASS", 100, None), ("b", "PASS", 100, None)]);
+        merged.shards = vec!["s1".into(), "s2".into()];
+        let mut runs = vec![run("older", 0, &[("a", "PASS", 100, None)])];
+        add(&mut runs, shard("s1", 1, 1, "a"));
+        add(&mut runs, shard("s2", 2, 2, "b"));
+        assert_eq!(runs.len(), 3, "unmerged shards are listed, marked");
+        add(&mut runs, merged.clone());
+        assert_eq!(runs.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(), ["older", "m"]);
+        // Read back in another order (from run records): a shard of a merged run stays out.
+        add(&mut runs, shard("s1", 1, 1, "a"));
+        assert_eq!(runs.len(), 2);
+        let a = &trends(&runs).into_iter().find(|t| t.id == "a").unwrap();
+        assert_eq!(a.duration.as_ref().unwrap().values, [Some(100), Some(100)], "counted once per run");
+        let text = serde_json::to_string(&merged).unwrap();
+        assert_eq!(serde_json::from_str::<RunSummary>(&text).unwrap(), merged);
     }
 
     #[test]
@@ -321,6 +415,18 @@ mod tests {
         }
         assert_eq!(runs.len(), KEEP_RUNS);
         assert_eq!(runs[0].run_id, "r015", "the oldest went first");
+    }
+
+    #[test]
+    fn a_checkpoint_is_not_a_finished_run() {
+        let mut record = crate::evidence::fixtures::run(vec![]);
+        record.makespan_ms = 0;
+        record.interrupted = true;
+        assert!(!finished(&record), "the runner's checkpoint: interrupted until the final write");
+        record.makespan_ms = 1_200;
+        assert!(finished(&record), "stopped by Ctrl-C: its final write set the makespan");
+        record.interrupted = false;
+        assert!(finished(&record));
     }
 
     #[test]

@@ -28,6 +28,38 @@ impl History {
         }
     }
 
+    /// `text` (the file's content) read as a history. Errors: when it is not one (not
+    /// JSON, truncated, a value of the wrong kind), serde's message (with its line and
+    /// column) and what could still be read of it: every gate under `gates` whose
+    /// durations are a list of whole milliseconds, and every entry of `runs` that reads as
+    /// a [`crate::history::RunSummary`], so that a damaged file loses no more than it must.
+    pub fn read(text: &str) -> Result<History, (History, String)> {
+        let problem = match serde_json::from_str::<History>(text) {
+            Ok(history) => return Ok(history),
+            Err(e) => e.to_string(),
+        };
+        let mut salvaged = History::default();
+        let Ok(serde_json::Value::Object(top)) = serde_json::from_str::<serde_json::Value>(text) else {
+            return Err((salvaged, problem));
+        };
+        if let Some(serde_json::Value::Object(gates)) = top.get("gates") {
+            for (id, durations) in gates {
+                if let Ok(durations) = serde_json::from_value::<Vec<u64>>(durations.clone()) {
+                    salvaged.gates.insert(id.clone(), durations);
+                }
+            }
+        }
+        if let Some(serde_json::Value::Array(runs)) = top.get("runs") {
+            salvaged.runs = runs.iter().filter_map(|r| serde_json::from_value(r.clone()).ok()).collect();
+        }
+        Err((salvaged, problem))
+    }
+
+    /// How many durations the history holds, over every gate.
+    pub fn durations(&self) -> usize {
+        self.gates.values().map(Vec::len).sum()
+    }
+
     /// The median recorded duration of a gate, if it has one.
     pub fn median(&self, id: &str) -> Option<Duration> {
         let runs = self.gates.get(id).filter(|r| !r.is_empty())?;
@@ -201,6 +233,26 @@ mod tests {
         assert_eq!((old.median("build"), old.runs.len()), (Some(Duration::from_millis(1250)), 0));
         let text = serde_json::to_string(&History::default()).unwrap();
         assert_eq!(text, r#"{"gates":{}}"#, "no runs: the file keeps its old shape");
+    }
+
+    #[test]
+    fn a_damaged_history_keeps_what_still_reads() {
+        let good = r#"{"gates": {"build": [1200, 1300]}, "runs": []}"#;
+        assert_eq!(History::read(good).unwrap().median("build"), Some(Duration::from_millis(1250)));
+        // One gate's durations of the wrong kind, one run summary without its fields.
+        let run = crate::history::fixtures::run("r1", 1, &[("build", "PASS", 1_200, None)]);
+        let damaged = format!(
+            r#"{{"gates": {{"build": [1200, 1300], "lint": "fast"}}, "runs": [{}, {{"run_id": "half"}}]}}"#,
+            serde_json::to_string(&run).unwrap()
+        );
+        let (kept, problem) = History::read(&damaged).unwrap_err();
+        assert!(problem.contains("invalid type: string \"fast\"") && problem.contains("line 1"), "{problem}");
+        assert_eq!(kept.gates.keys().collect::<Vec<_>>(), ["build"]);
+        assert_eq!((kept.durations(), kept.runs.clone()), (2, vec![run]));
+        // Truncated: nothing reads.
+        let (kept, problem) = History::read(&good[..20]).unwrap_err();
+        assert_eq!(kept, History::default());
+        assert!(problem.contains("EOF while parsing"), "{problem}");
     }
 
     #[test]

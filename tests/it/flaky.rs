@@ -185,6 +185,18 @@ fn a_gate_that_fails_then_passes_is_flaky_everywhere() {
     assert!(added.status.success(), "{command}\n{}", describe(&added));
     let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
     assert!(toml.contains("id = \"DL-001\"") && toml.contains("owner = \"qa\""), "{toml}");
+
+    // The history: flaky counted apart, ending in a pass, timed by its passing attempt.
+    let out = run(&dir, &["history", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gate = json["gates"].as_array().unwrap().iter().find(|g| g["id"] == "unit").unwrap();
+    assert_eq!(
+        (gate["runs"].as_u64(), gate["passes"].as_u64(), gate["flaky"].as_u64()),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(gate["duration"]["latest"].as_u64(), Some(unit.measured_ms()), "{gate}");
+    assert_eq!(unit.measured_ms(), second.duration_ms);
 }
 
 #[test]

@@ -23,9 +23,21 @@ pub fn render(runs: &[RunSummary], trends: &[GateTrend], bin_name: &str, style: 
     out.push('\n');
     out.push_str(&style.bold("Gates"));
     out.push('\n');
-    let rows: Vec<Vec<String>> = trends.iter().map(gate_row).collect();
+    let rows: Vec<Vec<String>> = trends.iter().map(|t| gate_row(t, style)).collect();
     out.push_str(&table::render(
-        &["Gate", "Ran", "Flips", "Flip rate", "Median", "Latest", "Change", "Duration trend", "Tests"],
+        &[
+            "Gate",
+            "Ran",
+            "Passed",
+            "Flaky",
+            "Flips",
+            "Flip rate",
+            "Median",
+            "Latest",
+            "Change",
+            "Duration trend",
+            "Tests",
+        ],
         &rows,
     ));
     out
@@ -52,8 +64,15 @@ fn run_row(r: &RunSummary, style: Style) -> Vec<String> {
     if r.interrupted {
         makespan.push_str(" (interrupted)");
     }
+    let mut run = r.run_id.clone();
+    if let Some(shard) = &r.shard {
+        run.push_str(&format!(" (shard {shard})"));
+    }
+    if !r.shards.is_empty() {
+        run.push_str(&format!(" (merged, {} shards)", r.shards.len()));
+    }
     vec![
-        r.run_id.clone(),
+        run,
         commit,
         r.started_at.clone(),
         r.machine.clone().unwrap_or_else(|| "-".into()),
@@ -62,7 +81,7 @@ fn run_row(r: &RunSummary, style: Style) -> Vec<String> {
     ]
 }
 
-fn gate_row(t: &GateTrend) -> Vec<String> {
+fn gate_row(t: &GateTrend, style: Style) -> Vec<String> {
     let ms = |v: u64| human(Duration::from_millis(v));
     let (median, latest, change, spark) = match &t.duration {
         None => ("-".into(), "-".into(), "-".into(), String::new()),
@@ -76,6 +95,8 @@ fn gate_row(t: &GateTrend) -> Vec<String> {
     vec![
         t.id.clone(),
         t.runs.to_string(),
+        t.passes.to_string(),
+        flaky(t, style),
         t.flips.to_string(),
         t.flip_rate.map_or("-".into(), |r| format!("{:.0}%", r * 100.0)),
         median,
@@ -86,9 +107,28 @@ fn gate_row(t: &GateTrend) -> Vec<String> {
     ]
 }
 
-/// `+25%`, `-3%`, `-` when unknown.
+/// How many runs a gate was `FLAKY` in, with their share of the runs it ran in
+/// (`3 (27%)`), in yellow when there is any; `0` otherwise.
+fn flaky(t: &GateTrend, style: Style) -> String {
+    match t.flaky {
+        0 => "0".into(),
+        n => style.yellow(&format!("{n} ({:.0}%)", n as f64 * 100.0 / t.runs.max(1) as f64)),
+    }
+}
+
+/// `+25%`, `-3%`, `0%` for what rounds to no change (never `-0%`), `missing` when
+/// unknown.
+pub fn percent_or(change: Option<f64>, missing: &str) -> String {
+    match change.map(f64::round) {
+        None => missing.into(),
+        Some(0.0) => "0%".into(),
+        Some(c) => format!("{c:+.0}%"),
+    }
+}
+
+/// [`percent_or`] with `-` when unknown, for the terminal.
 pub fn percent(change: Option<f64>) -> String {
-    change.map_or("-".into(), |c| format!("{c:+.0}%"))
+    percent_or(change, "-")
 }
 
 /// The values of a trend as block characters scaled from its min to its max (a space where
@@ -111,9 +151,10 @@ fn short(commit: &str) -> &str {
 }
 
 /// What `render` shows, as JSON: `runs` (oldest first; each with `counts`, outcome →
-/// gates) and `gates` (each with `outcomes`, `runs`, `passes`, `flips`, `flip_rate` from 0
-/// to 1, and `duration` in milliseconds and `tests` as trends: `values` per run, `min`,
-/// `max`, `median`, `latest`, `change_pct`).
+/// gates, and `shard` (`"K/N"`) or `shards` (run ids) when sharded) and `gates` (each
+/// with `outcomes`, `runs`, `passes` (ending in a pass: `PASS` or `FLAKY`), `flaky`,
+/// `flips`, `flip_rate` from 0 to 1, and `duration` in milliseconds and `tests` as
+/// trends: `values` per run, `min`, `max`, `median`, `latest`, `change_pct`).
 pub fn json(runs: &[RunSummary], trends: &[GateTrend]) -> serde_json::Value {
     let runs: Vec<serde_json::Value> = runs
         .iter()
@@ -130,6 +171,8 @@ pub fn json(runs: &[RunSummary], trends: &[GateTrend]) -> serde_json::Value {
                 "makespan_ms": r.makespan_ms,
                 "lower_bound_ms": r.lower_bound_ms,
                 "interrupted": r.interrupted,
+                "shard": r.shard,
+                "shards": r.shards,
                 "counts": counts,
             })
         })
@@ -158,14 +201,65 @@ mod tests {
             |start: &str| text.lines().find(|l| l.starts_with(start)).unwrap_or_else(|| panic!("{text}"));
         assert!(line("r2").contains("c0ffee02") && line("r2").contains("1 PASS, 1 FAIL"), "{text}");
         assert!(line("r3").contains("1 PASS, 1 LATER"), "an unknown outcome is shown as written");
-        // build: PASS FAIL PASS: 2 flips, rate 100%; 1s 3s 2s: median 2s, latest 2s,
-        // change against the median of 1s and 3s (2s) is +0%.
+        // build: PASS FAIL PASS: 2 passed, none flaky, 2 flips, rate 100%; 1s 3s 2s: median
+        // 2s, latest 2s, change against the median of 1s and 3s (2s) is 0%.
         let words: Vec<&str> = line("build").split_whitespace().collect();
-        assert_eq!(words, ["build", "3", "2", "100%", "2.0s", "2.0s", "+0%", "▁█▄", "-"]);
+        assert_eq!(words, ["build", "3", "2", "0", "2", "100%", "2.0s", "2.0s", "0%", "▁█▄", "-"]);
         assert!(line("test").ends_with("12 (10..12)"), "{text}");
         assert_eq!(
             render(&[], &[], "cargo xtask closeout", Style { color: false }).trim_end(),
             "no recorded runs yet; run `cargo xtask closeout baseline`"
+        );
+    }
+
+    #[test]
+    fn a_gate_flaky_in_every_run_stands_out_in_the_text_and_the_json() {
+        let runs: Vec<RunSummary> = (1..=11)
+            .map(|m| {
+                run(&format!("r{m:02}"), m, &[("e2e", "FLAKY", 1_000, None), ("unit", "PASS", 1_000, None)])
+            })
+            .collect();
+        let trends = trends(&runs);
+        let text = render(&runs, &trends, "closeout", Style { color: false });
+        let words = |gate: &str| -> Vec<String> {
+            let line = text.lines().find(|l| l.starts_with(gate)).unwrap_or_else(|| panic!("{text}"));
+            line.split_whitespace().take(6).map(String::from).collect()
+        };
+        assert_eq!(words("e2e"), ["e2e", "11", "11", "11", "(100%)", "0"], "{text}");
+        assert_eq!(words("unit"), ["unit", "11", "11", "0", "0", "0%"], "{text}");
+        let coloured = render(&runs, &trends, "closeout", Style { color: true });
+        assert!(coloured.contains(&Style { color: true }.yellow("11 (100%)")), "{coloured}");
+        let json = json(&runs, &trends);
+        assert_eq!(
+            (json["gates"][0]["flaky"].as_u64(), json["gates"][0]["passes"].as_u64()),
+            (Some(11), Some(11))
+        );
+        assert_eq!(json["gates"][1]["flaky"].as_u64(), Some(0));
+    }
+
+    #[test]
+    fn a_change_that_rounds_to_nothing_is_zero_percent_never_minus_zero() {
+        assert_eq!(percent(Some(-0.3)), "0%");
+        assert_eq!(percent(Some(0.0)), "0%");
+        assert_eq!(percent(Some(-0.6)), "-1%");
+        assert_eq!(percent(Some(24.6)), "+25%");
+        assert_eq!((percent(None), percent_or(None, "—")), ("-".to_string(), "—".to_string()));
+    }
+
+    #[test]
+    fn shard_and_merged_runs_are_marked() {
+        let mut shard = run("s1", 1, &[("a", "PASS", 1, None)]);
+        shard.shard = Some("1/2".into());
+        let mut merged = run("m", 2, &[("a", "PASS", 1, None)]);
+        merged.shards = vec!["s1".into(), "s2".into()];
+        let runs = vec![shard, merged];
+        let text = render(&runs, &trends(&runs), "closeout", Style { color: false });
+        assert!(text.lines().any(|l| l.starts_with("s1 (shard 1/2) ")), "{text}");
+        assert!(text.lines().any(|l| l.starts_with("m (merged, 2 shards) ")), "{text}");
+        let json = json(&runs, &trends(&runs));
+        assert_eq!(
+            (json["runs"][0]["shard"].as_str(), json["runs"][1]["shards"][1].as_str()),
+            (Some("1/2"), Some("s2"))
         );
     }
 

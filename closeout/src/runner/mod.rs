@@ -539,34 +539,77 @@ fn distrust_missing_logs(record: &mut RunRecord, root: &Path) {
 /// Add this run's durations to the history used for scheduling (each gate's measured
 /// duration: a retried gate's last attempt, [`GateRecord::measured_ms`]), and its summary
 /// to the run history ([`crate::history::add`]). Gates that did not run to an end
-/// (interrupted, not run, could not start) teach the scheduler nothing.
+/// (interrupted, not run, could not start) teach the scheduler nothing, and neither do
+/// the gates of a merged run that one of its shards, learned here, taught already.
 pub fn learn(history: &mut History, record: &RunRecord) {
+    let taught: Vec<String> = history
+        .runs
+        .iter()
+        .filter(|r| record.shards.contains(&r.run_id))
+        .flat_map(|r| r.gates.iter().filter(|g| crate::history::timed(&g.outcome)).map(|g| g.id.clone()))
+        .collect();
     crate::history::add(&mut history.runs, crate::history::RunSummary::of(record));
     for g in &record.gates {
-        if !matches!(g.outcome, Outcome::Interrupted | Outcome::NotRun | Outcome::SpawnFailed) {
+        if !matches!(g.outcome, Outcome::Interrupted | Outcome::NotRun | Outcome::SpawnFailed)
+            && !taught.contains(&g.id)
+        {
             history.record(&g.id, Duration::from_millis(g.measured_ms()));
         }
     }
 }
 
-/// History from `target/closeout/history.json`, seeded from the committed latest record
-/// on a fresh clone.
-pub fn load_history(root: &Path) -> History {
+/// The history of the repository at `root`: `target/closeout/history.json`, seeded from
+/// the committed latest record on a fresh clone. When the file is there but is not a
+/// history (corrupt, truncated), what could still be read of it ([`History::read`], seeded
+/// from the latest record when no duration could be) and why it did not read, which a
+/// writer passes on to [`save_history`].
+pub fn load_history(root: &Path) -> (History, Option<String>) {
     let path = root.join(evidence::HISTORY);
-    if let Some(h) = crate::evidence::read_file(&path).ok().and_then(|t| serde_json::from_str(&t).ok()) {
-        return h;
+    let (mut history, problem) = match crate::evidence::read_file(&path) {
+        Err(_) => (History::default(), None),
+        Ok(text) => match History::read(&text) {
+            Ok(history) => return (history, None),
+            Err((kept, problem)) => (kept, Some(problem)),
+        },
+    };
+    if history.gates.is_empty() {
+        if let Ok(Some(latest)) = evidence::read_latest(root) {
+            learn(&mut history, &latest);
+        }
     }
-    let mut history = History::default();
-    if let Ok(Some(latest)) = evidence::read_latest(root) {
-        learn(&mut history, &latest);
-    }
-    history
+    (history, problem)
 }
 
-pub fn save_history(root: &Path, history: &History) -> Result<()> {
+/// Write `history` to `target/closeout/history.json` atomically. `corrupt` is why the file
+/// it replaces did not read as a history ([`load_history`]): that file is then first kept
+/// as `target/closeout/history.json.corrupt`, and the note returned (for the task to show
+/// on stderr) names both files, the problem and what of the old file was kept.
+/// Errors: `Write` for either file.
+pub fn save_history(root: &Path, history: &History, corrupt: Option<&str>) -> Result<Option<String>> {
+    let path = root.join(evidence::HISTORY);
+    let note = match corrupt {
+        None => None,
+        Some(problem) => {
+            let backup = root.join(HISTORY_BACKUP);
+            let old = std::fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            evidence::write_atomic(&backup, &old)?;
+            Some(format!(
+                "warning: {} did not read as a history ({problem}); replaced it with a new one holding the \
+                 {} scheduling duration(s) and {} run summary(ies) that could still be read or were \
+                 recorded now; the old file is kept as {HISTORY_BACKUP}",
+                evidence::HISTORY,
+                history.durations(),
+                history.runs.len()
+            ))
+        }
+    };
     let text = serde_json::to_string_pretty(history).expect("history serializes");
-    evidence::write_atomic(&root.join(evidence::HISTORY), text.as_bytes())
+    evidence::write_atomic(&path, text.as_bytes())?;
+    Ok(note)
 }
+
+/// Where [`save_history`] keeps a history file that did not read, relative to the root.
+pub const HISTORY_BACKUP: &str = "target/closeout/history.json.corrupt";
 
 /// A gate that started: what the record says until it ends (and after, if closeout dies).
 fn started(gate: &PlannedGate, root: &Path, log_path: &Path) -> GateRecord {
@@ -709,6 +752,37 @@ mod tests {
             assert_eq!(compact_json(&mut record, &fragments), expected);
             assert_eq!(serde_json::to_string(&record).unwrap(), expected, "the record is left whole");
         }
+    }
+
+    #[test]
+    fn a_merged_run_teaches_the_scheduler_only_what_its_shards_did_not() {
+        use crate::evidence::fixtures::{gate, run};
+        let timed = |id: &str, ms: u64| {
+            let mut g = gate(id, "make", Outcome::Pass, Some(0));
+            g.duration_ms = ms;
+            g
+        };
+        let shard = |run_id: &str, k: usize, g: GateRecord| {
+            let mut r = run(vec![g]);
+            r.run_id = run_id.into();
+            r.shard =
+                Some(crate::evidence::ShardInfo { index: k, total: 2, by: crate::schedule::ShardBy::Hash });
+            r
+        };
+        let mut merged = run(vec![timed("a", 100), timed("b", 200)]);
+        merged.run_id = "merged".into();
+        merged.shards = vec!["s1".into(), "s2".into()];
+        // Both shards ran here: the merge adds a summary and no duration.
+        let mut history = History::default();
+        learn(&mut history, &shard("s1", 1, timed("a", 100)));
+        learn(&mut history, &shard("s2", 2, timed("b", 200)));
+        learn(&mut history, &merged);
+        assert_eq!((history.gates["a"].clone(), history.gates["b"].clone()), (vec![100], vec![200]));
+        assert_eq!(history.runs.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(), ["merged"]);
+        // The shards ran elsewhere (CI): the merged run is all this machine learns from.
+        let mut elsewhere = History::default();
+        learn(&mut elsewhere, &merged);
+        assert_eq!((elsewhere.gates["a"].clone(), elsewhere.gates["b"].clone()), (vec![100], vec![200]));
     }
 
     #[test]

@@ -132,7 +132,7 @@ impl BaselineArgs {
                 "closeout.toml has no [[gate]]; add the baseline's commands first".into(),
             ));
         }
-        let history = runner::load_history(&program.root);
+        let (history, _) = runner::load_history(&program.root);
         let conditional = runner::Conditional { when: self.when.clone(), all: self.all };
         let mut plan = runner::plan(&program, &history, self.jobs, &self.only, &self.skip, &conditional)?;
         if let Some((k, n)) = self.shard {
@@ -179,9 +179,11 @@ impl BaselineArgs {
         // The run held only the run lock; the writes below read again under the repository
         // lock (history, closeout.toml for the docs), so nothing written meanwhile is lost.
         let _lock = ctx.lock_at(&program.root, crate::lock::Mode::Exclusive)?;
-        let mut history = runner::load_history(&program.root);
+        let (mut history, corrupt) = runner::load_history(&program.root);
         runner::learn(&mut history, &output.record);
-        runner::save_history(&program.root, &history)?;
+        if let Some(note) = runner::save_history(&program.root, &history, corrupt.as_deref())? {
+            let _ = writeln!(std::io::stderr().lock(), "{note}");
+        }
         crate::tasks::ci::write_outputs(&output.record, self.out.as_deref(), self.junit.as_deref())?;
         let github = crate::tasks::ci::github_actions();
         let mut docs_note = None;

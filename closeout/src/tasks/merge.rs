@@ -60,9 +60,11 @@ impl MergeArgs {
         let run_dir = root.join(evidence::RUNS_DIR).join(&merged.run_id);
         evidence::write_atomic(&run_dir.join("run.json"), merged.to_json().as_bytes())?;
         evidence::write_atomic(&root.join(evidence::LATEST), merged.compact().to_json().as_bytes())?;
-        let mut history = crate::runner::load_history(root);
+        let (mut history, corrupt) = crate::runner::load_history(root);
         crate::runner::learn(&mut history, &merged);
-        crate::runner::save_history(root, &history)?;
+        if let Some(note) = crate::runner::save_history(root, &history, corrupt.as_deref())? {
+            let _ = writeln!(std::io::stderr().lock(), "{note}");
+        }
         crate::tasks::ci::write_outputs(&merged, self.out.as_deref(), self.junit.as_deref())?;
         let (mut notes, mut unwritten) =
             crate::tasks::docs::refresh_checked(&program, Some(crate::docs::generate::FROM_EVIDENCE));

@@ -44,7 +44,9 @@ impl ReportArgs {
         let root = &program.root;
         let gathered = crate::tasks::verdict::gather(&program)?;
         let verdict = crate::verdict::compute(&gathered.facts(&program, &ctx.bin_name));
-        let runs = crate::tasks::history::recorded_runs(root)?;
+        let recorded = crate::tasks::history::recorded_runs(root, &ctx.bin_name);
+        recorded.warn();
+        let runs = recorded.runs;
         let kinds: Vec<&str> = KINDS.iter().map(|(k, _, _)| *k).collect();
         let regions = if program.docs.is_empty() {
             Ok(Vec::new())

@@ -101,6 +101,36 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// `text` as HTML with its markdown code spans (`` `x` ``, or a longer run of backticks
+/// closed by a run of the same length) as `<code>`, everything escaped ([`escape`]); a
+/// backtick run without its closing run stays as written.
+pub fn inline_code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let ticks = rest[open..].bytes().take_while(|b| *b == b'`').count();
+        let after = &rest[open + ticks..];
+        let close = (0..after.len()).find(|&i| {
+            after[i..].starts_with(&"`".repeat(ticks))
+                && !after[i + ticks..].starts_with('`')
+                && (i == 0 || !after[..i].ends_with('`'))
+        });
+        match close {
+            Some(i) if i > 0 => {
+                out.push_str(&escape(&rest[..open]));
+                out.push_str(&format!("<code>{}</code>", escape(&after[..i])));
+                rest = &after[i + ticks..];
+            }
+            _ => {
+                out.push_str(&escape(&rest[..open + ticks]));
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&escape(rest));
+    out
+}
+
 /// The id of the element that shows `id` of `kind` (`gate`, `packet`, `debt`, `region`,
 /// `run`): the kind, a dash, and the id with every byte other than ASCII letters, digits,
 /// `-` and `_` written as `.XX` (hex). Unique per (kind, id), valid as an HTML id and as a
@@ -218,6 +248,11 @@ pub(crate) fn ms(ms: u64) -> String {
     crate::duration::human(std::time::Duration::from_millis(ms))
 }
 
+/// A change in percent as the page shows it: `+25%`, `0%`, `—` when unknown.
+pub(crate) fn percent(change: Option<f64>) -> String {
+    super::history::percent_or(change, "—")
+}
+
 /// The page's style: system fonts, outcomes by colour and by mark or pattern, and a
 /// print layout without the navigation.
 const CSS: &str = "
@@ -241,7 +276,7 @@ svg .bar-label.dark{fill:#000}svg .axis{stroke:#888}svg .bound{stroke:#000;strok
 .legend{display:flex;gap:1rem;flex-wrap:wrap;margin:.3rem 0}
 :target{outline:3px solid #1565c0}
 @media print{nav{display:none}body{max-width:none;padding:0;font-size:10pt}a{color:inherit;text-decoration:none}
-h2{break-after:avoid}tr,li,svg{break-inside:avoid}thead{display:table-header-group}
+h2,h3,caption,thead,.legend{break-after:avoid}tr,li,svg,caption{break-inside:avoid}thead{display:table-header-group}
 .level{border-width:2px}}
 ";
 

@@ -68,7 +68,7 @@ pub(super) fn verdict(input: &Input, targets: &Targets) -> String {
             out.push_str(&format!(
                 "<li id=\"{prefix}-{}\">{}{}</li>\n",
                 i + 1,
-                escape(&c.text),
+                super::inline_code(&c.text),
                 refs(c, targets)
             ));
         }
@@ -88,8 +88,8 @@ fn refs(clause: &Clause, targets: &Targets) -> String {
         .evidence
         .iter()
         .map(|e| match targets.href(e) {
-            Some(href) => format!("<a href=\"#{href}\">{}</a>", escape(e)),
-            None => format!("<span>{}</span>", escape(e)),
+            Some(href) => format!("<a href=\"#{href}\">{}</a>", super::inline_code(e)),
+            None => format!("<span>{}</span>", super::inline_code(e)),
         })
         .collect();
     format!(" <span class=\"refs\">— evidence:{links}</span>")
@@ -248,7 +248,7 @@ pub(super) fn perf(rows: &[perf::Row], reference: Option<&str>) -> String {
             cells: vec![
                 ms(r.now_ms),
                 r.reference_ms.map_or("—".into(), ms),
-                super::super::history::percent(r.change_pct),
+                super::percent(r.change_pct),
                 r.tolerance_pct.map_or("off".into(), |t| format!("{t}%")),
                 num(r.count_now),
                 num(r.count_reference),

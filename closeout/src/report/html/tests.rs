@@ -178,13 +178,13 @@ fn verdict_clauses_link_to_gates_packets_debt_regions_runs_and_the_commit() {
         let i = html.find(start).unwrap_or_else(|| panic!("no clause {start}"));
         &html[i..i + html[i..].find("</li>").unwrap()]
     };
-    let failed = clause("gate `unit.test` failed");
+    let failed = clause("gate <code>unit.test</code> failed");
     assert!(failed.contains("&lt;FAIL&gt;"));
     assert!(
         failed.contains("href=\"#timeline\">run run-9</a>") && failed.contains("href=\"#gate-unit.2Etest\"")
     );
     assert!(
-        clause("gate `later` has no evidence").contains("href=\"#gate-later\""),
+        clause("gate <code>later</code> has no evidence").contains("href=\"#gate-later\""),
         "a gate without evidence has a row"
     );
     assert!(clause("stale evidence").contains("href=\"#provenance\">commit abc123</a>"));
@@ -217,13 +217,53 @@ fn sections_show_provenance_timeline_trends_debt_and_docs() {
     assert!(html.contains("<tr id=\"gate-later\"><th scope=\"row\">later</th><td>no evidence</td>"));
     assert!(html.contains("<th scope=\"col\">Gate</th>") && html.matches("<caption>").count() >= 7);
     // Trends: unit.test went PASS → FAIL: one flip; its tests 10 → 9.
-    assert!(html.contains("<td>1/2</td><td>1 (100%)</td>"), "flips");
-    assert!(html.contains("aria-label=\"test count over 2 runs: from 9 to 10, latest 9\""));
+    assert!(html.contains("<td>1/2</td><td>0</td><td>1 (100%)</td>"), "flips");
+    assert!(html.contains("aria-label=\"test count over 2 runs: from 9 tests to 10 tests, latest 9 tests\""));
     // Debt: the pre-release blocker first.
     assert!(html.find("id=\"debt-DL-1\"").unwrap() < html.find("id=\"debt-DL-2\"").unwrap());
     // Docs: the drifted region.
     assert!(html.contains("<span class=\"bad\">drift</span>"));
     assert!(html.contains("@media print"));
+}
+
+#[test]
+fn clause_code_spans_are_code_and_stay_escaped() {
+    assert_eq!(
+        inline_code("gate `unit.test` failed: <FAIL>"),
+        "gate <code>unit.test</code> failed: &lt;FAIL&gt;"
+    );
+    assert_eq!(inline_code("`<b>` and `a&b`"), "<code>&lt;b&gt;</code> and <code>a&amp;b</code>");
+    assert_eq!(
+        inline_code("``a`b`` then `"),
+        "<code>a`b</code> then `",
+        "longer runs; an unclosed tick stays"
+    );
+    assert_eq!(inline_code("no ticks"), "no ticks");
+    let html = page();
+    assert!(html.contains("gate <code>unit.test</code> failed: &lt;FAIL&gt;"), "in the verdict");
+    assert!(!html.contains("gate `unit.test`"));
+}
+
+#[test]
+fn missing_changes_are_dashes_and_no_change_is_never_minus_zero() {
+    assert_eq!(
+        (percent(None), percent(Some(-0.2)), percent(Some(12.4))),
+        ("—".into(), "0%".into(), "+12%".into())
+    );
+    let html = page();
+    let perf = &html[html.find("id=\"perf\"").unwrap()..];
+    assert!(perf.contains("<td>—</td>") && !perf.contains("<td>-</td>"), "{perf}");
+}
+
+#[test]
+fn printing_keeps_headings_and_captions_with_their_tables() {
+    let print = &CSS[CSS.find("@media print").unwrap()..];
+    let rule = |selectors: &str| {
+        print.find(&format!("{selectors}{{")).map(|i| &print[i..i + print[i..].find('}').unwrap()])
+    };
+    let after = rule("h2,h3,caption,thead,.legend").expect(print);
+    assert!(after.contains("break-after:avoid"), "{after}");
+    assert!(rule("tr,li,svg,caption").expect(print).contains("break-inside:avoid"));
 }
 
 #[test]

@@ -203,16 +203,16 @@ fn bar_svg(bar: &Bar, x: &dyn Fn(u64) -> f64) -> String {
     out
 }
 
-/// The time axis under the lanes: ticks at each quarter of the span.
+/// The time axis under the lanes: a tick at each multiple of a round step ([`ticks`]).
 fn axis(span: u64, lanes: u64, x: &dyn Fn(u64) -> f64) -> String {
     let y = TOP + lanes * (LANE + GAP);
     let mut out =
         format!("<line class=\"axis\" x1=\"{LEFT}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\"/>", WIDTH - RIGHT);
-    for q in 0..=4u64 {
-        let t = span * q / 4;
-        let anchor = match q {
+    let (step, ticks) = ticks(span);
+    for t in ticks {
+        let anchor = match t {
             0 => "start",
-            4 => "end",
+            t if t + step > span && x(t) > (WIDTH - RIGHT - 30) as f64 => "end",
             _ => "middle",
         };
         out.push_str(&format!(
@@ -220,11 +220,39 @@ fn axis(span: u64, lanes: u64, x: &dyn Fn(u64) -> f64) -> String {
             x(t),
             y + 4,
             y + 16,
-            ms(t)
+            tick_label(t, span)
         ));
     }
     out.push('\n');
     out
+}
+
+/// The ticks of an axis over `span` milliseconds: the step (the least of 1, 2 and 5 times a
+/// power of ten milliseconds that gives at most six ticks) and every multiple of it from
+/// 0 to `span`.
+pub(crate) fn ticks(span: u64) -> (u64, Vec<u64>) {
+    let wanted = span.div_ceil(5).max(1);
+    let mut power = 1u64;
+    let step = loop {
+        if let Some(&m) = [1, 2, 5].iter().find(|&&m| m * power >= wanted) {
+            break m * power;
+        }
+        power *= 10;
+    };
+    (step, (0..=span / step).map(|i| i * step).collect())
+}
+
+/// A tick's label, in one unit for the whole axis and in closeout's duration style
+/// ([`crate::duration::human`]): milliseconds below a second (`200ms`), seconds with one
+/// decimal below a minute (`0.5s`, `1.0s`), minutes and seconds above (`0m50s`, `1m40s`);
+/// 0 is `0`.
+pub(crate) fn tick_label(t: u64, span: u64) -> String {
+    match (t, span) {
+        (0, _) => "0".into(),
+        (_, 0..=999) => format!("{t}ms"),
+        (_, 1_000..=59_999) => format!("{:.1}s", t as f64 / 1000.0),
+        _ => format!("{}m{:02}s", t / 60_000, t / 1000 % 60),
+    }
 }
 
 /// Every gate: its outcome, lane, start, duration, tests, reason and command; the rows
@@ -271,6 +299,26 @@ fn gate_table(input: &Input, bars: &[Bar]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn axis_ticks_are_round_steps_labelled_in_one_unit() {
+        let labels = |span: u64| ticks(span).1.iter().map(|&t| tick_label(t, span)).collect::<Vec<_>>();
+        // A 2,020 ms span: a step of 500 ms (2,020 / 5 = 404 rounds up to 500), in seconds.
+        assert_eq!(labels(2_020), ["0", "0.5s", "1.0s", "1.5s", "2.0s"]);
+        assert_eq!(labels(730), ["0", "200ms", "400ms", "600ms"]);
+        assert_eq!(
+            labels(200_000),
+            ["0", "50.0s", "1m40s", "2m30s", "3m20s"].map(|l| l.replace("50.0s", "0m50s"))
+        );
+        assert_eq!(ticks(1), (1, vec![0, 1]));
+        for span in [1, 7, 999, 1_000, 4_321, 59_999, 3_600_000] {
+            let (step, t) = ticks(span);
+            assert!(
+                t.len() <= 6 && t.len() >= 2 && *t.last().unwrap() <= span && span - t.last().unwrap() < step,
+                "{span}: {t:?}"
+            );
+        }
+    }
     use crate::evidence::{fixtures, Outcome};
 
     /// A run started at 12:00:00.000 of gates (id, start ms, duration ms).
