@@ -8,6 +8,14 @@ fn init_then_status_in_a_repo_without_cargo() {
     std::fs::write(repo.join("go.mod"), "module example.com/demo\n").unwrap();
     let out = closeout().args(["init", "--name", "Demo"]).current_dir(&repo).output().unwrap();
     assert!(out.status.success(), "{}", describe(&out));
+    // The first baseline's NO-GO (packet 00 is TODO) is foretold, with the way out.
+    assert!(
+        text(&out.stdout).contains("then: the verdict stays NO-GO until packet 00 is done")
+            && text(&out.stdout).contains("tick its checklist in docs/closeout/progress.md")
+            && text(&out.stdout).contains("`closeout packet 00 --record`"),
+        "{}",
+        describe(&out)
+    );
     crate::support::assert_schema_accepts(&repo);
     let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
     assert!(toml.contains("run = \"go test -json ./...\""), "{toml}");

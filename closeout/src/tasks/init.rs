@@ -82,7 +82,9 @@ impl InitArgs {
             out,
             "\ncommit: closeout.toml, {} and .closeout/ (the schema editors read; after each run, the evidence and the verdict)\n\
              local: target/closeout/ (full run records and logs; ignored)\n\
-             next: edit the [[gate]]s in closeout.toml, commit (evidence from a dirty tree is stale), then `{bin} baseline --dry-run`, `{bin} baseline`, `{bin} status`",
+             next: edit the [[gate]]s in closeout.toml, commit (evidence from a dirty tree is stale), then `{bin} baseline --dry-run`, `{bin} baseline`, `{bin} status`\n\
+             then: the verdict stays NO-GO until packet 00 is done: list its tests in closeout.toml, tick its checklist in {}progress.md, record `p1`, and run `{bin} packet 00 --record`",
+            crate::init::DOCS_DIR,
             crate::init::DOCS_DIR
         );
         Ok(crate::exit::SUCCESS)
