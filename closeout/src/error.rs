@@ -1,5 +1,6 @@
 //! Expected errors: bad input, missing files, failed writes. Each carries a message a
-//! user can act on and maps to exit code 2. Gate failures and verdicts are not errors.
+//! user can act on and maps to exit code 2, but an interruption (130). Gate failures and
+//! verdicts are not errors.
 
 use std::io;
 use std::path::PathBuf;
@@ -41,6 +42,9 @@ pub enum Error {
     ChangedDuringWrite {
         path: PathBuf,
     },
+    /// A signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) stopped the command before it wrote
+    /// anything: what it was doing. Exit 130.
+    Interrupted(String),
 }
 
 impl std::fmt::Display for Error {
@@ -70,6 +74,7 @@ impl std::fmt::Display for Error {
                 "{} changed while closeout was updating it; nothing was written to it. Run the command again",
                 path.display()
             ),
+            Error::Interrupted(what) => write!(f, "interrupted {what}; nothing was written"),
         }
     }
 }
@@ -91,9 +96,12 @@ impl From<ConfigErrors> for Error {
 }
 
 impl Error {
-    /// Every expected error is bad input or environment, exit code 2.
+    /// Every expected error is bad input or environment, exit code 2; an interruption, 130.
     pub fn exit_code(&self) -> u8 {
-        crate::exit::USAGE
+        match self {
+            Error::Interrupted(_) => crate::exit::INTERRUPTED,
+            _ => crate::exit::USAGE,
+        }
     }
 }
 

@@ -98,11 +98,18 @@ pub fn repository(root: &Path, mode: Mode, waiting: &dyn Fn()) -> Result<Lock> {
         return Ok(Lock { file, remove: None });
     }
     waiting();
+    let stop = StopSignals::install();
     let start = Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(10));
         if try_flock(&file, mode).map_err(err)? {
             return Ok(Lock { file, remove: None });
+        }
+        if stop.raised() {
+            return Err(Error::Interrupted(format!(
+                "while waiting for another closeout writing in {}",
+                root.display()
+            )));
         }
         if start.elapsed() >= limit {
             return Err(Error::Locked {
@@ -114,6 +121,38 @@ pub fn repository(root: &Path, mode: Mode, waiting: &dyn Fn()) -> Result<Lock> {
                 fix: "wait for it to finish and run the command again (CLOSEOUT_LOCK_TIMEOUT_SECS waits longer)"
                     .into(),
             });
+        }
+    }
+}
+
+/// The signals that stop a run (SIGINT, SIGTERM, SIGHUP, SIGQUIT) turned into a flag while
+/// a writer waits for the lock, so it ends with exit 130 like a run, not killed by the
+/// signal (143, 129). The default dispositions come back when it is dropped.
+struct StopSignals {
+    raised: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl StopSignals {
+    fn install() -> StopSignals {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+        let raised = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let ids = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+            .into_iter()
+            .filter_map(|sig| signal_hook::flag::register(sig, raised.clone()).ok())
+            .collect();
+        StopSignals { raised, ids }
+    }
+
+    fn raised(&self) -> bool {
+        self.raised.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for StopSignals {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
         }
     }
 }

@@ -1469,19 +1469,27 @@ fn a_closeout_toml_or_evidence_that_blocks_or_nests_is_refused_at_once() {
     }
 }
 
-/// SIGTERM to a writer waiting for the repository lock ends it there: it writes nothing.
+/// SIGTERM, SIGHUP, SIGINT or SIGQUIT to a writer waiting for the repository lock ends it
+/// there, like a run: exit 130, a message, nothing written.
 #[test]
 fn a_writer_stopped_while_waiting_for_the_lock_writes_nothing() {
     let dir = ledger_repo("hostile-lock-wait-term");
     let before = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
     let held = closeout::lock::repository(&dir, closeout::lock::Mode::Exclusive, &|| {}).unwrap();
-    let child = add(&dir, "DL-7");
-    std::thread::sleep(Duration::from_millis(500));
-    kill(child.id() as i32, libc::SIGTERM);
-    let out = finish_within(child, Duration::from_secs(2), "ledger add after SIGTERM");
+    for signal in [libc::SIGTERM, libc::SIGHUP, libc::SIGINT, libc::SIGQUIT] {
+        let child = add(&dir, "DL-7");
+        std::thread::sleep(Duration::from_millis(500));
+        kill(child.id() as i32, signal);
+        let out = finish_within(child, Duration::from_secs(2), "ledger add after a signal");
+        assert_eq!(out.status.code(), Some(130), "signal {signal}: {}", describe(&out));
+        assert!(
+            text(&out.stderr).contains("interrupted while waiting for another closeout"),
+            "signal {signal}: {}",
+            describe(&out)
+        );
+        assert_eq!(std::fs::read_to_string(dir.join("closeout.toml")).unwrap(), before);
+    }
     drop(held);
-    assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
-    assert_eq!(std::fs::read_to_string(dir.join("closeout.toml")).unwrap(), before);
 }
 
 /// Run from a folder deleted under it, closeout says so instead of "no closeout.toml".
