@@ -530,38 +530,42 @@ mod tests {
         run
     }
 
+    /// The facts of clean evidence: `latest` recorded at HEAD `abc`, nothing changed since,
+    /// docs in sync, no regression, evidence that verifies with its full record here.
+    fn facts<'a>(program: &'a Program, latest: Option<&'a RunRecord>) -> Facts<'a> {
+        Facts {
+            program,
+            latest,
+            head: Some("abc".into()),
+            changed_since_run: Some(vec![]),
+            docs_drift: Ok(vec![]),
+            regressions: vec![],
+            evidence_problems: vec![],
+            unverifiable: None,
+            bin_name: "closeout",
+        }
+    }
+
     fn verdict(
         program: &Program,
         run: Option<&RunRecord>,
         head: &str,
         changed: Option<Vec<String>>,
     ) -> Verdict {
-        compute(&Facts {
-            program,
-            latest: run,
-            head: Some(head.into()),
-            changed_since_run: changed,
-            docs_drift: Ok(vec![]),
-            regressions: vec![],
-            evidence_problems: vec![],
-            unverifiable: None,
-            bin_name: "closeout",
-        })
+        compute(&Facts { head: Some(head.into()), changed_since_run: changed, ..facts(program, run) })
     }
 
     #[test]
     fn every_evidence_entry_the_verdict_writes_reads_as_a_reference() {
         let open = program("");
+        let failed = run(Outcome::Fail, true);
         let v = compute(&Facts {
-            program: &open,
-            latest: Some(&run(Outcome::Fail, true)),
             head: Some("def".into()),
             changed_since_run: Some(vec!["src/a.rs".into()]),
             docs_drift: Ok(vec![region_ref("docs/plan.md", 3, "ledger")]),
             regressions: vec![("build".into(), "+50%".into())],
             evidence_problems: vec!["a problem".into()],
-            unverifiable: None,
-            bin_name: "closeout",
+            ..facts(&open, Some(&failed))
         });
         let all: Vec<Reference> = v
             .blockers
@@ -634,17 +638,7 @@ mod tests {
         let resolved = program("status = \"resolved\"\nresolution = \"fixed\"");
         let mut latest = run(Outcome::Pass, false);
         flaky_build(&mut latest);
-        let v = compute(&Facts {
-            program: &resolved,
-            latest: Some(&latest),
-            head: Some("abc".into()),
-            changed_since_run: Some(vec![]),
-            docs_drift: Ok(vec![]),
-            regressions: vec![],
-            evidence_problems: vec![],
-            unverifiable: None,
-            bin_name: "cargo xtask closeout",
-        });
+        let v = compute(&Facts { bin_name: "cargo xtask closeout", ..facts(&resolved, Some(&latest)) });
         assert_eq!(v.level, Level::GoWithConditions, "{v:?}");
         assert!(v.blockers.is_empty(), "packet 00 requires the FLAKY gate, and is no blocker: {v:?}");
         assert_eq!(v.conditions.len(), 1, "{v:?}");
@@ -677,16 +671,10 @@ mod tests {
     fn evidence_without_its_full_record_here_is_a_condition_not_a_clean_go() {
         let resolved = program("status = \"resolved\"\nresolution = \"fixed\"");
         let latest = run(Outcome::Pass, false);
-        let facts = |unverifiable: Option<String>, problems: Vec<String>| Facts {
-            program: &resolved,
-            latest: Some(&latest),
-            head: Some("abc".into()),
-            changed_since_run: Some(vec![]),
-            docs_drift: Ok(vec![]),
-            regressions: vec![],
-            evidence_problems: problems,
+        let facts = |unverifiable: Option<String>, evidence_problems: Vec<String>| Facts {
+            evidence_problems,
             unverifiable,
-            bin_name: "closeout",
+            ..facts(&resolved, Some(&latest))
         };
         assert_eq!(compute(&facts(None, vec![])).level, Level::Go);
         let v = compute(&facts(Some("target/closeout/runs/run-1/run.json".into()), vec![]));
@@ -738,15 +726,8 @@ mod tests {
         let resolved = program("status = \"resolved\"\nresolution = \"fixed\"");
         let passing = run(Outcome::Pass, false);
         let v = compute(&Facts {
-            program: &resolved,
-            latest: Some(&passing),
-            head: Some("abc".into()),
-            changed_since_run: Some(vec![]),
-            docs_drift: Ok(vec![]),
-            regressions: vec![],
             evidence_problems: vec!["gate `build`: is PASS with exit code 1".into()],
-            unverifiable: None,
-            bin_name: "closeout",
+            ..facts(&resolved, Some(&passing))
         });
         assert_eq!(v.level, Level::NoGo);
         assert!(v.blockers[0].text.contains("does not verify: gate `build`"), "{:?}", v.blockers);
@@ -810,18 +791,11 @@ mod tests {
     fn out_of_sync_docs_and_unfinished_packets_are_no_go() {
         let resolved = program("status = \"resolved\"\nresolution = \"fixed\"");
         let clean = run(Outcome::Pass, false);
-        let facts = Facts {
-            program: &resolved,
-            latest: Some(&clean),
-            head: Some("abc".into()),
-            changed_since_run: Some(vec![]),
+        let v = compute(&Facts {
             docs_drift: Ok(vec!["plan.md:3 `ledger`".into()]),
             regressions: vec![("build".into(), "+50%".into())],
-            evidence_problems: vec![],
-            unverifiable: None,
-            bin_name: "closeout",
-        };
-        let v = compute(&facts);
+            ..facts(&resolved, Some(&clean))
+        });
         assert_eq!(v.level, Level::NoGo);
         assert!(v.conditions.iter().any(|c| c.text.contains("performance regression")));
         let mut unfinished = resolved.clone();
