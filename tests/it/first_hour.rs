@@ -47,6 +47,17 @@ fn untracked(repo: &Path) -> String {
     text(&out.stdout)
 }
 
+/// Only what is meant to be committed shows in git after a run: the evidence
+/// (`.closeout/`) and the docs (`docs/closeout/`); closeout's local output never.
+fn assert_only_committable_output(repo: &Path) {
+    let status = untracked(repo);
+    assert!(!status.contains("target"), "{status}");
+    for line in status.lines() {
+        let path = &line[3..];
+        assert!(path.starts_with(".closeout/") || path.starts_with("docs/closeout/"), "{status}");
+    }
+}
+
 #[test]
 fn a_go_repository_goes_from_init_to_docs_in_sync_and_a_verdict() {
     if go_missing() {
@@ -79,13 +90,7 @@ fn a_go_repository_goes_from_init_to_docs_in_sync_and_a_verdict() {
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(text(&out.stdout).contains("0 drifted; 0 consistency finding(s)"), "{}", describe(&out));
 
-    // Only what is meant to be committed shows in git: the evidence and the docs.
-    let status = untracked(&repo);
-    assert!(!status.contains("target"), "{status}");
-    for line in status.lines() {
-        let path = &line[3..];
-        assert!(path.starts_with(".closeout/") || path.starts_with("docs/closeout/"), "{status}");
-    }
+    assert_only_committable_output(&repo);
     commit(&repo, "closeout evidence");
     let out = run(&repo, &["verdict", "--json"]);
     let verdict = text(&out.stdout);
@@ -442,12 +447,7 @@ fn a_python_repository_goes_from_init_to_docs_in_sync() {
     let out = run(&["verify-docs"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(text(&out.stdout).contains("0 drifted; 0 consistency finding(s)"), "{}", describe(&out));
-    let status = untracked(&repo);
-    assert!(!status.contains("target"), "{status}");
-    for line in status.lines() {
-        let path = &line[3..];
-        assert!(path.starts_with(".closeout/") || path.starts_with("docs/closeout/"), "{status}");
-    }
+    assert_only_committable_output(&repo);
 
     // Without the venv, where the interpreter on PATH has no pytest, the same gate is
     // SPAWN_FAILED naming the module and what to do, not a truncated pytest run.
