@@ -450,11 +450,6 @@ pub fn execute(
         wake.notify_all();
     };
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(plan.jobs.max(1))
-        .thread_name(|i| format!("closeout-gate-{i}"))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} worker threads: {e}", plan.jobs)))?;
     // Checkpoint the record so a killed run still leaves valid evidence: at most every
     // CHECKPOINT, which keeps 200 one-millisecond gates from paying for 200 fsyncs.
     let (stop_checkpoints, stopped) = std::sync::mpsc::channel::<()>();
@@ -483,14 +478,36 @@ pub fn execute(
             }
         }
     };
-    std::thread::scope(|threads| {
+    // The worker pool: one thread per job, each taking gates off the shared queue until it
+    // is empty. Gates block on their processes, not on the CPU, so plain threads do the job;
+    // each lives until its last gate has ended (the gate's PR_SET_PDEATHSIG is tied to it).
+    let workers = plan.jobs.max(1).min(plan.gates.len().max(1));
+    let pool: std::io::Result<()> = std::thread::scope(|threads| {
         threads.spawn(checkpointer);
-        pool.scope(|scope| {
-            for _ in 0..plan.jobs.max(1).min(plan.gates.len().max(1)) {
-                scope.spawn(|_| worker());
+        let mut handles = Vec::with_capacity(workers);
+        let mut failed = None;
+        for i in 0..workers {
+            match std::thread::Builder::new().name(format!("closeout-gate-{i}")).spawn_scoped(threads, worker)
+            {
+                Ok(handle) => handles.push(handle),
+                // The workers already running share the whole queue.
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
             }
-        });
+        }
+        let none_started = handles.is_empty();
+        for handle in handles {
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
         drop(stop_checkpoints);
+        match failed {
+            Some(e) if none_started => Err(e),
+            _ => Ok(()),
+        }
     });
 
     // Whatever escaped a gate's process group was reparented to us: end it now, then tell
@@ -498,6 +515,9 @@ pub fn execute(
     orphans::end_all(plan.grace, watchdog.as_ref().map(|w| w.pid()), &|| cancel.level() >= 2);
     if let Some(w) = watchdog {
         w.finish();
+    }
+    if let Err(e) = pool {
+        return Err(Error::Usage(format!("cannot start {} worker threads: {e}", plan.jobs)));
     }
     let shared = shared.into_inner().unwrap();
     if let Some(e) = shared.write_error {

@@ -109,8 +109,8 @@ pub fn run_gate(spec: &GateSpec, cancel: &Cancel) -> GateRun {
         {
             let parent = std::process::id() as i32;
             // SAFETY: prctl and getppid are async-signal-safe and touch no memory. The gate's
-            // leader dies with the closeout thread that started it (rayon's workers live
-            // until every gate has ended); if closeout died before prctl, exit at once.
+            // leader dies with the closeout thread that started it (the pool's workers
+            // live until their last gate has ended); if closeout died before prctl, exit at once.
             unsafe {
                 cmd.pre_exec(move || {
                     if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
