@@ -7,8 +7,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 use crate::vocab::vocab;
 
@@ -96,51 +94,56 @@ impl Outcome {
 /// Test counts read from a runner's output. Fields a runner does not report stay `None`;
 /// `passed` is `Some(0)` by default (every runner but plain `go test` counts its passing
 /// tests).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestCounts {
     /// `None` when the runner did not list passing tests, so they went uncounted:
     /// `go test` without `-v` or `-json` names failing tests only (the JSON then has no
     /// `passed` key, never a `0` that reads as a count).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passed: Option<u64>,
     pub failed: u64,
     pub skipped: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packages_ok: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packages_failed: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packages_build_failed: Option<u64>,
     /// Errors outside any test: tsc's type errors, vitest's unhandled errors, pytest's
     /// collection and fixture errors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<u64>,
     /// Test files that failed to load (jest `Test suite failed to run`, vitest `Failed Suites`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suites_failed: Option<u64>,
     /// Subtests, apart from the tests above: go's `t.Run`, pytest 9's `subtests` fixture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtests: Option<Subtests>,
     /// Lint findings that failed the gate (clippy under `-D warnings`, ruff, go vet).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lints: Option<u64>,
     /// Tests marked todo, apart from `skipped` (node:test's `# todo`); a failing todo
     /// test fails nothing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub todo: Option<u64>,
     /// Tests that never finished: timed out, or abandoned by their parent (node:test's
     /// `# cancelled`). Each is a failure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled: Option<u64>,
 }
+crate::json::json_object!(TestCounts {
+    passed: skip_none,
+    failed: required,
+    skipped: required,
+    packages_ok: skip_none,
+    packages_failed: skip_none,
+    packages_build_failed: skip_none,
+    errors: skip_none,
+    suites_failed: skip_none,
+    subtests: skip_none,
+    lints: skip_none,
+    todo: skip_none,
+    cancelled: skip_none,
+});
 
 /// Subtest results, counted apart from the tests that contain them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Subtests {
     pub passed: u64,
     pub failed: u64,
     pub skipped: u64,
 }
+crate::json::json_object!(Subtests { passed: required, failed: required, skipped: required });
 
 impl Subtests {
     pub fn total(&self) -> u64 {
@@ -267,17 +270,17 @@ impl TestCounts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogRecord {
     /// Relative to the repository root; absent in the compact record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     pub sha256: String,
     pub bytes: u64,
 }
+crate::json::json_object!(LogRecord { path: skip_none, sha256: required, bytes: required });
 
 /// One run of a gate's command, kept when the gate ran more than once (`retries`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
     /// 1-based.
     pub attempt: u32,
@@ -292,11 +295,23 @@ pub struct Attempt {
     pub duration_ms: u64,
     pub counts: Option<TestCounts>,
     /// At most 500 names, as a gate's.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failing_tests: Vec<String>,
     /// Each attempt has its own log (`NNN-ID.log`, then `NNN-ID.attempt-K.log`).
     pub log: Option<LogRecord>,
 }
+crate::json::json_object!(Attempt {
+    attempt: required,
+    outcome: required,
+    reason: required,
+    exit_code: required,
+    signal: required,
+    started_at: required,
+    finished_at: required,
+    duration_ms: required,
+    counts: required,
+    failing_tests: skip_empty,
+    log: required,
+});
 
 impl Attempt {
     /// Attempt number `attempt` (1-based) as recorded in `run`, a gate record of that one run.
@@ -327,7 +342,7 @@ impl Attempt {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GateRecord {
     pub id: String,
     pub command: String,
@@ -346,17 +361,33 @@ pub struct GateRecord {
     pub known_failure: Option<String>,
     /// Every test the runner reported by name (full records only; the compact record drops
     /// them). Feeds `--junit`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tests: Vec<crate::parse::TestResult>,
-    #[serde(default, skip_serializing_if = "is_zero")]
     pub tests_omitted: usize,
     /// Every attempt, first to last, when the gate ran more than once; empty when it ran
     /// once. The gate's own fields are then those of its last attempt, but for
     /// `outcome` (`FLAKY` when the last passed), `started_at` (the first attempt's) and
     /// `duration_ms` (every attempt's wall time together: what the run spent on it).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attempts: Vec<Attempt>,
 }
+crate::json::json_object!(GateRecord {
+    id: required,
+    command: required,
+    outcome: required,
+    reason: required,
+    exit_code: required,
+    signal: required,
+    started_at: required,
+    finished_at: required,
+    duration_ms: required,
+    parser: required,
+    counts: required,
+    failing_tests: required,
+    log: required,
+    known_failure: required,
+    tests: skip_empty,
+    tests_omitted: skip_zero,
+    attempts: skip_empty,
+});
 
 impl GateRecord {
     /// The duration that measures the gate, in milliseconds: its last attempt's (the
@@ -397,20 +428,17 @@ impl GateRecord {
     }
 }
 
-fn is_zero(n: &usize) -> bool {
-    *n == 0
-}
-
 /// Which share of a sharded baseline a record holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShardInfo {
     /// 1-based, as in `--shard K/N`.
     pub index: usize,
     pub total: usize,
     pub by: crate::schedule::ShardBy,
 }
+crate::json::json_object!(ShardInfo { index: required, total: required, by: required });
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Host {
     pub os: String,
     pub arch: String,
@@ -418,12 +446,11 @@ pub struct Host {
     /// alike), else a short hash of what tells machines apart ([`machine_fingerprint`]:
     /// host name, `/etc/machine-id`, processor model, memory). Absent in records before it
     /// existed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine: Option<String>,
     /// Logical processors available to the run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpus: Option<usize>,
 }
+crate::json::json_object!(Host { os: required, arch: required, machine: skip_none, cpus: skip_none });
 
 /// Names the machine in run records; runs compare durations only within one machine.
 pub const MACHINE_ENV: &str = "CLOSEOUT_MACHINE";
@@ -500,13 +527,14 @@ fn hostname() -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GitState {
     pub head: String,
     pub dirty: bool,
 }
+crate::json::json_object!(GitState { head: required, dirty: required });
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRecord {
     pub schema: u32,
     pub run_id: String,
@@ -523,15 +551,30 @@ pub struct RunRecord {
     pub makespan_ms: u64,
     pub gates: Vec<GateRecord>,
     /// A hash of the program's gates (ids and commands); records merge only when equal.
-    #[serde(default)]
     pub program_hash: String,
     /// Set on a shard's record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<ShardInfo>,
     /// Set on a merged record: the run ids of its shards.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shards: Vec<String>,
 }
+crate::json::json_object!(RunRecord {
+    schema: required,
+    run_id: required,
+    program: required,
+    started_at: required,
+    finished_at: required,
+    closeout_version: required,
+    host: required,
+    jobs: required,
+    git: required,
+    interrupted: required,
+    lower_bound_ms: required,
+    makespan_ms: required,
+    gates: required,
+    program_hash: default,
+    shard: skip_none,
+    shards: skip_empty,
+});
 
 /// The hash of a program's gates that shard records must share to be merged.
 pub fn program_hash(program: &crate::model::Program) -> String {

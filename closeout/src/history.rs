@@ -5,8 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::evidence::{Outcome, RunRecord};
 use crate::vocab::Vocab;
 
@@ -18,36 +16,44 @@ pub const KEEP_RUNS: usize = 100;
 /// Outcomes are kept as the text the run record wrote (`PASS`, `FAIL`, …), not as
 /// [`Outcome`]: a history written by a newer closeout with an outcome this one does not
 /// know still loads (and the scheduling durations beside it are not lost).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunSummary {
     pub run_id: String,
     /// The commit the run was recorded at; absent outside git.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
-    #[serde(default)]
     pub dirty: bool,
     /// RFC 3339 UTC, as in the run record.
     pub started_at: String,
     /// [`crate::evidence::Host::machine`]: `CLOSEOUT_MACHINE` or a hash of the host name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine: Option<String>,
     pub jobs: usize,
     pub makespan_ms: u64,
     pub lower_bound_ms: u64,
-    #[serde(default)]
     pub interrupted: bool,
     /// Set on a shard's run (`baseline --shard K/N`): `"K/N"`. A merged run replaces the
     /// summaries of its shards ([`add`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
     /// Set on a merged run (`closeout merge`): the run ids of its shards.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shards: Vec<String>,
     pub gates: Vec<GateSample>,
 }
+crate::json::json_object!(RunSummary {
+    run_id: required,
+    commit: skip_none,
+    dirty: default,
+    started_at: required,
+    machine: skip_none,
+    jobs: required,
+    makespan_ms: required,
+    lower_bound_ms: required,
+    interrupted: default,
+    shard: skip_none,
+    shards: skip_empty,
+    gates: required,
+});
 
 /// One gate in one run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GateSample {
     pub id: String,
     /// The outcome's text (`PASS`, `FAIL`, `TIMEOUT`, or one this version does not know).
@@ -58,9 +64,14 @@ pub struct GateSample {
     /// attempt's wall time for a retried gate.
     pub duration_ms: u64,
     /// Tests and subtests run ([`crate::evidence::TestCounts::cases`]), when the runner said.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tests: Option<u64>,
 }
+crate::json::json_object!(GateSample {
+    id: required,
+    outcome: required,
+    duration_ms: required,
+    tests: skip_none,
+});
 
 impl RunSummary {
     /// The summary of a run record.
@@ -155,7 +166,7 @@ pub fn timed(outcome: &str) -> bool {
 }
 
 /// A series of numbers over the runs, oldest first, and what it did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Trend {
     /// One value per run of the history (aligned with its runs); `None` where the gate was
     /// absent, did not run, or the runner gave no figure.
@@ -169,6 +180,14 @@ pub struct Trend {
     /// quarter more); `None` with fewer than two values or an earlier median of 0.
     pub change_pct: Option<f64>,
 }
+crate::json::json_object!(Trend {
+    values: required,
+    min: required,
+    max: required,
+    median: required,
+    latest: required,
+    change_pct: required,
+});
 
 impl Trend {
     /// The trend of `values`, `None` when none is known.
@@ -203,7 +222,7 @@ pub fn median(values: &[u64]) -> u64 {
 }
 
 /// One gate over the history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GateTrend {
     pub id: String,
     /// The gate's outcome in each run, oldest first (`None` where the run did not hold it).
@@ -225,6 +244,17 @@ pub struct GateTrend {
     /// Tests and subtests.
     pub tests: Option<Trend>,
 }
+crate::json::json_object!(GateTrend {
+    id: required,
+    outcomes: required,
+    runs: required,
+    passes: required,
+    flaky: required,
+    flips: required,
+    flip_rate: required,
+    duration: required,
+    tests: required,
+});
 
 /// Every gate of `runs` (oldest first) with its flips and trends: the newest run's gates
 /// in its order, then gates only older runs hold, newest first.

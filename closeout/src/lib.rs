@@ -19,6 +19,7 @@ pub mod history;
 pub mod import;
 pub mod init;
 pub mod integrity;
+pub mod json;
 pub mod keys;
 pub mod lock;
 pub mod merge;

@@ -3,8 +3,6 @@
 //! files it changed and the state of the docs. Pure. "No APPROVED without explicit exit
 //! codes, changed-file verification and gate outcomes."
 
-use serde::{Deserialize, Serialize};
-
 use crate::evidence::{Outcome, RunRecord};
 use crate::model::{Judgement, Packet, Program, ReviewState, TestRef};
 use crate::vocab::Vocab;
@@ -12,21 +10,23 @@ use crate::vocab::Vocab;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// One file the packet changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangedFile {
     pub path: String,
     pub in_scope: bool,
     /// From the packet's `files` in closeout.toml; `None` shows as `<reason missing>`.
     pub reason: Option<String>,
 }
+crate::json::json_object!(ChangedFile { path: required, in_scope: required, reason: required });
 
 /// A gate of the checklist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gate {
     /// `PASS`, `FAIL`, `N/A` or `PENDING`.
     pub result: String,
     pub reasons: Vec<String>,
 }
+crate::json::json_object!(Gate { result: required, reasons: required });
 
 impl Gate {
     fn from(reasons: Vec<String>, pass_reason: &str) -> Gate {
@@ -43,7 +43,7 @@ impl Gate {
 }
 
 /// `.closeout/packets/<id>.json`: one packet's latest review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PacketReview {
     pub schema: u32,
     pub packet: String,
@@ -57,6 +57,18 @@ pub struct PacketReview {
     pub verdict: ReviewState,
     pub run: RunRecord,
 }
+crate::json::json_object!(PacketReview {
+    schema: required,
+    packet: required,
+    base: required,
+    head: required,
+    changed: required,
+    p0: required,
+    p1: required,
+    p2: required,
+    verdict: required,
+    run: required,
+});
 
 /// Whether a `files` entry names `path`: the same path, or a glob (`closeout/src/**`)
 /// that matches it.

@@ -4,18 +4,16 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 /// `target/closeout/history.json`: durations recorded per gate id, newest last, at most
 /// [`History::KEEP`] each, for scheduling; and a summary of each recorded run, oldest
 /// first, at most [`crate::history::KEEP_RUNS`], for `closeout history` and the report.
 /// A file written before `runs` existed loads with none.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct History {
     pub gates: BTreeMap<String, Vec<u64>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<crate::history::RunSummary>,
 }
+crate::json::json_object!(History { gates: required, runs: skip_empty });
 
 impl History {
     pub const KEEP: usize = 10;
@@ -130,16 +128,16 @@ pub fn simulate(jobs: &[Job], order: &[usize], workers: usize) -> Duration {
     makespan
 }
 
-/// How `--shard` splits the gates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ShardBy {
-    /// Longest-processing-time first over N bins by recorded durations; gates with no
-    /// history are spread round-robin.
-    Duration,
-    /// A stable hash of the gate id (or its exclusive group): no history needed.
-    Hash,
-}
+crate::vocab::vocab!(
+    /// How `--shard` splits the gates.
+    ShardBy {
+        /// Longest-processing-time first over N bins by recorded durations; gates with
+        /// no history are spread round-robin.
+        Duration = "duration",
+        /// A stable hash of the gate id (or its exclusive group): no history needed.
+        Hash = "hash",
+    }
+);
 
 /// The shard (0-based) of each job, for `shards` shares. Deterministic for the same
 /// inputs, so every CI job computes the same split; exclusive groups stay together.

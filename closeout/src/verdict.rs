@@ -2,8 +2,6 @@
 //! packets, the ledger, doc sync and the performance envelope. Pure; every clause of the
 //! justification points at its evidence (a run id, a gate, a packet, a debt id).
 
-use serde::{Deserialize, Serialize};
-
 use crate::evidence::{Outcome, RunRecord};
 use crate::model::{DebtStatus, PacketStatus, Program, ReviewState};
 
@@ -11,33 +9,23 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// The committed verdict record, relative to the repository root.
 pub const FILE: &str = ".closeout/verdict.json";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Level {
-    #[serde(rename = "GO")]
-    Go,
-    #[serde(rename = "GO with conditions")]
-    GoWithConditions,
-    #[serde(rename = "NO-GO")]
-    NoGo,
-}
-
-impl std::fmt::Display for Level {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Level::Go => "GO",
-            Level::GoWithConditions => "GO with conditions",
-            Level::NoGo => "NO-GO",
-        })
+crate::vocab::vocab!(
+    /// The verdict's level, spelled as the documents spell it.
+    Level {
+        Go = "GO",
+        GoWithConditions = "GO with conditions",
+        NoGo = "NO-GO",
     }
-}
+);
 
 /// One statement of the verdict and the evidence it rests on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clause {
     pub text: String,
     /// `run 2026…`, `gate go-build`, `packet 03`, `debt DL-009`, `docs/plan.md`.
     pub evidence: Vec<String>,
 }
+crate::json::json_object!(Clause { text: required, evidence: required });
 
 /// What one of a clause's `evidence` entries points at, read from the text the verdict
 /// writes (`run ID`, `gate ID`, `packet ID`, `debt ID`, `commit HASH`, a doc region as
@@ -102,7 +90,7 @@ fn clause(text: impl Into<String>, evidence: &[String]) -> Clause {
     Clause { text: text.into(), evidence: evidence.to_vec() }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     pub schema: u32,
     pub level: Level,
@@ -117,9 +105,18 @@ pub struct Verdict {
     pub justification: Vec<Clause>,
     /// [`fingerprint`] of the program the verdict was computed for; a verdict for another
     /// closeout.toml is stale.
-    #[serde(default)]
     pub program: String,
 }
+crate::json::json_object!(Verdict {
+    schema: required,
+    level: required,
+    run_id: required,
+    head: required,
+    blockers: required,
+    conditions: required,
+    justification: required,
+    program: default,
+});
 
 /// A fingerprint of the program's data (gates, tracks, packets, risks, debt, waivers),
 /// independent of where the repository is checked out.

@@ -257,15 +257,16 @@ pub struct GoJson {
     events: u64,
 }
 
-#[derive(serde::Deserialize)]
 struct Event {
-    #[serde(rename = "Output")]
     output: Option<String>,
-    #[serde(rename = "Action")]
     action: Option<String>,
-    #[serde(rename = "Package")]
     package: Option<String>,
 }
+crate::json::json_object!(Event {
+    output as "Output": required,
+    action as "Action": required,
+    package as "Package": required,
+});
 
 impl RunnerParser for GoJson {
     fn line(&mut self, line: &str) {

@@ -26,27 +26,29 @@ pub const MAX_TESTS: usize = 5_000;
 pub const EXCERPT_LINES: usize = 40;
 
 /// One test the runner reported by name.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestResult {
     pub name: String,
     pub status: TestStatus,
     /// What holds the test, when the output says: a go package, a cargo test binary, a
     /// nextest binary id, a test file. JUnit's classname, so that one test path in two
     /// crates or files stays two tests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// The failing test's own output, when the runner prints it apart.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excerpt: Option<String>,
 }
+crate::json::json_object!(TestResult {
+    name: required,
+    status: required,
+    group: skip_none,
+    excerpt: skip_none,
+});
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TestStatus {
-    Pass,
-    Fail,
-    Skip,
-}
+crate::vocab::vocab!(TestStatus {
+    Pass = "pass",
+    Fail = "fail",
+    Skip = "skip",
+});
 
 /// What a parser learned from a whole output.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
