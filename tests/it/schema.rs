@@ -22,7 +22,7 @@ fn the_committed_schema_is_generated_from_the_key_tables() {
     let path = workspace().join(closeout::schema::PATH);
     if let Some(diff) = expect_file(&path, &closeout::schema::text()) {
         panic!(
-            "{} differs from what closeout/src/keys.rs generates; refresh it with\n  cargo run -p closeout -- schema --out {}\n(or UPDATE_EXPECT=1 cargo test -p closeout --test it schema) and commit it\n{diff}",
+            "{} differs from what closeout/core/src/keys.rs generates; refresh it with\n  cargo run -p closeout -- schema --out {}\n(or UPDATE_EXPECT=1 cargo test -p closeout --test it schema) and commit it\n{diff}",
             closeout::schema::PATH,
             closeout::schema::PATH
         );
@@ -303,7 +303,7 @@ fn configuration_md_documents_exactly_the_keys_closeout_accepts() {
     }
     assert!(
         problems.is_empty(),
-        "docs/configuration.md and closeout/src/keys.rs differ:\n{}",
+        "docs/configuration.md and closeout/core/src/keys.rs differ:\n{}",
         problems.join("\n")
     );
 }

@@ -888,8 +888,8 @@ pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
 }
 
 /// Records for unit tests: the fields a test cares about set, the rest empty.
-#[cfg(test)]
-pub(crate) mod fixtures {
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures {
     use super::*;
 
     /// A gate that ended with `outcome`; one that exited (`exit_code`) has times and a

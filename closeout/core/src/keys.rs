@@ -192,7 +192,7 @@ pub const DEBT: &[Key] = &[
 
 /// `[paths]`.
 pub const PATHS: &[Key] = &[
-    key("moved", Moved, No, "Paths the docs still name whose content moved: `\"old/path\" = \"new/path\"` or `= [\"new/a\", \"new/b\"]`; accepted while every new path exists."),
+    key("moved", Moved, No, "Paths the docs still name whose content moved: `\"old/path\" = \"new/path\"` or `= [\"new/a\", \"new/b\"]`; accepted while every new path exists. A folder (both ending in `/`) moves every path under it."),
     key("removed", Texts, No, "Paths the docs still name that were removed on purpose."),
 ];
 
@@ -208,7 +208,7 @@ pub const WAIVER: &[Key] = &[
 pub fn find(table: &'static [Key], name: &str) -> &'static Key {
     table.iter().find(|k| k.name == name).unwrap_or_else(|| {
         panic!(
-            "bug: closeout.toml's key `{name}` is read but not declared in its table in closeout/src/keys.rs ({})",
+            "bug: closeout.toml's key `{name}` is read but not declared in its table in closeout/core/src/keys.rs ({})",
             table.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
         )
     })

@@ -959,7 +959,7 @@ fn declared(item: &Item, key: &str, reading: &str, fits: &dyn Fn(&Kind) -> bool)
     let spec = keys::find(item.keys, key);
     assert!(
         fits(&spec.kind),
-        "bug: `{key}` in {} is read as {reading} but declared {:?} in closeout/src/keys.rs",
+        "bug: `{key}` in {} is read as {reading} but declared {:?} in closeout/core/src/keys.rs",
         item.name,
         spec.kind
     );

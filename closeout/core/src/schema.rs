@@ -50,7 +50,7 @@ pub fn schema() -> Value {
     );
     map.insert(
         "$comment".into(),
-        json!("Generated from closeout/src/keys.rs by `closeout schema`; refresh it with `closeout schema --out .closeout/closeout.schema.json` after upgrading closeout."),
+        json!("Generated from closeout/core/src/keys.rs by `closeout schema`; refresh it with `closeout schema --out .closeout/closeout.schema.json` after upgrading closeout."),
     );
     root
 }

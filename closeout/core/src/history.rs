@@ -290,8 +290,8 @@ fn gate_trend(runs: &[RunSummary], id: &str) -> GateTrend {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod fixtures {
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures {
     use super::*;
 
     /// A run `id` started `minute` minutes into 2026-11-30, of `gates` as

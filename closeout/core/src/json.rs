@@ -371,7 +371,7 @@ mod tests {
     /// now, and read back to equal values.
     #[test]
     fn every_record_writes_what_serde_derive_wrote_and_round_trips() {
-        let golden = include_str!("../../tests/fixtures/records/serde-derive.txt");
+        let golden = include_str!("../../../tests/fixtures/records/serde-derive.txt");
         let mut now = String::new();
         for (name, json) in full_records() {
             now.push_str(&format!("=== {name}\n{json}\n"));
