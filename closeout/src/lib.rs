@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod docs;
+pub mod edit;
 pub mod import;
 pub mod init;
 pub mod report;
@@ -16,8 +17,8 @@ pub mod tasks;
 
 // The engine (closeout/core).
 pub use closeout_core::{
-    classify, config, discover, duration, edit, error, evidence, exit, glob, history, integrity, json, keys,
-    lock, merge, model, parse, perf, redact, review, runner, schedule, schema, sha256, verdict, vocab,
+    classify, config, discover, duration, error, evidence, exit, glob, history, integrity, json, keys, lock,
+    merge, model, parse, perf, redact, review, runner, schedule, schema, sha256, verdict, vocab,
 };
 
 pub use error::{Error, Result};

@@ -10,7 +10,6 @@ pub mod classify;
 pub mod config;
 pub mod discover;
 pub mod duration;
-pub mod edit;
 pub mod error;
 pub mod evidence;
 pub mod exit;
