@@ -20,16 +20,15 @@
 //!
 //! A field's key is its name, or the literal after `as` (`output as "Output": skip_none`).
 
-use serde::de::{Deserialize, Error};
+use serde_core::de::{Deserialize, Error};
 
 /// The value of a `required` field once its object is read: a missing `Option` is `None`
 /// (as with serde's derive), any other missing field is an error naming it.
 pub fn required<'de, T: Deserialize<'de>, E: Error>(value: Option<T>, key: &'static str) -> Result<T, E> {
     match value {
         Some(v) => Ok(v),
-        None => {
-            T::deserialize(serde::de::value::UnitDeserializer::<E>::new()).map_err(|_| E::missing_field(key))
-        }
+        None => T::deserialize(serde_core::de::value::UnitDeserializer::<E>::new())
+            .map_err(|_| E::missing_field(key)),
     }
 }
 
@@ -71,9 +70,9 @@ written_number!(u32, u64, usize, i32);
 /// lists; `required` and `default` take any type.
 macro_rules! json_object {
     ($ty:ident { $($field:ident $(as $key:literal)? : $mode:ident),+ $(,)? }) => {
-        impl serde::Serialize for $ty {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeMap;
+        impl serde_core::Serialize for $ty {
+            fn serialize<S: serde_core::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde_core::ser::SerializeMap;
                 // A map of unknown length: serde_json closes a struct declared empty at once.
                 let mut m = s.serialize_map(None)?;
                 $(
@@ -85,22 +84,22 @@ macro_rules! json_object {
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        impl<'de> serde_core::Deserialize<'de> for $ty {
+            fn deserialize<D: serde_core::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct Visitor;
-                impl<'de> serde::de::Visitor<'de> for Visitor {
+                impl<'de> serde_core::de::Visitor<'de> for Visitor {
                     type Value = $ty;
                     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                         f.write_str(concat!("an object (", stringify!($ty), ")"))
                     }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
+                    fn visit_map<A: serde_core::de::MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
                         // Read in the stream, so a bad value's error carries its line and column.
                         $(let mut $field = None;)+
                         while let Some(key) = map.next_key::<String>()? {
                             $(
                                 if key == $crate::json::json_object!(@key $field $($key)?) {
                                     if $field.is_some() {
-                                        return Err(serde::de::Error::duplicate_field(
+                                        return Err(serde_core::de::Error::duplicate_field(
                                             $crate::json::json_object!(@key $field $($key)?),
                                         ));
                                     }
@@ -108,7 +107,7 @@ macro_rules! json_object {
                                     continue;
                                 }
                             )+
-                            map.next_value::<serde::de::IgnoredAny>()?;
+                            map.next_value::<serde_core::de::IgnoredAny>()?;
                         }
                         Ok($ty {
                             $($field: $crate::json::json_object!(@read $mode)(

@@ -42,17 +42,17 @@ macro_rules! vocab {
             }
         }
 
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl serde_core::Serialize for $name {
+            fn serialize<S: serde_core::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str($crate::vocab::Vocab::as_str(*self))
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        impl<'de> serde_core::Deserialize<'de> for $name {
+            fn deserialize<D: serde_core::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
                 <$name as $crate::vocab::Vocab>::parse(&s).ok_or_else(|| {
-                    serde::de::Error::custom(format!(
+                    serde_core::de::Error::custom(format!(
                         "unknown value `{s}`, expected {}",
                         <$name as $crate::vocab::Vocab>::expected()
                     ))
