@@ -1,19 +1,20 @@
 //! closeout: a release's closeout and certification program, made executable.
 //!
 //! `closeout.toml` is the source of truth ([`config`] reads it into a [`model::Program`]).
-//! This crate holds the documents ([`docs`], [`import`]), the reports ([`report`]), the
-//! tasks and the command line ([`cli`], shared by the `closeout` binary and
-//! `cargo xtask closeout`); the engine (model, config, evidence, runner, verdict) is
-//! `closeout-core`, re-exported here module by module so `closeout::evidence` and
-//! `crate::evidence` name the same thing. See ARCHITECTURE.md.
+//! This crate holds the reports ([`report`]), the tasks and the command line ([`cli`],
+//! shared by the `closeout` binary and `cargo xtask closeout`). The engine (model, config,
+//! evidence, runner, verdict) is `closeout-core` and the documents ([`docs`], [`import`])
+//! are `closeout-markdown`; both are re-exported here module by module, so
+//! `closeout::evidence` and `crate::evidence` name the same thing. See ARCHITECTURE.md.
 
 pub mod cli;
-pub mod docs;
 pub mod edit;
-pub mod import;
 pub mod init;
 pub mod report;
 pub mod tasks;
+
+// The program's markdown documents (closeout/markdown).
+pub use closeout_markdown::{docs, import};
 
 // The engine (closeout/core).
 pub use closeout_core::{

@@ -337,7 +337,7 @@ fn widths_equal_prettiers() {
     assert!(differ.is_empty(), "{differ:#?}");
 }
 
-/// Writes closeout/src/docs/width_table.rs from prettier's `util.getStringWidth`, one code
+/// Writes closeout/markdown/src/docs/width_table.rs from prettier's `util.getStringWidth`, one code
 /// point at a time. Run by [`width_table_is_prettiers`].
 const WIDTH_TABLE_SCRIPT: &str = r#"
 const p = await import(process.argv[1]);
@@ -361,7 +361,7 @@ console.log(fmt("WIDE", "Code points prettier counts as two columns (East Asian 
 process.stdout.write(fmt("EMOJI_WITH_VS16", "Code points of one column that an emoji variation selector (U+FE0F) makes two.", vs));
 "#;
 
-/// closeout/src/docs/width_table.rs is what the installed prettier says, code point by
+/// closeout/markdown/src/docs/width_table.rs is what the installed prettier says, code point by
 /// code point (`UPDATE_EXPECT=1` regenerates it after a prettier upgrade).
 #[test]
 fn width_table_is_prettiers() {
@@ -372,7 +372,7 @@ fn width_table_is_prettiers() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", describe(&out));
-    let table = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/docs/width_table.rs");
+    let table = Path::new(env!("CARGO_MANIFEST_DIR")).join("markdown/src/docs/width_table.rs");
     if let Some(problem) = expect_file(&table, &text(&out.stdout)) {
         panic!("{problem}");
     }

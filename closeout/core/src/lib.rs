@@ -3,8 +3,8 @@
 //! The program model ([`model`]) read from `closeout.toml` ([`config`], [`keys`]), the
 //! evidence a baseline leaves ([`evidence`], [`history`], [`integrity`]), the gate runner
 //! ([`runner`], the only code that spawns processes) and its output parsers ([`parse`]),
-//! and the verdict computed from them ([`verdict`]). The `closeout` crate builds the
-//! documents, reports and the command line on top. See ARCHITECTURE.md.
+//! and the verdict computed from them ([`verdict`]). `closeout-markdown` builds the
+//! documents on it, and `closeout` the reports, tasks and command line. See ARCHITECTURE.md.
 
 pub mod classify;
 pub mod config;
