@@ -250,13 +250,39 @@ fn is_default(generated: &str, column: &str) -> bool {
     is_blank(v) || matches!((column, v), ("Status", "TODO") | ("Review State", "PENDING"))
 }
 
-/// Packet ids a cell names: `Packet 01 / Packet 02`, `01, 02`, `SEC-01`.
+/// Packet ids a cell names: `Packet 01 / Packet 02`, `01, 02`, `SEC-01`. Words with a
+/// digit name packets; inside parentheses, where cells explain themselves ("HW-01 (strict
+/// limiter: 5/hr per IP)", "External (W4)"), only coded ids (`HW-08`) and ids after the
+/// word "packet" do.
 pub fn packet_refs(cell: &str) -> Vec<String> {
-    let mut ids: Vec<String> = cell
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .filter(|w| !w.is_empty() && w.chars().any(|c| c.is_ascii_digit()))
-        .map(|w| w.to_uppercase())
-        .collect();
+    let mut ids = Vec::new();
+    let (mut depth, mut word, mut previous) = (0usize, String::new(), String::new());
+    let mut take = |word: &str, depth: usize, previous: &str| {
+        if word.is_empty() || !word.chars().any(|c| c.is_ascii_digit()) {
+            return;
+        }
+        let after_packet =
+            previous.eq_ignore_ascii_case("packet") || previous.eq_ignore_ascii_case("packets");
+        let coded = word.contains('-') && crate::import::ids::is_packet_id(&word.to_uppercase());
+        if depth == 0 || after_packet || coded {
+            ids.push(word.to_uppercase());
+        }
+    };
+    for c in cell.chars().chain([' ']) {
+        if c.is_ascii_alphanumeric() || c == '-' {
+            word.push(c);
+            continue;
+        }
+        take(&word, depth, &previous);
+        if !word.is_empty() {
+            previous = std::mem::take(&mut word);
+        }
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
     ids.sort();
     ids.dedup();
     ids
@@ -643,6 +669,12 @@ mod tests {
         assert!(!same("TODO", "DONE", "Status"));
         assert!(same("—", "PENDING", "Review State"));
         assert!(same("`<hash>`", "N/A", "Commit"));
+        // An explanation in parentheses names no packet unless it names one plainly.
+        assert!(same("HW-01 (strict rate limiter: 5/hr per IP).", "HW-01", "Mapped Packet"));
+        assert!(same("External (W4). HW-08 records dependency.", "HW-08", "Mapped Packet"));
+        assert!(same("Mitigated (Packet 03) and 04", "03, 04", "Mapped Packet"));
+        assert!(same("Hardening (HW-02, HW-03)", "HW-02, HW-03", "Mapped Packet"));
+        assert!(!same("HW-01 and 5", "HW-01", "Mapped Packet"));
     }
 
     #[test]

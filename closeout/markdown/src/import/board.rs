@@ -72,10 +72,17 @@ pub fn status(cell: &str) -> Result<(Option<String>, Option<String>), String> {
     let w = words(cell);
     let first = w.first().map(String::as_str).unwrap_or("");
     let first = match first {
-        "COMPLETE" | "COMPLETED" | "DONE_APPROVED" => "DONE",
-        "NOT_STARTED" | "OPEN" | "PLANNED" => "TODO",
-        "WIP" | "ACTIVE" | "IN_FLIGHT" => "IN_PROGRESS",
-        "REVIEW" => "IN_REVIEW",
+        "COMPLETE" | "COMPLETED" | "DONE_APPROVED" | "FINISHED" | "SHIPPED" | "MERGED" | "LANDED" => "DONE",
+        // `READY`: ready to be picked up ("pick the next READY packet"), not ready for review.
+        "NOT_STARTED" | "NOT_YET_STARTED" | "UNSTARTED" | "OPEN" | "PLANNED" | "READY" | "QUEUED"
+        | "BACKLOG" | "NEXT" | "UPCOMING" | "SCHEDULED" | "NEW" => "TODO",
+        "WIP" | "ACTIVE" | "IN_FLIGHT" | "STARTED" | "ONGOING" | "IN_DEVELOPMENT" | "IN_DEV" | "DOING" => {
+            "IN_PROGRESS"
+        }
+        "REVIEW" | "UNDER_REVIEW" | "AWAITING_REVIEW" | "READY_FOR_REVIEW" | "PENDING_REVIEW" | "IN_QA" => {
+            "IN_REVIEW"
+        }
+        "ON_HOLD" | "HOLD" | "PAUSED" | "STALLED" | "WAITING" => "BLOCKED",
         other => other,
     };
     if !STATUSES.contains(&first) {
@@ -93,8 +100,9 @@ pub fn review(cell: &str) -> Result<Option<String>, String> {
     let w = words(cell);
     let first = w.first().map(String::as_str).unwrap_or("");
     let first = match first {
-        "APPROVE" | "PASS" | "PASSED" => "APPROVED",
-        "REVIEW" | "REVIEWING" => "IN_REVIEW",
+        "APPROVE" | "PASS" | "PASSED" | "LGTM" | "ACCEPTED" => "APPROVED",
+        "REVIEW" | "REVIEWING" | "UNDER_REVIEW" => "IN_REVIEW",
+        "NEEDS_CHANGES" | "NEEDS_WORK" | "REJECTED" | "CHANGES_NEEDED" => "CHANGES_REQUESTED",
         other => other,
     };
     if REVIEWS.contains(&first) {
@@ -173,9 +181,21 @@ mod tests {
         assert_eq!(status("~~TODO~~ DONE").unwrap(), (Some("DONE".into()), None));
         assert_eq!(status("—").unwrap(), (None, None));
         assert_eq!(status("PENDING").unwrap(), (Some("PENDING".into()), None));
-        assert!(status("SHIPPED").is_err());
+        assert!(status("CANCELLED").is_err());
         assert_eq!(status("BLOCKED (waiting on ORB-02)").unwrap(), (Some("BLOCKED".into()), None));
         assert_eq!(status("DONE (2026-02-10)").unwrap(), (Some("DONE".into()), None));
+        for (cell, want) in [
+            ("READY", "TODO"),
+            ("Ready for review", "IN_REVIEW"),
+            ("Not yet started", "TODO"),
+            ("Shipped", "DONE"),
+            ("On hold (vendor)", "BLOCKED"),
+            ("Under Review", "IN_REVIEW"),
+        ] {
+            assert_eq!(status(cell).unwrap().0.as_deref(), Some(want), "{cell}");
+        }
+        assert_eq!(review("LGTM").unwrap().as_deref(), Some("APPROVED"));
+        assert_eq!(review("Needs changes").unwrap().as_deref(), Some("CHANGES_REQUESTED"));
         assert_eq!(review("IN_REVIEW").unwrap(), Some("IN_REVIEW".into()));
         assert_eq!(review("—").unwrap(), None);
     }

@@ -28,14 +28,22 @@ pub fn is_placeholder(value: &str) -> bool {
 }
 
 /// Whether `value` holds a template slot anywhere (`` `<command>` -> exit <code> ``), so the
-/// line as a whole is unfilled.
+/// line as a whole is unfilled. A slot that is a segment of a path (`data/orgs/<id>/`,
+/// `/api/<version>`) is the path's parameter, not a slot.
 pub fn has_placeholder(value: &str) -> bool {
     let mut rest = value;
     while let Some(open) = rest.find('<') {
+        let before = rest[..open].chars().next_back();
         let after = &rest[open..];
         match after.find('>') {
-            Some(close) if is_placeholder(&after[..=close]) => return true,
-            Some(close) => rest = &after[close + 1..],
+            Some(close) => {
+                let next = after[close + 1..].chars().next();
+                let in_path = before == Some('/') || next == Some('/');
+                if !in_path && is_placeholder(&after[..=close]) {
+                    return true;
+                }
+                rest = &after[close + 1..];
+            }
             None => return false,
         }
     }
@@ -67,5 +75,9 @@ mod tests {
         assert!(has_placeholder("`<command>` -> exit <code>"));
         assert!(has_placeholder("- Commit: `<hash>`"));
         assert!(!has_placeholder("line<br>two"));
+        // A path's parameter is not a slot; a slot beside a path still is.
+        assert!(!has_placeholder("2. File-based tenant isolation (data/orgs/<id>/)."));
+        assert!(!has_placeholder("`GET /api/<version>/health`"));
+        assert!(has_placeholder("`<path>`: <reason>"));
     }
 }

@@ -264,18 +264,13 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
                         continue;
                     }
                     match field {
-                        Field::Files => {
-                            match text.split_once(':').filter(|(path, _)| path.trim().starts_with('`')) {
-                                Some((path, reason)) => p.files.push((
-                                    path.trim().trim_matches('`').to_string(),
-                                    Some(reason.trim().to_string()),
-                                )),
-                                None => p.notes.push(format!(
-                                    "{}:{line}: files changed item `{text}` names no `path`: reason",
-                                    progress.path
-                                )),
-                            }
-                        }
+                        Field::Files => match file_item(text) {
+                            Some(files) => p.files.extend(files),
+                            None => p.notes.push(format!(
+                                "{}:{line}: files changed item `{text}` names no `path`: reason",
+                                progress.path
+                            )),
+                        },
                         Field::ResidualRisk if !is_placeholder(text) => p.residual_risk.push(text.clone()),
                         Field::Rollback => p.rollback.push(text.clone()),
                         _ => {}
@@ -298,6 +293,61 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
             Block::Table(_) => {}
         }
     }
+}
+
+/// A "Files changed" item: the paths it names and the reason after them. The paths are
+/// code spans (`` `a.go` ``, `` `a.go`, `b.go` ``) or one bare path-like word before a `:`;
+/// an annotation in parentheses right after them (`(new)`, `(MODIFIED)`) opens the reason,
+/// and a `:` or dash separates the reason. `None` when the item names no path.
+fn file_item(text: &str) -> Option<Vec<(String, Option<String>)>> {
+    let text = text.trim();
+    let mut paths = Vec::new();
+    let mut rest = text;
+    if rest.starts_with('`') {
+        while let Some(after) = rest.strip_prefix('`') {
+            let Some(end) = after.find('`') else { break };
+            let path = after[..end].trim();
+            if !path.is_empty() {
+                paths.push(path.to_string());
+            }
+            rest = after[end + 1..].trim_start();
+            // `a`, `b` and `c`: more paths follow.
+            let next = rest.trim_start_matches([',', '&', '+']).trim_start();
+            let next = next.strip_prefix("and ").map_or(next, str::trim_start);
+            if !next.starts_with('`') {
+                break;
+            }
+            rest = next;
+        }
+    } else {
+        let (word, after) = text.split_once(':')?;
+        let word = word.trim();
+        let path_like = !word.is_empty() && !word.contains(char::is_whitespace) && word.contains(['/', '.']);
+        if !path_like {
+            return None;
+        }
+        paths.push(word.to_string());
+        rest = after;
+    }
+    if paths.is_empty() {
+        return None;
+    }
+    let mut rest = rest.trim();
+    let mut note = None;
+    if let Some(inner) = rest.strip_prefix('(') {
+        if let Some(end) = inner.find(')') {
+            note = Some(inner[..end].trim().to_string());
+            rest = inner[end + 1..].trim_start();
+        }
+    }
+    let rest = rest.trim_start_matches([':', '—', '–', '-']).trim();
+    let reason = match (note, rest.is_empty()) {
+        (Some(note), true) => Some(format!("({note})")),
+        (Some(note), false) => Some(format!("({note}) {rest}")),
+        (None, false) => Some(rest.to_string()),
+        (None, true) => None,
+    };
+    Some(paths.into_iter().map(|p| (p, reason.clone())).collect())
 }
 
 /// An evidence block inside a fence: `Commit:`, `Residual risk:`, `Rollback:` and `Files
@@ -325,14 +375,7 @@ fn read_fence(text: &str, p: &mut Packet) {
                 Field::Commit => {}
                 Field::ResidualRisk => p.residual_risk.push(item.to_string()),
                 Field::Rollback => p.rollback.push(item.to_string()),
-                Field::Files => {
-                    if let Some((path, reason)) = item.split_once(':') {
-                        p.files.push((
-                            path.trim().trim_matches('`').to_string(),
-                            Some(reason.trim().to_string()),
-                        ));
-                    }
-                }
+                Field::Files => p.files.extend(file_item(item).unwrap_or_default()),
                 Field::None => {}
             }
         } else if let Some((head, rest)) = trimmed.split_once(':') {
@@ -349,7 +392,7 @@ fn read_fence(text: &str, p: &mut Packet) {
 
 #[cfg(test)]
 mod tests {
-    use super::commit_entry;
+    use super::{commit_entry, file_item};
 
     #[test]
     fn commit_lists_in_the_ways_trackers_write_them() {
@@ -364,5 +407,29 @@ mod tests {
         assert_eq!(entry("`f9680ef8` feat(DR-07): new UI"), Some(("DR-07".into(), "f9680ef8".into())));
         assert_eq!(entry("TN-06: TODO"), None);
         assert_eq!(entry("DCC-00: `NO-OP` (docs)"), None);
+    }
+
+    #[test]
+    fn files_changed_items_in_the_ways_trackers_write_them() {
+        let one = |p: &str, r: Option<&str>| vec![(p.to_string(), r.map(str::to_string))];
+        assert_eq!(file_item("`src/a.go`: reason a"), Some(one("src/a.go", Some("reason a"))));
+        assert_eq!(file_item("src/b.go: reason b"), Some(one("src/b.go", Some("reason b"))));
+        assert_eq!(
+            file_item("`docs/x.md` (new): Full spec"),
+            Some(one("docs/x.md", Some("(new) Full spec")))
+        );
+        assert_eq!(file_item("`docs/x.md` (MODIFIED)"), Some(one("docs/x.md", Some("(MODIFIED)"))));
+        assert_eq!(file_item("`a.go` — the handler"), Some(one("a.go", Some("the handler"))));
+        assert_eq!(file_item("`a.go`"), Some(one("a.go", None)));
+        assert_eq!(
+            file_item("`a.go`, `b.go` and `c.go`: split"),
+            Some(vec![
+                ("a.go".into(), Some("split".into())),
+                ("b.go".into(), Some("split".into())),
+                ("c.go".into(), Some("split".into())),
+            ])
+        );
+        assert_eq!(file_item("Updated the handler: see notes"), None);
+        assert_eq!(file_item("none"), None);
     }
 }
