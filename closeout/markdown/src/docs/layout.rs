@@ -250,7 +250,8 @@ fn is_default(generated: &str, column: &str) -> bool {
     is_blank(v) || matches!((column, v), ("Status", "TODO") | ("Review State", "PENDING"))
 }
 
-/// Packet ids a cell names: `Packet 01 / Packet 02`, `01, 02`, `SEC-01`. Words with a
+/// Packet ids a cell names: `Packet 01 / Packet 02`, `01, 02`, `SEC-01`, ranges `01-05`
+/// and `SP-01-SP-03` (each packet of the range). Words with a
 /// digit name packets; inside parentheses, where cells explain themselves ("HW-01 (strict
 /// limiter: 5/hr per IP)", "External (W4)"), only coded ids (`HW-08`) and ids after the
 /// word "packet" do.
@@ -265,9 +266,14 @@ pub fn packet_refs(cell: &str) -> Vec<String> {
             previous.eq_ignore_ascii_case("packet") || previous.eq_ignore_ascii_case("packets");
         let coded = word.contains('-') && crate::import::ids::is_packet_id(&word.to_uppercase());
         if depth == 0 || after_packet || coded {
-            ids.push(word.to_uppercase());
+            match packet_range(word) {
+                Some(range) => ids.extend(range),
+                None => ids.push(word.to_uppercase()),
+            }
         }
     };
+    // `01–05` with an en dash is the range `01-05`.
+    let cell = cell.replace(['–', '—'], "-");
     for c in cell.chars().chain([' ']) {
         if c.is_ascii_alphanumeric() || c == '-' {
             word.push(c);
@@ -286,6 +292,32 @@ pub fn packet_refs(cell: &str) -> Vec<String> {
     ids.sort();
     ids.dedup();
     ids
+}
+
+/// A range of packets written as one word: `01-05` (→ 01, 02, 03, 04, 05, as wide as the
+/// first) or `SP-01-SP-03`/`SP-01-03` (→ SP-01, SP-02, SP-03). At most 50 packets.
+fn packet_range(word: &str) -> Option<Vec<String>> {
+    let word = word.to_uppercase();
+    let parts: Vec<&str> = word.split('-').collect();
+    fn number(p: &str) -> Option<&str> {
+        (!p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit())).then_some(p)
+    }
+    let (prefix, from, to) = match parts.as_slice() {
+        [a, b] => ("", number(a)?, number(b)?),
+        [p, a, b] if number(p).is_none() => (*p, number(a)?, number(b)?),
+        [p, a, q, b] if p == q && number(p).is_none() => (*p, number(a)?, number(b)?),
+        _ => return None,
+    };
+    let (start, end): (usize, usize) = (from.parse().ok()?, to.parse().ok()?);
+    if end <= start || end - start >= 50 {
+        return None;
+    }
+    let width = from.len();
+    let id = |n: usize| match prefix {
+        "" => format!("{n:0width$}"),
+        p => format!("{p}-{n:0width$}"),
+    };
+    Some((start..=end).map(id).collect())
 }
 
 /// Whether a committed cell says what the data would write (so it stays as written).
@@ -675,6 +707,14 @@ mod tests {
         assert!(same("Mitigated (Packet 03) and 04", "03, 04", "Mapped Packet"));
         assert!(same("Hardening (HW-02, HW-03)", "HW-02, HW-03", "Mapped Packet"));
         assert!(!same("HW-01 and 5", "HW-01", "Mapped Packet"));
+        // A range names every packet in it.
+        assert!(same("01-05", "01, 02, 03, 04, 05", "Mapped Packet"));
+        assert!(same("Packets 00–02", "00, 01, 02", "Mapped Packet"));
+        assert!(same("SP-01-SP-03", "SP-01, SP-02, SP-03", "Mapped Packet"));
+        assert!(same("SP-04-05", "SP-04, SP-05", "Mapped Packet"));
+        assert!(!same("01-05", "01, 05", "Mapped Packet"));
+        // A coded id is not a range.
+        assert_eq!(packet_refs("HW-08"), ["HW-08"]);
     }
 
     #[test]

@@ -48,6 +48,19 @@ fn condition(label: &str) -> Option<String> {
         "manual",
         "pre-release",
         "periodic",
+        // "On packets that change X, also run:", "After backend packets, also run:".
+        "also ",
+        "in addition",
+        "that change",
+        "that touch",
+        "changing ",
+        "affecting",
+        "impacting",
+        "before merg",
+        "pre-merge",
+        "as needed",
+        "where applicable",
+        "when applicable",
     ];
     let conditional = WORDS.iter().any(|w| l.contains(w))
         && !l.contains("every packet")
@@ -212,6 +225,22 @@ mod tests {
                 ("npm test".to_string(), Some("frontend touched".to_string())),
             ]
         );
+    }
+
+    #[test]
+    fn additional_command_labels_are_conditions() {
+        for label in [
+            "On packets that change backend contracts, also run:",
+            "For packets that change X, also run:",
+            "After backend packets, also run:",
+            "Before merge, also run:",
+            "Packets affecting the UI:",
+        ] {
+            assert_eq!(condition(label).as_deref(), Some(label.trim_end_matches(':')), "{label}");
+        }
+        for label in ["Run after every packet:", "Always run:", "Run these commands:"] {
+            assert_eq!(condition(label), None, "{label}");
+        }
     }
 
     #[test]
