@@ -257,11 +257,11 @@ fn variants_import_and_what_cannot_be_mapped_is_reported() {
     let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
     assert!(toml.contains("name = \"Widget Certification\""), "{toml}");
     assert!(
-        toml.contains("id = \"cargo\"\nrun = \"cargo build\"")
-            && toml.contains("id = \"cargo-2\"\nrun = \"cargo test -p a|b\""),
+        toml.contains("id = \"cargo-build\"\nrun = \"cargo build\"")
+            && toml.contains("id = \"cargo-test\"\nrun = \"cargo test -p a|b\""),
         "{toml}"
     );
-    assert!(toml.contains("id = \"DOC-01\"") && toml.contains("tests = [\n  \"cargo\",\n]"), "{toml}");
+    assert!(toml.contains("id = \"DOC-01\"") && toml.contains("tests = [\n  \"cargo-build\",\n]"), "{toml}");
     // Prose in a scope list is kept as a comment on its packet.
     assert!(
         toml.contains("plan.md:14: scope item `somewhere in the repo` names no path in backticks"),
@@ -294,7 +294,7 @@ fn evidence_in_an_unlabelled_fence_and_packet_ids_with_prefixes() {
     let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
     for expected in [
         "id = \"HOP-01\"\ntitle = \"Handover\"\nstatus = \"DONE\"\nreview = \"APPROVED\"\nimplementer = \"Ann\"\nreviewer = \"Bo\"",
-        "tests = [\n  \"make\",\n]",
+        "tests = [\n  \"make-check\",\n]",
         "commit = \"abc1234\"",
         "residual_risk = [\n  \"None.\",\n]",
         "rollback = [\n  \"Revert the commit.\",\n]",

@@ -140,10 +140,64 @@ pub(crate) fn slug(s: &str) -> String {
 /// A gate id from its command: `go build ./...` → `go-build`, `go test ./internal/api/...`
 /// → `go-test-api`, `…/tsc --noEmit` → `tsc`, `… vitest run a/settingsRouting.test.ts` →
 /// `vitest-settingsrouting`.
+/// The words of a command that say what it runs: without leading `cd DIR &&` steps,
+/// `VAR=value` assignments and `env`/`time`/`timeout N` wrappers.
+fn command_words(command: &str) -> Vec<&str> {
+    // The first step that is not a `cd`: `cd web && npm test` runs `npm test`.
+    let step = command
+        .split("&&")
+        .map(str::trim)
+        .find(|step| !step.starts_with("cd ") && !step.is_empty())
+        .unwrap_or(command);
+    let mut words: Vec<&str> = step.split_whitespace().collect();
+    loop {
+        match words.first() {
+            Some(w) if w.contains('=') && !w.starts_with('-') => {
+                words.remove(0);
+            }
+            Some(&"env") | Some(&"time") => {
+                words.remove(0);
+            }
+            Some(&"timeout") => {
+                words.drain(..words.len().min(2));
+            }
+            _ => break,
+        }
+    }
+    words
+}
+
 pub fn gate_id(command: &str) -> String {
-    let words: Vec<&str> = command.split_whitespace().collect();
+    let words = command_words(command);
     let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
     let tool = words.first().map(|w| base(w)).unwrap_or_default();
+    // The first word after `at` that is neither a flag nor a flag's value (`--prefix web`).
+    const VALUED: &[&str] = &[
+        "--prefix",
+        "-C",
+        "--dir",
+        "--cwd",
+        "--filter",
+        "-w",
+        "--workspace",
+        "--manifest-path",
+        "-f",
+        "--file",
+    ];
+    let arg = |at: usize| {
+        let mut skip = false;
+        for w in words.iter().skip(at) {
+            if std::mem::take(&mut skip) {
+                continue;
+            }
+            if w.starts_with('-') {
+                skip = VALUED.contains(w);
+                continue;
+            }
+            return Some(base(w));
+        }
+        None
+    };
     let id = if tool == "go" && words.len() > 1 {
         let target = words.iter().skip(2).find(|w| w.starts_with("./")).map(|w| {
             let parts: Vec<&str> = w.trim_start_matches("./").split('/').filter(|p| *p != "...").collect();
@@ -165,6 +219,22 @@ pub fn gate_id(command: &str) -> String {
         match file {
             Some(f) => format!("{runner}-{f}"),
             None => runner,
+        }
+    } else if ["bash", "sh", "zsh"].contains(&tool.as_str()) {
+        // `bash scripts/conformance-smoke.sh`: the script's name.
+        let script = arg(1).unwrap_or_else(|| tool.clone());
+        script.rsplit_once('.').map_or(script.clone(), |(stem, _)| stem.to_string())
+    } else if ["npm", "pnpm", "yarn", "bun", "cargo", "make", "dotnet", "mvn", "gradle", "docker"]
+        .contains(&tool.as_str())
+    {
+        // `npm test`, `npm run lint`, `cargo clippy`: the tool and what it is asked to do.
+        match arg(1) {
+            Some(sub) if ["run", "exec", "x", "dlx"].contains(&sub.as_str()) => {
+                let at = words.iter().position(|w| base(w) == sub).map_or(2, |i| i + 1);
+                arg(at).map_or(format!("{tool}-{sub}"), |w| format!("{tool}-{w}"))
+            }
+            Some(sub) => format!("{tool}-{sub}"),
+            None => tool,
         }
     } else {
         tool
@@ -323,6 +393,13 @@ mod tests {
             ),
             "vitest-settingsrouting"
         );
+        assert_eq!(gate_id("cd frontend-modern && npm audit --omit=dev"), "npm-audit");
+        assert_eq!(gate_id("bash scripts/conformance-smoke.sh"), "conformance-smoke");
+        assert_eq!(gate_id("npm run lint"), "npm-lint");
+        assert_eq!(gate_id("npm --prefix web test"), "npm-test");
+        assert_eq!(gate_id("make -C docs check"), "make-check");
+        assert_eq!(gate_id("CI=1 npm test"), "npm-test");
+        assert_eq!(gate_id("timeout 600 cargo clippy --all-targets"), "cargo-clippy");
     }
 
     #[test]
