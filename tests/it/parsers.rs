@@ -349,3 +349,100 @@ fn a_python_module_that_is_not_installed_is_spawn_failed() {
     let parsed = parse_text(ParserKind::Auto, "pytest", &text);
     assert_ne!(classify(&Ending::Exited(1), 9, true, &parsed).0.to_string(), "SPAWN_FAILED");
 }
+
+/// Outputs found by a fresh tester (tests/fixtures/runner-output/unseen/README.md): what
+/// each runner's own summary says, not what closeout printed. The cases behind `| cat`
+/// exit 0 whatever the runner did.
+#[test]
+fn unseen_outputs_read_as_the_runners_own_figures() {
+    // file, command, gate's exit code, outcome, passed, failed, skipped, todo; the runner's line.
+    type Case = (&'static str, &'static str, i32, &'static str, Option<u64>, u64, u64, Option<u64>);
+    let cases: [Case; 12] = [
+        // `1 passed in 1.62s` then `!!! _pytest.outcomes.Exit: stop here !!!`: 1 of 3 ran.
+        ("py-exit-mid.txt", "pytest exitmid", 0, "TRUNCATED", Some(1), 0, 0, None),
+        // `!!! KeyboardInterrupt !!!`, `1 passed in 2.01s`; pytest exited 2.
+        ("py-pipe-kbint.txt", "pytest kbint 2>&1 | cat", 0, "TRUNCATED", Some(1), 0, 0, None),
+        // `FAIL rf.test/g/mainexit1` after `PASS`: TestMain exited 1.
+        (
+            "go-pipe-mainexit1-plain.txt",
+            "go test -count=1 ./mainexit1 2>&1 | cat",
+            0,
+            "FAIL",
+            None,
+            0,
+            0,
+            None,
+        ),
+        (
+            "go-pipe-json-mainexit1.txt",
+            "go test -count=1 -json ./mainexit1 | cat",
+            0,
+            "FAIL",
+            None,
+            0,
+            0,
+            None,
+        ),
+        // `panic: test timed out after 1s`, `FAIL rf.test/g/timeout`.
+        (
+            "go-pipe-timeout-plain.txt",
+            "go test -count=1 -timeout 1s ./timeout 2>&1 | cat",
+            0,
+            "FAIL",
+            None,
+            0,
+            0,
+            None,
+        ),
+        // `panic: late panic in goroutine`, `FAIL rf.test/g/fatalgoroutine`.
+        (
+            "go-pipe-lategoroutine.txt",
+            "go test -count=1 ./fatalgoroutine 2>&1 | cat",
+            0,
+            "FAIL",
+            None,
+            0,
+            0,
+            None,
+        ),
+        // `signal: killed`, `FAIL rf.test/g/kill`.
+        ("go-pipe-sigkill-plain.txt", "go test -count=1 ./kill 2>&1 | cat", 0, "FAIL", None, 0, 0, None),
+        // `Jest: Coverage for functions (50%) does not meet "global" threshold (100%)`,
+        // `Tests: 1 passed, 1 total`; jest exited 1.
+        (
+            "jest30-pipe-coverage-threshold.txt",
+            "npx jest --coverage t/cov 2>&1 | cat",
+            0,
+            "FAIL",
+            Some(1),
+            0,
+            0,
+            None,
+        ),
+        // `1 failed, 1 passed, 1 xfailed, 1 xpassed in 0.67s`.
+        ("py-xfail.txt", "pytest -rA xfail", 1, "FAIL", Some(1), 1, 0, None),
+        // `1 failed, 1 passed, 1 skipped, 1 xfailed in 0.72s`.
+        ("py-unittest.txt", "pytest -rA uni", 1, "FAIL", Some(1), 1, 1, None),
+        // A test printed `test result: ok. 50 passed; ...`; libtest's own line is
+        // `test result: FAILED. 0 passed; 1 failed; 0 ignored`.
+        ("cargo-liar-nocapture.txt", "cargo test -p liar -- --nocapture", 101, "FAIL", Some(0), 1, 0, None),
+        // `Tests  1 failed | 1 passed | 1 skipped | 1 todo (4)`.
+        ("vitest4-basic.txt", "npx vitest run t/basic", 1, "FAIL", Some(1), 1, 1, Some(1)),
+    ];
+    let dir = fixtures().join("runner-output/unseen");
+    let mut wrong = Vec::new();
+    for (file, command, exit, outcome, passed, failed, skipped, todo) in cases {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let parsed = parse_text(ParserKind::Auto, command, &text);
+        let (got, reason) = classify(&Ending::Exited(exit), text.len() as u64, true, &parsed);
+        let c = parsed.counts.clone().unwrap_or_default();
+        let want = (outcome.to_string(), passed, failed, skipped, todo);
+        let have = (got.to_string(), c.passed, c.failed, c.skipped, c.todo);
+        // go without -v lists no passing tests: its passed count is not known.
+        let have = if passed.is_none() { (have.0, None, have.2, have.3, have.4) } else { have };
+        if want != have {
+            wrong.push(format!("{file}: want {want:?}, got {have:?} ({reason})"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

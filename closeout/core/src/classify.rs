@@ -95,6 +95,12 @@ pub fn classify(ending: &Ending, bytes: u64, log_complete: bool, parsed: &Parsed
             format!("exit {code}, but {}'s closing summary line is missing", parsed.parser),
         );
     }
+    if let Some(stop) = parsed.stopped.as_ref().filter(|_| code == 0) {
+        return (
+            Outcome::Truncated,
+            format!("exit 0, but {} stopped the run before its end: `{stop}`", parsed.parser),
+        );
+    }
     if let Some(what) = &parsed.disagreement {
         return (
             Outcome::Truncated,
@@ -102,6 +108,10 @@ pub fn classify(ending: &Ending, bytes: u64, log_complete: bool, parsed: &Parsed
         );
     }
     let what = what_failed(parsed.parser, &counts);
+    // Every test passed but coverage fell short: the runner fails the run for it.
+    if let Some(line) = parsed.threshold_missed.as_ref().filter(|_| counts.failures() == 0) {
+        return (Outcome::Fail, format!("exit {code}, coverage below its threshold: `{line}`"));
+    }
     if code != 0 {
         let detail = if what.is_empty() { String::new() } else { format!(", {what}") };
         return (Outcome::Fail, format!("exit {code}{detail}"));
@@ -149,6 +159,9 @@ fn what_failed(parser: &str, c: &TestCounts) -> String {
     let mut parts = Vec::new();
     if c.failed > 0 {
         parts.push(format!("{} failed", c.failed));
+    }
+    if let Some(n) = c.packages_failed.filter(|n| *n > c.failed) {
+        parts.push(format!("{n} package(s) failed"));
     }
     if let Some(n) = c.cancelled.filter(|n| *n > 0) {
         parts.push(format!("{n} cancelled"));
@@ -211,6 +224,46 @@ mod tests {
         let (outcome, reason) = classify(&Ending::Exited(0), 10, true, &p);
         assert_eq!(outcome, Outcome::Fail);
         assert_eq!(reason, "exit 0, but 2 failed");
+        // go marks a package FAIL with no failing test (TestMain exits 1 after m.Run, a
+        // -timeout panic, a goroutine's panic after its test returned): behind a pipe the
+        // exit code says 0.
+        p.counts = Some(TestCounts {
+            passed: Some(1),
+            packages_ok: Some(1),
+            packages_failed: Some(1),
+            ..TestCounts::default()
+        });
+        assert_eq!(
+            classify(&Ending::Exited(0), 10, true, &p),
+            (Outcome::Fail, "exit 0, but 1 package(s) failed".into())
+        );
+        assert_eq!(p.counts.as_ref().unwrap().summary(), "1 passed, 1 package failed");
+    }
+
+    #[test]
+    fn a_missed_coverage_threshold_fails_even_behind_a_pipe() {
+        let mut p = runner("jest");
+        p.counts = Some(TestCounts { passed: Some(1), ..TestCounts::default() });
+        p.threshold_missed =
+            Some("Jest: Coverage for functions (50%) does not meet \"global\" threshold (100%)".into());
+        let (outcome, reason) = classify(&Ending::Exited(0), 10, true, &p);
+        assert_eq!(outcome, Outcome::Fail);
+        assert!(reason.starts_with("exit 0, coverage below its threshold: `Jest: Coverage"), "{reason}");
+    }
+
+    #[test]
+    fn a_run_stopped_early_is_not_a_pass() {
+        let mut p = runner("pytest");
+        p.counts = Some(TestCounts { passed: Some(1), ..TestCounts::default() });
+        p.stopped = Some("_pytest.outcomes.Exit: stop here".into());
+        assert_eq!(
+            classify(&Ending::Exited(0), 10, true, &p),
+            (
+                Outcome::Truncated,
+                "exit 0, but pytest stopped the run before its end: `_pytest.outcomes.Exit: stop here`"
+                    .into()
+            )
+        );
     }
 
     #[test]

@@ -195,7 +195,11 @@ impl TestCounts {
     /// Everything that failed: tests, cancelled tests, subtests, suites that did not
     /// load, errors, lints.
     pub fn failures(&self) -> u64 {
+        // A package go marked `FAIL` without a failing test (TestMain's exit, a timeout, a
+        // panic after its test returned) is a failure of its own.
+        let packages = self.packages_failed.unwrap_or(0).saturating_sub(self.failed);
         self.failed
+            + packages
             + self.cancelled.unwrap_or(0)
             + self.subtests.as_ref().map_or(0, |s| s.failed)
             + self.suites_failed.unwrap_or(0)
@@ -239,6 +243,10 @@ impl TestCounts {
             }
             if let Some(n) = self.cancelled.filter(|n| *n > 0) {
                 parts.push(format!("{n} cancelled"));
+            }
+            // A package that failed with no failing test listed (TestMain's exit, a timeout).
+            if pkg_failed > self.failed {
+                parts.push(format!("{pkg_failed} package{} failed", plural(pkg_failed)));
             }
         }
         if let Some(s) = self.subtests.as_ref().filter(|s| s.total() > 0) {

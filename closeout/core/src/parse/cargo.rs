@@ -20,6 +20,8 @@ pub struct Cargo {
     section: Option<(String, Vec<String>)>,
     /// The test binary now running.
     binary: Option<String>,
+    /// How many tests the binary now running said it runs (`running 3 tests`).
+    announced: Option<u64>,
 }
 
 /// The binary a `Running ...` or `Doc-tests ...` line names.
@@ -77,17 +79,22 @@ impl RunnerParser for Cargo {
             self.binary = Some(binary);
         } else if line.starts_with("running ") && (line.ends_with(" tests") || line.ends_with(" test")) {
             self.sections_open += 1;
+            self.announced = line.split_whitespace().nth(1).and_then(|n| n.parse().ok());
         } else if let Some(rest) = line.strip_prefix("test result: ") {
+            let words = number_words(rest);
+            let count = |w: &str| words.iter().filter(|(_, word)| word == w).map(|(n, _)| n).sum::<u64>();
+            // libtest's line accounts for every test it announced; one that does not is a
+            // test's own output (`--nocapture`), not the binary's result.
+            let ran = count("passed") + count("failed") + count("ignored") + count("measured");
+            if self.announced.is_some_and(|n| n != ran) {
+                return;
+            }
+            self.announced = None;
             self.results += 1;
             self.sections_open = self.sections_open.saturating_sub(1);
-            for (n, word) in number_words(rest) {
-                match word.as_str() {
-                    "passed" => self.counts.add_passed(n),
-                    "failed" => self.counts.failed += n,
-                    "ignored" => self.counts.skipped += n,
-                    _ => {}
-                }
-            }
+            self.counts.add_passed(count("passed"));
+            self.counts.failed += count("failed");
+            self.counts.skipped += count("ignored");
         } else if let Some(rest) = line.strip_prefix("test ") {
             for (suffix, status) in [
                 (" ... ok", super::TestStatus::Pass),
@@ -143,6 +150,24 @@ mod tests {
         assert_eq!(p.counts.unwrap().lints, Some(1));
         let p = read("error[E0308]: mismatched types\nerror: could not compile `m` (lib test) due to 1 previous error\n");
         assert!(p.build_failed && !p.lint_failed);
+    }
+
+    #[test]
+    fn a_result_line_a_test_printed_is_not_the_binarys() {
+        let mut c = Cargo::default();
+        for line in [
+            "running 1 test",
+            "test result: ok. 50 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s",
+            "test liar ... FAILED",
+            "",
+            "test result: FAILED. 0 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s",
+        ] {
+            c.line(line);
+        }
+        let parsed = c.finish();
+        let counts = parsed.counts.unwrap();
+        assert_eq!((counts.passed, counts.failed), (Some(0), 1));
+        assert!(parsed.closing);
     }
 
     #[test]

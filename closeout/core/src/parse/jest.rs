@@ -80,7 +80,9 @@ impl RunnerParser for Jest {
                 match word.as_str() {
                     "passed" => counts.add_passed(n),
                     "failed" => counts.failed += n,
-                    "skipped" | "todo" | "pending" => counts.skipped += n,
+                    "skipped" | "pending" => counts.skipped += n,
+                    // jest's own figure: a todo is not a skipped test.
+                    "todo" => *counts.todo.get_or_insert(0) += n,
                     _ => {}
                 }
             }

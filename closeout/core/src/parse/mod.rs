@@ -4,6 +4,7 @@
 
 mod build;
 mod cargo;
+mod coverage;
 mod go;
 mod jest;
 pub mod lines;
@@ -87,6 +88,12 @@ pub struct Parsed {
     /// The module a `python -m X` gate runs, when the interpreter said it has no such
     /// module (`/usr/bin/python3: No module named pytest`).
     pub missing_module: Option<MissingModule>,
+    /// The runner said the run stopped before its end (pytest's `!!! KeyboardInterrupt !!!`
+    /// or `pytest.exit()`): its words. Not a whole run, so never a pass.
+    pub stopped: Option<String>,
+    /// The coverage tool's line saying a threshold was not met: the runner fails the run
+    /// for it, whatever the tests did.
+    pub threshold_missed: Option<String>,
 }
 
 /// A `python -m X` gate whose interpreter has no module `X`, as CPython's runpy reported it.
@@ -178,13 +185,14 @@ impl RunnerParser for Sniff {
 }
 
 /// The parser `kind` names; `auto` picks by the command, else by the output. Every
-/// parser also notes a command the shell could not find, and, for a `python -m X`
-/// command, the interpreter saying it has no module `X`.
+/// parser also notes a command the shell could not find, a coverage threshold the run
+/// missed, and, for a `python -m X` command, the interpreter saying it has no module `X`.
 pub fn for_gate(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
     let mut inner = runner_for(kind, command);
     if let Some(run) = python::module_run(command) {
         inner = Box::new(python::Module { inner, run, missing: None });
     }
+    let inner = Box::new(coverage::Coverage { inner, missed: None });
     Box::new(shell::Shell { inner, missing: None })
 }
 

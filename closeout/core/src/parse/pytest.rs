@@ -15,23 +15,31 @@ use crate::evidence::{Subtests, TestCounts};
 pub struct Pytest {
     session: bool,
     summary: Option<TestCounts>,
+    /// xfailed and xpassed tests: they ran, but pytest counts them as neither passed nor
+    /// skipped.
+    expected: u64,
+    /// pytest's `!!! … !!!` line when the session stopped before its end.
+    stopped: Option<String>,
     no_tests: bool,
     failing: Parsed,
 }
 
 /// Read `1 failed, 1 passed, 3 subtests passed, 2 warnings` into counts; `None` when a
 /// part is not `N category` with a category pytest prints.
-fn summary_counts(text: &str) -> Option<TestCounts> {
+/// pytest's closing counts (`1 failed, 3 passed, 1 xfailed in 0.1s`, without the time) as
+/// its own figures: xfailed and xpassed are neither passed nor skipped, and come back apart.
+fn summary_counts(text: &str) -> Option<(TestCounts, u64)> {
     let mut counts = TestCounts::default();
     let mut subtests = Subtests::default();
-    let mut errors = 0;
+    let (mut errors, mut expected) = (0, 0);
     for part in text.split(", ") {
         let (n, category) = part.trim().split_once(' ')?;
         let n: u64 = n.parse().ok()?;
         match category.trim() {
-            "passed" | "xpassed" => counts.add_passed(n),
+            "passed" => counts.add_passed(n),
             "failed" => counts.failed += n,
-            "skipped" | "xfailed" => counts.skipped += n,
+            "skipped" => counts.skipped += n,
+            "xfailed" | "xpassed" => expected += n,
             "error" | "errors" => errors += n,
             "subtests passed" | "subtests xpassed" => subtests.passed += n,
             "subtests failed" => subtests.failed += n,
@@ -42,7 +50,19 @@ fn summary_counts(text: &str) -> Option<TestCounts> {
     }
     counts.errors = (errors > 0).then_some(errors);
     counts.subtests = (subtests.total() > 0).then_some(subtests);
-    Some(counts)
+    Some((counts, expected))
+}
+
+/// pytest's line for a session that stopped before its end: `!!! KeyboardInterrupt !!!`,
+/// `!!! _pytest.outcomes.Exit: reason !!!` (`pytest.exit()`), `!!! Interrupted: … !!!`.
+fn stop_line(line: &str) -> Option<String> {
+    let inner = line.trim().strip_prefix("!!")?.trim_start_matches('!').trim_end().strip_suffix("!!")?;
+    let inner = inner.trim_end_matches('!').trim();
+    let stop = inner.starts_with("KeyboardInterrupt")
+        || inner.starts_with("_pytest.outcomes.Exit")
+        || inner.starts_with("Exit:")
+        || inner.starts_with("Interrupted");
+    stop.then(|| inner.to_string())
 }
 
 /// `tests/a.py::test_x PASSED [ 50%]` (`-v`): the test id and its status. Subtest lines
@@ -74,6 +94,10 @@ impl RunnerParser for Pytest {
         let trimmed = line.trim().trim_matches('=').trim();
         if trimmed.starts_with("test session starts") {
             self.session = true;
+            return;
+        }
+        if let Some(stop) = stop_line(line) {
+            self.stopped.get_or_insert(stop);
             return;
         }
         if let Some(rest) = line.strip_prefix("FAILED ").or_else(|| line.strip_prefix("ERROR ")) {
@@ -116,8 +140,9 @@ impl RunnerParser for Pytest {
         {
             return;
         }
-        if let Some(counts) = summary_counts(counts_text) {
+        if let Some((counts, expected)) = summary_counts(counts_text) {
             self.summary = Some(counts);
+            self.expected = expected;
         }
     }
 
@@ -133,10 +158,10 @@ impl RunnerParser for Pytest {
             tests: self.failing.tests.clone(),
             tests_omitted: self.failing.tests_omitted,
             no_tests: self.no_tests
-                || self
-                    .summary
-                    .as_ref()
-                    .is_some_and(|c| c.passed.unwrap_or(0) + c.failed == 0 && c.errors.is_none()),
+                || self.summary.as_ref().is_some_and(|c| {
+                    c.passed.unwrap_or(0) + c.failed + self.expected == 0 && c.errors.is_none()
+                }),
+            stopped: self.stopped.clone(),
             ..Parsed::default()
         }
     }
@@ -148,15 +173,45 @@ mod tests {
 
     #[test]
     fn every_category_pytest_prints() {
-        let c = summary_counts("2 failed, 1 passed, 2 subtests passed").unwrap();
+        let (c, _) = summary_counts("2 failed, 1 passed, 2 subtests passed").unwrap();
         assert_eq!((c.passed, c.failed), (Some(1), 2));
         assert_eq!(c.subtests, Some(Subtests { passed: 2, failed: 0, skipped: 0 }));
-        let c = summary_counts("1 failed, 3 passed, 2 skipped, 4 deselected, 1 xfailed, 1 xpassed, 5 warnings, 2 errors, 1 rerun").unwrap();
-        assert_eq!((c.passed, c.failed, c.skipped, c.errors), (Some(4), 1, 3, Some(2)));
-        let c =
+        // pytest's own figures: xfailed and xpassed are neither passed nor skipped.
+        let (c, expected) = summary_counts("1 failed, 3 passed, 2 skipped, 4 deselected, 1 xfailed, 1 xpassed, 5 warnings, 2 errors, 1 rerun").unwrap();
+        assert_eq!((c.passed, c.failed, c.skipped, c.errors, expected), (Some(3), 1, 2, Some(2), 2));
+        let (c, _) =
             summary_counts("1 passed, 1 warning, 1 error, 1 subtests failed, 2 subtests skipped").unwrap();
         assert_eq!(c.subtests, Some(Subtests { passed: 0, failed: 1, skipped: 2 }));
         assert_eq!(summary_counts("3 apples"), None);
+    }
+
+    #[test]
+    fn a_session_stopped_early_says_so() {
+        for (line, stop) in [
+            (
+                "!!!!!!!!!!!!!!!!!!!! _pytest.outcomes.Exit: stop here !!!!!!!!!!!!!!!!!!!!!",
+                "_pytest.outcomes.Exit: stop here",
+            ),
+            (
+                "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!! KeyboardInterrupt !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+                "KeyboardInterrupt",
+            ),
+            (
+                "!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!",
+                "Interrupted: 1 error during collection",
+            ),
+        ] {
+            assert_eq!(stop_line(line).as_deref(), Some(stop));
+        }
+        assert_eq!(stop_line("!!!!!!!! stopping after 1 failures !!!!!!!!"), None);
+        let mut p = Pytest::default();
+        p.line("!!!!!!!!!!!! _pytest.outcomes.Exit: stop here !!!!!!!!!!!!");
+        p.line("============ 1 passed in 0.95s ============");
+        assert_eq!(p.finish().stopped.as_deref(), Some("_pytest.outcomes.Exit: stop here"));
+        // Only expected failures ran: tests ran.
+        let mut p = Pytest::default();
+        p.line("============ 2 xfailed in 0.01s ============");
+        assert!(!p.finish().no_tests);
     }
 
     #[test]

@@ -72,7 +72,9 @@ impl RunnerParser for Vitest {
                 match word.as_str() {
                     "passed" => counts.add_passed(n),
                     "failed" => counts.failed += n,
-                    "skipped" | "todo" => counts.skipped += n,
+                    "skipped" => counts.skipped += n,
+                    // vitest's own figure: a todo is not a skipped test.
+                    "todo" => *counts.todo.get_or_insert(0) += n,
                     _ => {}
                 }
             }
