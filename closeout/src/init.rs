@@ -52,7 +52,7 @@ impl Ecosystem {
 }
 
 /// The parser for `npm test`, from package.json's `test` script: `node-test` for
-/// `node --test`, `vitest`, `jest`, else `auto` (read by the output). A named parser
+/// `node --test`, `vitest`, `jest`, `mocha`, else `auto` (read by the output). A named parser
 /// fails closed when its runner's summary is missing; `auto` would fall back to the exit
 /// code. `package_json` is the file's text; unreadable JSON gives `auto`.
 pub fn npm_test_parser(package_json: Option<&str>) -> &'static str {
@@ -63,6 +63,7 @@ pub fn npm_test_parser(package_json: Option<&str>) -> &'static str {
         Some(crate::model::ParserKind::NodeTest) => "node-test",
         Some(crate::model::ParserKind::Vitest) => "vitest",
         Some(crate::model::ParserKind::Jest) => "jest",
+        Some(crate::model::ParserKind::Mocha) => "mocha",
         _ => "auto",
     }
 }

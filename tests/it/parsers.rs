@@ -350,14 +350,15 @@ fn a_python_module_that_is_not_installed_is_spawn_failed() {
     assert_ne!(classify(&Ending::Exited(1), 9, true, &parsed).0.to_string(), "SPAWN_FAILED");
 }
 
-/// Outputs found by a fresh tester (tests/fixtures/runner-output/unseen/README.md): what
+/// Outputs found by a fresh tester (tests/fixtures/runner-output/unseen/README.md), and
+/// mocha's, which closeout now reads: what
 /// each runner's own summary says, not what closeout printed. The cases behind `| cat`
 /// exit 0 whatever the runner did.
 #[test]
 fn unseen_outputs_read_as_the_runners_own_figures() {
     // file, command, gate's exit code, outcome, passed, failed, skipped, todo; the runner's line.
     type Case = (&'static str, &'static str, i32, &'static str, Option<u64>, u64, u64, Option<u64>);
-    let cases: [Case; 12] = [
+    let cases: [Case; 17] = [
         // `1 passed in 1.62s` then `!!! _pytest.outcomes.Exit: stop here !!!`: 1 of 3 ran.
         ("py-exit-mid.txt", "pytest exitmid", 0, "TRUNCATED", Some(1), 0, 0, None),
         // `!!! KeyboardInterrupt !!!`, `1 passed in 2.01s`; pytest exited 2.
@@ -428,6 +429,15 @@ fn unseen_outputs_read_as_the_runners_own_figures() {
         ("cargo-liar-nocapture.txt", "cargo test -p liar -- --nocapture", 101, "FAIL", Some(0), 1, 0, None),
         // `Tests  1 failed | 1 passed | 1 skipped | 1 todo (4)`.
         ("vitest4-basic.txt", "npx vitest run t/basic", 1, "FAIL", Some(1), 1, 1, Some(1)),
+        // mocha 12: `1 passing (15ms)`, `2 pending`, `1 failing`.
+        ("mocha-basic.txt", "mocha t/basic.spec.js", 1, "FAIL", Some(1), 1, 2, None),
+        ("mocha-pipe-basic.txt", "mocha t/basic.spec.js 2>&1 | cat", 0, "FAIL", Some(1), 1, 2, None),
+        // `process.exit(0)` in the first test: no `passing` line at all.
+        ("mocha-exit0.txt", "mocha t/exit0.spec.js", 0, "TRUNCATED", None, 0, 0, None),
+        // `0 passing (2ms)`.
+        ("mocha-empty.txt", "mocha t/empty.spec.js", 0, "NO_TESTS", Some(0), 0, 0, None),
+        // `2 passing (25ms)`, `1 failing` (a `before all` hook).
+        ("mocha-hook.txt", "mocha t/hook.spec.js t/pass.spec.js", 1, "FAIL", Some(2), 1, 0, None),
     ];
     let dir = fixtures().join("runner-output/unseen");
     let mut wrong = Vec::new();

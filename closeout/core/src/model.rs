@@ -75,6 +75,7 @@ vocab!(
         Pytest = "pytest",
         Tsc = "tsc",
         NodeTest = "node-test",
+        Mocha = "mocha",
         None = "none",
     }
 );

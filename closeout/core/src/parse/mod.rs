@@ -8,6 +8,7 @@ mod coverage;
 mod go;
 mod jest;
 pub mod lines;
+mod mocha;
 mod nextest;
 mod node;
 mod pytest;
@@ -208,6 +209,7 @@ fn runner_for(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
         Some(ParserKind::Pytest) => Box::new(pytest::Pytest::default()),
         Some(ParserKind::Tsc) => Box::new(tsc::Tsc::default()),
         Some(ParserKind::NodeTest) => Box::new(node::NodeTest::default()),
+        Some(ParserKind::Mocha) => Box::new(mocha::Mocha::default()),
         Some(ParserKind::None) => Box::new(build::Build::for_command(command)),
         Some(ParserKind::Auto) | None => Box::new(Sniff {
             candidates: vec![
@@ -218,6 +220,7 @@ fn runner_for(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
                 Box::new(vitest::Vitest::default()),
                 Box::new(jest::Jest::default()),
                 Box::new(pytest::Pytest::default()),
+                Box::new(mocha::Mocha::default()),
                 Box::new(node::NodeTest::default()),
                 Box::new(tsc::Tsc::default()),
             ],
@@ -251,6 +254,9 @@ pub fn detect(command: &str) -> Option<ParserKind> {
     }
     if has("pytest") {
         return Some(ParserKind::Pytest);
+    }
+    if has("mocha") || has("_mocha") {
+        return Some(ParserKind::Mocha);
     }
     // `node --test`, `node --test --test-reporter=spec test/`.
     if words
