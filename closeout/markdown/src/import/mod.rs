@@ -261,6 +261,45 @@ mod tests {
     use super::ids::packet_heading;
     use super::*;
 
+    /// The program `import` makes of a plan (and tracker), read back as closeout.toml.
+    fn imported(plan: &str, progress: Option<&str>) -> (Imported, crate::model::Program) {
+        let out = import(
+            Source { path: "plan.md", text: plan },
+            progress.map(|text| Source { path: "progress.md", text }),
+            &Columns::new(),
+        );
+        let file = std::path::Path::new("closeout.toml");
+        let program = crate::config::parse(&out.toml, file, std::path::Path::new("."), &|_| true)
+            .unwrap_or_else(|e| panic!("{e}\n{}", out.toml));
+        (out, program)
+    }
+
+    /// Each risk as (id, description, severity, packets, shown in the `risks` region).
+    fn risks(program: &crate::model::Program) -> Vec<(&str, &str, &str, Vec<&str>, bool)> {
+        use crate::vocab::Vocab;
+        program
+            .risks
+            .iter()
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.description.as_str(),
+                    r.severity.map_or("", |s| s.as_str()),
+                    r.packets.iter().map(String::as_str).collect(),
+                    !r.listed,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_risk_column_about_packets_gives_the_risks_packets() {
+        let plan = "# P\n\n### Packet 01: One\n\n### Packet 02: Two\n\n## Risks\n\n| ID | Risk | Packet Owner | Related Packets |\n|---|---|---|---|\n| R1 | Flaky | Packet 01 | 02 |\n";
+        let (out, program) = imported(plan, None);
+        assert_eq!(risks(&program), vec![("R1", "Flaky", "", vec!["01"], true)]);
+        assert!(out.unmapped.is_empty(), "{:?}", out.unmapped);
+    }
+
     #[test]
     fn normalization_notes_are_moves() {
         assert_eq!(
