@@ -345,14 +345,17 @@ fn same(committed: &str, generated: &str, column: &str) -> bool {
     }
     let (c, g) = (words(committed), words(generated));
     match compare_mode(column) {
-        Compare::Text => c == g,
+        // Strikethrough is emphasis in free text too: `~~Old risk~~ — **RESOLVED**` says
+        // what the same words without it say.
+        Compare::Text => c == g || words(&committed.replace("~~", " ")) == g,
         Compare::Word => {
             canonical(column, committed).is_some_and(|v| Some(v) == canonical(column, generated))
         }
         Compare::Packets => {
             let g_refs = packet_refs(generated);
-            // `CP-01` is packet `01` where the packets are plain numbers (import's alias).
-            let mut c_refs: Vec<String> = packet_refs(committed)
+            // `CP-01` is packet `01` where the packets are plain numbers (import's alias);
+            // `~~01~~ 02` names the packet it says now, as import reads it.
+            let mut c_refs: Vec<String> = packet_refs(&crate::import::md::effective(committed).0)
                 .into_iter()
                 .map(|r| match r.rsplit_once('-') {
                     Some((_, n)) if !g_refs.contains(&r) && g_refs.iter().any(|g| g == n) => n.to_string(),
@@ -778,6 +781,27 @@ mod tests {
         let generated = "| Risk ID | Surface | Description | Severity | Mapped Packet | Mitigation |\n| --- | --- | --- | --- | --- | --- |\n| R1 | | Flaky test | | 01 | |\n";
         let own = vec![("Related Packets".to_string(), "02, 03".to_string())];
         assert_eq!(follow("risks", generated, committed, &[&own]).unwrap(), committed);
+    }
+
+    #[test]
+    fn a_struck_through_risk_row_reproduces_as_written() {
+        let committed = "| # | Risk | Severity | Owner |\n|---|---|---|---|\n| ~~1~~ | ~~Old risk~~ — **RESOLVED** | ~~P2~~ | ~~Eng~~ |\n| 2 | Slow CI | P3 | Eng |\n";
+        let generated = "| Risk ID | Surface | Description | Severity | Mapped Packet | Mitigation |\n| --- | --- | --- | --- | --- | --- |\n| 1 | | \\~\\~Old risk\\~\\~ — \\*\\*RESOLVED\\*\\* | MEDIUM | | |\n| 2 | | Slow CI | LOW | | |\n";
+        let owners = [
+            vec![("Owner".to_string(), "~~Eng~~".to_string())],
+            vec![("Owner".to_string(), "Eng".to_string())],
+        ];
+        let extras: Vec<Extras> = owners.iter().map(Vec::as_slice).collect();
+        assert_eq!(follow("risks", generated, committed, &extras).unwrap(), committed);
+        // Struck words are still words of free text; a packet cell names what it says now.
+        assert!(same(
+            "~~Old risk~~ — **RESOLVED**",
+            "\\~\\~Old risk\\~\\~ — \\*\\*RESOLVED\\*\\*",
+            "Description"
+        ));
+        assert!(!same("~~Old risk~~ — **RESOLVED**", "New risk", "Description"));
+        assert!(same("~~01~~ 02", "02", "Mapped Packet"));
+        assert!(same("~~P2~~", "MEDIUM", "Severity"));
     }
 
     #[test]

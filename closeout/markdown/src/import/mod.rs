@@ -293,6 +293,22 @@ mod tests {
     }
 
     #[test]
+    fn a_struck_through_risk_row_is_its_risk_as_written() {
+        let plan = "## Risks\n| # | Risk | Severity | Owner |\n|---|---|---|---|\n| ~~1~~ | ~~Old risk~~ — **RESOLVED** | ~~P2~~ | ~~Eng~~ |\n| 2 | Slow CI | ~~P1~~ P3 | Eng |\n";
+        let (out, program) = imported(plan, None);
+        assert_eq!(
+            risks(&program),
+            vec![
+                ("1", "~~Old risk~~ — **RESOLVED**", "MEDIUM", vec![], true),
+                ("2", "Slow CI", "LOW", vec![], true)
+            ]
+        );
+        assert!(out.unmapped.is_empty(), "{:?}", out.unmapped);
+        assert_eq!(severity_word("~~P2~~"), "MEDIUM");
+        assert_eq!(severity_word("~~HIGH~~ LOW"), "LOW");
+    }
+
+    #[test]
     fn a_risk_column_about_packets_gives_the_risks_packets() {
         let plan = "# P\n\n### Packet 01: One\n\n### Packet 02: Two\n\n## Risks\n\n| ID | Risk | Packet Owner | Related Packets |\n|---|---|---|---|\n| R1 | Flaky | Packet 01 | 02 |\n";
         let (out, program) = imported(plan, None);

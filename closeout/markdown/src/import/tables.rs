@@ -62,10 +62,12 @@ pub(super) fn cell(row: &[String], col: Option<usize>) -> Option<String> {
 }
 
 /// A severity as registers write it, in the vocabulary's word: `High` → `HIGH`; the
-/// priority scale `P0`/`P1` and `Critical` → `HIGH`, `P2` → `MEDIUM`, `P3`, `P4` → `LOW`.
-/// Anything else is returned upper-cased, for `check_rows` to report.
+/// priority scale `P0`/`P1` and `Critical` → `HIGH`, `P2` → `MEDIUM`, `P3`, `P4` → `LOW`;
+/// struck through, the value it says now (`~~P2~~` → `MEDIUM`, `~~P1~~ P3` → `LOW`, as
+/// [`effective`] reads a board's `~~TODO~~ DONE`). Anything else is returned upper-cased,
+/// for `check_rows` to report.
 pub fn severity_word(v: &str) -> String {
-    let w = v.trim().trim_matches(['*', '`']).trim().to_uppercase();
+    let w = effective(v).0.trim_matches(['*', '`']).trim().to_uppercase();
     match w.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("") {
         "P0" | "P1" | "CRITICAL" | "SEV1" | "HIGH" => "HIGH".into(),
         "P2" | "SEV2" | "MEDIUM" | "MED" | "MODERATE" => "MEDIUM".into(),
@@ -156,12 +158,19 @@ pub(super) fn read_risks(t: &Table, risks: &mut Vec<Row>, out: &mut Imported) {
         ("packets", m("Mapped Packet")),
         ("mitigation", m("Mitigation")),
     ];
+    let before = risks.len();
     read_rows(t, &cols, risks, out);
-    // `High`, `**HIGH**`: the vocabulary's word; anything else is reported by check_rows.
-    for r in risks.iter_mut() {
+    for r in risks[before..].iter_mut() {
         for (k, v) in r.fields.iter_mut() {
-            if *k == "severity" {
-                *v = severity_word(v);
+            match *k {
+                // `High`, `**HIGH**`, `~~P2~~`: the vocabulary's word; anything else is
+                // reported by check_rows.
+                "severity" => *v = severity_word(v),
+                // A struck-through row (`| ~~1~~ | ~~Old risk~~ — **RESOLVED** | ~~P2~~ |`)
+                // is still its risk: the id and packets it says now. Its text keeps its
+                // strikethrough, which is how the register says the risk is closed.
+                "id" | "packets" => *v = effective(v).0,
+                _ => {}
             }
         }
     }
