@@ -271,6 +271,18 @@ fn decide(
             .map(|l| l.trim_end_matches(['\r', '\n']).to_string() + "\n")
             .collect();
         let decision = |wrap: bool, why| Decision { candidate: candidate.clone(), wrap, why, dropped: !wrap };
+        if let Some(latest) = &candidate.superseded_by {
+            decisions.push(Decision {
+                dropped: false,
+                ..decision(
+                    false,
+                    vec![format!(
+                        "the register's later table at {latest} updates it; kept as written as the register's history, its rows read into the data (a later row wins, a risk only this table shows is `form = \"earlier-table\"`)"
+                    )],
+                )
+            });
+            continue;
+        }
         if already || inside {
             decisions.push(Decision {
                 dropped: false,

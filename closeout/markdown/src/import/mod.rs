@@ -51,12 +51,15 @@ pub struct Candidate {
     pub kind: &'static str,
     pub first: usize,
     pub last: usize,
+    /// An earlier table of the risk register that a later one updates: it stays as written,
+    /// unwrapped, as the register's history. Says where the later table is (`file:first-last`).
+    pub superseded_by: Option<String>,
 }
 
 impl Candidate {
     /// The table `t` of `file`, to be wrapped as a `kind` region.
     fn table(file: &str, kind: &'static str, t: &Table) -> Candidate {
-        Candidate { file: file.into(), kind, first: t.first, last: t.last }
+        Candidate { file: file.into(), kind, first: t.first, last: t.last, superseded_by: None }
     }
 }
 
@@ -206,6 +209,7 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
 
     // Map.
     map::join_drift(&mut found, &plan, &mut out);
+    map::register(&mut found, &mut out);
     map::list_risks(&mut found, lists);
     tables::check_rows(&mut found.risks, "risk", &["id", "description"], plan.path, &mut out);
     map::risk_packets(&mut found, &plan, &mut out);
@@ -290,6 +294,50 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// Where each candidate `risks` region is, and the table that supersedes it.
+    fn risk_regions(out: &Imported) -> Vec<(String, usize, Option<String>)> {
+        out.candidates
+            .iter()
+            .filter(|c| c.kind == "risks")
+            .map(|c| (c.file.clone(), c.first, c.superseded_by.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_risk_table_restated_later_is_one_register_and_the_latest_is_its_region() {
+        let plan = "### Residual Risks\n| # | Risk | Severity | Owner |\n|---|---|---|---|\n| 1 | Flaky poller test | P2 | Eng |\n| 2 | Slow CI | P3 | Eng |\n### Residual Risks (updated)\n| # | Risk | Severity | Owner |\n|---|---|---|---|\n| 1 | Flaky poller test (rerun green) | P2 | Eng |\n";
+        let (out, program) = imported(plan, None);
+        assert_eq!(
+            risks(&program),
+            vec![
+                ("1", "Flaky poller test (rerun green)", "MEDIUM", vec![], true),
+                ("2", "Slow CI", "LOW", vec![], false),
+            ]
+        );
+        assert_eq!(
+            risk_regions(&out),
+            vec![("plan.md".into(), 2, Some("plan.md:7-9".into())), ("plan.md".into(), 7, None)]
+        );
+        assert!(out.unmapped.is_empty(), "{:?}", out.unmapped);
+        // A third table updates the second: the later row wins wherever it is.
+        let third = format!("{plan}### Residual Risks (final)\n| # | Risk | Severity |\n|---|---|---|\n| 2 | Slow CI (cached) | P2 |\n| 3 | New | P1 |\n");
+        let (out, program) = imported(&third, None);
+        assert_eq!(
+            risks(&program),
+            vec![
+                ("1", "Flaky poller test (rerun green)", "MEDIUM", vec![], false),
+                ("2", "Slow CI (cached)", "MEDIUM", vec![], true),
+                ("3", "New", "HIGH", vec![], true),
+            ]
+        );
+        let superseded: Vec<_> = risk_regions(&out).into_iter().map(|(_, _, by)| by).collect();
+        assert_eq!(superseded, [Some("plan.md:11-14".to_string()), Some("plan.md:11-14".into()), None]);
+        // One table repeating an id is still a duplicate, not an update.
+        let twice = "## Risks\n| # | Risk | Severity |\n|---|---|---|\n| 1 | a | P2 |\n| 1 | b | P3 |\n";
+        let out = import(Source { path: "plan.md", text: twice }, None, &Columns::new());
+        assert_eq!(out.toml.matches("id = \"1\"").count(), 2, "{}", out.toml);
     }
 
     #[test]

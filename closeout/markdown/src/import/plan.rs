@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::md::{first_code, Block};
+use super::tables::RiskTable;
 use super::{ids, placeholder, tables, Candidate, Imported, Packet, Row, Source};
 
 /// What the plan holds, before it is mapped onto closeout.toml.
@@ -13,6 +14,9 @@ use super::{ids, placeholder, tables, Candidate, Imported, Packet, Row, Source};
 pub(super) struct Found {
     pub name: String,
     pub packets: Vec<Packet>,
+    /// The risk register's tables, in reading order.
+    pub risk_tables: Vec<RiskTable>,
+    /// The register: the tables' rows joined (`map::register`), then list-form risks.
     pub risks: Vec<Row>,
     pub tracks: Vec<Row>,
     /// Track name → (classification, notes, line).
@@ -188,15 +192,9 @@ pub(super) fn walk(plan: &Source, blocks: &[Block], out: &mut Imported) -> Found
             Block::Table(t) => {
                 let h: Vec<String> = t.header.iter().map(|c| c.to_lowercase()).collect();
                 let has = |n: &str| h.iter().any(|c| c == n);
-                // A debt ledger also has ids, descriptions and severities: it goes first.
-                let is_ledger = has("id") && has("owner") && (has("target milestone") || has("milestone"));
-                let under_risk =
-                    stack.iter().any(|(_, h)| h.contains("risk") && ids::packet_heading(h).is_none());
-                if tables::is_risk_table(t, under_risk) && !is_ledger {
-                    tables::read_risks(t, &mut f.risks, out);
-                    out.candidates.push(Candidate::table(plan.path, "risks", t));
-                } else if tables::is_risk_table_without_ids(t, under_risk) && !is_ledger {
-                    tables::read_risks_without_ids(t, plan.path, &mut f.risks, out);
+                if let Some(table) = tables::risk_table(t, plan.path, under_risk(&stack), out) {
+                    out.candidates.extend(table.candidate());
+                    f.risk_tables.push(table);
                 } else if has("track") && has("plan file") {
                     tables::read_tracks(t, &mut f.tracks, out);
                     out.candidates.push(Candidate::table(plan.path, "tracks", t));
@@ -219,7 +217,7 @@ pub(super) fn walk(plan: &Source, blocks: &[Block], out: &mut Imported) -> Found
                         out.cells_total += row.len();
                     }
                     out.candidates.push(Candidate::table(plan.path, "drift", t));
-                } else if has("id") && has("owner") && (has("target milestone") || has("milestone")) {
+                } else if tables::is_ledger(t) {
                     tables::read_debt(t, &mut f.debts, out);
                     out.candidates.push(Candidate::table(plan.path, "ledger", t));
                 }
@@ -229,4 +227,10 @@ pub(super) fn walk(plan: &Source, blocks: &[Block], out: &mut Imported) -> Found
     }
 
     f
+}
+
+/// Whether a heading above (`stack`: level, lower-cased text) is about risks, and not a
+/// packet's own ("Packet 00: Risk Register").
+fn under_risk(stack: &[(u8, String)]) -> bool {
+    stack.iter().any(|(_, h)| h.contains("risk") && ids::packet_heading(h).is_none())
 }

@@ -4,7 +4,7 @@
 
 use super::md::{effective, Table};
 use super::render::VOCAB;
-use super::{Imported, Row, Unmapped};
+use super::{Candidate, Imported, Row, Unmapped};
 
 /// Reject rows that miss a required key or hold a value outside a vocabulary (required
 /// keys) and drop optional values outside theirs; report both, cell by cell.
@@ -137,6 +137,55 @@ pub(super) fn read_risks_without_ids(t: &Table, file: &str, risks: &mut Vec<Row>
     out.cells_total += t.rows.iter().map(Vec::len).sum::<usize>();
     if !with_ids.rows.is_empty() {
         read_risks(&with_ids, risks, out);
+    }
+}
+
+/// One table of the risk register as read: its rows, and where it is, as the region that
+/// would wrap it.
+#[derive(Debug)]
+pub(super) struct RiskTable {
+    pub rows: Vec<Row>,
+    pub at: Candidate,
+    /// Whether a region can wrap it: only a table with an id column regenerates.
+    pub wrappable: bool,
+}
+
+impl RiskTable {
+    /// The region candidate, for a table a region can wrap.
+    pub fn candidate(&self) -> Option<Candidate> {
+        self.wrappable.then(|| self.at.clone())
+    }
+}
+
+/// A debt ledger (`| ID | … | Owner | Target Milestone |`): it also has ids, descriptions
+/// and severities, and is never read as a risk register.
+pub(super) fn is_ledger(t: &Table) -> bool {
+    t.column(&["id"]).is_some()
+        && t.column(&["owner"]).is_some()
+        && t.column(&["target milestone", "milestone"]).is_some()
+}
+
+/// A table of `file` read as the risk register's, with an id column or without one (its
+/// rows then take the id their risk cell starts with); `None` when it is no register.
+pub(super) fn risk_table(
+    t: &Table,
+    file: &str,
+    under_risk_heading: bool,
+    out: &mut Imported,
+) -> Option<RiskTable> {
+    if is_ledger(t) {
+        return None;
+    }
+    let mut rows = Vec::new();
+    let at = Candidate::table(file, "risks", t);
+    if is_risk_table(t, under_risk_heading) {
+        read_risks(t, &mut rows, out);
+        Some(RiskTable { rows, at, wrappable: true })
+    } else if is_risk_table_without_ids(t, under_risk_heading) {
+        read_risks_without_ids(t, file, &mut rows, out);
+        Some(RiskTable { rows, at, wrappable: false })
+    } else {
+        None
     }
 }
 
