@@ -72,9 +72,10 @@ pub(super) fn register(f: &mut Found, out: &mut Imported) {
     }
 }
 
-/// Risks kept as numbered lists, in the plan and the tracker (ids not already taken).
-pub(super) fn list_risks(f: &mut Found, lists: Vec<risks::ListRisk>) {
-    for r in lists {
+/// Risks kept as numbered lists, in the plan and the tracker (ids not already taken), each
+/// with the document it is in.
+pub(super) fn list_risks(f: &mut Found, lists: Vec<(&str, risks::ListRisk)>) {
+    for (file, r) in lists {
         if f.risks.iter().any(|x| x.get("id") == Some(r.id.as_str())) {
             continue;
         }
@@ -82,12 +83,12 @@ pub(super) fn list_risks(f: &mut Found, lists: Vec<risks::ListRisk>) {
         fields.extend(r.severity.map(|s| ("severity", s)));
         fields.extend(r.mitigation.map(|m| ("mitigation", m)));
         fields.push(("form", Risk::FORM_LIST.into()));
-        f.risks.push(Row { line: r.line, fields, ..Row::default() });
+        f.risks.push(Row { file: file.into(), line: r.line, fields, ..Row::default() });
     }
 }
 
 /// Each risk's packet cell as packet ids; a cell naming no packet of the program is reported.
-pub(super) fn risk_packets(f: &mut Found, plan: &Source, out: &mut Imported) {
+pub(super) fn risk_packets(f: &mut Found, out: &mut Imported) {
     // "All packets, 08" means every packet; an entry that names no packet is reported.
     let packets = &f.packets;
     let known: Vec<String> = packets.iter().map(|p| p.id.clone()).collect();
@@ -113,7 +114,7 @@ pub(super) fn risk_packets(f: &mut Found, plan: &Source, out: &mut Imported) {
         if !unknown.is_empty() {
             out.cells_mapped -= 1;
             out.unmapped.push(Unmapped {
-                file: plan.path.into(),
+                file: r.file.clone(),
                 line: r.line,
                 what: format!("risk cell `{v}` (column packets)"),
                 why: format!("{} name no packet of the plan", unknown.join(", ")),

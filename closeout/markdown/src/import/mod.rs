@@ -110,6 +110,8 @@ struct Packet {
 
 #[derive(Debug, Default, Clone)]
 struct Row {
+    /// The document and line the row is on.
+    file: String,
     line: usize,
     fields: Vec<(&'static str, String)>,
     notes: Vec<String>,
@@ -192,29 +194,35 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
     let plan_blocks = md::blocks(plan.text);
     let progress_blocks = progress.as_ref().map(|p| md::blocks(p.text)).unwrap_or_default();
 
-    // Recognise: the plan's packets and tables, the baseline, the tracker's boards and
-    // sections (a tracker imported alone is read as the tracker it is), list-form risks.
+    // Recognise: the plan's packets and tables, the baseline, the tracker's boards,
+    // sections and risk tables (a tracker imported alone is read as the tracker it is),
+    // list-form risks.
     let mut found = plan::walk(&plan, &plan_blocks, &mut out);
     let gates = baseline(&plan_blocks);
     match &progress {
         Some(progress) => {
-            out.progress_empty = !tracker::read(progress, &progress_blocks, &mut found.packets, &mut out)
+            out.progress_empty = !tracker::read(progress, &progress_blocks, &mut found.packets, &mut out);
+            found.risk_tables.extend(plan::risk_tables(progress, &progress_blocks, &mut out));
         }
         None => {
             tracker::read(&plan, &plan_blocks, &mut found.packets, &mut out);
         }
     }
-    let lists: Vec<risks::ListRisk> =
-        risks::read(&plan_blocks).into_iter().chain(risks::read(&progress_blocks)).collect();
+    let progress_path = progress.as_ref().map_or("", |p| p.path);
+    let lists: Vec<(&str, risks::ListRisk)> = risks::read(&plan_blocks)
+        .into_iter()
+        .map(|r| (plan.path, r))
+        .chain(risks::read(&progress_blocks).into_iter().map(|r| (progress_path, r)))
+        .collect();
 
     // Map.
     map::join_drift(&mut found, &plan, &mut out);
     map::register(&mut found, &mut out);
     map::list_risks(&mut found, lists);
-    tables::check_rows(&mut found.risks, "risk", &["id", "description"], plan.path, &mut out);
-    map::risk_packets(&mut found, &plan, &mut out);
-    tables::check_rows(&mut found.tracks, "track", &["id", "name", "classification"], plan.path, &mut out);
-    tables::check_rows(&mut found.debts, "debt", &["id", "description"], plan.path, &mut out);
+    tables::check_rows(&mut found.risks, "risk", &["id", "description"], &mut out);
+    map::risk_packets(&mut found, &mut out);
+    tables::check_rows(&mut found.tracks, "track", &["id", "name", "classification"], &mut out);
+    tables::check_rows(&mut found.debts, "debt", &["id", "description"], &mut out);
     map::link_ledger(&mut found);
     map::tests_to_gates(&mut found, &gates);
 
@@ -354,6 +362,31 @@ mod tests {
         assert!(out.unmapped.is_empty(), "{:?}", out.unmapped);
         assert_eq!(severity_word("~~P2~~"), "MEDIUM");
         assert_eq!(severity_word("~~HIGH~~ LOW"), "LOW");
+    }
+
+    #[test]
+    fn the_trackers_risk_tables_are_read_beside_the_plans() {
+        let plan = "# P\n\n### Packet 01: Poller\n\n### Packet 02: CI\n\n## Risk Register\n\n| ID | Risk | Severity | Mapped Packet |\n|---|---|---|---|\n| R1 | Flaky poller test | P2 | 01 |\n| R2 | Slow CI | P3 | 02 |\n";
+        let progress = "# Progress\n\n## Packet Board\n\n| Packet | Status |\n|---|---|\n| 01 | DONE |\n| 02 | TODO |\n\n## Residual Risks\n\n| ID | Risk | Severity | Mapped Packet |\n|---|---|---|---|\n| R1 | Flaky poller test (rerun green) | P3 | 01 |\n| R3 | Token leak | P1 | 09 |\n";
+        let (out, program) = imported(plan, Some(progress));
+        // The tracker is the newer document: its row wins.
+        assert_eq!(
+            risks(&program),
+            vec![
+                ("R1", "Flaky poller test (rerun green)", "LOW", vec!["01"], true),
+                ("R2", "Slow CI", "LOW", vec!["02"], false),
+                ("R3", "Token leak", "HIGH", vec![], true),
+            ]
+        );
+        assert_eq!(
+            risk_regions(&out),
+            vec![("plan.md".into(), 9, Some("progress.md:12-15".into())), ("progress.md".into(), 12, None)]
+        );
+        // What the tracker's table says wrongly is reported where it is.
+        let lines: Vec<(&str, usize)> = out.unmapped.iter().map(|u| (u.file.as_str(), u.line)).collect();
+        assert_eq!(lines, [("progress.md", 15)], "{:?}", out.unmapped);
+        // The board is the tracker's, not a risk table.
+        assert_eq!(program.packets.len(), 2);
     }
 
     #[test]

@@ -7,9 +7,11 @@ use super::render::VOCAB;
 use super::{Candidate, Imported, Row, Unmapped};
 
 /// Reject rows that miss a required key or hold a value outside a vocabulary (required
-/// keys) and drop optional values outside theirs; report both, cell by cell.
-pub(super) fn check_rows(rows: &mut [Row], what: &str, required: &[&str], file: &str, out: &mut Imported) {
+/// keys) and drop optional values outside theirs; report both, cell by cell, at the row's
+/// own file and line.
+pub(super) fn check_rows(rows: &mut [Row], what: &str, required: &[&str], out: &mut Imported) {
     for row in rows.iter_mut() {
+        let file = row.file.clone();
         let mut problems = Vec::new();
         for key in required {
             if row.get(key).is_none_or(|v| v.trim().is_empty()) {
@@ -34,7 +36,7 @@ pub(super) fn check_rows(rows: &mut [Row], what: &str, required: &[&str], file: 
         for (key, value, allowed) in dropped.iter().filter(|_| problems.is_empty()) {
             out.cells_mapped -= 1;
             out.unmapped.push(Unmapped {
-                file: file.into(),
+                file: file.clone(),
                 line: row.line,
                 what: format!("{what} cell `{value}` (column {key})"),
                 why: format!("not one of {}", allowed.join(", ")),
@@ -45,7 +47,7 @@ pub(super) fn check_rows(rows: &mut [Row], what: &str, required: &[&str], file: 
             let id = row.get("id").unwrap_or("?").to_string();
             for value in &row.taken {
                 out.unmapped.push(Unmapped {
-                    file: file.into(),
+                    file: file.clone(),
                     line: row.line,
                     what: format!("{what} cell `{value}` (row `{id}` not imported)"),
                     why: why.clone(),
@@ -136,7 +138,7 @@ pub(super) fn read_risks_without_ids(t: &Table, file: &str, risks: &mut Vec<Row>
     }
     out.cells_total += t.rows.iter().map(Vec::len).sum::<usize>();
     if !with_ids.rows.is_empty() {
-        read_risks(&with_ids, risks, out);
+        read_risks(&with_ids, file, risks, out);
     }
 }
 
@@ -179,7 +181,7 @@ pub(super) fn risk_table(
     let mut rows = Vec::new();
     let at = Candidate::table(file, "risks", t);
     if is_risk_table(t, under_risk_heading) {
-        read_risks(t, &mut rows, out);
+        read_risks(t, file, &mut rows, out);
         Some(RiskTable { rows, at, wrappable: true })
     } else if is_risk_table_without_ids(t, under_risk_heading) {
         read_risks_without_ids(t, file, &mut rows, out);
@@ -197,7 +199,7 @@ pub(super) fn is_risk_table(t: &Table, under_risk_heading: bool) -> bool {
         && (m("Severity") || m("Mitigation") || m("Mapped Packet"))
 }
 
-pub(super) fn read_risks(t: &Table, risks: &mut Vec<Row>, out: &mut Imported) {
+pub(super) fn read_risks(t: &Table, file: &str, risks: &mut Vec<Row>, out: &mut Imported) {
     let m = |n| meaning(t, "risks", n);
     let cols = [
         ("id", m("Risk ID")),
@@ -208,7 +210,7 @@ pub(super) fn read_risks(t: &Table, risks: &mut Vec<Row>, out: &mut Imported) {
         ("mitigation", m("Mitigation")),
     ];
     let before = risks.len();
-    read_rows(t, &cols, risks, out);
+    read_rows(t, file, &cols, risks, out);
     for r in risks[before..].iter_mut() {
         for (k, v) in r.fields.iter_mut() {
             match *k {
@@ -225,7 +227,7 @@ pub(super) fn read_risks(t: &Table, risks: &mut Vec<Row>, out: &mut Imported) {
     }
 }
 
-pub(super) fn read_tracks(t: &Table, tracks: &mut Vec<Row>, out: &mut Imported) {
+pub(super) fn read_tracks(t: &Table, file: &str, tracks: &mut Vec<Row>, out: &mut Imported) {
     let cols = [
         ("name", t.column(&["track"])),
         ("plan", t.column(&["plan file", "plan"])),
@@ -234,7 +236,7 @@ pub(super) fn read_tracks(t: &Table, tracks: &mut Vec<Row>, out: &mut Imported) 
         ("progress_status", t.column(&["progress status"])),
         ("checkpoint", t.column(&["final checkpoint", "checkpoint"])),
     ];
-    read_rows(t, &cols, tracks, out);
+    read_rows(t, file, &cols, tracks, out);
     for track in tracks.iter_mut() {
         let name =
             track.fields.iter().find(|(k, _)| *k == "name").map(|(_, v)| v.clone()).unwrap_or_default();
@@ -251,7 +253,7 @@ pub(super) fn read_tracks(t: &Table, tracks: &mut Vec<Row>, out: &mut Imported) 
     }
 }
 
-pub(super) fn read_debt(t: &Table, debts: &mut Vec<Row>, out: &mut Imported) {
+pub(super) fn read_debt(t: &Table, file: &str, debts: &mut Vec<Row>, out: &mut Imported) {
     let cols = [
         ("id", t.column(&["id"])),
         ("description", t.column(&["description"])),
@@ -260,7 +262,7 @@ pub(super) fn read_debt(t: &Table, debts: &mut Vec<Row>, out: &mut Imported) {
         ("milestone", t.column(&["target milestone", "milestone"])),
         ("source", t.column(&["source"])),
     ];
-    read_rows(t, &cols, debts, out);
+    read_rows(t, file, &cols, debts, out);
     // `~~MEDIUM~~ CLOSED`, `~~Pre-release~~ Done`, `~~text~~ RESOLVED — how`: a resolved
     // item keeps its struck values as its history.
     for d in debts.iter_mut() {
@@ -292,7 +294,13 @@ pub(super) fn read_debt(t: &Table, debts: &mut Vec<Row>, out: &mut Imported) {
 }
 
 /// Map the columns a table has onto fields; every other column is reported, each cell once.
-fn read_rows(t: &Table, cols: &[(&'static str, Option<usize>)], rows: &mut Vec<Row>, out: &mut Imported) {
+fn read_rows(
+    t: &Table,
+    file: &str,
+    cols: &[(&'static str, Option<usize>)],
+    rows: &mut Vec<Row>,
+    out: &mut Imported,
+) {
     let used: Vec<usize> = cols.iter().filter_map(|(_, c)| *c).collect();
     for (r, row) in t.rows.iter().enumerate() {
         let line = t.row_lines[r];
@@ -313,6 +321,14 @@ fn read_rows(t: &Table, cols: &[(&'static str, Option<usize>)], rows: &mut Vec<R
             .filter(|(i, v)| used.contains(i) && !v.is_empty())
             .map(|(_, v)| v.clone())
             .collect();
-        rows.push(Row { line, fields, notes: Vec::new(), cells: row.clone(), taken, rejected: None });
+        rows.push(Row {
+            file: file.into(),
+            line,
+            fields,
+            notes: Vec::new(),
+            cells: row.clone(),
+            taken,
+            rejected: None,
+        });
     }
 }
