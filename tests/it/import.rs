@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::conformance::corpus;
-use crate::support::{closeout, describe, git, scratch, text};
+use crate::support::{closeout, commit, describe, git, scratch, text};
 
 /// Plan and tracker versions that belong together (by checkpoint), then the newest pair.
 const PAIRS: &[(&str, &str)] = &[
@@ -385,4 +385,44 @@ fn normalization_notes_become_moved_paths() {
         finding["message"].as_str().unwrap().contains("is declared under [paths] moved, but its new path(s) `internal/alerts/utility_test.go` do not exist either"),
         "{finding}"
     );
+}
+
+/// A risk register the docs restate (a plan's table, an "(updated)" table below it, and
+/// the tracker's), with a struck-through resolved row and a `Packet Owner` column: one
+/// register, the latest table wrapped, and the docs in sync after import.
+#[test]
+fn a_register_restated_later_adopts_cleanly() {
+    let dir = scratch("import-risk-updates");
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    let plan = "# P\n\n### Packet 01: Poller\n\n### Packet 02: CI\n\n## Risks\n\n### Residual Risks\n\n| # | Risk | Severity | Packet Owner |\n|---|---|---|---|\n| 1 | Flaky poller test | P2 | 01 |\n| 2 | Slow CI | P3 | 02 |\n\n### Residual Risks (updated)\n\n| # | Risk | Severity | Packet Owner |\n|---|---|---|---|\n| 1 | Flaky poller test (rerun green) | P2 | 01 |\n";
+    let progress = "# Progress\n\n## Packet Board\n\n| Packet | Status |\n|---|---|\n| 01 | DONE |\n| 02 | TODO |\n\n## Residual Risks\n\n| # | Risk | Severity | Packet Owner |\n|---|---|---|---|\n| 1 | Flaky poller test (rerun green) | P3 | 01 |\n| ~~3~~ | ~~Old risk~~ — **RESOLVED** | ~~P2~~ | ~~02~~ |\n";
+    std::fs::write(dir.join("docs/plan.md"), plan).unwrap();
+    std::fs::write(dir.join("docs/progress.md"), progress).unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    commit(&dir, "init");
+    let out =
+        closeout().args(["import", "docs/plan.md", "docs/progress.md"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    crate::support::assert_schema_accepts(&dir);
+    let report = text(&out.stdout);
+    assert!(report.contains("docs/progress.md:12-15: wrapped as `risks`"), "{report}");
+    assert!(report.contains("docs/plan.md:11-14: not wrapped as `risks`: the register's later table at docs/progress.md:12-15"), "{report}");
+    let toml = std::fs::read_to_string(dir.join("closeout.toml")).unwrap();
+    for expected in [
+        "id = \"1\"\ndescription = \"Flaky poller test (rerun green)\"\nseverity = \"LOW\"\npackets = [\"01\"]\n",
+        "id = \"2\"\ndescription = \"Slow CI\"\nseverity = \"LOW\"\npackets = [\"02\"]\nform = \"earlier-table\"\n",
+        "id = \"3\"\ndescription = \"~~Old risk~~ — **RESOLVED**\"\nseverity = \"MEDIUM\"\npackets = [\"02\"]\n",
+    ] {
+        assert!(toml.contains(expected), "missing {expected:?}\n{toml}");
+    }
+    commit(&dir, "adopt");
+    let verify = closeout().args(["verify-docs"]).current_dir(&dir).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", describe(&verify));
+    let update = closeout().args(["update-docs"]).current_dir(&dir).output().unwrap();
+    assert_eq!(update.status.code(), Some(0), "{}", describe(&update));
+    let status =
+        std::process::Command::new("git").args(["status", "--porcelain"]).current_dir(&dir).output().unwrap();
+    assert_eq!(text(&status.stdout), "", "update-docs rewrote the docs");
+    // The superseded table is history: still as written, outside any region.
+    assert_eq!(std::fs::read_to_string(dir.join("docs/plan.md")).unwrap(), plan);
 }

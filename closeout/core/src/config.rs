@@ -406,7 +406,9 @@ impl<'t> Cx<'t> {
                     description: description?,
                     severity,
                     packets,
-                    listed: self.string(&item, "form").is_some_and(|f| f == "list"),
+                    listed: self
+                        .string(&item, "form")
+                        .is_some_and(|f| [Risk::FORM_LIST, Risk::FORM_EARLIER_TABLE].contains(&f.as_str())),
                     mitigation: self.string(&item, "mitigation"),
                     columns: self.columns(&item),
                     line: self.line(&item.span),

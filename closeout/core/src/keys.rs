@@ -172,7 +172,7 @@ pub const RISK: &[Key] = &[
     key("packets", Texts, No, "Ids of the packets that address the risk; each must exist."),
     key("mitigation", Text, No, "How the risk is mitigated."),
     key("columns", Columns, No, COLUMNS_DOC),
-    key("form", Text, No, "`\"list\"`: the docs keep this risk in a numbered list, not in the risk table, and the `risks` region does not show it."),
+    key("form", Text, No, "`\"list\"`: the docs keep this risk in a numbered list, not in the risk table; `\"earlier-table\"`: only in an earlier table of the register, which a later table updates and which stays unwrapped as history. Either way the `risks` region does not show it."),
 ];
 
 /// `[[debt]]`.

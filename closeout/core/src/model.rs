@@ -291,13 +291,24 @@ pub struct Risk {
     pub severity: Option<Severity>,
     pub packets: Vec<String>,
     pub mitigation: Option<String>,
+    /// `form = "list"` or `"earlier-table"`: the docs keep this risk outside the risk
+    /// table the `risks` region owns (in a numbered list, or only in an earlier table of
+    /// the register that a later one updates), so the region does not show it. Named for
+    /// the first of these forms: the name is part of the verdict's fingerprint
+    /// (`verdict::fingerprint`), so recorded verdicts stay current.
+    pub listed: bool,
     /// Columns of the doc's own table that closeout has no key for: header →
     /// the cell's markdown, kept so the region regenerates in the doc's layout.
-    /// `form = "list"`: the docs keep this risk in a numbered list, not in the risk
-    /// table, so the `risks` region does not show it.
-    pub listed: bool,
     pub columns: Vec<(String, String)>,
     pub line: usize,
+}
+
+impl Risk {
+    /// `form` of a risk the docs keep in a numbered list.
+    pub const FORM_LIST: &'static str = "list";
+    /// `form` of a risk only an earlier table of the register shows (a later table, the
+    /// region's, updates the register and does not repeat it).
+    pub const FORM_EARLIER_TABLE: &'static str = "earlier-table";
 }
 
 /// A row of the debt ledger.

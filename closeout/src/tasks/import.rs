@@ -271,6 +271,18 @@ fn decide(
             .map(|l| l.trim_end_matches(['\r', '\n']).to_string() + "\n")
             .collect();
         let decision = |wrap: bool, why| Decision { candidate: candidate.clone(), wrap, why, dropped: !wrap };
+        if let Some(latest) = &candidate.superseded_by {
+            decisions.push(Decision {
+                dropped: false,
+                ..decision(
+                    false,
+                    vec![format!(
+                        "the register's later table at {latest} updates it; kept as written as the register's history, its rows read into the data (a later row wins, a risk only this table shows is `form = \"earlier-table\"`)"
+                    )],
+                )
+            });
+            continue;
+        }
         if already || inside {
             decisions.push(Decision {
                 dropped: false,
@@ -306,9 +318,8 @@ fn decide(
             continue;
         };
         let mut why = Vec::new();
-        let id_col = old.header.iter().position(|h| {
-            layout::synonyms(candidate.kind, h).is_some_and(|d| layout::is_id_column(candidate.kind, d))
-        });
+        let meanings = layout::meanings(candidate.kind, &old.header);
+        let id_col = meanings.iter().position(|m| m.is_some_and(|d| layout::is_id_column(candidate.kind, d)));
         for (_, cells) in &old.rows {
             let Some(key) = id_col.and_then(|c| cells.get(c)).map(|c| layout::id_key(c)) else { continue };
             let Some((table_name, id)) = item_of(candidate.kind, program, &key) else {
@@ -330,7 +341,7 @@ fn decide(
                 if was == now || Some(j) == id_col {
                     continue;
                 }
-                let meaning = layout::synonyms(candidate.kind, header);
+                let meaning = meanings[j];
                 if meaning.is_some_and(layout::data_column) && !layout::is_blank(&now) {
                     // The data says something else than the doc (another table of the
                     // docs set it): say so, keep nothing that would hide it.

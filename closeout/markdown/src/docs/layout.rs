@@ -119,7 +119,9 @@ enum Compare {
 }
 
 /// The default column a document's column header means, for a region kind: the
-/// synonyms closeout knows (case-insensitive, punctuation ignored).
+/// synonyms closeout knows (case-insensitive, punctuation ignored), else the one column
+/// whose words the header uses ([`WORDS`]: `Packet Owner`, `Related Packets`, `Packet(s)`
+/// are a risk's packets).
 pub fn synonyms(kind: &str, header: &str) -> Option<&'static str> {
     let h: String = header
         .to_lowercase()
@@ -190,7 +192,52 @@ pub fn synonyms(kind: &str, header: &str) -> Option<&'static str> {
         ],
         _ => &[],
     };
-    table.iter().find(|(_, names)| names.contains(&h.as_str())).map(|(d, _)| *d)
+    if let Some((d, _)) = table.iter().find(|(_, names)| names.contains(&h.as_str())) {
+        return Some(d);
+    }
+    let words: Vec<&str> = h.split(' ').collect();
+    WORDS
+        .iter()
+        .find(|w| {
+            w.kind == kind
+                && words.iter().any(|x| w.words.contains(x))
+                && !words.iter().any(|x| w.unless.contains(x))
+        })
+        .map(|w| w.column)
+}
+
+/// A default column any header means that uses one of its words, where no synonym
+/// names the header exactly.
+struct Words {
+    kind: &'static str,
+    column: &'static str,
+    /// A header with one of these words means the column...
+    words: &'static [&'static str],
+    /// ...unless it also has one of these, which say it is about something else.
+    unless: &'static [&'static str],
+}
+
+/// Meanings by word: in a risk register, a column about packets (`Packet Owner`, `Owning
+/// Packet`, `Mitigation Packet`, `Packet(s)`, `Related Packets`) names the risk's
+/// packets, unless it says another thing of a packet (`Packet Status`, `Packet Title`).
+const WORDS: &[Words] = &[Words {
+    kind: "risks",
+    column: "Mapped Packet",
+    words: &["packet", "packets"],
+    unless: &["status", "state", "title", "name", "review", "commit", "date", "notes", "note"],
+}];
+
+/// What each header of a table means for a region kind ([`synonyms`]); a meaning is the
+/// first header's that has it, and a later header with the same meaning is the
+/// document's own column (`| Owner Packet | Related Packets |`: the second is kept as
+/// written).
+pub fn meanings(kind: &str, header: &[String]) -> Vec<Option<&'static str>> {
+    let mut out: Vec<Option<&'static str>> = Vec::new();
+    for h in header {
+        let m = synonyms(kind, h).filter(|m| !out.contains(&Some(*m)));
+        out.push(m);
+    }
+    out
 }
 
 /// Whether a default column holds the item ids (the first column of each kind).
@@ -330,14 +377,17 @@ fn same(committed: &str, generated: &str, column: &str) -> bool {
     }
     let (c, g) = (words(committed), words(generated));
     match compare_mode(column) {
-        Compare::Text => c == g,
+        // Strikethrough is emphasis in free text too: `~~Old risk~~ — **RESOLVED**` says
+        // what the same words without it say.
+        Compare::Text => c == g || words(&committed.replace("~~", " ")) == g,
         Compare::Word => {
             canonical(column, committed).is_some_and(|v| Some(v) == canonical(column, generated))
         }
         Compare::Packets => {
             let g_refs = packet_refs(generated);
-            // `CP-01` is packet `01` where the packets are plain numbers (import's alias).
-            let mut c_refs: Vec<String> = packet_refs(committed)
+            // `CP-01` is packet `01` where the packets are plain numbers (import's alias);
+            // `~~01~~ 02` names the packet it says now, as import reads it.
+            let mut c_refs: Vec<String> = packet_refs(&crate::import::md::effective(committed).0)
                 .into_iter()
                 .map(|r| match r.rsplit_once('-') {
                     Some((_, n)) if !g_refs.contains(&r) && g_refs.iter().any(|g| g == n) => n.to_string(),
@@ -518,10 +568,9 @@ pub fn follow(kind: &str, generated: &str, committed: &str, extras: &[Extras]) -
     let new = raw_table(generated)?;
     let old = raw_table(committed)?;
     // Committed column j shows generated column map[j] (by meaning), or is the doc's own.
-    let map: Vec<Option<usize>> = old
-        .header
-        .iter()
-        .map(|h| synonyms(kind, h).and_then(|d| new.header.iter().position(|g| g == d)))
+    let map: Vec<Option<usize>> = meanings(kind, &old.header)
+        .into_iter()
+        .map(|m| m.and_then(|d| new.header.iter().position(|g| g == d)))
         .collect();
     let id_col = map.iter().position(|m| *m == Some(0))?;
     let style = style_of(&old);
@@ -741,6 +790,58 @@ mod tests {
             follow("packet-board", &changed, committed, &[&kept, &[]]).unwrap(),
             "| Packet | State | Review |\n| --- | --- | --- |\n| 00 | Done | — |\n| 01 | Done | — |\n"
         );
+    }
+
+    #[test]
+    fn a_risk_column_about_packets_is_the_risks_packets() {
+        for h in [
+            "Mapped Packet",
+            "Owner Packet",
+            "Packet Owner",
+            "Owning Packet",
+            "Mitigation Packet",
+            "Packet(s)",
+            "Related Packets",
+            "Packets",
+        ] {
+            assert_eq!(synonyms("risks", h), Some("Mapped Packet"), "{h}");
+        }
+        // Another thing of a packet is not the packets; on a board every column is about
+        // its packet, so words say nothing there.
+        assert_eq!(synonyms("risks", "Packet Status"), None);
+        assert_eq!(synonyms("packet-board", "Packet Owner"), None);
+        // The first column with a meaning has it; a second one is the document's own.
+        let header: Vec<String> =
+            ["ID", "Risk", "Packet Owner", "Related Packets"].map(String::from).to_vec();
+        assert_eq!(
+            meanings("risks", &header),
+            vec![Some("Risk ID"), Some("Description"), Some("Mapped Packet"), None]
+        );
+        let committed = "| ID | Risk | Packet Owner | Related Packets |\n|---|---|---|---|\n| R1 | Flaky test | Packet 01 | 02, 03 |\n";
+        let generated = "| Risk ID | Surface | Description | Severity | Mapped Packet | Mitigation |\n| --- | --- | --- | --- | --- | --- |\n| R1 | | Flaky test | | 01 | |\n";
+        let own = vec![("Related Packets".to_string(), "02, 03".to_string())];
+        assert_eq!(follow("risks", generated, committed, &[&own]).unwrap(), committed);
+    }
+
+    #[test]
+    fn a_struck_through_risk_row_reproduces_as_written() {
+        let committed = "| # | Risk | Severity | Owner |\n|---|---|---|---|\n| ~~1~~ | ~~Old risk~~ — **RESOLVED** | ~~P2~~ | ~~Eng~~ |\n| 2 | Slow CI | P3 | Eng |\n";
+        let generated = "| Risk ID | Surface | Description | Severity | Mapped Packet | Mitigation |\n| --- | --- | --- | --- | --- | --- |\n| 1 | | \\~\\~Old risk\\~\\~ — \\*\\*RESOLVED\\*\\* | MEDIUM | | |\n| 2 | | Slow CI | LOW | | |\n";
+        let owners = [
+            vec![("Owner".to_string(), "~~Eng~~".to_string())],
+            vec![("Owner".to_string(), "Eng".to_string())],
+        ];
+        let extras: Vec<Extras> = owners.iter().map(Vec::as_slice).collect();
+        assert_eq!(follow("risks", generated, committed, &extras).unwrap(), committed);
+        // Struck words are still words of free text; a packet cell names what it says now.
+        assert!(same(
+            "~~Old risk~~ — **RESOLVED**",
+            "\\~\\~Old risk\\~\\~ — \\*\\*RESOLVED\\*\\*",
+            "Description"
+        ));
+        assert!(!same("~~Old risk~~ — **RESOLVED**", "New risk", "Description"));
+        assert!(same("~~01~~ 02", "02", "Mapped Packet"));
+        assert!(same("~~P2~~", "MEDIUM", "Severity"));
     }
 
     #[test]

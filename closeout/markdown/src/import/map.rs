@@ -1,10 +1,12 @@
-//! The found items mapped onto closeout.toml's model: the drift taxonomy joined into the
-//! tracks, list-form risks added, risk packet cells resolved to packet ids, debt linked
-//! to blockers and to what it covers, required tests named by gate id. What cannot be
-//! mapped is reported, never dropped. Pure.
+//! The found items mapped onto closeout.toml's model: the risk tables joined into one
+//! register (a later row wins), the drift taxonomy joined into the tracks, list-form risks
+//! added, risk packet cells resolved to packet ids, debt linked to blockers and to what it
+//! covers, required tests named by gate id. What cannot be mapped is reported, never
+//! dropped. Pure.
 
 use super::plan::Found;
 use super::{risks, Gate, Imported, Row, Source, Unmapped};
+use crate::model::Risk;
 
 /// The drift classification of each track, by name; a classification without a track is
 /// reported.
@@ -33,22 +35,60 @@ pub(super) fn join_drift(f: &mut Found, plan: &Source, out: &mut Imported) {
     }
 }
 
-/// Risks kept as numbered lists, in the plan and the tracker (ids not already taken).
-pub(super) fn list_risks(f: &mut Found, lists: Vec<risks::ListRisk>) {
-    for r in lists {
+/// The risk register from its tables, read in order (the plan's, then the tracker's, each
+/// top to bottom), as a reader takes a register restated later ("Residual Risks" then
+/// "Residual Risks (updated)"): a later table's row replaces the earlier row with the same
+/// id, in the earlier row's place; rows only in an earlier table stay. The latest table is
+/// the register's region, and every earlier table stays as written, unwrapped, as the
+/// register's history (its candidate `superseded_by` the latest). The risks only an
+/// earlier table shows are `form = "earlier-table"`, which the region does not show, so the
+/// region reproduces the latest table as it stands. (A latest table without an id column
+/// cannot be a region: then no table is, and no risk is hidden from one.)
+pub(super) fn register(f: &mut Found, out: &mut Imported) {
+    let tables = std::mem::take(&mut f.risk_tables);
+    let Some(latest) = tables.last().map(|t| (t.at.clone(), t.wrappable)) else { return };
+    let last = tables.len() - 1;
+    for (n, table) in tables.into_iter().enumerate() {
+        // Ids this table repeats replace the earlier tables' rows; within one table a
+        // repeated id stays repeated (and fails as the duplicate it is).
+        let earlier = f.risks.len();
+        for mut row in table.rows {
+            if latest.1 && n < last {
+                row.fields.push(("form", Risk::FORM_EARLIER_TABLE.into()));
+            }
+            let id = row.get("id").map(str::to_string);
+            let replaces =
+                id.and_then(|id| f.risks[..earlier].iter().position(|r| r.get("id") == Some(id.as_str())));
+            match replaces {
+                Some(i) => f.risks[i] = row,
+                None => f.risks.push(row),
+            }
+        }
+    }
+    let (latest, _) = latest;
+    let at = format!("{}:{}-{}", latest.file, latest.first, latest.last);
+    for c in out.candidates.iter_mut().filter(|c| c.kind == "risks" && **c != latest) {
+        c.superseded_by = Some(at.clone());
+    }
+}
+
+/// Risks kept as numbered lists, in the plan and the tracker (ids not already taken), each
+/// with the document it is in.
+pub(super) fn list_risks(f: &mut Found, lists: Vec<(&str, risks::ListRisk)>) {
+    for (file, r) in lists {
         if f.risks.iter().any(|x| x.get("id") == Some(r.id.as_str())) {
             continue;
         }
         let mut fields = vec![("id", r.id.clone()), ("description", r.description.clone())];
         fields.extend(r.severity.map(|s| ("severity", s)));
         fields.extend(r.mitigation.map(|m| ("mitigation", m)));
-        fields.push(("form", "list".into()));
-        f.risks.push(Row { line: r.line, fields, ..Row::default() });
+        fields.push(("form", Risk::FORM_LIST.into()));
+        f.risks.push(Row { file: file.into(), line: r.line, fields, ..Row::default() });
     }
 }
 
 /// Each risk's packet cell as packet ids; a cell naming no packet of the program is reported.
-pub(super) fn risk_packets(f: &mut Found, plan: &Source, out: &mut Imported) {
+pub(super) fn risk_packets(f: &mut Found, out: &mut Imported) {
     // "All packets, 08" means every packet; an entry that names no packet is reported.
     let packets = &f.packets;
     let known: Vec<String> = packets.iter().map(|p| p.id.clone()).collect();
@@ -74,7 +114,7 @@ pub(super) fn risk_packets(f: &mut Found, plan: &Source, out: &mut Imported) {
         if !unknown.is_empty() {
             out.cells_mapped -= 1;
             out.unmapped.push(Unmapped {
-                file: plan.path.into(),
+                file: r.file.clone(),
                 line: r.line,
                 what: format!("risk cell `{v}` (column packets)"),
                 why: format!("{} name no packet of the plan", unknown.join(", ")),

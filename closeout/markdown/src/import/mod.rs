@@ -51,12 +51,15 @@ pub struct Candidate {
     pub kind: &'static str,
     pub first: usize,
     pub last: usize,
+    /// An earlier table of the risk register that a later one updates: it stays as written,
+    /// unwrapped, as the register's history. Says where the later table is (`file:first-last`).
+    pub superseded_by: Option<String>,
 }
 
 impl Candidate {
     /// The table `t` of `file`, to be wrapped as a `kind` region.
     fn table(file: &str, kind: &'static str, t: &Table) -> Candidate {
-        Candidate { file: file.into(), kind, first: t.first, last: t.last }
+        Candidate { file: file.into(), kind, first: t.first, last: t.last, superseded_by: None }
     }
 }
 
@@ -107,6 +110,8 @@ struct Packet {
 
 #[derive(Debug, Default, Clone)]
 struct Row {
+    /// The document and line the row is on.
+    file: String,
     line: usize,
     fields: Vec<(&'static str, String)>,
     notes: Vec<String>,
@@ -259,28 +264,35 @@ pub fn import(plan: Source, progress: Option<Source>, columns: &Columns) -> Impo
     let plan_blocks = md::blocks(plan.text);
     let progress_blocks = progress.as_ref().map(|p| md::blocks(p.text)).unwrap_or_default();
 
-    // Recognise: the plan's packets and tables, the baseline, the tracker's boards and
-    // sections (a tracker imported alone is read as the tracker it is), list-form risks.
+    // Recognise: the plan's packets and tables, the baseline, the tracker's boards,
+    // sections and risk tables (a tracker imported alone is read as the tracker it is),
+    // list-form risks.
     let mut found = plan::walk(&plan, &plan_blocks, &mut out);
     let gates = baseline(&plan_blocks);
     match &progress {
         Some(progress) => {
-            out.progress_empty = !tracker::read(progress, &progress_blocks, &mut found.packets, &mut out)
+            out.progress_empty = !tracker::read(progress, &progress_blocks, &mut found.packets, &mut out);
+            found.risk_tables.extend(plan::risk_tables(progress, &progress_blocks, &mut out));
         }
         None => {
             tracker::read(&plan, &plan_blocks, &mut found.packets, &mut out);
         }
     }
-    let lists: Vec<risks::ListRisk> =
-        risks::read(&plan_blocks).into_iter().chain(risks::read(&progress_blocks)).collect();
+    let progress_path = progress.as_ref().map_or("", |p| p.path);
+    let lists: Vec<(&str, risks::ListRisk)> = risks::read(&plan_blocks)
+        .into_iter()
+        .map(|r| (plan.path, r))
+        .chain(risks::read(&progress_blocks).into_iter().map(|r| (progress_path, r)))
+        .collect();
 
     // Map.
     map::join_drift(&mut found, &plan, &mut out);
+    map::register(&mut found, &mut out);
     map::list_risks(&mut found, lists);
-    tables::check_rows(&mut found.risks, "risk", &["id", "description"], plan.path, &mut out);
-    map::risk_packets(&mut found, &plan, &mut out);
-    tables::check_rows(&mut found.tracks, "track", &["id", "name", "classification"], plan.path, &mut out);
-    tables::check_rows(&mut found.debts, "debt", &["id", "description"], plan.path, &mut out);
+    tables::check_rows(&mut found.risks, "risk", &["id", "description"], &mut out);
+    map::risk_packets(&mut found, &mut out);
+    tables::check_rows(&mut found.tracks, "track", &["id", "name", "classification"], &mut out);
+    tables::check_rows(&mut found.debts, "debt", &["id", "description"], &mut out);
     map::link_ledger(&mut found);
     map::tests_to_gates(&mut found, &gates);
 
@@ -330,6 +342,130 @@ fn baseline(blocks: &[Block]) -> Vec<Gate> {
 mod tests {
     use super::ids::packet_heading;
     use super::*;
+
+    /// The program `import` makes of a plan (and tracker), read back as closeout.toml.
+    fn imported(plan: &str, progress: Option<&str>) -> (Imported, crate::model::Program) {
+        let out = import(
+            Source { path: "plan.md", text: plan },
+            progress.map(|text| Source { path: "progress.md", text }),
+            &Columns::new(),
+        );
+        let file = std::path::Path::new("closeout.toml");
+        let program = crate::config::parse(&out.toml, file, std::path::Path::new("."), &|_| true)
+            .unwrap_or_else(|e| panic!("{e}\n{}", out.toml));
+        (out, program)
+    }
+
+    /// Each risk as (id, description, severity, packets, shown in the `risks` region).
+    fn risks(program: &crate::model::Program) -> Vec<(&str, &str, &str, Vec<&str>, bool)> {
+        use crate::vocab::Vocab;
+        program
+            .risks
+            .iter()
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.description.as_str(),
+                    r.severity.map_or("", |s| s.as_str()),
+                    r.packets.iter().map(String::as_str).collect(),
+                    !r.listed,
+                )
+            })
+            .collect()
+    }
+
+    /// Where each candidate `risks` region is, and the table that supersedes it.
+    fn risk_regions(out: &Imported) -> Vec<(String, usize, Option<String>)> {
+        out.candidates
+            .iter()
+            .filter(|c| c.kind == "risks")
+            .map(|c| (c.file.clone(), c.first, c.superseded_by.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_risk_table_restated_later_is_one_register_and_the_latest_is_its_region() {
+        let plan = "### Residual Risks\n| # | Risk | Severity | Owner |\n|---|---|---|---|\n| 1 | Flaky poller test | P2 | Eng |\n| 2 | Slow CI | P3 | Eng |\n### Residual Risks (updated)\n| # | Risk | Severity | Owner |\n|---|---|---|---|\n| 1 | Flaky poller test (rerun green) | P2 | Eng |\n";
+        let (out, program) = imported(plan, None);
+        assert_eq!(
+            risks(&program),
+            vec![
+                ("1", "Flaky poller test (rerun green)", "MEDIUM", vec![], true),
+                ("2", "Slow CI", "LOW", vec![], false),
+            ]
+        );
+        assert_eq!(
+            risk_regions(&out),
+            vec![("plan.md".into(), 2, Some("plan.md:7-9".into())), ("plan.md".into(), 7, None)]
+        );
+        assert!(out.unmapped.is_empty(), "{:?}", out.unmapped);
+        // A third table updates the second: the later row wins wherever it is.
+        let third = format!("{plan}### Residual Risks (final)\n| # | Risk | Severity |\n|---|---|---|\n| 2 | Slow CI (cached) | P2 |\n| 3 | New | P1 |\n");
+        let (out, program) = imported(&third, None);
+        assert_eq!(
+            risks(&program),
+            vec![
+                ("1", "Flaky poller test (rerun green)", "MEDIUM", vec![], false),
+                ("2", "Slow CI (cached)", "MEDIUM", vec![], true),
+                ("3", "New", "HIGH", vec![], true),
+            ]
+        );
+        let superseded: Vec<_> = risk_regions(&out).into_iter().map(|(_, _, by)| by).collect();
+        assert_eq!(superseded, [Some("plan.md:11-14".to_string()), Some("plan.md:11-14".into()), None]);
+        // One table repeating an id is still a duplicate, not an update.
+        let twice = "## Risks\n| # | Risk | Severity |\n|---|---|---|\n| 1 | a | P2 |\n| 1 | b | P3 |\n";
+        let out = import(Source { path: "plan.md", text: twice }, None, &Columns::new());
+        assert_eq!(out.toml.matches("id = \"1\"").count(), 2, "{}", out.toml);
+    }
+
+    #[test]
+    fn a_struck_through_risk_row_is_its_risk_as_written() {
+        let plan = "## Risks\n| # | Risk | Severity | Owner |\n|---|---|---|---|\n| ~~1~~ | ~~Old risk~~ — **RESOLVED** | ~~P2~~ | ~~Eng~~ |\n| 2 | Slow CI | ~~P1~~ P3 | Eng |\n";
+        let (out, program) = imported(plan, None);
+        assert_eq!(
+            risks(&program),
+            vec![
+                ("1", "~~Old risk~~ — **RESOLVED**", "MEDIUM", vec![], true),
+                ("2", "Slow CI", "LOW", vec![], true)
+            ]
+        );
+        assert!(out.unmapped.is_empty(), "{:?}", out.unmapped);
+        assert_eq!(severity_word("~~P2~~"), "MEDIUM");
+        assert_eq!(severity_word("~~HIGH~~ LOW"), "LOW");
+    }
+
+    #[test]
+    fn the_trackers_risk_tables_are_read_beside_the_plans() {
+        let plan = "# P\n\n### Packet 01: Poller\n\n### Packet 02: CI\n\n## Risk Register\n\n| ID | Risk | Severity | Mapped Packet |\n|---|---|---|---|\n| R1 | Flaky poller test | P2 | 01 |\n| R2 | Slow CI | P3 | 02 |\n";
+        let progress = "# Progress\n\n## Packet Board\n\n| Packet | Status |\n|---|---|\n| 01 | DONE |\n| 02 | TODO |\n\n## Residual Risks\n\n| ID | Risk | Severity | Mapped Packet |\n|---|---|---|---|\n| R1 | Flaky poller test (rerun green) | P3 | 01 |\n| R3 | Token leak | P1 | 09 |\n";
+        let (out, program) = imported(plan, Some(progress));
+        // The tracker is the newer document: its row wins.
+        assert_eq!(
+            risks(&program),
+            vec![
+                ("R1", "Flaky poller test (rerun green)", "LOW", vec!["01"], true),
+                ("R2", "Slow CI", "LOW", vec!["02"], false),
+                ("R3", "Token leak", "HIGH", vec![], true),
+            ]
+        );
+        assert_eq!(
+            risk_regions(&out),
+            vec![("plan.md".into(), 9, Some("progress.md:12-15".into())), ("progress.md".into(), 12, None)]
+        );
+        // What the tracker's table says wrongly is reported where it is.
+        let lines: Vec<(&str, usize)> = out.unmapped.iter().map(|u| (u.file.as_str(), u.line)).collect();
+        assert_eq!(lines, [("progress.md", 15)], "{:?}", out.unmapped);
+        // The board is the tracker's, not a risk table.
+        assert_eq!(program.packets.len(), 2);
+    }
+
+    #[test]
+    fn a_risk_column_about_packets_gives_the_risks_packets() {
+        let plan = "# P\n\n### Packet 01: One\n\n### Packet 02: Two\n\n## Risks\n\n| ID | Risk | Packet Owner | Related Packets |\n|---|---|---|---|\n| R1 | Flaky | Packet 01 | 02 |\n";
+        let (out, program) = imported(plan, None);
+        assert_eq!(risks(&program), vec![("R1", "Flaky", "", vec!["01"], true)]);
+        assert!(out.unmapped.is_empty(), "{:?}", out.unmapped);
+    }
 
     #[test]
     fn normalization_notes_are_moves() {

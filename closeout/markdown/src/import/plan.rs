@@ -1,18 +1,23 @@
 //! The plan walked block by block, with the headings above each block in hand: packets
 //! (a heading of any level that names one), their scope and required tests, the tables a
 //! generator can own (risk register, track index, drift taxonomy, debt ledger), release
-//! blockers, traceability lists and normalization notes. Pure.
+//! blockers, traceability lists and normalization notes. The tracker is walked for its
+//! risk tables alone ([`risk_tables`]). Pure.
 
 use std::collections::BTreeMap;
 
 use super::md::{first_code, Block};
-use super::{ids, placeholder, tables, Candidate, Imported, Packet, Row, Source};
+use super::tables::RiskTable;
+use super::{board, ids, placeholder, tables, Candidate, Imported, Packet, Row, Source};
 
 /// What the plan holds, before it is mapped onto closeout.toml.
 #[derive(Debug, Default)]
 pub(super) struct Found {
     pub name: String,
     pub packets: Vec<Packet>,
+    /// The risk register's tables, in reading order (the plan's, then the tracker's).
+    pub risk_tables: Vec<RiskTable>,
+    /// The register: the tables' rows joined (`map::register`), then list-form risks.
     pub risks: Vec<Row>,
     pub tracks: Vec<Row>,
     /// Track name → (classification, notes, line).
@@ -188,17 +193,11 @@ pub(super) fn walk(plan: &Source, blocks: &[Block], out: &mut Imported) -> Found
             Block::Table(t) => {
                 let h: Vec<String> = t.header.iter().map(|c| c.to_lowercase()).collect();
                 let has = |n: &str| h.iter().any(|c| c == n);
-                // A debt ledger also has ids, descriptions and severities: it goes first.
-                let is_ledger = has("id") && has("owner") && (has("target milestone") || has("milestone"));
-                let under_risk =
-                    stack.iter().any(|(_, h)| h.contains("risk") && ids::packet_heading(h).is_none());
-                if tables::is_risk_table(t, under_risk) && !is_ledger {
-                    tables::read_risks(t, &mut f.risks, out);
-                    out.candidates.push(Candidate::table(plan.path, "risks", t));
-                } else if tables::is_risk_table_without_ids(t, under_risk) && !is_ledger {
-                    tables::read_risks_without_ids(t, plan.path, &mut f.risks, out);
+                if let Some(table) = tables::risk_table(t, plan.path, under_risk(&stack), out) {
+                    out.candidates.extend(table.candidate());
+                    f.risk_tables.push(table);
                 } else if has("track") && has("plan file") {
-                    tables::read_tracks(t, &mut f.tracks, out);
+                    tables::read_tracks(t, plan.path, &mut f.tracks, out);
                     out.candidates.push(Candidate::table(plan.path, "tracks", t));
                 } else if has("track") && has("classification") {
                     f.drift_section = h2.split(':').next().unwrap_or("").trim().to_string();
@@ -219,8 +218,8 @@ pub(super) fn walk(plan: &Source, blocks: &[Block], out: &mut Imported) -> Found
                         out.cells_total += row.len();
                     }
                     out.candidates.push(Candidate::table(plan.path, "drift", t));
-                } else if has("id") && has("owner") && (has("target milestone") || has("milestone")) {
-                    tables::read_debt(t, &mut f.debts, out);
+                } else if tables::is_ledger(t) {
+                    tables::read_debt(t, plan.path, &mut f.debts, out);
                     out.candidates.push(Candidate::table(plan.path, "ledger", t));
                 }
             }
@@ -229,4 +228,33 @@ pub(super) fn walk(plan: &Source, blocks: &[Block], out: &mut Imported) -> Found
     }
 
     f
+}
+
+/// Whether a heading above (`stack`: level, lower-cased text) is about risks, and not a
+/// packet's own ("Packet 00: Risk Register").
+fn under_risk(stack: &[(u8, String)]) -> bool {
+    stack.iter().any(|(_, h)| h.contains("risk") && ids::packet_heading(h).is_none())
+}
+
+/// The risk tables of the tracker, read as the plan's are, under the headings above them;
+/// its boards are the tracker's own. Each is a candidate region, as a plan's is.
+pub(super) fn risk_tables(doc: &Source, blocks: &[Block], out: &mut Imported) -> Vec<RiskTable> {
+    let mut found = Vec::new();
+    let mut stack: Vec<(u8, String)> = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Heading { level, text, .. } => {
+                stack.retain(|(l, _)| l < level);
+                stack.push((*level, text.to_lowercase()));
+            }
+            Block::Table(t) if !board::is_board(t) => {
+                if let Some(table) = tables::risk_table(t, doc.path, under_risk(&stack), out) {
+                    out.candidates.extend(table.candidate());
+                    found.push(table);
+                }
+            }
+            _ => {}
+        }
+    }
+    found
 }

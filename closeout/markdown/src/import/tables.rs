@@ -4,12 +4,14 @@
 
 use super::md::{effective, Table};
 use super::render::VOCAB;
-use super::{Imported, Row, Unmapped};
+use super::{Candidate, Imported, Row, Unmapped};
 
 /// Reject rows that miss a required key or hold a value outside a vocabulary (required
-/// keys) and drop optional values outside theirs; report both, cell by cell.
-pub(super) fn check_rows(rows: &mut [Row], what: &str, required: &[&str], file: &str, out: &mut Imported) {
+/// keys) and drop optional values outside theirs; report both, cell by cell, at the row's
+/// own file and line.
+pub(super) fn check_rows(rows: &mut [Row], what: &str, required: &[&str], out: &mut Imported) {
     for row in rows.iter_mut() {
+        let file = row.file.clone();
         let mut problems = Vec::new();
         for key in required {
             if row.get(key).is_none_or(|v| v.trim().is_empty()) {
@@ -34,7 +36,7 @@ pub(super) fn check_rows(rows: &mut [Row], what: &str, required: &[&str], file: 
         for (key, value, allowed) in dropped.iter().filter(|_| problems.is_empty()) {
             out.cells_mapped -= 1;
             out.unmapped.push(Unmapped {
-                file: file.into(),
+                file: file.clone(),
                 line: row.line,
                 what: format!("{what} cell `{value}` (column {key})"),
                 why: format!("not one of {}", allowed.join(", ")),
@@ -45,7 +47,7 @@ pub(super) fn check_rows(rows: &mut [Row], what: &str, required: &[&str], file: 
             let id = row.get("id").unwrap_or("?").to_string();
             for value in &row.taken {
                 out.unmapped.push(Unmapped {
-                    file: file.into(),
+                    file: file.clone(),
                     line: row.line,
                     what: format!("{what} cell `{value}` (row `{id}` not imported)"),
                     why: why.clone(),
@@ -62,10 +64,12 @@ pub(super) fn cell(row: &[String], col: Option<usize>) -> Option<String> {
 }
 
 /// A severity as registers write it, in the vocabulary's word: `High` → `HIGH`; the
-/// priority scale `P0`/`P1` and `Critical` → `HIGH`, `P2` → `MEDIUM`, `P3`, `P4` → `LOW`.
-/// Anything else is returned upper-cased, for `check_rows` to report.
+/// priority scale `P0`/`P1` and `Critical` → `HIGH`, `P2` → `MEDIUM`, `P3`, `P4` → `LOW`;
+/// struck through, the value it says now (`~~P2~~` → `MEDIUM`, `~~P1~~ P3` → `LOW`, as
+/// [`effective`] reads a board's `~~TODO~~ DONE`). Anything else is returned upper-cased,
+/// for `check_rows` to report.
 pub fn severity_word(v: &str) -> String {
-    let w = v.trim().trim_matches(['*', '`']).trim().to_uppercase();
+    let w = effective(v).0.trim_matches(['*', '`']).trim().to_uppercase();
     match w.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("") {
         "P0" | "P1" | "CRITICAL" | "SEV1" | "HIGH" => "HIGH".into(),
         "P2" | "SEV2" | "MEDIUM" | "MED" | "MODERATE" => "MEDIUM".into(),
@@ -134,7 +138,56 @@ pub(super) fn read_risks_without_ids(t: &Table, file: &str, risks: &mut Vec<Row>
     }
     out.cells_total += t.rows.iter().map(Vec::len).sum::<usize>();
     if !with_ids.rows.is_empty() {
-        read_risks(&with_ids, risks, out);
+        read_risks(&with_ids, file, risks, out);
+    }
+}
+
+/// One table of the risk register as read: its rows, and where it is, as the region that
+/// would wrap it.
+#[derive(Debug)]
+pub(super) struct RiskTable {
+    pub rows: Vec<Row>,
+    pub at: Candidate,
+    /// Whether a region can wrap it: only a table with an id column regenerates.
+    pub wrappable: bool,
+}
+
+impl RiskTable {
+    /// The region candidate, for a table a region can wrap.
+    pub fn candidate(&self) -> Option<Candidate> {
+        self.wrappable.then(|| self.at.clone())
+    }
+}
+
+/// A debt ledger (`| ID | … | Owner | Target Milestone |`): it also has ids, descriptions
+/// and severities, and is never read as a risk register.
+pub(super) fn is_ledger(t: &Table) -> bool {
+    t.column(&["id"]).is_some()
+        && t.column(&["owner"]).is_some()
+        && t.column(&["target milestone", "milestone"]).is_some()
+}
+
+/// A table of `file` read as the risk register's, with an id column or without one (its
+/// rows then take the id their risk cell starts with); `None` when it is no register.
+pub(super) fn risk_table(
+    t: &Table,
+    file: &str,
+    under_risk_heading: bool,
+    out: &mut Imported,
+) -> Option<RiskTable> {
+    if is_ledger(t) {
+        return None;
+    }
+    let mut rows = Vec::new();
+    let at = Candidate::table(file, "risks", t);
+    if is_risk_table(t, under_risk_heading) {
+        read_risks(t, file, &mut rows, out);
+        Some(RiskTable { rows, at, wrappable: true })
+    } else if is_risk_table_without_ids(t, under_risk_heading) {
+        read_risks_without_ids(t, file, &mut rows, out);
+        Some(RiskTable { rows, at, wrappable: false })
+    } else {
+        None
     }
 }
 
@@ -146,7 +199,7 @@ pub(super) fn is_risk_table(t: &Table, under_risk_heading: bool) -> bool {
         && (m("Severity") || m("Mitigation") || m("Mapped Packet"))
 }
 
-pub(super) fn read_risks(t: &Table, risks: &mut Vec<Row>, out: &mut Imported) {
+pub(super) fn read_risks(t: &Table, file: &str, risks: &mut Vec<Row>, out: &mut Imported) {
     let m = |n| meaning(t, "risks", n);
     let cols = [
         ("id", m("Risk ID")),
@@ -156,18 +209,25 @@ pub(super) fn read_risks(t: &Table, risks: &mut Vec<Row>, out: &mut Imported) {
         ("packets", m("Mapped Packet")),
         ("mitigation", m("Mitigation")),
     ];
-    read_rows(t, &cols, risks, out);
-    // `High`, `**HIGH**`: the vocabulary's word; anything else is reported by check_rows.
-    for r in risks.iter_mut() {
+    let before = risks.len();
+    read_rows(t, file, &cols, risks, out);
+    for r in risks[before..].iter_mut() {
         for (k, v) in r.fields.iter_mut() {
-            if *k == "severity" {
-                *v = severity_word(v);
+            match *k {
+                // `High`, `**HIGH**`, `~~P2~~`: the vocabulary's word; anything else is
+                // reported by check_rows.
+                "severity" => *v = severity_word(v),
+                // A struck-through row (`| ~~1~~ | ~~Old risk~~ — **RESOLVED** | ~~P2~~ |`)
+                // is still its risk: the id and packets it says now. Its text keeps its
+                // strikethrough, which is how the register says the risk is closed.
+                "id" | "packets" => *v = effective(v).0,
+                _ => {}
             }
         }
     }
 }
 
-pub(super) fn read_tracks(t: &Table, tracks: &mut Vec<Row>, out: &mut Imported) {
+pub(super) fn read_tracks(t: &Table, file: &str, tracks: &mut Vec<Row>, out: &mut Imported) {
     let cols = [
         ("name", t.column(&["track"])),
         ("plan", t.column(&["plan file", "plan"])),
@@ -176,7 +236,7 @@ pub(super) fn read_tracks(t: &Table, tracks: &mut Vec<Row>, out: &mut Imported) 
         ("progress_status", t.column(&["progress status"])),
         ("checkpoint", t.column(&["final checkpoint", "checkpoint"])),
     ];
-    read_rows(t, &cols, tracks, out);
+    read_rows(t, file, &cols, tracks, out);
     for track in tracks.iter_mut() {
         let name =
             track.fields.iter().find(|(k, _)| *k == "name").map(|(_, v)| v.clone()).unwrap_or_default();
@@ -193,7 +253,7 @@ pub(super) fn read_tracks(t: &Table, tracks: &mut Vec<Row>, out: &mut Imported) 
     }
 }
 
-pub(super) fn read_debt(t: &Table, debts: &mut Vec<Row>, out: &mut Imported) {
+pub(super) fn read_debt(t: &Table, file: &str, debts: &mut Vec<Row>, out: &mut Imported) {
     let cols = [
         ("id", t.column(&["id"])),
         ("description", t.column(&["description"])),
@@ -202,7 +262,7 @@ pub(super) fn read_debt(t: &Table, debts: &mut Vec<Row>, out: &mut Imported) {
         ("milestone", t.column(&["target milestone", "milestone"])),
         ("source", t.column(&["source"])),
     ];
-    read_rows(t, &cols, debts, out);
+    read_rows(t, file, &cols, debts, out);
     // `~~MEDIUM~~ CLOSED`, `~~Pre-release~~ Done`, `~~text~~ RESOLVED — how`: a resolved
     // item keeps its struck values as its history.
     for d in debts.iter_mut() {
@@ -234,7 +294,13 @@ pub(super) fn read_debt(t: &Table, debts: &mut Vec<Row>, out: &mut Imported) {
 }
 
 /// Map the columns a table has onto fields; every other column is reported, each cell once.
-fn read_rows(t: &Table, cols: &[(&'static str, Option<usize>)], rows: &mut Vec<Row>, out: &mut Imported) {
+fn read_rows(
+    t: &Table,
+    file: &str,
+    cols: &[(&'static str, Option<usize>)],
+    rows: &mut Vec<Row>,
+    out: &mut Imported,
+) {
     let used: Vec<usize> = cols.iter().filter_map(|(_, c)| *c).collect();
     for (r, row) in t.rows.iter().enumerate() {
         let line = t.row_lines[r];
@@ -255,6 +321,14 @@ fn read_rows(t: &Table, cols: &[(&'static str, Option<usize>)], rows: &mut Vec<R
             .filter(|(i, v)| used.contains(i) && !v.is_empty())
             .map(|(_, v)| v.clone())
             .collect();
-        rows.push(Row { line, fields, notes: Vec::new(), cells: row.clone(), taken, rejected: None });
+        rows.push(Row {
+            file: file.into(),
+            line,
+            fields,
+            notes: Vec::new(),
+            cells: row.clone(),
+            taken,
+            rejected: None,
+        });
     }
 }
