@@ -145,7 +145,12 @@ pub fn synonyms(kind: &str, header: &str) -> Option<&'static str> {
         "risks" => &[
             ("Risk ID", &["risk id", "id", "", "no", "number"]),
             ("Surface", &["surface", "area", "component"]),
-            ("Description", &["description", "risk", "risk description", "gap", "threat", "issue"]),
+            // `Finding`/`Concern` name a risk only in a table already about risks
+            // (import's `tables::is_risk_table`): an audit's findings table is not a register.
+            (
+                "Description",
+                &["description", "risk", "risk description", "gap", "threat", "issue", "finding", "concern"],
+            ),
             ("Severity", &["severity", "impact", "level", "priority"]),
             (
                 "Mapped Packet",

@@ -21,7 +21,8 @@ pub fn is_baseline_heading(text: &str) -> bool {
     let t = text.to_lowercase();
     let about_commands = t.contains("validation") || t.contains("command") || t.contains("gate");
     let a_set = t.contains("baseline") || t.contains("command set") || t.contains("commands");
-    about_commands && a_set && !t.contains("evidence") && !t.contains("result")
+    // "Replay Commands + Exit Codes", "Command Results": what one run printed, not the set.
+    about_commands && a_set && !t.contains("evidence") && !t.contains("result") && !t.contains("exit code")
 }
 
 /// A label's condition, if it makes the commands under it conditional.
@@ -207,6 +208,7 @@ mod tests {
         ] {
             assert!(!is_baseline_heading(h), "{h}");
         }
+        assert!(!is_baseline_heading("Replay Commands + Exit Codes"));
     }
 
     #[test]

@@ -468,6 +468,19 @@ mod tests {
     }
 
     #[test]
+    fn a_findings_column_is_the_risk_in_a_register_not_in_an_audit() {
+        let register = "# P\n\n### Packet 01: One\n\n## Risk Register\n\n| ID | Severity | Finding | Evidence |\n|---|---|---|---|\n| R-001 | High | Alerts couple to legacy arrays. | `a.tsx:1` |\n";
+        let (out, program) = imported(register, None);
+        assert_eq!(program.risks.len(), 1, "{:?}", out.unmapped);
+        assert_eq!(program.risks[0].description, "Alerts couple to legacy arrays.");
+        assert!(out.unmapped.is_empty(), "{:?}", out.unmapped);
+        // The same columns under an audit's heading are findings, not risks.
+        let audit = register.replace("## Risk Register", "## Audit Findings");
+        let (_, program) = imported(&audit, None);
+        assert!(program.risks.is_empty());
+    }
+
+    #[test]
     fn normalization_notes_are_moves() {
         assert_eq!(
             moved_note("`internal/api/tenant_scoping_test.go` evidence now lives in `internal/api/tenant_org_binding_test.go` and `internal/api/tenant_org_ids_binding_test.go`."),

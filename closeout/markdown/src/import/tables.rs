@@ -97,6 +97,16 @@ pub(super) fn is_risk_table_without_ids(t: &Table, under_risk_heading: bool) -> 
         && (m("Severity") || m("Mitigation") || m("Mapped Packet"))
 }
 
+/// The table has a risk column by a name that says risk on its own (`Risk`, `Threat`,
+/// `Description`), not only by one that needs the table to be about risks (`Finding`).
+fn describes_risks(t: &Table) -> bool {
+    t.header.iter().any(|h| {
+        let h = h.trim().to_lowercase();
+        crate::docs::layout::synonyms("risks", &h) == Some("Description")
+            && !["finding", "concern"].contains(&h.as_str())
+    })
+}
+
 /// `RK-1: Token leak`, `R1 — Token leak`: the id a risk cell starts with, and the rest.
 pub(super) fn leading_id(cell: &str) -> Option<(String, String)> {
     let cell = cell.trim().trim_start_matches("**");
@@ -195,7 +205,7 @@ pub(super) fn is_risk_table(t: &Table, under_risk_heading: bool) -> bool {
     let m = |n| meaning(t, "risks", n).is_some();
     let about_risk = under_risk_heading || t.header.iter().any(|h| h.to_lowercase().contains("risk"));
     m("Risk ID")
-        && (m("Description") || about_risk)
+        && (describes_risks(t) || about_risk)
         && (m("Severity") || m("Mitigation") || m("Mapped Packet"))
 }
 
