@@ -1,6 +1,6 @@
 //! The CLI as a new user meets it: init, status, help, exit codes.
 
-use crate::support::{closeout, describe, scratch, text};
+use crate::support::{closeout, commit, describe, git, scratch, text};
 
 #[test]
 fn init_then_status_in_a_repo_without_cargo() {
@@ -293,4 +293,39 @@ fn every_flag_has_help_text_and_lists_its_values() {
             }
         }
     }
+}
+
+/// A verdict recorded GO stops being shown as GO once code changes after its evidence:
+/// `status` says what the verdict is now and the command that brings it back.
+#[test]
+fn status_says_a_go_is_not_current_once_code_changed_since_its_evidence() {
+    let repo = scratch("status-stale");
+    git(&repo, &["init", "-q"]);
+    std::fs::write(
+        repo.join("closeout.toml"),
+        "[program]\nname = \"t\"\ndocs = []\n\n[[gate]]\nid = \"ok\"\nrun = \"echo ok\"\nparser = \"none\"\n",
+    )
+    .unwrap();
+    std::fs::write(repo.join(".gitignore"), "target/\n").unwrap();
+    commit(&repo, "program");
+    let out = closeout().arg("baseline").current_dir(&repo).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    commit(&repo, "evidence");
+    let status = |repo: &std::path::Path| {
+        let out = closeout().arg("status").current_dir(repo).output().unwrap();
+        assert!(out.status.success(), "{}", describe(&out));
+        text(&out.stdout)
+    };
+    assert!(status(&repo).contains("GO (from run "), "{}", status(&repo));
+    std::fs::write(repo.join("main.go"), "package main\n").unwrap();
+    commit(&repo, "code");
+    let shown = status(&repo);
+    assert!(
+        shown.contains("GO (not current: the verdict now is NO-GO: stale evidence: recorded at ")
+            && shown.contains("(main.go); run `closeout baseline` (it records the verdict))"),
+        "{shown}"
+    );
+    let out = closeout().args(["status", "--json"]).current_dir(&repo).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verdict"]["current"], false, "{json}");
 }

@@ -29,7 +29,10 @@ impl StatusArgs {
         let packets = std::collections::BTreeMap::new();
         let mut evidence = crate::docs::generate::Evidence::new(latest.as_ref(), &packets);
         evidence.verdict = verdict.as_ref();
-        let stale = verdict.as_ref().and_then(|_| crate::docs::generate::stale_verdict(&program, evidence));
+        let stale = verdict.as_ref().and_then(|recorded| {
+            crate::docs::generate::stale_verdict(&program, evidence)
+                .or_else(|| not_current(&program, recorded, &ctx.bin_name))
+        });
         if self.json {
             let json =
                 crate::report::status::json(&program, latest.as_ref(), verdict.as_ref().map(|v| (v, stale)));
@@ -66,4 +69,28 @@ impl StatusArgs {
         }
         Ok(crate::exit::SUCCESS)
     }
+}
+
+/// Why the recorded verdict no longer holds, when it names the latest run and this
+/// closeout.toml but the verdict computed now has another level: code changed since the
+/// evidence was recorded, a doc drifted, a record stopped verifying. The first clause that
+/// says so, and the commands that bring the verdict back.
+fn not_current(
+    program: &crate::model::Program,
+    recorded: &crate::verdict::Verdict,
+    bin: &str,
+) -> Option<String> {
+    let now = crate::tasks::verdict::compute(program, bin).ok()?;
+    if now.level == recorded.level {
+        return None;
+    }
+    let why =
+        now.blockers.first().or(now.conditions.first()).map_or(String::new(), |c| format!(": {}", c.text));
+    let stale_evidence = why.contains("stale evidence");
+    let fix = if stale_evidence {
+        format!("run `{bin} baseline` (it records the verdict)")
+    } else {
+        format!("run `{bin} verdict`")
+    };
+    Some(format!("the verdict now is {}{why}; {fix}", now.level))
 }
