@@ -81,9 +81,15 @@ fn cold(dir: &Path, target: &Path, args: &[&str]) -> (f64, f64) {
     (wall, children_cpu() - cpu)
 }
 
+/// The median: the middle value, or the mean of the two middle ones.
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
+    let mid = v.len() / 2;
+    if v.len() % 2 == 0 {
+        (v[mid - 1] + v[mid]) / 2.0
+    } else {
+        v[mid]
+    }
 }
 
 fn main() {

@@ -35,7 +35,7 @@ impl Ecosystem {
             Ecosystem::Cargo => &[
                 ("cargo-build", "cargo build --workspace --all-targets", "none"),
                 ("cargo-test", "cargo test --workspace", "cargo"),
-                ("clippy", "cargo clippy --all-targets -- -D warnings", "none"),
+                ("clippy", "cargo clippy --workspace --all-targets -- -D warnings", "none"),
                 ("fmt", "cargo fmt --all -- --check", "none"),
             ],
             Ecosystem::Go => &[
@@ -122,9 +122,16 @@ pub fn scaffold(name: &str, ecosystems: &[Ecosystem], package_json: Option<&str>
         let parser = if *id == "npm-test" { npm_test_parser(package_json) } else { parser };
         toml.push_str(&format!("\n[[gate]]\nid = {id:?}\nrun = {run:?}\nparser = {parser:?}\n"));
     }
+    // Packet 00 adopts closeout: every file adopting it touches is in its scope, with a
+    // reason, so recording it (`packet 00 --record`) passes P0 and P2 as `init` advises.
     toml.push_str(&format!(
         "\n[[packet]]\nid = \"00\"\ntitle = \"Closeout Baseline\"\nstatus = \"TODO\"\nreview = \"PENDING\"\n\
-         scope = [{PLAN:?}, {PROGRESS:?}]\ntests = [{}]\n",
+         scope = [\"closeout.toml\", \".closeout/**\", \".gitignore\", {PLAN:?}, {PROGRESS:?}]\ntests = [{}]\n\
+         files = [\n  {{ path = \"closeout.toml\", reason = \"the program: gates, packets, ledger\" }},\n  \
+         {{ path = \".closeout/**\", reason = \"committed evidence: the latest run record and the verdict\" }},\n  \
+         {{ path = \".gitignore\", reason = \"closeout's local output stays out of git\" }},\n  \
+         {{ path = {PLAN:?}, reason = \"the plan; its regions are generated from closeout.toml\" }},\n  \
+         {{ path = {PROGRESS:?}, reason = \"the progress tracker\" }},\n]\n",
         ecosystems.first().map_or(String::new(), |e| format!("{:?}", e.gates()[0].0))
     ));
     vec![

@@ -69,7 +69,7 @@ fn a_go_repository_goes_from_init_to_docs_in_sync_and_a_verdict() {
     crate::support::assert_schema_accepts(&repo);
     let stdout = text(&out.stdout);
     assert!(stdout.contains("added /target/closeout/ to .gitignore"), "{stdout}");
-    assert!(stdout.contains("commit: closeout.toml, docs/closeout/ and"), "{stdout}");
+    assert!(stdout.contains("commit: closeout.toml, docs/closeout/, .gitignore and"), "{stdout}");
     assert!(stdout.contains("`closeout baseline`"), "{stdout}");
     let toml = std::fs::read_to_string(repo.join("closeout.toml")).unwrap();
     assert!(toml.contains("run = \"go test -json ./...\"\nparser = \"go-json\""), "{toml}");

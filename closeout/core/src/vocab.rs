@@ -72,8 +72,16 @@ pub fn did_you_mean<'a>(value: &str, candidates: impl IntoIterator<Item = &'a st
         if c.to_lowercase() == lower {
             return Some(c);
         }
-        let score = strsim::jaro_winkler(&lower, &c.to_lowercase());
-        let close = strsim::levenshtein(&lower, &c.to_lowercase()) <= 2.max(c.len() / 4);
+        let lc = c.to_lowercase();
+        // `gotest` names `go`, `cargo-nextest` names `nextest`: one word inside the other.
+        let within = lc.len() >= 2 && (lower.contains(&lc) || lc.contains(&lower));
+        // The longest such word wins (`cargo-nextest` holds both `go` and `nextest`).
+        let score = if within {
+            0.98 + lc.len().min(100) as f64 / 10_000.0
+        } else {
+            strsim::jaro_winkler(&lower, &lc)
+        };
+        let close = within || strsim::levenshtein(&lower, &lc) <= 2.max(c.len() / 4);
         if (score > 0.85 || close) && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));
         }
@@ -92,6 +100,10 @@ mod tests {
         assert_eq!(did_you_mean("in_progres", statuses), Some("IN_PROGRESS"));
         assert_eq!(did_you_mean("APROVED", ["PENDING", "APPROVED"]), Some("APPROVED"));
         assert_eq!(did_you_mean("zzzzzz", statuses), None);
+        // One word inside the other: `gotest` is `go`, not the nearer-spelled `vitest`.
+        let parsers = ["auto", "go", "go-json", "vitest", "jest", "nextest", "none"];
+        assert_eq!(did_you_mean("gotest", parsers), Some("go"));
+        assert_eq!(did_you_mean("cargo-nextest", parsers), Some("nextest"));
         assert_eq!(did_you_mean("timout", ["timeout", "run", "id"]), Some("timeout"));
     }
 }

@@ -80,10 +80,10 @@ impl InitArgs {
         let bin = &ctx.bin_name;
         let _ = writeln!(
             out,
-            "\ncommit: closeout.toml, {} and .closeout/ (the schema editors read; after each run, the evidence and the verdict)\n\
+            "\ncommit: closeout.toml, {}, .gitignore and .closeout/ (the schema editors read; after each run, the evidence and the verdict)\n\
              local: target/closeout/ (full run records and logs; ignored)\n\
              next: edit the [[gate]]s in closeout.toml, commit (evidence from a dirty tree is stale), then `{bin} baseline --dry-run`, `{bin} baseline`, `{bin} status`\n\
-             then: the verdict stays NO-GO until packet 00 is done: list its tests in closeout.toml, tick its checklist in {}progress.md, record `p1`, and run `{bin} packet 00 --record`",
+             then: the verdict stays NO-GO until packet 00 is done: list its tests in closeout.toml, tick its checklist in {}progress.md, record `p1 = \"PASS\"` on the packet, run `{bin} verdict` (the docs follow closeout.toml), commit, and run `{bin} packet 00 --record`",
             crate::init::DOCS_DIR,
             crate::init::DOCS_DIR
         );
