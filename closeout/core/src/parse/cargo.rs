@@ -22,6 +22,11 @@ pub struct Cargo {
     binary: Option<String>,
     /// How many tests the binary now running said it runs (`running 3 tests`).
     announced: Option<u64>,
+    /// The `test … ok` / `FAILED` / `ignored` lines of the binary now running.
+    seen: [u64; 3],
+    /// Its `test name ... ` lines, with or without their result on the same line
+    /// (`--nocapture --test-threads=1` prints a test's output between the two).
+    started: u64,
 }
 
 /// The binary a `Running ...` or `Doc-tests ...` line names.
@@ -80,13 +85,25 @@ impl RunnerParser for Cargo {
         } else if line.starts_with("running ") && (line.ends_with(" tests") || line.ends_with(" test")) {
             self.sections_open += 1;
             self.announced = line.split_whitespace().nth(1).and_then(|n| n.parse().ok());
+            self.seen = [0; 3];
+            self.started = 0;
         } else if let Some(rest) = line.strip_prefix("test result: ") {
             let words = number_words(rest);
             let count = |w: &str| words.iter().filter(|(_, word)| word == w).map(|(n, _)| n).sum::<u64>();
-            // libtest's line accounts for every test it announced; one that does not is a
-            // test's own output (`--nocapture`), not the binary's result.
+            // libtest's line accounts for every test it announced and, in its default
+            // format, comes after every test's own line; one that does not is a test's own
+            // output (`--nocapture`, or a test's captured stdout), not the binary's result.
             let ran = count("passed") + count("failed") + count("ignored") + count("measured");
-            if self.announced.is_some_and(|n| n != ran) {
+            let [ok, failed, ignored] = self.seen;
+            let listed = ok + failed + ignored;
+            let (says_passed, says_failed) = (count("passed"), count("failed"));
+            let behind_its_lines = if self.started > listed {
+                // Some results were not on their test's line: the line must not say less.
+                says_passed >= ok && says_failed >= failed
+            } else {
+                listed == 0 || (listed == ran && says_passed == ok && says_failed == failed)
+            };
+            if self.announced.is_some_and(|n| n != ran) || !behind_its_lines {
                 return;
             }
             self.announced = None;
@@ -96,13 +113,20 @@ impl RunnerParser for Cargo {
             self.counts.failed += count("failed");
             self.counts.skipped += count("ignored");
         } else if let Some(rest) = line.strip_prefix("test ") {
-            for (suffix, status) in [
+            if rest.contains(" ... ") || rest.ends_with(" ...") {
+                self.started += 1;
+            }
+            for (n, (suffix, status)) in [
                 (" ... ok", super::TestStatus::Pass),
                 (" ... FAILED", super::TestStatus::Fail),
                 (" ... ignored", super::TestStatus::Skip),
-            ] {
+            ]
+            .into_iter()
+            .enumerate()
+            {
                 if let Some(name) = rest.strip_suffix(suffix) {
                     self.failing.add_test_in(name, status, self.binary.as_deref());
+                    self.seen[n] += 1;
                 }
             }
         } else if line.starts_with("error: could not compile") || line.starts_with("error[E") {
@@ -150,6 +174,55 @@ mod tests {
         assert_eq!(p.counts.unwrap().lints, Some(1));
         let p = read("error[E0308]: mismatched types\nerror: could not compile `m` (lib test) due to 1 previous error\n");
         assert!(p.build_failed && !p.lint_failed);
+    }
+
+    #[test]
+    fn a_result_line_before_its_tests_are_all_listed_is_a_tests_output() {
+        // A failing test's captured stdout printed a result line; libtest's own is missing.
+        let mut c = Cargo::default();
+        for line in [
+            "running 2 tests",
+            "test a ... ok",
+            "test b ... FAILED",
+            "",
+            "failures:",
+            "",
+            "---- b stdout ----",
+            "test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out",
+            "",
+            "failures:",
+            "    b",
+        ] {
+            c.line(line);
+        }
+        let p = c.finish();
+        assert!(!p.closing, "no result line of the binary's own");
+        // --nocapture: one of three tests listed, then a line claiming all three passed.
+        let mut c = Cargo::default();
+        for line in ["running 3 tests", "test a ... ok", "test result: ok. 3 passed; 0 failed; 0 ignored"] {
+            c.line(line);
+        }
+        assert!(!c.finish().closing);
+        // --nocapture --test-threads=1: a test's output between its name and its result.
+        let mut c = Cargo::default();
+        for line in [
+            "running 2 tests",
+            "test a ... hello",
+            "ok",
+            "test b ... ok",
+            "test result: ok. 2 passed; 0 failed; 0 ignored",
+        ] {
+            c.line(line);
+        }
+        let p = c.finish();
+        assert!(p.closing);
+        assert_eq!(p.counts.unwrap().passed, Some(2));
+        // `-q`: no per-test lines, the result line stands.
+        let mut c = Cargo::default();
+        for line in ["running 3 tests", "...", "test result: ok. 3 passed; 0 failed; 0 ignored"] {
+            c.line(line);
+        }
+        assert!(c.finish().closing);
     }
 
     #[test]

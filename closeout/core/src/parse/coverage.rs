@@ -9,14 +9,16 @@
 
 use super::{Parsed, RunnerParser};
 
-/// Whether `line` says a coverage threshold was not met.
+/// Whether `line` says a coverage threshold was not met, in the tool's own line: it starts
+/// with the tool's word (`Jest:`, `ERROR: Coverage for`, `FAIL Required test coverage`,
+/// `Coverage failure:`), so a test named after coverage is not one.
 pub fn threshold_missed(line: &str) -> bool {
-    let l = line.to_lowercase();
-    (l.contains("coverage")
-        && l.contains("threshold")
-        && (l.contains("not met") || l.contains("does not meet")))
-        || (l.contains("required test coverage of") && l.contains("not reached"))
-        || (l.contains("coverage failure: total of") && l.contains("fail-under"))
+    let l = line.trim().to_lowercase();
+    let unmet = l.contains("not met") || l.contains("does not meet");
+    (l.starts_with("jest:") && l.contains("threshold") && unmet)
+        || (l.starts_with("error: coverage for") && l.contains("threshold") && unmet)
+        || (l.starts_with("fail required test coverage of") && l.contains("not reached"))
+        || (l.starts_with("coverage failure: total of") && l.contains("fail-under"))
 }
 
 /// Wraps a runner's parser and notes the first coverage threshold the run missed.
@@ -57,6 +59,9 @@ mod tests {
             "Required test coverage of 90% reached. Total coverage: 95.00%",
             "All files |     100 |      100 |     100 |     100 |",
             "coverage: 81.2% of statements",
+            // Tests named after it: jest's and vitest's verbose lines.
+            "✓ reports coverage threshold not met when below (3 ms)",
+            "✓ ERROR: Coverage for lines (50%) does not meet global threshold (80%)",
         ] {
             assert!(!threshold_missed(line), "{line}");
         }

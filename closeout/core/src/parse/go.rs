@@ -47,6 +47,18 @@ fn marker(line: &str) -> Option<(&str, TestStatus, &str)> {
         })
 }
 
+/// A test's `t.Log` line (`a_test.go:12: message`): what it says is the test's own text,
+/// even when that text reads like a result marker.
+fn is_log_line(text: &str) -> bool {
+    let text = text.trim_start();
+    text.split_once(".go:").is_some_and(|(file, rest)| {
+        !file.contains(' ')
+            && rest
+                .split_once(": ")
+                .is_some_and(|(line, _)| !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
 impl Go {
     fn close_after_fail(&mut self) {
         if let Some((name, lines)) = self.after_fail.take() {
@@ -73,8 +85,9 @@ impl RunnerParser for Go {
             self.since_run = Some((name.trim().to_string(), Vec::new()));
             return;
         }
-        let real_marker =
-            marker(trimmed).filter(|(before, _, name)| before.is_empty() || self.started.contains(*name));
+        let real_marker = marker(trimmed).filter(|(before, _, name)| {
+            before.is_empty() || (self.started.contains(*name) && !is_log_line(before))
+        });
         if let Some((before, status, name)) = real_marker {
             self.recognised = true;
             let glued = before.trim();
@@ -200,6 +213,24 @@ impl RunnerParser for Go {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_log_line_that_reads_like_a_marker_is_the_tests_text() {
+        let mut g = Go::default();
+        for line in [
+            "=== RUN   TestA",
+            "    a_test.go:1: xx --- FAIL: TestA (0.00s)",
+            "--- PASS: TestA (0.00s)",
+            "PASS",
+            "ok  \tm/a\t0.01s",
+        ] {
+            g.line(line);
+        }
+        let counts = g.finish().counts.unwrap();
+        assert_eq!((counts.passed, counts.failed), (Some(1), 0));
+        assert!(is_log_line("    a_test.go:12: message"));
+        assert!(!is_log_line("partial output"));
+    }
 
     fn read(text: &str) -> Parsed {
         let mut go = Go::default();

@@ -468,6 +468,23 @@ mod tests {
     }
 
     #[test]
+    fn a_plans_files_changed_are_kept_beside_a_trackers() {
+        let plan = "# P\n\n### Packet 00: Start\n\nFiles changed:\n- `src/main.go`: entry point\n- `docs/x.md` (new): notes\n";
+        let progress = "# P Progress\n\n## Packet Board\n\n| Packet | Title | Status |\n|---|---|---|\n| 00 | Start | TODO |\n\n## Packet 00 Checklist\n\nFiles changed:\n- `src/main.go`: entry point, rewritten\n- `go.mod`: module\n";
+        let (_, program) = imported(plan, Some(progress));
+        let files: Vec<(String, Option<String>)> =
+            program.packets[0].files.iter().map(|f| (f.path.clone(), f.reason.clone())).collect();
+        assert_eq!(
+            files,
+            [
+                ("src/main.go".to_string(), Some("entry point".to_string())),
+                ("docs/x.md".to_string(), Some("(new) notes".to_string())),
+                ("go.mod".to_string(), Some("module".to_string())),
+            ]
+        );
+    }
+
+    #[test]
     fn a_findings_column_is_the_risk_in_a_register_not_in_an_audit() {
         let register = "# P\n\n### Packet 01: One\n\n## Risk Register\n\n| ID | Severity | Finding | Evidence |\n|---|---|---|---|\n| R-001 | High | Alerts couple to legacy arrays. | `a.tsx:1` |\n";
         let (out, program) = imported(register, None);

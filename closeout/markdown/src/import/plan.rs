@@ -154,7 +154,12 @@ pub(super) fn walk(plan: &Source, blocks: &[Block], out: &mut Imported) -> Found
                     }
                 }
                 if let Some(p) = current.map(|(i, _)| &mut f.packets[i]) {
-                    if label.starts_with("scope") {
+                    if super::tracker::is_files_label(&label) {
+                        // A plan that lists a packet's changed files: read as a tracker's are.
+                        if let Some(files) = super::tracker::file_item(text) {
+                            super::tracker::add_files(&mut p.files, files);
+                        }
+                    } else if label.starts_with("scope") {
                         match first_code(text) {
                             Some(path) if !placeholder::has_placeholder(&path) => p.scope.push(path),
                             // Prose such as "Docs-only" is kept as a comment on the packet.

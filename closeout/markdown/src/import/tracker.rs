@@ -168,6 +168,25 @@ enum Field {
     Rollback,
 }
 
+/// Whether a label opens a "Files changed" list (`Files changed:`, `**Files**:`).
+pub(super) fn is_files_label(label: &str) -> bool {
+    field_of(label) == Field::Files
+}
+
+/// Add `files` to a packet's, each path once (a plan and its tracker may both list it).
+pub(super) fn add_files(into: &mut Vec<(String, Option<String>)>, files: Vec<(String, Option<String>)>) {
+    for (path, reason) in files {
+        match into.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, known)) => {
+                if known.is_none() {
+                    *known = reason;
+                }
+            }
+            None => into.push((path, reason)),
+        }
+    }
+}
+
 fn field_of(label: &str) -> Field {
     let l = label.trim().trim_matches('*').trim().trim_end_matches(':').to_lowercase();
     if l.starts_with("files changed") || l == "files" || l == "changed files" {
@@ -265,7 +284,7 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
                     }
                     match field {
                         Field::Files => match file_item(text) {
-                            Some(files) => p.files.extend(files),
+                            Some(files) => add_files(&mut p.files, files),
                             None => p.notes.push(format!(
                                 "{}:{line}: files changed item `{text}` names no `path`: reason",
                                 progress.path
@@ -299,7 +318,7 @@ fn read_sections(progress: &Source, blocks: &[Block], packets: &mut [Packet]) {
 /// code spans (`` `a.go` ``, `` `a.go`, `b.go` ``) or one bare path-like word before a `:`;
 /// an annotation in parentheses right after them (`(new)`, `(MODIFIED)`) opens the reason,
 /// and a `:` or dash separates the reason. `None` when the item names no path.
-fn file_item(text: &str) -> Option<Vec<(String, Option<String>)>> {
+pub(super) fn file_item(text: &str) -> Option<Vec<(String, Option<String>)>> {
     let text = text.trim();
     let mut paths = Vec::new();
     let mut rest = text;
@@ -375,7 +394,7 @@ fn read_fence(text: &str, p: &mut Packet) {
                 Field::Commit => {}
                 Field::ResidualRisk => p.residual_risk.push(item.to_string()),
                 Field::Rollback => p.rollback.push(item.to_string()),
-                Field::Files => p.files.extend(file_item(item).unwrap_or_default()),
+                Field::Files => add_files(&mut p.files, file_item(item).unwrap_or_default()),
                 Field::None => {}
             }
         } else if let Some((head, rest)) = trimmed.split_once(':') {

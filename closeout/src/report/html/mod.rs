@@ -110,7 +110,8 @@ pub fn inline_code(text: &str) -> String {
     while let Some(open) = rest.find('`') {
         let ticks = rest[open..].bytes().take_while(|b| *b == b'`').count();
         let after = &rest[open + ticks..];
-        let close = (0..after.len()).find(|&i| {
+        // Char boundaries only: a span may hold `✓` or `ü`.
+        let close = after.char_indices().map(|(i, _)| i).find(|&i| {
             after[i..].starts_with(&"`".repeat(ticks))
                 && !after[i + ticks..].starts_with('`')
                 && (i == 0 || !after[..i].ends_with('`'))

@@ -239,6 +239,10 @@ fn clause_code_spans_are_code_and_stay_escaped() {
         "longer runs; an unclosed tick stays"
     );
     assert_eq!(inline_code("no ticks"), "no ticks");
+    // Spans that start or hold characters of several bytes.
+    assert_eq!(inline_code("gate `ünit` failed"), "gate <code>ünit</code> failed");
+    assert_eq!(inline_code("`✓ reports` and `€`"), "<code>✓ reports</code> and <code>€</code>");
+    assert_eq!(inline_code("`ü unclosed"), "`ü unclosed");
     let html = page();
     assert!(html.contains("gate <code>unit.test</code> failed: &lt;FAIL&gt;"), "in the verdict");
     assert!(!html.contains("gate `unit.test`"));
