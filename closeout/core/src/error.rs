@@ -61,11 +61,18 @@ impl std::fmt::Display for Error {
             Error::AlreadyExists { path } => {
                 write!(f, "{} already exists; pass --force to overwrite it", path.display())
             }
-            Error::BadEvidence { path, message } => write!(
-                f,
-                "{} is not valid evidence: {message}; regenerate it with `closeout baseline` (or `closeout packet ID` for .closeout/packets)",
-                path.display()
-            ),
+            Error::BadEvidence { path, message } => {
+                // The command that writes this file again.
+                let shown = path.to_string_lossy();
+                let again = if shown.contains(".closeout/packets") {
+                    "`closeout packet ID`"
+                } else if shown.ends_with("verdict.json") {
+                    "`closeout verdict`"
+                } else {
+                    "`closeout baseline`"
+                };
+                write!(f, "{} is not valid evidence: {message}; regenerate it with {again}", path.display())
+            }
             Error::Usage(message) => f.write_str(message),
             Error::Docs { problems } => f.write_str(&problems.join("\n")),
             Error::Locked { what, fix } => write!(f, "{what}; {fix}"),

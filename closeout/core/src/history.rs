@@ -95,7 +95,9 @@ impl RunSummary {
                     id: g.id.clone(),
                     outcome: g.outcome.as_str().to_string(),
                     duration_ms: g.measured_ms(),
-                    tests: g.counts.as_ref().map(|c| c.cases()),
+                    // Plain `go test` lists failing tests only: their count is not the
+                    // run's, so no figure rather than a low one.
+                    tests: g.counts.as_ref().filter(|c| c.passed.is_some()).map(|c| c.cases()),
                 })
                 .collect(),
         }
@@ -495,5 +497,9 @@ mod tests {
         );
         let text = serde_json::to_string(&s).unwrap();
         assert_eq!(serde_json::from_str::<RunSummary>(&text).unwrap(), s);
+        // Plain `go test`: passing tests not counted, so no test count at all (not 1).
+        record.gates[0].counts =
+            Some(crate::evidence::TestCounts { passed: None, failed: 1, ..Default::default() });
+        assert_eq!(RunSummary::of(&record).gates[0].tests, None);
     }
 }

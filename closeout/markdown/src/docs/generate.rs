@@ -760,6 +760,12 @@ pub fn stale_verdict(program: &Program, evidence: Evidence) -> Option<String> {
             "The verdict in {} was computed for another version of closeout.toml: run `closeout verdict`.",
             crate::verdict::FILE
         )),
+        Some(v) if v.run_id.is_some() && latest.is_none() => Some(format!(
+            "The verdict in {} was computed from run {}, but there is no baseline evidence ({} does not exist): run `closeout baseline`.",
+            crate::verdict::FILE,
+            v.run_id.as_deref().unwrap_or("none"),
+            crate::evidence::LATEST
+        )),
         Some(v) if v.run_id.as_deref() != latest => Some(format!(
             "The verdict in {} was computed from run {}, but the latest run is {}: run `closeout verdict`.",
             crate::verdict::FILE,
