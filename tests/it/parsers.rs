@@ -358,7 +358,7 @@ fn a_python_module_that_is_not_installed_is_spawn_failed() {
 fn unseen_outputs_read_as_the_runners_own_figures() {
     // file, command, gate's exit code, outcome, passed, failed, skipped, todo; the runner's line.
     type Case = (&'static str, &'static str, i32, &'static str, Option<u64>, u64, u64, Option<u64>);
-    let cases: [Case; 17] = [
+    let cases: [Case; 22] = [
         // `1 passed in 1.62s` then `!!! _pytest.outcomes.Exit: stop here !!!`: 1 of 3 ran.
         ("py-exit-mid.txt", "pytest exitmid", 0, "TRUNCATED", Some(1), 0, 0, None),
         // `!!! KeyboardInterrupt !!!`, `1 passed in 2.01s`; pytest exited 2.
@@ -438,6 +438,15 @@ fn unseen_outputs_read_as_the_runners_own_figures() {
         ("mocha-empty.txt", "mocha t/empty.spec.js", 0, "NO_TESTS", Some(0), 0, 0, None),
         // `2 passing (25ms)`, `1 failing` (a `before all` hook).
         ("mocha-hook.txt", "mocha t/hook.spec.js t/pass.spec.js", 1, "FAIL", Some(2), 1, 0, None),
+        // Python 3.11 unittest: `Ran 6 tests`, `FAILED (failures=1, errors=1, skipped=1,
+        // expected failures=1, unexpected successes=1)`: 1 passed.
+        ("unittest-a.txt", "python3 -m unittest test_a", 1, "FAIL", Some(1), 2, 1, None),
+        ("unittest-a.txt", "python3 -m unittest test_a | cat", 0, "FAIL", Some(1), 2, 1, None),
+        ("unittest-av.txt", "python3 -m unittest -v test_a", 1, "FAIL", Some(1), 2, 1, None),
+        // `Ran 2 tests`, `OK`.
+        ("unittest-b.txt", "python3 -m unittest test_b", 0, "PASS", Some(2), 0, 0, None),
+        // `Ran 0 tests`, `OK`.
+        ("unittest-e.txt", "python3 -m unittest discover -s empty", 0, "NO_TESTS", Some(0), 0, 0, None),
     ];
     let dir = fixtures().join("runner-output/unseen");
     let mut wrong = Vec::new();

@@ -76,6 +76,7 @@ vocab!(
         Tsc = "tsc",
         NodeTest = "node-test",
         Mocha = "mocha",
+        Unittest = "unittest",
         None = "none",
     }
 );

@@ -15,6 +15,7 @@ mod pytest;
 mod python;
 mod shell;
 mod tsc;
+mod unittest;
 mod vitest;
 
 use crate::evidence::TestCounts;
@@ -210,6 +211,7 @@ fn runner_for(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
         Some(ParserKind::Tsc) => Box::new(tsc::Tsc::default()),
         Some(ParserKind::NodeTest) => Box::new(node::NodeTest::default()),
         Some(ParserKind::Mocha) => Box::new(mocha::Mocha::default()),
+        Some(ParserKind::Unittest) => Box::new(unittest::Unittest::default()),
         Some(ParserKind::None) => Box::new(build::Build::for_command(command)),
         Some(ParserKind::Auto) | None => Box::new(Sniff {
             candidates: vec![
@@ -221,6 +223,7 @@ fn runner_for(kind: ParserKind, command: &str) -> Box<dyn RunnerParser> {
                 Box::new(jest::Jest::default()),
                 Box::new(pytest::Pytest::default()),
                 Box::new(mocha::Mocha::default()),
+                Box::new(unittest::Unittest::default()),
                 Box::new(node::NodeTest::default()),
                 Box::new(tsc::Tsc::default()),
             ],
@@ -257,6 +260,10 @@ pub fn detect(command: &str) -> Option<ParserKind> {
     }
     if has("mocha") || has("_mocha") {
         return Some(ParserKind::Mocha);
+    }
+    // `python -m unittest`, `python3 -m unittest discover -s tests`.
+    if has("unittest") {
+        return Some(ParserKind::Unittest);
     }
     // `node --test`, `node --test --test-reporter=spec test/`.
     if words
