@@ -78,19 +78,16 @@ impl RunnerParser for Mocha {
     }
 
     fn finish(&self) -> Parsed {
-        let passed = self.counts.as_ref().map_or(0, |c| c.passed.unwrap_or(0) + c.failed);
+        let ran = self.counts.as_ref().map_or(0, |c| c.passed.unwrap_or(0) + c.failed);
         Parsed {
             parser: "mocha",
             recognised: self.counts.as_ref().is_some_and(|c| c.passed.is_some()),
             closing: self.counts.as_ref().is_some_and(|c| c.passed.is_some()),
             closing_required: true,
             counts: self.counts.clone(),
-            failing: self.failing.failing.clone(),
-            failing_omitted: self.failing.failing_omitted,
-            tests: self.failing.tests.clone(),
-            tests_omitted: self.failing.tests_omitted,
-            no_tests: self.counts.is_some() && passed == 0,
-            ..Parsed::default()
+            no_tests: self.counts.is_some() && ran == 0,
+            // The failing tests and every test listed, as collected.
+            ..self.failing.clone()
         }
     }
 }
@@ -100,11 +97,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Parsed {
-        let mut m = Mocha::default();
-        for line in text.lines() {
-            m.line(line);
-        }
-        m.finish()
+        super::super::parse_text(crate::model::ParserKind::Mocha, "", text)
     }
 
     #[test]

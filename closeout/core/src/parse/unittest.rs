@@ -95,12 +95,9 @@ impl RunnerParser for Unittest {
             closing: self.counts.is_some(),
             closing_required: true,
             counts: self.counts.clone(),
-            failing: self.failing.failing.clone(),
-            failing_omitted: self.failing.failing_omitted,
-            tests: self.failing.tests.clone(),
-            tests_omitted: self.failing.tests_omitted,
             no_tests: self.no_tests,
-            ..Parsed::default()
+            // The failing tests and every test listed, as collected.
+            ..self.failing.clone()
         }
     }
 }
@@ -110,11 +107,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Parsed {
-        let mut u = Unittest::default();
-        for line in text.lines() {
-            u.line(line);
-        }
-        u.finish()
+        super::super::parse_text(crate::model::ParserKind::Unittest, "", text)
     }
 
     #[test]
