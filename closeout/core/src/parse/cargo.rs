@@ -141,13 +141,10 @@ impl RunnerParser for Cargo {
             closing: self.results > 0 && self.sections_open == 0,
             closing_required: true,
             counts: Some(self.counts.clone()),
-            failing: self.failing.failing.clone(),
-            failing_omitted: self.failing.failing_omitted,
-            tests: self.failing.tests.clone(),
-            tests_omitted: self.failing.tests_omitted,
             build_failed: self.build_failed,
             no_tests: self.results > 0 && self.counts.passed.unwrap_or(0) + self.counts.failed == 0,
-            ..Parsed::default()
+            // The failing tests and every test listed, as collected.
+            ..self.failing.clone()
         };
         super::build::lints_not_compile_errors(&mut parsed, &self.diagnostics);
         parsed

@@ -75,18 +75,7 @@ impl RunnerParser for Jest {
             self.suites_failed =
                 number_words(rest).iter().filter(|(_, w)| w == "failed").map(|(n, _)| n).sum();
         } else if let Some(rest) = trimmed.strip_prefix("Tests:") {
-            let mut counts = TestCounts::default();
-            for (n, word) in number_words(rest) {
-                match word.as_str() {
-                    "passed" => counts.add_passed(n),
-                    "failed" => counts.failed += n,
-                    "skipped" | "pending" => counts.skipped += n,
-                    // jest's own figure: a todo is not a skipped test.
-                    "todo" => *counts.todo.get_or_insert(0) += n,
-                    _ => {}
-                }
-            }
-            self.tests = Some(counts);
+            self.tests = Some(super::tests_line(rest));
         } else if trimmed.starts_with("No tests found") || trimmed.ends_with(" 0 matches") {
             self.no_tests = true;
         } else if let Some(file) = line.strip_prefix("PASS ").or_else(|| line.strip_prefix("FAIL ")) {
@@ -139,15 +128,12 @@ impl RunnerParser for Jest {
             closing: self.tests.is_some() || self.no_tests,
             closing_required: true,
             counts,
-            failing: self.failing.failing.clone(),
-            failing_omitted: self.failing.failing_omitted,
-            tests: self.failing.tests.clone(),
-            tests_omitted: self.failing.tests_omitted,
             // Every test skipped (a `-t` filter that matched nothing) ran nothing; suites
             // that failed to load are failures, not an empty run.
             no_tests: self.no_tests
                 || (self.tests.is_some() && !ran && self.failed_files.is_empty() && self.suites_failed == 0),
-            ..Parsed::default()
+            // The failing tests and every test listed, as collected.
+            ..self.failing.clone()
         }
     }
 }

@@ -341,6 +341,23 @@ pub(crate) fn number_words(text: &str) -> Vec<(u64, String)> {
         .collect()
 }
 
+/// The counts of a jest `Tests:` or vitest `Tests` summary line (`1 failed | 2 passed | 1
+/// skipped | 1 todo (5)`, `1 failed, 1 skipped, 1 todo, 2 passed, 5 total`), as the runner
+/// gives them: a todo is not a skipped test; jest's `pending` is.
+pub(crate) fn tests_line(rest: &str) -> TestCounts {
+    let mut counts = TestCounts::default();
+    for (n, word) in number_words(rest) {
+        match word.as_str() {
+            "passed" => counts.add_passed(n),
+            "failed" => counts.failed += n,
+            "skipped" | "pending" => counts.skipped += n,
+            "todo" => *counts.todo.get_or_insert(0) += n,
+            _ => {}
+        }
+    }
+    counts
+}
+
 /// Parse a whole text with one parser (for tests and for re-reading logs).
 pub fn parse_text(kind: ParserKind, command: &str, text: &str) -> Parsed {
     let mut parser = for_gate(kind, command);

@@ -72,13 +72,10 @@ impl RunnerParser for Nextest {
             closing: self.summary.is_some(),
             closing_required: true,
             counts: self.summary.clone(),
-            failing: self.failing.failing.clone(),
-            failing_omitted: self.failing.failing_omitted,
-            tests: self.failing.tests.clone(),
-            tests_omitted: self.failing.tests_omitted,
             build_failed: self.build_failed,
             no_tests: self.summary.as_ref().is_some_and(|c| c.passed.unwrap_or(0) + c.failed == 0),
-            ..Parsed::default()
+            // The failing tests and every test listed, as collected.
+            ..self.failing.clone()
         };
         super::build::lints_not_compile_errors(&mut parsed, &self.diagnostics);
         parsed

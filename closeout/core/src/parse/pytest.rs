@@ -153,16 +153,13 @@ impl RunnerParser for Pytest {
             closing: self.summary.is_some(),
             closing_required: true,
             counts: self.summary.clone(),
-            failing: self.failing.failing.clone(),
-            failing_omitted: self.failing.failing_omitted,
-            tests: self.failing.tests.clone(),
-            tests_omitted: self.failing.tests_omitted,
             no_tests: self.no_tests
                 || self.summary.as_ref().is_some_and(|c| {
                     c.passed.unwrap_or(0) + c.failed + self.expected == 0 && c.errors.is_none()
                 }),
             stopped: self.stopped.clone(),
-            ..Parsed::default()
+            // The failing tests and every test listed, as collected.
+            ..self.failing.clone()
         }
     }
 }

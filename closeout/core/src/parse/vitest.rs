@@ -67,18 +67,7 @@ impl RunnerParser for Vitest {
             self.files_failed =
                 number_words(rest).iter().filter(|(_, w)| w == "failed").map(|(n, _)| n).sum();
         } else if let Some(rest) = trimmed.strip_prefix("Tests ") {
-            let mut counts = TestCounts::default();
-            for (n, word) in number_words(rest) {
-                match word.as_str() {
-                    "passed" => counts.add_passed(n),
-                    "failed" => counts.failed += n,
-                    "skipped" => counts.skipped += n,
-                    // vitest's own figure: a todo is not a skipped test.
-                    "todo" => *counts.todo.get_or_insert(0) += n,
-                    _ => {}
-                }
-            }
-            self.tests = Some(counts);
+            self.tests = Some(super::tests_line(rest));
         } else if let Some(rest) = trimmed.strip_prefix("Errors ") {
             // `Errors  1 error` (`Type Errors  no errors` is not this line).
             self.errors =
@@ -127,10 +116,6 @@ impl RunnerParser for Vitest {
             closing: self.tests.is_some() || self.no_files,
             closing_required: true,
             counts,
-            failing: self.failing.failing.clone(),
-            failing_omitted: self.failing.failing_omitted,
-            tests: self.failing.tests.clone(),
-            tests_omitted: self.failing.tests_omitted,
             // Every test skipped (a `-t` filter that matched nothing) ran nothing.
             no_tests: self.no_files
                 || (self.tests.is_some()
@@ -138,7 +123,8 @@ impl RunnerParser for Vitest {
                     && self.files_failed == 0
                     && self.suites_failed == 0
                     && self.errors == 0),
-            ..Parsed::default()
+            // The failing tests and every test listed, as collected.
+            ..self.failing.clone()
         }
     }
 }
